@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createEmptyPostgresDatabase, testDatabaseKind } from '../../test/infra.js';
+import { openDatabase } from './client.js';
+import { migrateDatabase } from './migrate.js';
+
+describe('migrateDatabase', () => {
+  it('applies every migration to an embedded database, and again is a no-op', async () => {
+    const database = await openDatabase({ memory: true });
+    try {
+      await migrateDatabase(database);
+      await migrateDatabase(database);
+      const { rows } = await database.executeSql(
+        "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+      );
+      expect(rows[0]!.n).toBe(9);
+    } finally {
+      await database.close();
+    }
+  });
+
+  // Only PostgreSQL has several connections that could race; PGlite is one connection.
+  if (testDatabaseKind === 'postgres') {
+    it('lets several instances start at once on PostgreSQL: they take turns under the lock', async () => {
+      const target = await createEmptyPostgresDatabase();
+      const instances = await Promise.all([1, 2, 3].map(() => openDatabase({ url: target.url })));
+      try {
+        await Promise.all(instances.map((database) => migrateDatabase(database)));
+        const { rows } = await instances[0]!.executeSql(
+          'select count(*)::int as n from drizzle.__drizzle_migrations',
+        );
+        expect(rows[0]!.n).toBe(1);
+      } finally {
+        await Promise.all(instances.map((database) => database.close()));
+        await target.drop();
+      }
+    });
+  }
+});

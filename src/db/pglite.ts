@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import type { Database, Db } from './client.js';
+import * as schema from './schema.js';
+
+/** Opens embedded PostgreSQL: in `dataDir/pg`, or in memory (optionally from a dump). */
+export async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir?: Blob,
+): Promise<Database> {
+  let dir: string | undefined;
+  if (dataDir !== undefined) {
+    dir = path.resolve(dataDir, 'pg');
+    mkdirSync(dir, { recursive: true });
+  }
+  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    async executeSql(text, values = []) {
+      // Parameterless SQL may hold several statements (pg-boss sends its DDL that way).
+      if (values.length === 0) {
+        const results = await client.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      }
+      const result = await client.query<Record<string, unknown>>(text, values);
+      return { rows: result.rows };
+    },
+    // PGlite is a single connection used by one process, so a lock is only a formality,
+    // but taking it keeps the code path identical to PostgreSQL's.
+    async withAdvisoryLock(key, work) {
+      await client.query('select pg_advisory_lock($1)', [key]);
+      try {
+        return await work(db);
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [key]);
+      }
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}

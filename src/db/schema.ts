@@ -1,0 +1,290 @@
+import { relations, sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { v7 as uuidv7 } from 'uuid';
+
+/** Roles in ascending order of power; see `auth/permissions.ts`. */
+export const userRoles = ['user', 'agent', 'moderator', 'admin', 'owner'] as const;
+export const ticketStatuses = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export const ticketPriorities = ['low', 'normal', 'high', 'critical'] as const;
+export const notificationTypes = [
+  'ticket_created',
+  'ticket_assigned',
+  'new_message',
+  'status_changed',
+  'reminder',
+  'broadcast',
+  'system',
+] as const;
+export const scanStatuses = ['pending', 'clean', 'infected', 'skipped'] as const;
+
+export type UserRole = (typeof userRoles)[number];
+export type TicketStatus = (typeof ticketStatuses)[number];
+export type TicketPriority = (typeof ticketPriorities)[number];
+export type NotificationType = (typeof notificationTypes)[number];
+
+export const userRole = pgEnum('user_role', userRoles);
+export const ticketStatus = pgEnum('ticket_status', ticketStatuses);
+export const ticketPriority = pgEnum('ticket_priority', ticketPriorities);
+export const notificationType = pgEnum('notification_type', notificationTypes);
+export const scanStatus = pgEnum('scan_status', scanStatuses);
+
+/** Per-user notification preferences, stored as JSON on the user row. */
+export interface NotificationSettings {
+  /** Notification kinds the user does not want delivered to Telegram. */
+  muted_types: NotificationType[];
+}
+
+const id = () =>
+  uuid('id')
+    .primaryKey()
+    .$defaultFn(() => uuidv7());
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    telegramId: bigint('telegram_id', { mode: 'number' }).notNull(),
+    username: text('username'),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name'),
+    role: userRole('role').notNull().default('user'),
+    isActive: boolean('is_active').notNull().default(true),
+    avatarUrl: text('avatar_url'),
+    languageCode: text('language_code'),
+    isPremium: boolean('is_premium').notNull().default(false),
+    notificationSettings: jsonb('notification_settings')
+      .$type<NotificationSettings>()
+      .notNull()
+      .default({ muted_types: [] }),
+    /** Set when Telegram answered 403: the user blocked the bot, so we stop sending. */
+    botBlockedAt: timestamp('bot_blocked_at', { withTimezone: true }),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('users_telegram_id_key').on(t.telegramId),
+    index('users_username_lower_idx').on(sql`lower(${t.username})`),
+    index('users_role_idx').on(t.role, t.createdAt),
+  ],
+);
+
+export const categories = pgTable(
+  'categories',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    icon: text('icon').notNull().default(''),
+    color: text('color').notNull().default('#8e8e93'),
+    isActive: boolean('is_active').notNull().default(true),
+    sortOrder: integer('sort_order').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('categories_active_sort_idx').on(t.isActive, t.sortOrder)],
+);
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: id(),
+    /** The short human number shown as #123. */
+    number: integer('number').notNull().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    categoryId: uuid('category_id')
+      .notNull()
+      .references(() => categories.id),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    status: ticketStatus('status').notNull().default('open'),
+    priority: ticketPriority('priority').notNull().default('normal'),
+    /** When staff first answered; feeds first-response analytics. */
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('tickets_number_key').on(t.number),
+    index('tickets_created_idx').on(t.createdAt, t.id),
+    index('tickets_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('tickets_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('tickets_assignee_status_idx').on(t.assignedTo, t.status, t.createdAt),
+    index('tickets_category_created_idx').on(t.categoryId, t.createdAt),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    content: text('content').notNull(),
+    isInternal: boolean('is_internal').notNull().default(false),
+    createdAt: createdAt(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('messages_ticket_created_idx').on(t.ticketId, t.createdAt, t.id),
+    index('messages_user_created_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    uploaderId: uuid('uploader_id')
+      .notNull()
+      .references(() => users.id),
+    fileName: text('file_name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    storageKey: text('storage_key').notNull(),
+    previewKey: text('preview_key'),
+    scanStatus: scanStatus('scan_status').notNull().default('pending'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attachments_ticket_idx').on(t.ticketId),
+    index('attachments_message_idx').on(t.messageId),
+    index('attachments_orphan_idx')
+      .on(t.createdAt)
+      .where(sql`${t.messageId} is null and ${t.ticketId} is null`),
+  ],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    type: notificationType('type').notNull(),
+    title: text('title').notNull(),
+    content: text('content').notNull(),
+    isRead: boolean('is_read').notNull().default(false),
+    /** When the Telegram message went out; null while queued or when muted. */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('notifications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('notifications_user_unread_idx')
+      .on(t.userId)
+      .where(sql`not ${t.isRead}`),
+  ],
+);
+
+/** A signed-in device. Access tokens carry its id; revoking it ends them at once. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Every refresh token ever issued, hashed; a spent one presented again revokes its session. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: id(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt),
+    index('audit_log_actor_idx').on(t.actorId, t.createdAt),
+  ],
+);
+
+export const usersRelations = relations(users, ({ many }) => ({
+  tickets: many(tickets, { relationName: 'author' }),
+  sessions: many(sessions),
+}));
+
+export const ticketsRelations = relations(tickets, ({ one, many }) => ({
+  author: one(users, { fields: [tickets.userId], references: [users.id], relationName: 'author' }),
+  assignee: one(users, { fields: [tickets.assignedTo], references: [users.id] }),
+  category: one(categories, { fields: [tickets.categoryId], references: [categories.id] }),
+  messages: many(messages),
+  attachments: many(attachments),
+}));
+
+export const messagesRelations = relations(messages, ({ one, many }) => ({
+  ticket: one(tickets, { fields: [messages.ticketId], references: [tickets.id] }),
+  author: one(users, { fields: [messages.userId], references: [users.id] }),
+  attachments: many(attachments),
+}));
+
+export const attachmentsRelations = relations(attachments, ({ one }) => ({
+  ticket: one(tickets, { fields: [attachments.ticketId], references: [tickets.id] }),
+  message: one(messages, { fields: [attachments.messageId], references: [messages.id] }),
+}));
+
+export const sessionsRelations = relations(sessions, ({ one, many }) => ({
+  user: one(users, { fields: [sessions.userId], references: [users.id] }),
+  refreshTokens: many(refreshTokens),
+}));
+
+export const refreshTokensRelations = relations(refreshTokens, ({ one }) => ({
+  session: one(sessions, { fields: [refreshTokens.sessionId], references: [sessions.id] }),
+}));
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;

@@ -1,0 +1,40 @@
+import { count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../../test/infra.js';
+import type { Database } from './client.js';
+import { categories, messages, tickets, users } from './schema.js';
+import { seedDemoData } from './seed.js';
+
+describe('seedDemoData', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  const countOf = async (
+    table: typeof users | typeof tickets | typeof messages | typeof categories,
+  ) => (await database.db.select({ n: count() }).from(table))[0]!.n;
+
+  it('fills an empty database with one user per role, categories and a dozen tickets', async () => {
+    expect(await seedDemoData(database.db)).toBe(true);
+    const roles = await database.db.select({ role: users.role }).from(users);
+    expect(roles.map((row) => row.role).sort((a, b) => a.localeCompare(b))).toEqual([
+      'admin',
+      'agent',
+      'moderator',
+      'owner',
+      'user',
+    ]);
+    expect(await countOf(categories)).toBe(5);
+    expect(await countOf(tickets)).toBe(12);
+    expect(await countOf(messages)).toBeGreaterThan(5);
+    const numbers = await database.db.select({ number: tickets.number }).from(tickets);
+    expect(new Set(numbers.map((row) => row.number)).size).toBe(12);
+  });
+
+  it('does nothing the second time', async () => {
+    expect(await seedDemoData(database.db)).toBe(false);
+    expect(await countOf(tickets)).toBe(12);
+  });
+});

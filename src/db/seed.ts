@@ -1,0 +1,216 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import {
+  categories,
+  messages,
+  tickets,
+  users,
+  type TicketPriority,
+  type TicketStatus,
+  type UserRole,
+} from './schema.js';
+
+/** The Telegram ids of the demo users, one per role; demo sign-in picks by role. */
+export const demoTelegramIds: Record<UserRole, number> = {
+  user: 900_000_001,
+  agent: 900_000_002,
+  moderator: 900_000_003,
+  admin: 900_000_004,
+  owner: 900_000_005,
+};
+
+const demoPeople: { role: UserRole; first: string; last: string; username: string }[] = [
+  { role: 'user', first: 'Alice', last: 'Customer', username: 'demo_alice' },
+  { role: 'agent', first: 'Boris', last: 'Agent', username: 'demo_boris' },
+  { role: 'moderator', first: 'Chen', last: 'Moderator', username: 'demo_chen' },
+  { role: 'admin', first: 'Dana', last: 'Admin', username: 'demo_dana' },
+  { role: 'owner', first: 'Egor', last: 'Owner', username: 'demo_egor' },
+];
+
+const demoCategories = [
+  { name: 'Billing', icon: '💳', color: '#34c759', description: 'Payments, invoices, refunds' },
+  { name: 'Technical issue', icon: '🛠', color: '#ff9500', description: 'Something is broken' },
+  { name: 'Account', icon: '👤', color: '#007aff', description: 'Sign-in, profile, access' },
+  { name: 'Feature request', icon: '💡', color: '#af52de', description: 'Ideas and wishes' },
+  { name: 'Other', icon: '💬', color: '#8e8e93', description: 'Anything else' },
+];
+
+type DemoTicket = [
+  category: number,
+  title: string,
+  description: string,
+  status: TicketStatus,
+  priority: TicketPriority,
+  replies: string[],
+];
+
+const demoTickets: DemoTicket[] = [
+  [
+    0,
+    'Charged twice for the March invoice',
+    'My card shows two charges of $29 on 3 March. Please refund one.',
+    'open',
+    'high',
+    [],
+  ],
+  [
+    1,
+    'App crashes when I upload a photo',
+    'On Android 14 the app closes as soon as I pick a photo from the gallery.',
+    'in_progress',
+    'critical',
+    ['Thanks for the report! Which phone model do you use?', 'Pixel 8, latest update.'],
+  ],
+  [
+    2,
+    'Cannot change my e-mail address',
+    'The save button stays grey after I type the new address.',
+    'waiting',
+    'normal',
+    ['Could you send a screenshot of the form?'],
+  ],
+  [
+    3,
+    'Dark theme for the dashboard',
+    'It would be great if the dashboard followed the Telegram dark theme.',
+    'open',
+    'low',
+    [],
+  ],
+  [
+    1,
+    'Notifications arrive late',
+    'Replies reach me in Telegram about an hour after they are posted.',
+    'resolved',
+    'high',
+    ['We fixed a delay in our queue; could you check again?', 'Works now, thank you!'],
+  ],
+  [
+    0,
+    'Need a VAT invoice',
+    'Please issue an invoice with our company VAT number for last month.',
+    'closed',
+    'normal',
+    ['Sent to your e-mail. Anything else?', 'All good, thanks.'],
+  ],
+  [
+    4,
+    'How do I export my tickets?',
+    'I would like a copy of all my past tickets as a file.',
+    'open',
+    'low',
+    [],
+  ],
+  [
+    2,
+    'Two-factor code never arrives',
+    'I do not get the SMS code when signing in from a new device.',
+    'in_progress',
+    'high',
+    ['We are checking with the SMS provider.'],
+  ],
+  [
+    1,
+    'Search does not find Russian words',
+    'Searching for «оплата» returns nothing although I have such tickets.',
+    'open',
+    'normal',
+    [],
+  ],
+  [
+    0,
+    'Refund for cancelled subscription',
+    'I cancelled on the 1st but was charged on the 2nd.',
+    'waiting',
+    'normal',
+    ['Could you confirm the last four digits of the card?'],
+  ],
+  [
+    3,
+    'Let agents pin important tickets',
+    'Pinning would help us keep urgent cases on top.',
+    'open',
+    'low',
+    [],
+  ],
+  [
+    1,
+    'Page is blank on an old iPad',
+    'Safari 12 shows an empty page when I open the app.',
+    'closed',
+    'normal',
+    ['That iOS version is too old, sorry. Please update Safari.'],
+  ],
+];
+
+/**
+ * Fills an empty database with demo data (demo mode only): categories, one user of every
+ * role and a dozen tickets with conversations, so the first look is alive. Does nothing when
+ * any user exists already, so it runs at every start without duplicating anything.
+ */
+export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    // Two instances starting at once must not both seed.
+    await tx.execute(sql`select pg_advisory_xact_lock(727274002)`);
+    const [existing] = await tx.select({ id: users.id }).from(users).limit(1);
+    if (existing) return false;
+
+    const people = await tx
+      .insert(users)
+      .values(
+        demoPeople.map((person) => ({
+          telegramId: demoTelegramIds[person.role],
+          firstName: person.first,
+          lastName: person.last,
+          username: person.username,
+          role: person.role,
+          languageCode: 'en',
+        })),
+      )
+      .returning();
+    const byRole = (role: UserRole) => people.find((person) => person.role === role)!;
+    const customer = byRole('user');
+    const agent = byRole('agent');
+
+    const cats = await tx
+      .insert(categories)
+      .values(demoCategories.map((category, index) => ({ ...category, sortOrder: index })))
+      .returning();
+
+    const hour = 3600_000;
+    for (const [
+      index,
+      [category, title, description, status, priority, replies],
+    ] of demoTickets.entries()) {
+      const createdAt = new Date(now.getTime() - (demoTickets.length - index) * 7 * hour);
+      const answered = replies.length > 0;
+      const closed = status === 'closed';
+      const [ticket] = await tx
+        .insert(tickets)
+        .values({
+          userId: customer.id,
+          assignedTo: status === 'open' ? null : agent.id,
+          categoryId: cats[category]!.id,
+          title,
+          description,
+          status,
+          priority,
+          createdAt,
+          updatedAt: new Date(createdAt.getTime() + replies.length * hour),
+          firstResponseAt: answered ? new Date(createdAt.getTime() + hour) : null,
+          closedAt: closed ? new Date(createdAt.getTime() + (replies.length + 1) * hour) : null,
+        })
+        .returning({ id: tickets.id });
+      if (!answered) continue;
+      await tx.insert(messages).values(
+        replies.map((content, position) => ({
+          ticketId: ticket!.id,
+          userId: position % 2 === 0 ? agent.id : customer.id,
+          content,
+          createdAt: new Date(createdAt.getTime() + (position + 1) * hour),
+        })),
+      );
+    }
+    return true;
+  });
+}

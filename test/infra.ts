@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+
+/**
+ * Which real services the suite runs against. Unset: embedded PGlite and in-process adapters
+ * (what `npm test` uses on a bare machine). CI sets both to run the same suite on PostgreSQL
+ * and Redis.
+ */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
+export const testRedisUrl = process.env.TEST_REDIS_URL || undefined;
+
+/** The engine the database-touching tests run on in this run. */
+export const testDatabaseKind: Database['kind'] = testDatabaseUrl ? 'postgres' : 'pglite';
+
+/** A prefix that keeps one test's Redis keys and channels apart from every other test's. */
+export function uniquePrefix(): string {
+  return `test:${randomUUID().slice(0, 8)}:`;
+}
+
+/**
+ * Opens a fresh, migrated database for one test file: a PGlite loaded from the migrated
+ * template, or a new PostgreSQL database that is dropped again on close.
+ */
+export async function openTestDatabase(): Promise<Database> {
+  if (!testDatabaseUrl) {
+    const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+    return openDatabase({ memory: true, loadDataDir: template });
+  }
+  const name = `ttb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  await migrateDatabase(database);
+  const close = database.close.bind(database);
+  return {
+    ...database,
+    async close() {
+      await close();
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+/** The URL of a fresh, empty PostgreSQL database (for tests that open it themselves). */
+export async function createEmptyPostgresDatabase(): Promise<{
+  url: string;
+  drop(): Promise<void>;
+}> {
+  if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `ttb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
