@@ -1,0 +1,193 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisCache } from './redis-cache.js';
+import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
+import { createMemoryCache, type Cache } from './cache.js';
+import { createRedis } from './redis.js';
+
+/** One implementation under test, and how to let time pass for it. */
+interface Subject {
+  cache: Cache;
+  elapse(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const implementations: { name: string; open(): Subject }[] = [
+  {
+    name: 'in-process',
+    open() {
+      let now = 1_700_000_000_000;
+      const cache = createMemoryCache({ now: () => now });
+      return {
+        cache,
+        elapse(ms) {
+          now += ms;
+          return Promise.resolve();
+        },
+        close: () => cache.close(),
+      };
+    },
+  },
+];
+if (testRedisUrl) {
+  const url = testRedisUrl;
+  implementations.push({
+    name: 'Redis',
+    open() {
+      const redis = createRedis(url);
+      const cache = createRedisCache(redis, uniquePrefix());
+      return {
+        cache,
+        elapse: (ms) => sleep(ms),
+        async close() {
+          await cache.close();
+          await redis.quit();
+        },
+      };
+    },
+  });
+}
+
+describe.each(implementations)('Cache ($name)', (implementation) => {
+  let subject: Subject;
+  let cache: Cache;
+  beforeEach(() => {
+    subject = implementation.open();
+    cache = subject.cache;
+  });
+  afterEach(() => subject.close());
+
+  it('returns undefined for a key that was never set', async () => {
+    expect(await cache.get('missing')).toBeUndefined();
+  });
+
+  it('round-trips nested JSON values', async () => {
+    const value = { id: 7, name: 'Ада', tags: ['a', 'b'], nested: { ok: true, none: null } };
+    await cache.set('ticket', value, 60);
+    await cache.set('count', 0, 60);
+    await cache.set('flag', false, 60);
+    expect(await cache.get('ticket')).toEqual(value);
+    expect(await cache.get('count')).toBe(0);
+    expect(await cache.get('flag')).toBe(false);
+  });
+
+  it('returns a copy, so changing the stored object afterwards changes nothing', async () => {
+    const value = { list: [1] };
+    await cache.set('key', value, 60);
+    value.list.push(2);
+    expect(await cache.get('key')).toEqual({ list: [1] });
+  });
+
+  it('replaces the value of a key that is set again', async () => {
+    await cache.set('key', 'first', 60);
+    await cache.set('key', 'second', 60);
+    expect(await cache.get('key')).toBe('second');
+  });
+
+  it('keeps a value until its TTL has passed, then forgets it', async () => {
+    await cache.set('short', 'lived', 1);
+    await cache.set('long', 'lived', 60);
+    await subject.elapse(500);
+    expect(await cache.get('short')).toBe('lived');
+    await subject.elapse(600);
+    expect(await cache.get('short')).toBeUndefined();
+    expect(await cache.get('long')).toBe('lived');
+  });
+
+  it('deletes several keys at once and ignores missing ones', async () => {
+    await cache.set('a', 1, 60);
+    await cache.set('b', 2, 60);
+    await cache.set('c', 3, 60);
+    await cache.delete('a', 'b', 'never-set');
+    await cache.delete();
+    expect(await cache.get('a')).toBeUndefined();
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('c')).toBe(3);
+  });
+
+  it('refuses a value that is not JSON', async () => {
+    await expect(cache.set('key', undefined, 60)).rejects.toThrow(TypeError);
+    await expect(cache.set('key', () => 1, 60)).rejects.toThrow(TypeError);
+  });
+
+  it('refuses a TTL that is not a positive number of seconds', async () => {
+    await expect(cache.set('key', 1, 0)).rejects.toThrow(RangeError);
+    await expect(cache.set('key', 1, -5)).rejects.toThrow(RangeError);
+    await expect(cache.set('key', 1, Number.NaN)).rejects.toThrow(RangeError);
+    await expect(cache.set('key', 1, Number.POSITIVE_INFINITY)).rejects.toThrow(RangeError);
+    expect(await cache.get('key')).toBeUndefined();
+  });
+});
+
+describe('createMemoryCache', () => {
+  it('evicts the least recently written entry once full', async () => {
+    const cache = createMemoryCache({ maxEntries: 2 });
+    await cache.set('a', 1, 60);
+    await cache.set('b', 2, 60);
+    await cache.set('a', 10, 60); // a is now newer than b
+    await cache.set('c', 3, 60);
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('a')).toBe(10);
+    expect(await cache.get('c')).toBe(3);
+  });
+
+  it('forgets everything when closed', async () => {
+    const cache = createMemoryCache();
+    await cache.set('a', 1, 60);
+    await cache.close();
+    expect(await cache.get('a')).toBeUndefined();
+  });
+
+  it('uses the wall clock by default', async () => {
+    const cache = createMemoryCache();
+    await cache.set('a', 1, 0.001);
+    await sleep(5);
+    expect(await cache.get('a')).toBeUndefined();
+  });
+});
+
+describe('createRedis', () => {
+  it('fails a command instead of waiting forever when Redis is unreachable', async () => {
+    const redis = createRedis('redis://127.0.0.1:1');
+    redis.on('error', () => {}); // connection refusals are expected here
+    try {
+      await expect(redis.get('anything')).rejects.toThrow();
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+const redisUrl = testRedisUrl;
+if (redisUrl) {
+  describe('createRedisCache on a shared connection', () => {
+    let redis: Redis;
+    beforeEach(() => {
+      redis = createRedis(redisUrl);
+    });
+    afterEach(() => redis.quit());
+
+    it('stores keys under its prefix and leaves the connection open when closed', async () => {
+      const prefix = uniquePrefix();
+      const cache = createRedisCache(redis, prefix);
+      await cache.set('key', { a: 1 }, 60);
+      expect(await redis.get(`${prefix}key`)).toBe('{"a":1}');
+      await cache.close();
+      expect(await redis.ping()).toBe('PONG');
+      await redis.del(`${prefix}key`);
+    });
+
+    it('honours the key prefix of the connection', async () => {
+      const keyPrefix = uniquePrefix();
+      const prefixed = createRedis(redisUrl, { keyPrefix });
+      try {
+        await createRedisCache(prefixed).set('key', 1, 60);
+        expect(await redis.get(`${keyPrefix}key`)).toBe('1');
+        await redis.del(`${keyPrefix}key`);
+      } finally {
+        await prefixed.quit();
+      }
+    });
+  });
+}

@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
+import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
+import { createRedis } from './redis.js';
+import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
+
+/** One implementation under test, and how to let time pass for it. */
+interface Subject {
+  store: RateLimitStore;
+  elapse(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const implementations: { name: string; open(): Subject }[] = [
+  {
+    name: 'in-process',
+    open() {
+      let now = 1_700_000_000_000;
+      const store = createMemoryRateLimitStore({ now: () => now });
+      return {
+        store,
+        elapse(ms) {
+          now += ms;
+          return Promise.resolve();
+        },
+        close: () => store.close(),
+      };
+    },
+  },
+];
+const redisUrl = testRedisUrl;
+if (redisUrl) {
+  implementations.push({
+    name: 'Redis',
+    open() {
+      const redis = createRedis(redisUrl);
+      const store = createRedisRateLimitStore(redis, uniquePrefix());
+      return {
+        store,
+        elapse: (ms) => sleep(ms),
+        async close() {
+          await store.close();
+          await redis.quit();
+        },
+      };
+    },
+  });
+}
+
+const minute = 60_000;
+
+describe.each(implementations)('RateLimitStore ($name)', (implementation) => {
+  let subject: Subject;
+  let store: RateLimitStore;
+  beforeEach(() => {
+    subject = implementation.open();
+    store = subject.store;
+  });
+  afterEach(() => subject.close());
+
+  it('counts hits within a window and says when the window ends', async () => {
+    const first = await store.hit('ip:1', minute);
+    const second = await store.hit('ip:1', minute);
+    const third = await store.hit('ip:1', minute);
+    expect([first.count, second.count, third.count]).toEqual([1, 2, 3]);
+    for (const { resetInMs } of [first, second, third]) {
+      expect(resetInMs).toBeGreaterThan(minute - 1_000);
+      expect(resetInMs).toBeLessThanOrEqual(minute);
+    }
+  });
+
+  it('starts the window at the first hit and begins a new one after it', async () => {
+    await store.hit('ip:1', 1_000);
+    await subject.elapse(600);
+    const later = await store.hit('ip:1', 1_000);
+    expect(later.count).toBe(2);
+    expect(later.resetInMs).toBeLessThanOrEqual(400);
+    await subject.elapse(500);
+    const next = await store.hit('ip:1', 1_000);
+    expect(next.count).toBe(1);
+    expect(next.resetInMs).toBeGreaterThan(500);
+  });
+
+  it('keeps separate keys independent', async () => {
+    await store.hit('ip:1', minute);
+    await store.hit('ip:1', minute);
+    expect((await store.hit('ip:2', minute)).count).toBe(1);
+    expect((await store.hit('ip:1', minute)).count).toBe(3);
+  });
+
+  it('starts a key over after reset, leaving other keys alone', async () => {
+    await store.hit('ip:1', minute);
+    await store.hit('ip:1', minute);
+    await store.hit('ip:2', minute);
+    await store.reset('ip:1');
+    await store.reset('never-hit');
+    expect((await store.hit('ip:1', minute)).count).toBe(1);
+    expect((await store.hit('ip:2', minute)).count).toBe(2);
+  });
+
+  it('counts concurrent hits exactly', async () => {
+    const hits = await Promise.all(Array.from({ length: 50 }, () => store.hit('ip:1', minute)));
+    expect(hits.map((hit) => hit.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, index) => index + 1),
+    );
+    expect((await store.hit('ip:1', minute)).count).toBe(51);
+  });
+
+  it('refuses a window that is not a positive whole number of milliseconds', async () => {
+    await expect(store.hit('ip:1', 0)).rejects.toThrow(RangeError);
+    await expect(store.hit('ip:1', -1)).rejects.toThrow(RangeError);
+    await expect(store.hit('ip:1', 1.5)).rejects.toThrow(RangeError);
+    expect((await store.hit('ip:1', minute)).count).toBe(1);
+  });
+});
+
+describe('createMemoryRateLimitStore', () => {
+  it('drops the key whose window started first once full', async () => {
+    let now = 0;
+    const store = createMemoryRateLimitStore({ now: () => now, maxKeys: 2 });
+    await store.hit('a', minute);
+    now += 1;
+    await store.hit('b', minute);
+    await store.hit('a', minute); // a's window still started first
+    await store.hit('c', minute);
+    expect((await store.hit('b', minute)).count).toBe(2);
+    expect((await store.hit('c', minute)).count).toBe(2);
+    expect((await store.hit('a', minute)).count).toBe(1); // a was dropped, so it starts over
+  });
+
+  it('forgets every counter when closed', async () => {
+    const store = createMemoryRateLimitStore();
+    await store.hit('a', minute);
+    await store.close();
+    expect((await store.hit('a', minute)).count).toBe(1);
+  });
+});
+
+if (redisUrl) {
+  describe('createRedisRateLimitStore', () => {
+    let redis: Redis;
+    beforeEach(() => {
+      redis = createRedis(redisUrl);
+    });
+    afterEach(() => redis.quit());
+
+    it('keeps its counters under its prefix, expiring with the window', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisRateLimitStore(redis, prefix);
+      await store.hit('ip:1', minute);
+      expect(await redis.get(`${prefix}ip:1`)).toBe('1');
+      expect(await redis.pttl(`${prefix}ip:1`)).toBeGreaterThan(minute - 1_000);
+      await store.close();
+      expect(await redis.ping()).toBe('PONG');
+      await redis.del(`${prefix}ip:1`);
+    });
+
+    it('gives a counter that lost its expiry a new window', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisRateLimitStore(redis, prefix);
+      await redis.set(`${prefix}ip:1`, '7');
+      const hit = await store.hit('ip:1', minute);
+      expect(hit).toEqual({ count: 8, resetInMs: minute });
+      expect(await redis.pttl(`${prefix}ip:1`)).toBeGreaterThan(0);
+      await redis.del(`${prefix}ip:1`);
+    });
+  });
+}
