@@ -1,0 +1,64 @@
+import { userRoles, type UserRole } from '../db/schema.js';
+
+/** A role's place in `user < agent < moderator < admin < owner`. */
+export function roleRank(role: UserRole): number {
+  return userRoles.indexOf(role);
+}
+
+/**
+ * The one table of who may do what: each action names the lowest role allowed to do it, and
+ * every role above inherits it. Routes and bot handlers ask `can()`; nobody compares roles by hand.
+ */
+export const permissions = {
+  'profile.read': 'user',
+  'profile.update': 'user',
+  'tickets.create': 'user',
+  'tickets.read_own': 'user',
+  'tickets.read_all': 'agent',
+  'tickets.assign': 'agent',
+  'tickets.change_status': 'agent',
+  'tickets.delete': 'admin',
+  'messages.internal': 'agent',
+  'messages.delete_any': 'moderator',
+  'categories.read_inactive': 'agent',
+  'categories.manage': 'admin',
+  'users.list': 'moderator',
+  'users.block': 'moderator',
+  'users.activity': 'moderator',
+  'users.set_role': 'admin',
+  'stats.read': 'agent',
+  'reports.export': 'admin',
+  'broadcast.send': 'admin',
+} as const satisfies Record<string, UserRole>;
+
+/** An action named in the permission table. */
+export type Permission = keyof typeof permissions;
+
+/** True when `role` may perform `permission`. */
+export function can(role: UserRole, permission: Permission): boolean {
+  return roleRank(role) >= roleRank(permissions[permission]);
+}
+
+/** True when `role` is staff (agent or above). */
+export function isStaff(role: UserRole): boolean {
+  return roleRank(role) >= roleRank('agent');
+}
+
+/**
+ * Nobody grants a role at or above their own, except an owner (who may grant any role).
+ * Nobody changes the role of someone at or above their own rank, except an owner.
+ */
+export function canGrantRole(
+  actor: UserRole,
+  currentTargetRole: UserRole,
+  newRole: UserRole,
+): boolean {
+  if (actor === 'owner') return true;
+  return roleRank(newRole) < roleRank(actor) && roleRank(currentTargetRole) < roleRank(actor);
+}
+
+/** True when `actor` may block or unblock someone whose role is `target` (never a higher role). */
+export function canModerate(actor: UserRole, target: UserRole): boolean {
+  if (!can(actor, 'users.block')) return false;
+  return actor === 'owner' || roleRank(target) < roleRank(actor);
+}

@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
+import { signInitData } from '../../test/init-data.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  // Every sign-in here comes from one address; the sign-in limit is tested in http/app.test.ts.
+  t = await createTestApp({ env: { OWNER_TELEGRAM_IDS: '7000001', AUTH_RATE_LIMIT_MAX: '1000' } });
+});
+afterAll(() => t.close());
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url: `/api/v1${url}`, payload: payload as object, headers });
+const me = (token: string) =>
+  t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+
+describe('POST /auth/telegram', () => {
+  it('creates the user on first sign-in and returns a working token pair', async () => {
+    const pair = await signIn(t.app, {
+      id: 5001,
+      first_name: 'Olga',
+      username: 'olga',
+      language_code: 'ru',
+      is_premium: true,
+    });
+    expect(pair.token_type).toBe('Bearer');
+    expect(pair.expires_in).toBe(900);
+    expect(pair.user).toMatchObject({
+      telegram_id: 5001,
+      first_name: 'Olga',
+      role: 'user',
+      is_active: true,
+    });
+    const response = await me(pair.access_token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: pair.user.id,
+      username: 'olga',
+      language_code: 'ru',
+      is_premium: true,
+      notification_settings: { muted_types: [] },
+    });
+  });
+
+  it('refreshes names, username and photo on a later sign-in, keeping the same user', async () => {
+    const first = await signIn(t.app, { id: 5002, first_name: 'Ivan', username: 'ivan' });
+    const second = await signIn(t.app, {
+      id: 5002,
+      first_name: 'Ivan',
+      last_name: 'Petrov',
+      username: 'ivan_p',
+      photo_url: 'https://t.me/i/userpic/320/ivan.jpg',
+    });
+    expect(second.user.id).toBe(first.user.id);
+    expect((await me(second.access_token)).json()).toMatchObject({
+      last_name: 'Petrov',
+      username: 'ivan_p',
+      avatar_url: 'https://t.me/i/userpic/320/ivan.jpg',
+    });
+  });
+
+  it('makes the Telegram ids in OWNER_TELEGRAM_IDS owners', async () => {
+    const pair = await signIn(t.app, { id: 7000001, first_name: 'Boss' });
+    expect(pair.user.role).toBe('owner');
+  });
+
+  it.each([
+    ['a tampered field', () => signInitData({ id: 5003 }).replace('auth_date=', 'auth_date=1')],
+    [
+      'a foreign bot token',
+      () => signInitData({ id: 5003 }, { botToken: '1:another-token-aaaaaaaaaaaaaaaa' }),
+    ],
+    [
+      'a stale auth_date',
+      () => signInitData({ id: 5003 }, { authDate: new Date(Date.now() - 2 * 86_400_000) }),
+    ],
+    ['a missing hash', () => signInitData({ id: 5003 }).replace(/&?hash=[0-9a-f]+/, '')],
+  ])('answers 401 problem+json for %s', async (_case, initData) => {
+    const response = await post('/auth/telegram', { init_data: initData() });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['an empty object', {}],
+    ['a number', { init_data: 42 }],
+    ['an empty string', { init_data: '' }],
+    ['a huge string', { init_data: 'x'.repeat(9000) }],
+    ['an array', [1, 2, 3]],
+  ])('answers 4xx, never 500, for %s', async (_case, payload) => {
+    const response = await post('/auth/telegram', payload);
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/telegram',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"init_data": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().detail).toBe('The body is not valid JSON');
+  });
+});
+
+describe('POST /auth/refresh', () => {
+  it('rotates: the new pair works and the old refresh token does not', async () => {
+    const pair = await signIn(t.app, { id: 5101 });
+    const rotated = await post('/auth/refresh', { refresh_token: pair.refresh_token });
+    expect(rotated.statusCode).toBe(200);
+    const next = rotated.json<{ access_token: string; refresh_token: string }>();
+    expect(next.refresh_token).not.toBe(pair.refresh_token);
+    expect((await me(next.access_token)).statusCode).toBe(200);
+    const again = await post('/auth/refresh', { refresh_token: next.refresh_token });
+    expect(again.statusCode).toBe(200);
+  });
+
+  it('revokes the whole session when a spent refresh token is presented again', async () => {
+    const pair = await signIn(t.app, { id: 5102 });
+    const rotated = (await post('/auth/refresh', { refresh_token: pair.refresh_token })).json<{
+      access_token: string;
+      refresh_token: string;
+    }>();
+    const replay = await post('/auth/refresh', { refresh_token: pair.refresh_token });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json().code).toBe('refresh_token_reused');
+    expect((await me(rotated.access_token)).statusCode).toBe(401);
+    expect((await post('/auth/refresh', { refresh_token: rotated.refresh_token })).statusCode).toBe(
+      401,
+    );
+  });
+
+  it('refuses an unknown refresh token and a malformed body', async () => {
+    const unknown = await post('/auth/refresh', { refresh_token: 'made-up' });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json().code).toBe('refresh_token_invalid');
+    const malformed = await post('/auth/refresh', { token: 'x' });
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.json().errors).toEqual([expect.objectContaining({ field: 'refresh_token' })]);
+  });
+});
+
+describe('POST /auth/logout', () => {
+  it('ends the session: its access and refresh tokens stop working at once', async () => {
+    const pair = await signIn(t.app, { id: 5201 });
+    const other = await signIn(t.app, { id: 5201 });
+    const logout = await post('/auth/logout', undefined, bearer(pair.access_token));
+    expect(logout.statusCode).toBe(204);
+    expect((await me(pair.access_token)).statusCode).toBe(401);
+    expect((await post('/auth/refresh', { refresh_token: pair.refresh_token })).statusCode).toBe(
+      401,
+    );
+    expect((await me(other.access_token)).statusCode).toBe(200);
+  });
+});
+
+describe('GET /auth/me', () => {
+  it('answers 401 without a token, with a bad token and with a forged one', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(401);
+    expect((await me('not-a-jwt')).statusCode).toBe(401);
+    const pair = await signIn(t.app, { id: 5301 });
+    const [header, payload] = pair.access_token.split('.');
+    expect((await me(`${header}.${payload}.forgedsignature`)).statusCode).toBe(401);
+    const basic = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: 'Basic abc' },
+    });
+    expect(basic.statusCode).toBe(401);
+  });
+});
+
+describe('blocking and role changes', () => {
+  it('refuses a blocked user on the very next request and at sign-in', async () => {
+    const pair = await signIn(t.app, { id: 5401 });
+    expect((await me(pair.access_token)).statusCode).toBe(200);
+    await t.container.users.setActive(pair.user.id, false);
+    const refused = await me(pair.access_token);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('user_blocked');
+    const signInAgain = await post('/auth/telegram', { init_data: signInitData({ id: 5401 }) });
+    expect(signInAgain.statusCode).toBe(403);
+    expect((await post('/auth/refresh', { refresh_token: pair.refresh_token })).statusCode).toBe(
+      403,
+    );
+    await t.container.users.setActive(pair.user.id, true);
+    expect((await me(pair.access_token)).statusCode).toBe(200);
+  });
+
+  it('applies a role change on the next request, not when the token expires', async () => {
+    const pair = await signIn(t.app, { id: 5402 });
+    await t.container.auth.authenticate(pair.access_token);
+    await t.container.users.setRole(pair.user.id, 'agent');
+    expect((await t.container.auth.authenticate(pair.access_token)).role).toBe('agent');
+    expect((await me(pair.access_token)).json().role).toBe('agent');
+  });
+});
+
+describe('PUT /auth/profile', () => {
+  it('changes the language and muted notification kinds', async () => {
+    const pair = await signIn(t.app, { id: 5501, language_code: 'ru' });
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/auth/profile',
+      headers: bearer(pair.access_token),
+      payload: { language_code: 'en', notification_settings: { muted_types: ['broadcast'] } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      language_code: 'en',
+      notification_settings: { muted_types: ['broadcast'] },
+    });
+    expect((await me(pair.access_token)).json().language_code).toBe('en');
+  });
+
+  it('answers 422 naming the field for invalid values and unknown fields', async () => {
+    const pair = await signIn(t.app, { id: 5502 });
+    const put = (payload: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/auth/profile',
+        headers: bearer(pair.access_token),
+        payload,
+      });
+    const badLanguage = await put({ language_code: 'English!!' });
+    expect(badLanguage.statusCode).toBe(422);
+    expect(badLanguage.json().errors[0].field).toBe('language_code');
+    const badKind = await put({ notification_settings: { muted_types: ['spam'] } });
+    expect(badKind.statusCode).toBe(422);
+    expect(badKind.json().errors[0].field).toBe('notification_settings.muted_types.0');
+    const unknownField = await put({ role: 'owner' });
+    expect(unknownField.statusCode).toBe(422);
+    expect(unknownField.json().errors).toEqual([
+      { field: 'role', message: 'is not a known field' },
+    ]);
+  });
+});

@@ -1,0 +1,217 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { refreshTokens, sessions, type UserRole, type UserRow } from '../db/schema.js';
+import { demoTelegramIds } from '../db/seed.js';
+import { Forbidden, NotFound, Unauthorized } from '../errors.js';
+import type { Cache } from '../platform/cache.js';
+import type { Clock } from '../platform/clock.js';
+import type { UserService } from '../users/service.js';
+import {
+  ACCESS_TOKEN_TTL_S,
+  hashRefreshToken,
+  newRefreshToken,
+  type TokenSigner,
+} from './tokens.js';
+import { verifyInitData } from './verify-init-data.js';
+
+/** A session lasts this long after its last refresh. */
+const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+const SESSION_STATE_TTL_S = 60;
+const sessionKey = (sessionId: string) => `session-state:${sessionId}`;
+
+/** Who is making a request, established from a valid access token. */
+export interface Principal {
+  userId: string;
+  role: UserRole;
+  sessionId: string;
+}
+
+/** Where a sign-in came from, kept on the session for the user's device list. */
+export interface ClientMeta {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** A fresh token pair and the user it belongs to. */
+export interface SignInResult {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: UserRow;
+}
+
+interface SessionState {
+  user_id: string;
+  revoked: boolean;
+  expires_at: number;
+}
+
+/** Creates the auth service: the only writer of `sessions` and `refresh_tokens`. */
+export function createAuthService(deps: {
+  db: Db;
+  cache: Cache;
+  clock: Clock;
+  users: UserService;
+  signer: TokenSigner;
+  botToken: string | undefined;
+  initDataMaxAgeS: number;
+}) {
+  const { db, cache, clock, users, signer } = deps;
+
+  async function issue(sessionId: string, user: UserRow): Promise<SignInResult> {
+    const refreshToken = newRefreshToken();
+    await db
+      .insert(refreshTokens)
+      .values({ tokenHash: hashRefreshToken(refreshToken), sessionId, createdAt: clock.now() });
+    const accessToken = await signer.sign({ userId: user.id, sessionId });
+    return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_S, user };
+  }
+
+  async function startSession(user: UserRow, meta: ClientMeta): Promise<SignInResult> {
+    if (!user.isActive) throw new Forbidden('This account is blocked', 'user_blocked');
+    const now = clock.now();
+    const [session] = await db
+      .insert(sessions)
+      .values({
+        userId: user.id,
+        ip: meta.ip ?? null,
+        userAgent: meta.userAgent?.slice(0, 500) ?? null,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+      })
+      .returning({ id: sessions.id });
+    if (!session) throw new Error('session insert returned no row');
+    return issue(session.id, user);
+  }
+
+  async function revokeSession(sessionId: string): Promise<void> {
+    await db
+      .update(sessions)
+      .set({ revokedAt: clock.now() })
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+    await cache.delete(sessionKey(sessionId));
+  }
+
+  async function sessionState(sessionId: string): Promise<SessionState | undefined> {
+    const cached = await cache.get<SessionState>(sessionKey(sessionId));
+    if (cached) return cached;
+    const [row] = await db
+      .select({
+        userId: sessions.userId,
+        revokedAt: sessions.revokedAt,
+        expiresAt: sessions.expiresAt,
+      })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    if (!row) return undefined;
+    const state = {
+      user_id: row.userId,
+      revoked: row.revokedAt !== null,
+      expires_at: row.expiresAt.getTime(),
+    };
+    await cache.set(sessionKey(sessionId), state, SESSION_STATE_TTL_S);
+    return state;
+  }
+
+  return {
+    /** Signs in with Mini App launch data; creates the user on first sign-in. */
+    async signInWithTelegram(initData: string, meta: ClientMeta): Promise<SignInResult> {
+      if (!deps.botToken) {
+        throw new Unauthorized(
+          'Telegram sign-in is off: the server has no bot token (demo mode)',
+          'telegram_sign_in_disabled',
+        );
+      }
+      const verified = verifyInitData(initData, deps.botToken, {
+        maxAgeSeconds: deps.initDataMaxAgeS,
+        now: clock.now(),
+      });
+      const user = await users.upsertFromTelegram(verified.user);
+      return startSession(user, meta);
+    },
+
+    /** Demo mode: signs in as the seeded demo user of `role`. */
+    async signInDemo(role: UserRole, meta: ClientMeta): Promise<SignInResult> {
+      const user = await users.findByTelegramId(demoTelegramIds[role]);
+      if (!user) throw new NotFound(`No demo ${role} is seeded`);
+      return startSession(user, meta);
+    },
+
+    /**
+     * Rotates a refresh token: the presented one is spent and a new pair is issued. A spent
+     * token presented again means it was stolen or replayed, so the whole session is revoked.
+     */
+    async refresh(refreshToken: string): Promise<SignInResult> {
+      const tokenHash = hashRefreshToken(refreshToken);
+      const now = clock.now();
+      const [found] = await db
+        .select({
+          usedAt: refreshTokens.usedAt,
+          sessionId: sessions.id,
+          userId: sessions.userId,
+          revokedAt: sessions.revokedAt,
+          expiresAt: sessions.expiresAt,
+        })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .where(eq(refreshTokens.tokenHash, tokenHash));
+      if (!found) throw new Unauthorized('Unknown refresh token', 'refresh_token_invalid');
+      if (found.revokedAt !== null || found.expiresAt < now) {
+        throw new Unauthorized('This session has ended; sign in again', 'session_revoked');
+      }
+      const reused = async () => {
+        await revokeSession(found.sessionId);
+        return new Unauthorized(
+          'This refresh token was already used; the session has been ended for safety',
+          'refresh_token_reused',
+        );
+      };
+      if (found.usedAt !== null) throw await reused();
+      // A blocked user keeps their token unspent, so it still works once they are unblocked.
+      const user = await users.getById(found.userId);
+      if (!user.isActive) throw new Forbidden('This account is blocked', 'user_blocked');
+
+      const [spent] = await db
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+        .returning({ sessionId: refreshTokens.sessionId });
+      // Two refreshes raced with one token: the loser is treated as a replay.
+      if (!spent) throw await reused();
+      await db
+        .update(sessions)
+        .set({ lastUsedAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) })
+        .where(eq(sessions.id, found.sessionId));
+      await cache.delete(sessionKey(found.sessionId));
+      return issue(found.sessionId, user);
+    },
+
+    /** Ends a session: its access and refresh tokens stop working at once. */
+    logout: revokeSession,
+
+    /**
+     * Establishes who is calling from an access token. The session and the user's role and
+     * block state are checked on every request (from a cache dropped on every change), so a
+     * logout, a block or a role change takes effect on the very next request.
+     */
+    async authenticate(accessToken: string): Promise<Principal> {
+      const claims = await signer.verify(accessToken);
+      if (!claims) throw new Unauthorized('Invalid or expired access token', 'token_invalid');
+      const state = await sessionState(claims.sessionId);
+      if (!state || state.user_id !== claims.userId) {
+        throw new Unauthorized('Unknown session', 'session_revoked');
+      }
+      if (state.revoked || state.expires_at < clock.now().getTime()) {
+        throw new Unauthorized('This session has ended; sign in again', 'session_revoked');
+      }
+      const access = await users.getAccess(claims.userId);
+      if (!access) throw new Unauthorized('Unknown user', 'token_invalid');
+      if (!access.is_active) throw new Forbidden('This account is blocked', 'user_blocked');
+      return { userId: access.id, role: access.role, sessionId: claims.sessionId };
+    },
+  };
+}
+
+/** The auth service. */
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs with nothing configured: embedded database, demo mode, every role', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: './data',
+      ROLES: ['api', 'bot', 'worker'],
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      INIT_DATA_MAX_AGE_S: 86_400,
+      LOG_LEVEL: 'info',
+      demoMode: true,
+      TRUST_PROXY: false,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.OWNER_TELEGRAM_IDS).toEqual([]);
+  });
+
+  it('parses lists and switches demo mode off with a bot token', () => {
+    const config = loadConfig({
+      ROLES: 'api, worker',
+      OWNER_TELEGRAM_IDS: '111, 222',
+      TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+      DATABASE_URL: 'postgres://u@db:5432/tickets',
+      TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, loopback',
+    });
+    expect(config.ROLES).toEqual(['api', 'worker']);
+    expect(config.OWNER_TELEGRAM_IDS).toEqual([111, 222]);
+    expect(config.demoMode).toBe(false);
+    expect(config.TELEGRAM_API_ROOT).toBe('http://127.0.0.1:8081');
+    expect(config.TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ROLES: 'api,cook' }, 'ROLES'],
+    [{ ROLES: ' , ' }, 'ROLES'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ TELEGRAM_BOT_TOKEN: 'nope' }, 'TELEGRAM_BOT_TOKEN'],
+    [{ OWNER_TELEGRAM_IDS: '12,abc' }, 'OWNER_TELEGRAM_IDS'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLAMAV_URL: 'http://clam' }, 'CLAMAV_URL'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1/abc' }, 'TRUST_PROXY'],
+    [{ TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [{ S3_BUCKET: 'files' }, 'S3_ENDPOINT'],
+  ])('refuses %o with one line naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
+  });
+
+  it('reads a .env file, and real environment variables win over it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ttb-env-'));
+    writeFileSync(path.join(dir, '.env'), 'PORT=4000\nLOG_LEVEL=debug\n');
+    const saved = { PORT: process.env.PORT, LOG_LEVEL: process.env.LOG_LEVEL };
+    delete process.env.PORT;
+    process.env.LOG_LEVEL = 'warn';
+    try {
+      const config = loadConfig(undefined, dir);
+      expect(config.PORT).toBe(4000);
+      expect(config.LOG_LEVEL).toBe('warn');
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});

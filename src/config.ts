@@ -1,0 +1,193 @@
+import { parseEnv } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+
+const roleNames = ['api', 'bot', 'worker'] as const;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = (protocols: readonly string[]) =>
+  optionalString.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
+  );
+
+function trimTrailingSlashes(value: string): string {
+  let end = value.length;
+  while (end > 0 && value[end - 1] === '/') end--;
+  return value.slice(0, end);
+}
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
+    .default(fallback);
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Which proxies may speak for the client through X-Forwarded-For: `false` (none), a hop count,
+ * or a list of addresses/CIDRs (or loopback, linklocal, uniquelocal). Trusting everyone would
+ * let any caller claim any address, so `true` is refused.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  // eslint-disable-next-line sonarjs/function-return-type -- the three forms Fastify accepts
+  .transform((value, context): false | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const valid = entries.every((entry) => {
+      if (proxyNames.has(entry)) return true;
+      const [address = '', bits] = entry.split('/');
+      return isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits));
+    });
+    if (!valid || value === 'true') {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'must be false, a number of proxy hops, or proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+const envSchema = z.object({
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  ROLES: z
+    .string()
+    .default(roleNames.join(','))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(roleNames, { message: `each role must be one of ${roleNames.join(', ')}` }))
+        .min(1, { message: 'name at least one role' }),
+    ),
+  TELEGRAM_BOT_TOKEN: optionalString.refine(
+    (value) => value === undefined || /^\d+:[\w-]{20,}$/.test(value),
+    { message: 'must look like 123456:ABC-DEF… as given by @BotFather' },
+  ),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .trim()
+    .default('https://api.telegram.org')
+    .refine((value) => /^https?:\/\//.test(value), { message: 'must be an http(s) URL' })
+    .transform(trimTrailingSlashes),
+  TELEGRAM_WEBHOOK_URL: optionalUrl(['https:', 'http:']),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine(
+    (value) => value === undefined || /^[\w-]{1,256}$/.test(value),
+    { message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' },
+  ),
+  MINI_APP_URL: optionalUrl(['https:', 'http:']),
+  OWNER_TELEGRAM_IDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^\d{1,15}$/, { message: 'must be comma separated numeric Telegram ids' })
+          .transform(Number),
+      ),
+    ),
+  JWT_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  INIT_DATA_MAX_AGE_S: integer(86_400, 60, 31 * 86_400),
+  S3_ENDPOINT: optionalUrl(['https:', 'http:']),
+  S3_BUCKET: optionalString,
+  S3_ACCESS_KEY: optionalString,
+  S3_SECRET_KEY: optionalString,
+  S3_REGION: z.string().trim().default('us-east-1'),
+  CLAMAV_URL: optionalUrl(['tcp:', 'unix:']),
+  LOG_LEVEL: z
+    .enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` })
+    .default('info'),
+  TRUST_PROXY: trustProxy,
+  RATE_LIMIT_MAX: integer(300, 1, 1_000_000),
+  RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
+  AUTH_RATE_LIMIT_MAX: integer(60, 1, 1_000_000),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+/** The validated, typed configuration the whole application runs on. */
+export type Config = z.infer<typeof envSchema> & {
+  /** True when no bot token is configured: demo sign-in is on and the bot is off. */
+  demoMode: boolean;
+};
+
+/** A configuration problem; its message names every offending variable, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads `.env` (if any) from `cwd`; real environment variables win over the file. */
+function readDotEnv(cwd: string): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return {};
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+/**
+ * Loads the configuration once. `env` defaults to `process.env` merged over `.env`;
+ * tests pass their own object so nothing leaks between them.
+ */
+export function loadConfig(env?: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  // This module is the only reader of process.env.
+  const source = env ?? { ...readDotEnv(cwd), ...process.env };
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const config = parsed.data;
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set',
+    );
+  }
+  const s3 = [config.S3_ENDPOINT, config.S3_BUCKET, config.S3_ACCESS_KEY, config.S3_SECRET_KEY];
+  if (s3.some(Boolean) && !s3.every(Boolean)) {
+    throw new ConfigError(
+      'Invalid configuration: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY: set all four or none',
+    );
+  }
+  return { ...config, demoMode: config.TELEGRAM_BOT_TOKEN === undefined };
+}

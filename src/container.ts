@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { createAuthService, type AuthService } from './auth/service.js';
+import { createTokenSigner, type TokenSigner } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { seedDemoData } from './db/seed.js';
+import type { ReadinessCheck } from './http/health-routes.js';
+import { createMemoryCache, type Cache } from './platform/cache.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
+import { createJobQueue, type JobQueue } from './platform/queue.js';
+import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
+import { createRedisAdapters, type SharedStateAdapters } from './platform/redis-adapters.js';
+import { createUserService, type UserService } from './users/service.js';
+
+/** Everything the roles run on, wired once. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: Database;
+  cache: Cache;
+  pubsub: PubSub;
+  rateLimitStore: RateLimitStore;
+  queue: JobQueue;
+  metrics: Metrics;
+  signer: TokenSigner;
+  users: UserService;
+  auth: AuthService;
+  /** What `/health/ready` asks. */
+  readinessChecks: Record<string, ReadinessCheck>;
+  /** Starts background machinery (the job queue). */
+  start(): Promise<void>;
+  /** Stops the queue and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Cache, pub/sub and rate limits for a single process, when no Redis is configured. */
+function createInProcessAdapters(): SharedStateAdapters {
+  const cache = createMemoryCache();
+  const pubsub = createMemoryPubSub();
+  const rateLimitStore = createMemoryRateLimitStore();
+  return {
+    cache,
+    pubsub,
+    rateLimitStore,
+    async close() {
+      await Promise.all([pubsub.close(), cache.close(), rateLimitStore.close()]);
+    },
+  };
+}
+
+/** Choices tests make differently from production. */
+export interface ContainerOverrides {
+  database?: Database;
+  clock?: Clock;
+  /** Key and channel prefix in Redis, so test runs never see each other's data. */
+  redisPrefix?: string;
+}
+
+/**
+ * Wires the application from its configuration: the embedded or real database (migrated), the
+ * in-process or Redis adapters, and the services. Nothing else in the code branches on the mode.
+ */
+export async function createContainer(
+  config: Config,
+  logger: Logger,
+  overrides: ContainerOverrides = {},
+): Promise<Container> {
+  const clock = overrides.clock ?? systemClock;
+  const database =
+    overrides.database ??
+    (await openDatabase(
+      config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
+      logger,
+    ));
+  await migrateDatabase(database);
+  if (config.demoMode && (await seedDemoData(database.db, clock.now()))) {
+    logger.info('demo data seeded: categories, one user of every role and a dozen tickets');
+  }
+
+  const shared = config.REDIS_URL
+    ? createRedisAdapters(config.REDIS_URL, overrides.redisPrefix ?? 'ttb:', logger)
+    : createInProcessAdapters();
+  const { cache, pubsub, rateLimitStore } = shared;
+
+  const queue = createJobQueue({ database, logger });
+  const signer = createTokenSigner(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), () =>
+    clock.now(),
+  );
+  const users = createUserService({
+    db: database.db,
+    cache,
+    clock,
+    ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
+  });
+  const auth = createAuthService({
+    db: database.db,
+    cache,
+    clock,
+    users,
+    signer,
+    botToken: config.TELEGRAM_BOT_TOKEN,
+    initDataMaxAgeS: config.INIT_DATA_MAX_AGE_S,
+  });
+
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    database: async () => (await database.executeSql('select 1 as ok')).rows.length === 1,
+    queue: () => queue.ping(),
+  };
+  if (shared.ping) readinessChecks.redis = shared.ping;
+
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    cache,
+    pubsub,
+    rateLimitStore,
+    queue,
+    metrics: createMetrics(),
+    signer,
+    users,
+    auth,
+    readinessChecks,
+    start: () => queue.start(),
+    async close() {
+      await queue.stop({ graceful: true, timeoutMs: 10_000 });
+      await shared.close();
+      await database.close();
+    },
+  };
+}

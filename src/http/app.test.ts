@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
+
+describe('HTTP basics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ startQueue: true });
+  });
+  afterAll(() => t.close());
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No route GET /api/v1/nothing-here',
+    });
+  });
+
+  it('answers 413 for a body over the limit and 415 for an unsupported type', async () => {
+    const tooLarge = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ refresh_token: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(tooLarge.headers['content-type']).toContain('application/problem+json');
+    const wrongType = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<refresh/>',
+    });
+    expect(wrongType.statusCode).toBe(415);
+    const plainText = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'refresh me',
+    });
+    expect(plainText.statusCode).toBe(415);
+  });
+
+  it('carries a request id: the caller’s when sane, a new one otherwise', async () => {
+    const given = await t.app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const hostile = await t.app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'a b\u0000c' },
+    });
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends a Content-Security-Policy that lets Telegram Web frame the app', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('frame-ancestors');
+    expect(csp).toContain('https://web.telegram.org');
+    expect(csp).toContain("object-src 'none'");
+    expect(response.headers['x-frame-options']).toBeUndefined();
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('serves OpenAPI 3.1 with every auth operation summarised and described', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { summary?: string; description?: string }>>;
+    }>();
+    expect(spec.openapi).toBe('3.1.0');
+    const operations = [
+      ['/api/v1/auth/telegram', 'post'],
+      ['/api/v1/auth/refresh', 'post'],
+      ['/api/v1/auth/logout', 'post'],
+      ['/api/v1/auth/me', 'get'],
+      ['/api/v1/auth/profile', 'put'],
+    ] as const;
+    for (const [path, method] of operations) {
+      const operation = spec.paths[path]?.[method];
+      expect(operation?.summary, `${method} ${path}`).toBeTruthy();
+      expect(operation?.description, `${method} ${path}`).toBeTruthy();
+    }
+    const docs = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect(docs.statusCode).toBeLessThan(400);
+  });
+
+  it('exports HTTP duration histograms by route template and status', async () => {
+    const pair = await signIn(t.app, { id: 6001 });
+    await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: bearer(pair.access_token),
+    });
+    const response = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/auth\/me",status_code="200"\} \d+/,
+    );
+    expect(response.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('is live, and ready when the database and the queue answer', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({
+      status: 'ok',
+    });
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+  });
+});
+
+describe('readiness without a started queue', () => {
+  it('answers 503 and names the failing check', async () => {
+    const t = await createTestApp();
+    try {
+      const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({
+        status: 'unavailable',
+        checks: { database: 'ok', queue: 'down' },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('rate limiting', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RATE_LIMIT_MAX: '5', AUTH_RATE_LIMIT_MAX: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 with Retry-After once a client passes the limit', async () => {
+    const refresh = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refresh_token: 'x' },
+        remoteAddress: '198.51.100.1',
+      });
+    for (let i = 0; i < 3; i++) expect((await refresh()).statusCode).toBe(401);
+    const limited = await refresh();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(limited.json().code).toBe('rate_limited');
+    const otherClient = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: 'x' },
+      remoteAddress: '198.51.100.2',
+    });
+    expect(otherClient.statusCode).toBe(401);
+  });
+
+  it('counts signed-in requests per user, not per address', async () => {
+    const [alice, bob] = await Promise.all([
+      signIn(t.app, { id: 6101 }),
+      signIn(t.app, { id: 6102 }),
+    ]);
+    const me = (token: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(token),
+        remoteAddress: '198.51.100.9',
+      });
+    for (let i = 0; i < 5; i++) expect((await me(alice.access_token)).statusCode).toBe(200);
+    expect((await me(alice.access_token)).statusCode).toBe(429);
+    expect((await me(bob.access_token)).statusCode).toBe(200);
+  });
+
+  it('never limits health checks', async () => {
+    for (let i = 0; i < 8; i++) {
+      expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    }
+  });
+});

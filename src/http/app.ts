@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { authRoutes } from '../auth/routes.js';
+import type { Container } from '../container.js';
+import { healthRoutes } from './health-routes.js';
+import authentication from './plugins/authentication.js';
+import errorHandler from './plugins/error-handler.js';
+import helmet from './plugins/helmet.js';
+import metrics from './plugins/metrics.js';
+import rateLimit from './plugins/rate-limit.js';
+import swagger from './plugins/swagger.js';
+import web from './plugins/web.js';
+
+/** A request id from the caller's X-Request-Id when it is sane, else a new one. */
+function requestId(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
+}
+
+/** Trusts the nearest `hops` proxies, as `TRUST_PROXY=<number>` asks. */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
+/** Builds the HTTP application (role `api`) on an already wired container. */
+export async function buildApp(container: Container): Promise<FastifyInstance> {
+  const { config } = container;
+  const logger: FastifyBaseLogger = container.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    genReqId: requestId,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  // The API speaks JSON (and multipart where files are uploaded); plain text is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(helmet);
+  await app.register(metrics, { metrics: container.metrics });
+  await app.register(authentication, { auth: container.auth, signer: container.signer });
+  await app.register(rateLimit, {
+    store: container.rateLimitStore,
+    max: config.RATE_LIMIT_MAX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_S,
+  });
+  await app.register(swagger);
+
+  await app.register(healthRoutes, { checks: container.readinessChecks });
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, {
+        auth: container.auth,
+        users: container.users,
+        demoMode: config.demoMode,
+        authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(web);
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../../errors.js';
+import { problem, type Problem } from '../problem.js';
+
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Messages for framework errors whose own text would puzzle a client. */
+const frameworkDetails: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty but Content-Type says JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This Content-Type is not accepted here',
+};
+
+function toProblem(error: FastifyError | Error): Problem | undefined {
+  if (error instanceof DomainError) {
+    return problem(error.status, error.message, {
+      ...(error.code ? { code: error.code } : {}),
+      ...(error.errors?.length ? { errors: error.errors } : {}),
+    });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = error.validationContext ?? 'body';
+    const location = context === 'querystring' ? 'query' : context;
+    const prefix = context === 'body' ? '' : `${location}.`;
+    const errors = error.validation.flatMap((issue) => {
+      const where = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      const base = where ? `${where}.` : '';
+      // A strict object names its unknown keys in params, not in the path.
+      const unknownKeys = (issue.params as { keys?: unknown }).keys;
+      if (issue.keyword === 'unrecognized_keys' && Array.isArray(unknownKeys)) {
+        return unknownKeys.map((key) => ({
+          field: `${prefix}${base}${String(key)}`,
+          message: 'is not a known field',
+        }));
+      }
+      return [{ field: `${prefix}${where}` || context, message: issue.message ?? 'is invalid' }];
+    });
+    return problem(422, 'Some fields are invalid', { code: 'invalid', errors });
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code = (error as FastifyError).code;
+    return problem(status, frameworkDetails[code] ?? error.message);
+  }
+  return undefined;
+}
+
+/**
+ * Turns every error into problem+json (RFC 9457). Client mistakes keep their 4xx status;
+ * anything else is logged and answered as a plain 500 that reveals nothing.
+ */
+export default fp(
+  function errorHandler(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const known = toProblem(error);
+      if (known) {
+        if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+        return reply.status(known.status).type(PROBLEM_TYPE).send(known);
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return reply
+        .status(500)
+        .type(PROBLEM_TYPE)
+        .send(problem(500, 'Something went wrong on our side; it has been logged'));
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      reply
+        .status(404)
+        .type(PROBLEM_TYPE)
+        .send(problem(404, `No route ${request.method} ${request.url.split('?')[0]}`)),
+    );
+  },
+  { name: 'error-handler' },
+);

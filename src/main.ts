@@ -1,0 +1,49 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './http/app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createContainer } from './container.js';
+import { createLogger } from './platform/logger.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(config.LOG_LEVEL);
+const startedAt = performance.now();
+
+const container = await createContainer(config, logger);
+await container.start();
+const app = config.ROLES.includes('api') ? await buildApp(container) : undefined;
+
+closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'shutting down after an error');
+  else logger.info({ signal }, 'shutting down: draining requests and jobs');
+  await app?.close();
+  await container.close();
+});
+
+if (!config.CLAMAV_URL) logger.warn('antivirus scanning is off: CLAMAV_URL is not set');
+if (config.ROLES.includes('bot')) {
+  logger.info(
+    config.demoMode
+      ? 'bot is off: TELEGRAM_BOT_TOKEN is not set (demo mode: demo sign-in from this machine)'
+      : 'bot role: the Telegram bot is not part of this build yet',
+  );
+}
+if (app) {
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info(
+    { roles: config.ROLES, database: container.database.kind, redis: Boolean(config.REDIS_URL) },
+    `Telegram Ticket Bot is ready at ${address} in ${Math.round(performance.now() - startedAt)} ms` +
+      ` (API docs at ${address}/docs)`,
+  );
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { notificationTypes, userRoles, type UserRow } from '../db/schema.js';
+
+/** A user as the API shows it (CONTRACT.md). */
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    telegram_id: z.number().int(),
+    username: z.string().nullable(),
+    first_name: z.string(),
+    last_name: z.string().nullable(),
+    role: z.enum(userRoles),
+    is_active: z.boolean(),
+    avatar_url: z.string().nullable(),
+    language_code: z.string().nullable(),
+    is_premium: z.boolean(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'User' });
+
+/** Which notification kinds reach the user in Telegram. */
+export const notificationSettingsSchema = z
+  .object({
+    muted_types: z
+      .array(z.enum(notificationTypes))
+      .max(notificationTypes.length)
+      .describe('Notification kinds not delivered to Telegram (still listed in the app)'),
+  })
+  .meta({ id: 'NotificationSettings' });
+
+/** The signed-in user: the public shape plus their own settings. */
+export const meSchema = userSchema
+  .extend({ notification_settings: notificationSettingsSchema })
+  .meta({ id: 'Me' });
+
+/** A user in API shape. */
+export type UserDto = z.infer<typeof userSchema>;
+/** The signed-in user in API shape. */
+export type MeDto = z.infer<typeof meSchema>;
+
+/** Shapes a user row for the API. */
+export function toUserDto(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    telegram_id: row.telegramId,
+    username: row.username,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    role: row.role,
+    is_active: row.isActive,
+    avatar_url: row.avatarUrl,
+    language_code: row.languageCode,
+    is_premium: row.isPremium,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/** Shapes the signed-in user's own row for the API. */
+export function toMeDto(row: UserRow): MeDto {
+  return {
+    ...toUserDto(row),
+    notification_settings: { muted_types: row.notificationSettings.muted_types ?? [] },
+  };
+}
