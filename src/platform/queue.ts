@@ -1,0 +1,347 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { sql, type SQL } from 'drizzle-orm';
+import PgBoss from 'pg-boss';
+import pino, { type Logger } from 'pino';
+import type { Database, SqlExecutor, Tx } from '../db/client.js';
+
+/** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
+export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
+
+/** Options of `schedule`: those of `send`, plus the cron expression's time zone (default UTC). */
+export type ScheduleOptions = Omit<PgBoss.ScheduleOptions, 'db'>;
+
+/** A job as a worker receives it; `retryCount` is 0 on the first attempt. */
+export interface QueuedJob<T> {
+  id: string;
+  name: string;
+  data: T;
+  retryCount: number;
+}
+
+/** Processes one job. Throwing fails this job, and pg-boss retries it with backoff. */
+export type JobHandler<T> = (job: QueuedJob<T>) => Promise<void>;
+
+/** How a worker fetches: jobs per fetch (run concurrently) and seconds between idle polls. */
+export interface WorkOptions {
+  batchSize?: number;
+  pollingIntervalSeconds?: number;
+}
+
+/** A durable job queue (pg-boss) living in the application's own database. */
+export interface JobQueue {
+  /** Creates or migrates the queue's tables and starts maintenance and scheduling. */
+  start(): Promise<void>;
+  /** Stops polling and timers; graceful (default) waits up to `timeoutMs` for running jobs. */
+  stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+  /**
+   * Queues a job and resolves to its id (null when de-duplicated). With `executor` the insert
+   * joins the caller's transaction, so a job is written atomically with the change behind it.
+   */
+  send<T extends object>(
+    name: string,
+    data: T,
+    options?: SendOptions & { executor?: SqlExecutor },
+  ): Promise<string | null>;
+  /** Polls `name` and hands each job to `handler`, in this process, until `stop`. */
+  work<T extends object>(
+    name: string,
+    handler: JobHandler<T>,
+    options?: WorkOptions,
+  ): Promise<void>;
+  /** Sends `data` to `name` on a cron schedule: once per tick across every process. */
+  schedule(name: string, cron: string, data?: object, options?: ScheduleOptions): Promise<void>;
+  /** True once started and the queue's tables answer. */
+  ping(): Promise<boolean>;
+}
+
+/** What {@link createJobQueue} needs. */
+export interface JobQueueOptions {
+  database: Database;
+  logger?: Logger;
+  /** The PostgreSQL schema of the queue's tables (default `pgboss`). */
+  schema?: string;
+  /** Default seconds between polls of an idle worker (default 1; pg-boss's minimum is 0.5). */
+  pollingIntervalSeconds?: number;
+  /** Seconds between checks of cron schedules (default 30, at most 45; tests shorten it). */
+  scheduleIntervalSeconds?: number;
+}
+
+/** Retries unless a sender says otherwise: 5 more attempts, 10 s apart and doubling, with jitter. */
+export const defaultRetryPolicy = { retryLimit: 5, retryDelay: 10, retryBackoff: true } as const;
+
+/** An arbitrary constant naming the queue's start-up lock (the migration lock is 727_274_001). */
+const startLockKey = 727_274_002;
+
+/** pg-boss's database port, over our database, counting the calls still under way. */
+interface BossDb extends PgBoss.Db {
+  readonly inFlight: Set<Promise<unknown>>;
+  /** From now on calls never answer, so a straggler can neither reach a closed database nor crash. */
+  close(): void;
+}
+
+interface Running {
+  boss: PgBoss;
+  db: BossDb;
+}
+
+/** Creates the job queue; nothing touches the database before `start()`. */
+export function createJobQueue(options: JobQueueOptions): JobQueue {
+  const { database, schema = 'pgboss' } = options;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  /** Queues known to exist, by name; a failed creation is forgotten, so it is tried again. */
+  const queues = new Map<string, Promise<void>>();
+  const createdQueues = new Set<string>();
+  let instance: Promise<Running> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const config: PgBoss.ConstructorOptions = {
+    schema,
+    ...defaultRetryPolicy,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+    ...(options.scheduleIntervalSeconds !== undefined && {
+      cronMonitorIntervalSeconds: options.scheduleIntervalSeconds,
+      cronWorkerIntervalSeconds: options.scheduleIntervalSeconds,
+    }),
+  };
+
+  async function startBoss(): Promise<Running> {
+    const db = createBossDb(database, logger);
+    const boss = new PgBoss({ ...config, db });
+    // An 'error' event without a listener would crash the process.
+    boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+    // Processes starting together race to install pg-boss's tables; on PostgreSQL the loser can
+    // fail with a duplicate-key error pg-boss does not expect, so they take turns.
+    await database.withAdvisoryLock(startLockKey, () => boss.start());
+    return { boss, db };
+  }
+
+  /** Jobs still running may send follow-up jobs, so sending works until the end. */
+  async function stopInstance({ graceful = true, timeoutMs = 30_000 }): Promise<void> {
+    const running = await instance?.catch(() => undefined);
+    if (!running) return;
+    const deadline = Date.now() + timeoutMs;
+    await running.boss.stop({ graceful, timeout: timeoutMs });
+    if (graceful) await settle(running.db.inFlight, deadline);
+    instance = undefined;
+    running.db.close();
+  }
+
+  function current(): Promise<Running> {
+    return (
+      instance ?? Promise.reject(new Error('The job queue is not running; call start() first'))
+    );
+  }
+
+  function ensureQueue(boss: PgBoss, name: string): Promise<void> {
+    let created = queues.get(name);
+    if (!created) {
+      created = boss.createQueue(name).then(
+        () => {
+          createdQueues.add(name);
+        },
+        (error: unknown) => {
+          queues.delete(name);
+          throw error;
+        },
+      );
+      queues.set(name, created);
+    }
+    return created;
+  }
+
+  /**
+   * Inside a transaction the queue is created through that transaction: on PGlite, reaching for
+   * the database outside it would wait for the transaction, which waits for us. Nothing is
+   * remembered, since the transaction may yet roll the queue back.
+   */
+  async function ensureQueueWithin(executor: SqlExecutor, name: string): Promise<void> {
+    if (createdQueues.has(name)) return;
+    await new PgBoss({ ...config, db: executor }).createQueue(name);
+  }
+
+  async function runJobs<T>(
+    boss: PgBoss,
+    name: string,
+    jobs: PgBoss.JobWithMetadata<T>[],
+    handler: JobHandler<T>,
+  ): Promise<void> {
+    // Each job succeeds or fails on its own; pg-boss then completes those still active.
+    await Promise.all(
+      jobs.map(async ({ id, data, retryCount, retryLimit }) => {
+        try {
+          await handler({ id, name, data, retryCount });
+        } catch (error) {
+          const final = retryCount >= retryLimit;
+          const context = { err: error, queue: name, jobId: id, retryCount };
+          if (final) logger.error(context, 'job failed and has no retries left');
+          else logger.warn(context, 'job failed; it will be retried');
+          await boss.fail(name, id, error instanceof Error ? error : { value: String(error) });
+        }
+      }),
+    );
+  }
+
+  return {
+    start() {
+      instance ??= startBoss().catch((error: unknown) => {
+        instance = undefined;
+        throw error;
+      });
+      return instance.then(() => undefined);
+    },
+
+    stop(stopOptions = {}) {
+      stopping ??= stopInstance(stopOptions).finally(() => {
+        stopping = undefined;
+      });
+      return stopping;
+    },
+
+    async send(name, data, { executor, ...sendOptions } = {}) {
+      const { boss } = await current();
+      if (!executor) {
+        await ensureQueue(boss, name);
+        return boss.send(name, data, sendOptions);
+      }
+      await ensureQueueWithin(executor, name);
+      return boss.send(name, data, { ...sendOptions, db: executor });
+    },
+
+    async work<T extends object>(
+      name: string,
+      handler: JobHandler<T>,
+      workOptions: WorkOptions = {},
+    ) {
+      const { boss, db } = await current();
+      await ensureQueue(boss, name);
+      const worker = { id: '' };
+      worker.id = await boss.work<T>(
+        name,
+        { ...workOptions, includeMetadata: true },
+        async (jobs) => {
+          await track(db.inFlight, runJobs(boss, name, jobs, handler));
+          // pg-boss waits a polling interval after every fetch, even a full one; a full batch
+          // means more jobs are probably waiting, so fetch again at once.
+          if (jobs.length === (workOptions.batchSize ?? 1)) boss.notifyWorker(worker.id);
+        },
+      );
+    },
+
+    async schedule(name, cron, data = {}, scheduleOptions = {}) {
+      const { boss } = await current();
+      await ensureQueue(boss, name);
+      await boss.schedule(name, cron, data, scheduleOptions);
+    },
+
+    async ping() {
+      try {
+        await current();
+        await database.executeSql(`select 1 from ${schema}.version`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function createBossDb(database: Database, logger: Logger): BossDb {
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+  return {
+    inFlight,
+    close() {
+      closed = true;
+    },
+    executeSql(text, values?: unknown[]) {
+      if (closed) {
+        logger.debug('job queue stopped: a late pg-boss query was dropped');
+        return new Promise(() => {});
+      }
+      return track(inFlight, runSql(database, text, values));
+    },
+  };
+}
+
+async function runSql(database: Database, text: string, values?: unknown[]) {
+  try {
+    return await database.executeSql(text, values);
+  } catch (error) {
+    // pg-boss wraps its DDL and maintenance in BEGIN … COMMIT. When that fails, PGlite's single
+    // connection would stay in the aborted transaction and every later query of the app would
+    // fail; on PostgreSQL the pool drops the failed connection and this is a harmless no-op.
+    if (!values?.length) await database.executeSql('rollback');
+    throw error;
+  }
+}
+
+function track<T>(inFlight: Set<Promise<unknown>>, promise: Promise<T>): Promise<T> {
+  inFlight.add(promise);
+  const forget = () => {
+    inFlight.delete(promise);
+  };
+  promise.then(forget, forget);
+  return promise;
+}
+
+/** Waits until nothing is under way across a full turn of the event loop, or the deadline. */
+async function settle(inFlight: Set<Promise<unknown>>, deadline: number): Promise<void> {
+  for (;;) {
+    // pg-boss issues follow-up queries (complete, fail) on later microtasks; a macrotask
+    // boundary lets them register before we look.
+    await nextTurn();
+    const left = deadline - Date.now();
+    if (inFlight.size === 0 || left <= 0) return;
+    const timer = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...inFlight]),
+      sleep(left, undefined, { signal: timer.signal }).catch(() => undefined),
+    ]);
+    timer.abort();
+  }
+}
+
+/** Where a `$n` is not a placeholder: quoted text, comments and dollar-quoted bodies. */
+const notPlaceholders = [
+  String.raw`'(?:[^']|'')*'`,
+  String.raw`"(?:[^"]|"")*"`,
+  String.raw`--[^\n]*`,
+  String.raw`/\*[\s\S]*?\*/`,
+  String.raw`(\$(?:[A-Za-z_]\w*)?\$)[\s\S]*?\1`,
+];
+const sqlTokens = new RegExp(`${notPlaceholders.join('|')}|\\$(\\d+)`, 'g');
+
+/**
+ * An `SqlExecutor` running inside a Drizzle transaction, e.g. to `send` a job with the rows that
+ * caused it. `$1…$n` placeholders become Drizzle parameters; timestamps come back as strings.
+ */
+export function transactionExecutor(tx: Tx): SqlExecutor {
+  return {
+    async executeSql(text, values = []) {
+      const result: unknown = await tx.execute(bindParameters(text, values));
+      return { rows: rowsOf(result) };
+    },
+  };
+}
+
+/** Turns PostgreSQL-style `text` with `$n` placeholders and their values into Drizzle `sql`. */
+export function bindParameters(text: string, values: readonly unknown[]): SQL {
+  const chunks: SQL[] = [];
+  let start = 0;
+  for (const match of text.matchAll(sqlTokens)) {
+    if (match[2] === undefined) continue;
+    const position = Number(match[2]);
+    if (position < 1 || position > values.length) {
+      throw new RangeError(`$${position} has no value: ${values.length} given`);
+    }
+    chunks.push(sql.raw(text.slice(start, match.index)), sql`${sql.param(values[position - 1])}`);
+    start = match.index + match[0].length;
+  }
+  chunks.push(sql.raw(text.slice(start)));
+  return sql.join(chunks);
+}
+
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  // Both drivers (node-postgres and PGlite) answer a raw query with `{ rows }`.
+  return (result as { rows: Record<string, unknown>[] }).rows;
+}
