@@ -23,8 +23,14 @@ export async function openPglite(
     async executeSql(text, values = []) {
       // Parameterless SQL may hold several statements (pg-boss sends its DDL that way).
       if (values.length === 0) {
-        const results = await client.exec(text);
-        return { rows: results.at(-1)?.rows ?? [] };
+        try {
+          const results = await client.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        } catch (error) {
+          // If the statements opened a transaction, the one connection must not stay in it.
+          await client.exec('rollback');
+          throw error;
+        }
       }
       const result = await client.query<Record<string, unknown>>(text, values);
       return { rows: result.rows };

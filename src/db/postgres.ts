@@ -16,8 +16,22 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Databa
     kind: 'postgres',
     db,
     async executeSql(text, values = []) {
-      const result = await pool.query<Record<string, unknown>>(text, values);
-      return { rows: result.rows };
+      if (values.length > 0) {
+        return { rows: (await pool.query<Record<string, unknown>>(text, values)).rows };
+      }
+      // Parameterless SQL may hold several statements and open a transaction (pg-boss's DDL
+      // does). If one fails, roll back on that same connection before it returns to the pool.
+      const connection = await pool.connect();
+      try {
+        const result = (await connection.query(text)) as unknown as
+          pg.QueryResult<Record<string, unknown>> | pg.QueryResult<Record<string, unknown>>[];
+        return { rows: (Array.isArray(result) ? result.at(-1) : result)?.rows ?? [] };
+      } catch (error) {
+        await connection.query('rollback');
+        throw error;
+      } finally {
+        connection.release();
+      }
     },
     async withAdvisoryLock(key, work) {
       const connection = await pool.connect();

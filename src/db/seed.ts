@@ -151,7 +151,7 @@ const demoTickets: DemoTicket[] = [
 export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
   return db.transaction(async (tx) => {
     // Two instances starting at once must not both seed.
-    await tx.execute(sql`select pg_advisory_xact_lock(727274002)`);
+    await tx.execute(sql`select pg_advisory_xact_lock(727274003)`);
     const [existing] = await tx.select({ id: users.id }).from(users).limit(1);
     if (existing) return false;
 

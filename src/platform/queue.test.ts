@@ -9,15 +9,15 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { bindParameters, transactionExecutor } from '../db/transaction-executor.js';
 import {
   createEmptyPostgresDatabase,
   openTestDatabase,
   testDatabaseKind,
 } from '../../test/infra.js';
 import {
-  bindParameters,
   createJobQueue,
-  transactionExecutor,
+  defaultRetryPolicy,
   type JobQueue,
   type JobQueueOptions,
   type QueuedJob,
@@ -80,6 +80,11 @@ async function jobState(schema: string, id: string | null): Promise<unknown> {
 }
 
 const wait = { timeout: 15_000, interval: 50 };
+const defaultRetryPolicyRow = {
+  retry_limit: defaultRetryPolicy.retryLimit,
+  retry_delay: defaultRetryPolicy.retryDelay,
+  retry_backoff: defaultRetryPolicy.retryBackoff,
+};
 
 describe('JobQueue', () => {
   it('hands a sent job to a worker with its data', async () => {
@@ -103,6 +108,23 @@ describe('JobQueue', () => {
     await queue.work('backlog', handler);
 
     await vi.waitFor(() => expect(jobs).toHaveLength(10), { timeout: 3000, interval: 50 });
+  });
+
+  it('gives a job the default retry policy unless its sender overrides it', async () => {
+    const schema = `q_${randomUUID().slice(0, 8)}`;
+    const queue = newQueue({ schema });
+    await queue.start();
+    const plain = await queue.send('policy', {});
+    const custom = await queue.send('policy', {}, { retryLimit: 1, retryBackoff: false });
+
+    const { rows } = await database.executeSql(
+      `select id, retry_limit, retry_delay, retry_backoff from ${schema}.job order by retry_limit`,
+    );
+
+    expect(rows).toEqual([
+      { id: custom, retry_limit: 1, retry_delay: 10, retry_backoff: false },
+      { id: plain, ...defaultRetryPolicyRow },
+    ]);
   });
 
   it('retries a job whose handler throws, then completes it', async () => {
@@ -390,6 +412,19 @@ describe('JobQueue', () => {
     await expect(queue.schedule('late', '* * * * *')).rejects.toThrow('not running');
   });
 
+  it('starts again after a stop, even one still under way', async () => {
+    const queue = newQueue();
+    await queue.start();
+    const stopped = queue.stop();
+    await queue.start();
+    await stopped;
+    expect(await queue.ping()).toBe(true);
+    const { jobs, handler } = recorder();
+    await queue.work('again', handler);
+    await queue.send('again', {});
+    await vi.waitFor(() => expect(jobs).toHaveLength(1), wait);
+  });
+
   it('reports a failed start and may be started again', async () => {
     // Without a logger or a polling interval: the defaults apply.
     const queue = createJobQueue({ database, schema: 'not-a-valid-schema' });
@@ -448,7 +483,8 @@ function watchQueueTimers(): { alive(): number; stop(): void } {
       Error.stackTraceLimit = 50;
       const stack = new Error('timer created').stack ?? '';
       Error.stackTraceLimit = limit;
-      if (/pg-boss|platform[/\\]queue\.ts/.test(stack)) alive.add(id);
+      // The pool's idle-connection timers belong to the database, closed with it, not the queue.
+      if (/pg-boss|platform[/\\]queue\.ts/.test(stack) && !/pg-pool/.test(stack)) alive.add(id);
     },
     destroy(id) {
       alive.delete(id);

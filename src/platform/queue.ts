@@ -1,8 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { sql, type SQL } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import pino, { type Logger } from 'pino';
-import type { Database, SqlExecutor, Tx } from '../db/client.js';
+import type { Database, SqlExecutor } from '../db/client.js';
 
 /** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
 export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
@@ -36,6 +35,7 @@ export interface JobQueue {
   /**
    * Queues a job and resolves to its id (null when de-duplicated). With `executor` the insert
    * joins the caller's transaction, so a job is written atomically with the change behind it.
+   * Inside a transaction always pass `executor`: on PGlite anything else waits on it forever.
    */
   send<T extends object>(
     name: string,
@@ -182,12 +182,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
 
   return {
-    start() {
+    async start() {
+      await stopping; // a start during a stop gets a fresh instance, not the one going away
       instance ??= startBoss().catch((error: unknown) => {
         instance = undefined;
         throw error;
       });
-      return instance.then(() => undefined);
+      await instance;
     },
 
     stop(stopOptions = {}) {
@@ -258,21 +259,9 @@ function createBossDb(database: Database, logger: Logger): BossDb {
         logger.debug('job queue stopped: a late pg-boss query was dropped');
         return new Promise(() => {});
       }
-      return track(inFlight, runSql(database, text, values));
+      return track(inFlight, database.executeSql(text, values));
     },
   };
-}
-
-async function runSql(database: Database, text: string, values?: unknown[]) {
-  try {
-    return await database.executeSql(text, values);
-  } catch (error) {
-    // pg-boss wraps its DDL and maintenance in BEGIN … COMMIT. When that fails, PGlite's single
-    // connection would stay in the aborted transaction and every later query of the app would
-    // fail; on PostgreSQL the pool drops the failed connection and this is a harmless no-op.
-    if (!values?.length) await database.executeSql('rollback');
-    throw error;
-  }
 }
 
 function track<T>(inFlight: Set<Promise<unknown>>, promise: Promise<T>): Promise<T> {
@@ -299,49 +288,4 @@ async function settle(inFlight: Set<Promise<unknown>>, deadline: number): Promis
     ]);
     timer.abort();
   }
-}
-
-/** Where a `$n` is not a placeholder: quoted text, comments and dollar-quoted bodies. */
-const notPlaceholders = [
-  String.raw`'(?:[^']|'')*'`,
-  String.raw`"(?:[^"]|"")*"`,
-  String.raw`--[^\n]*`,
-  String.raw`/\*[\s\S]*?\*/`,
-  String.raw`(\$(?:[A-Za-z_]\w*)?\$)[\s\S]*?\1`,
-];
-const sqlTokens = new RegExp(`${notPlaceholders.join('|')}|\\$(\\d+)`, 'g');
-
-/**
- * An `SqlExecutor` running inside a Drizzle transaction, e.g. to `send` a job with the rows that
- * caused it. `$1…$n` placeholders become Drizzle parameters; timestamps come back as strings.
- */
-export function transactionExecutor(tx: Tx): SqlExecutor {
-  return {
-    async executeSql(text, values = []) {
-      const result: unknown = await tx.execute(bindParameters(text, values));
-      return { rows: rowsOf(result) };
-    },
-  };
-}
-
-/** Turns PostgreSQL-style `text` with `$n` placeholders and their values into Drizzle `sql`. */
-export function bindParameters(text: string, values: readonly unknown[]): SQL {
-  const chunks: SQL[] = [];
-  let start = 0;
-  for (const match of text.matchAll(sqlTokens)) {
-    if (match[2] === undefined) continue;
-    const position = Number(match[2]);
-    if (position < 1 || position > values.length) {
-      throw new RangeError(`$${position} has no value: ${values.length} given`);
-    }
-    chunks.push(sql.raw(text.slice(start, match.index)), sql`${sql.param(values[position - 1])}`);
-    start = match.index + match[0].length;
-  }
-  chunks.push(sql.raw(text.slice(start)));
-  return sql.join(chunks);
-}
-
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  // Both drivers (node-postgres and PGlite) answer a raw query with `{ rows }`.
-  return (result as { rows: Record<string, unknown>[] }).rows;
 }
