@@ -17,7 +17,10 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = createLogger(config.LOG_LEVEL);
+// People at a terminal get readable lines; anything else (files, collectors) gets JSON.
+const logger = createLogger(config.LOG_LEVEL, undefined, {
+  pretty: process.stdout.isTTY && config.NODE_ENV === 'development',
+});
 const startedAt = performance.now();
 
 const container = await createContainer(config, logger);

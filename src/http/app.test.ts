@@ -94,8 +94,10 @@ describe('HTTP basics', () => {
       expect(operation?.summary, `${method} ${path}`).toBeTruthy();
       expect(operation?.description, `${method} ${path}`).toBeTruthy();
     }
-    const docs = await t.app.inject({ method: 'GET', url: '/docs' });
-    expect(docs.statusCode).toBeLessThan(400);
+    const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger-ui');
+    expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
   });
 
   it('exports HTTP duration histograms by route template and status', async () => {

@@ -44,7 +44,34 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-/** Creates the process logger: JSON lines, redacted. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+/** True when pino-pretty is installed (it is a development dependency). */
+function prettyAvailable(): boolean {
+  try {
+    import.meta.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the process logger: JSON lines, redacted. With `pretty` (a developer at a terminal)
+ * and pino-pretty installed, readable coloured lines instead.
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  options: { pretty?: boolean } = {},
+): Logger {
+  if (destination) return pino(loggerOptions(level), destination);
+  if (options.pretty && prettyAvailable()) {
+    return pino({
+      ...loggerOptions(level),
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true },
+      },
+    });
+  }
+  return pino(loggerOptions(level));
 }

@@ -30,7 +30,16 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // Upgrading to https would break the docs on a plain-http local or internal server.
+      transformStaticCSP: (header) =>
+        header
+          .split(';')
+          .filter((directive) => directive.trim() !== 'upgrade-insecure-requests')
+          .join(';'),
+    });
     app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, () =>
       app.swagger(),
     );
