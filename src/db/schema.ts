@@ -65,6 +65,8 @@ export const users = pgTable(
     isActive: boolean('is_active').notNull().default(true),
     avatarUrl: text('avatar_url'),
     languageCode: text('language_code'),
+    /** Set once the user picks a language themself; Telegram's then no longer overrides it. */
+    languageChosen: boolean('language_chosen').notNull().default(false),
     isPremium: boolean('is_premium').notNull().default(false),
     notificationSettings: jsonb('notification_settings')
       .$type<NotificationSettings>()

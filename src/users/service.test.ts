@@ -33,13 +33,19 @@ describe('the users service', () => {
     expect(await users.findByTelegramId(999)).toBeUndefined();
   });
 
-  it('keeps the user’s own language choice over Telegram’s on later sign-ins', async () => {
+  it('follows Telegram’s language until the user picks one, then keeps their choice', async () => {
     const created = await users.upsertFromTelegram({
       id: 7,
       first_name: 'Vera',
       language_code: 'ru',
     });
     expect(created.languageCode).toBe('ru');
+    const switched = await users.upsertFromTelegram({
+      id: 7,
+      first_name: 'Vera',
+      language_code: 'uk',
+    });
+    expect(switched.languageCode).toBe('uk');
     await users.updateProfile(created.id, { language_code: 'en' });
     const again = await users.upsertFromTelegram({
       id: 7,

@@ -57,6 +57,7 @@ export function createUserService(deps: {
         sql`${users.firstName} is distinct from excluded.first_name`,
         sql`${users.lastName} is distinct from excluded.last_name`,
         sql`${users.isPremium} is distinct from excluded.is_premium`,
+        sql`(not ${users.languageChosen} and ${users.languageCode} is distinct from excluded.language_code)`,
         sql`${users.avatarUrl} is distinct from excluded.avatar_url`,
         ...(isOwner ? [sql`${users.role} <> 'owner'`] : []),
       ];
@@ -66,7 +67,6 @@ export function createUserService(deps: {
         .values({
           telegramId: profile.id,
           ...fields,
-          // Telegram's language is only the starting point; the user's own choice then wins.
           languageCode: profile.language_code ?? null,
           ...(isOwner ? { role: 'owner' as const } : {}),
           createdAt: now,
@@ -76,6 +76,7 @@ export function createUserService(deps: {
           target: users.telegramId,
           set: {
             ...fields,
+            languageCode: sql`case when ${users.languageChosen} then ${users.languageCode} else excluded.language_code end`,
             ...(isOwner ? { role: 'owner' as const } : {}),
             updatedAt: sql`case when ${anyChange} then excluded.updated_at else ${users.updatedAt} end`,
           },
@@ -116,7 +117,9 @@ export function createUserService(deps: {
       const [row] = await db
         .update(users)
         .set({
-          ...(patch.language_code === undefined ? {} : { languageCode: patch.language_code }),
+          ...(patch.language_code === undefined
+            ? {}
+            : { languageCode: patch.language_code, languageChosen: true }),
           ...(patch.notification_settings === undefined
             ? {}
             : { notificationSettings: patch.notification_settings }),

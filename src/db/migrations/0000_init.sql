@@ -106,6 +106,7 @@ CREATE TABLE "users" (
 	"is_active" boolean DEFAULT true NOT NULL,
 	"avatar_url" text,
 	"language_code" text,
+	"language_chosen" boolean DEFAULT false NOT NULL,
 	"is_premium" boolean DEFAULT false NOT NULL,
 	"notification_settings" jsonb DEFAULT '{"muted_types":[]}'::jsonb NOT NULL,
 	"bot_blocked_at" timestamp with time zone,
