@@ -32,6 +32,19 @@ export function createUserService(deps: {
   const { db, cache, clock } = deps;
   const owners = new Set(deps.ownerTelegramIds);
 
+  async function update(
+    userId: string,
+    changes: Partial<Omit<UserRow, 'id' | 'updatedAt'>>,
+  ): Promise<UserRow> {
+    const [row] = await db
+      .update(users)
+      .set({ ...changes, updatedAt: clock.now() })
+      .where(eq(users.id, userId))
+      .returning();
+    if (!row) throw new NotFound('User not found');
+    return row;
+  }
+
   async function invalidate(userId: string): Promise<void> {
     await cache.delete(accessKey(userId));
   }
@@ -113,44 +126,27 @@ export function createUserService(deps: {
     },
 
     /** Applies a user's own profile edits. */
-    async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
-      const [row] = await db
-        .update(users)
-        .set({
-          ...(patch.language_code === undefined
-            ? {}
-            : { languageCode: patch.language_code, languageChosen: true }),
-          ...(patch.notification_settings === undefined
-            ? {}
-            : { notificationSettings: patch.notification_settings }),
-          updatedAt: clock.now(),
-        })
-        .where(eq(users.id, userId))
-        .returning();
-      if (!row) throw new NotFound('User not found');
-      return row;
+    updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
+      return update(userId, {
+        ...(patch.language_code === undefined
+          ? {}
+          : { languageCode: patch.language_code, languageChosen: true }),
+        ...(patch.notification_settings === undefined
+          ? {}
+          : { notificationSettings: patch.notification_settings }),
+      });
     },
 
     /** Blocks or unblocks a user; it takes effect on their very next request. */
     async setActive(userId: string, isActive: boolean): Promise<UserRow> {
-      const [row] = await db
-        .update(users)
-        .set({ isActive, updatedAt: clock.now() })
-        .where(eq(users.id, userId))
-        .returning();
-      if (!row) throw new NotFound('User not found');
+      const row = await update(userId, { isActive });
       await invalidate(userId);
       return row;
     },
 
     /** Sets a user's role; it takes effect on their very next request. */
     async setRole(userId: string, role: UserRole): Promise<UserRow> {
-      const [row] = await db
-        .update(users)
-        .set({ role, updatedAt: clock.now() })
-        .where(eq(users.id, userId))
-        .returning();
-      if (!row) throw new NotFound('User not found');
+      const row = await update(userId, { role });
       await invalidate(userId);
       return row;
     },
