@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './http/app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer } from './container.js';
-import { createLogger } from './platform/logger.js';
+import { createLogger, createPrettyLogger } from './platform/logger.js';
 
 function readConfig(): Config {
   try {
@@ -18,9 +18,10 @@ function readConfig(): Config {
 
 const config = readConfig();
 // People at a terminal get readable lines; anything else (files, collectors) gets JSON.
-const logger = createLogger(config.LOG_LEVEL, undefined, {
-  pretty: process.stdout.isTTY && config.NODE_ENV === 'development',
-});
+const pretty = process.stdout.isTTY && config.NODE_ENV === 'development';
+const logger =
+  (pretty ? await createPrettyLogger(config.LOG_LEVEL) : undefined) ??
+  createLogger(config.LOG_LEVEL);
 const startedAt = performance.now();
 
 const container = await createContainer(config, logger);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { createLogger, createPrettyLogger } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -36,5 +36,17 @@ describe('the logger', () => {
     const entry = JSON.parse(line) as { msg: string; req: { url: string } };
     expect(entry.msg).toBe('hello');
     expect(entry.req.url).toBe('/api/v1/ws');
+  });
+});
+
+describe('the terminal logger', () => {
+  it('writes readable lines and still redacts secrets', async () => {
+    const { lines, stream } = capture();
+    const logger = await createPrettyLogger('info', stream);
+    logger?.info({ refresh_token: 'r-secret', queue: 'mail' }, 'job queued');
+    const output = lines.join('');
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: job queued/);
+    expect(output).toContain('"queue":"mail"');
+    expect(output).not.toContain('r-secret');
   });
 });

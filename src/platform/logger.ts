@@ -44,34 +44,33 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-/** True when pino-pretty is installed (it is a development dependency). */
-function prettyAvailable(): boolean {
-  try {
-    import.meta.resolve('pino-pretty');
-    return true;
-  } catch {
-    return false;
-  }
+/** Creates the process logger: JSON lines, redacted. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }
 
 /**
- * Creates the process logger: JSON lines, redacted. With `pretty` (a developer at a terminal)
- * and pino-pretty installed, readable coloured lines instead.
+ * A logger for a developer at a terminal: readable coloured lines, still redacted. Undefined when
+ * pino-pretty (a development dependency) is not installed. It writes synchronously from this
+ * thread, so if the terminal goes away the write fails loudly instead of a worker thread
+ * spinning on a dead descriptor.
  */
-export function createLogger(
+export async function createPrettyLogger(
   level: string,
-  destination?: pino.DestinationStream,
-  options: { pretty?: boolean } = {},
-): Logger {
-  if (destination) return pino(loggerOptions(level), destination);
-  if (options.pretty && prettyAvailable()) {
-    return pino({
-      ...loggerOptions(level),
-      transport: {
-        target: 'pino-pretty',
-        options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true },
-      },
+  destination?: NodeJS.WritableStream,
+): Promise<Logger | undefined> {
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    const stream = pretty({
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname',
+      singleLine: true,
+      sync: true,
+      colorize: destination === undefined,
+      ...(destination ? { destination } : {}),
     });
+    return pino(loggerOptions(level), stream);
+  } catch {
+    return undefined;
   }
-  return pino(loggerOptions(level));
 }
