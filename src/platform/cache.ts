@@ -1,3 +1,4 @@
+import { setNewest } from './bounded-map.js';
 /**
  * A key-value cache of JSON values with a time to live. Values come back as their JSON round trip
  * (a `Date` comes back as a string), in both implementations.
@@ -50,12 +51,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return settle(() => {
         const expiresAt = now() + ttlInMs(ttlSeconds);
         const json = encode(value);
-        entries.delete(key);
-        entries.set(key, { json, expiresAt });
-        for (const oldest of entries.keys()) {
-          if (entries.size <= maxEntries) break;
-          entries.delete(oldest);
-        }
+        setNewest(entries, key, { json, expiresAt }, maxEntries);
       });
     },
     delete(...keys) {

@@ -1,3 +1,4 @@
+import { setNewest } from './bounded-map.js';
 /** Where a key stands after a hit: hits so far in this window, and when the window ends. */
 export interface RateLimitHit {
   count: number;
@@ -44,12 +45,7 @@ export function createMemoryRateLimitStore(
         let window = windows.get(key);
         if (!window || window.endsAt <= at) {
           window = { count: 0, endsAt: at + windowMs };
-          windows.delete(key);
-          windows.set(key, window);
-          for (const oldest of windows.keys()) {
-            if (windows.size <= maxKeys) break;
-            windows.delete(oldest);
-          }
+          setNewest(windows, key, window, maxKeys);
         }
         window.count += 1;
         resolve({ count: window.count, resetInMs: window.endsAt - at });
