@@ -3,7 +3,7 @@ import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createAuthService, type AuthService } from './auth/service.js';
 import { createTokenSigner, type TokenSigner } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
 import type { ReadinessCheck } from './http/health-routes.js';
@@ -71,12 +71,7 @@ export async function createContainer(
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
   const clock = overrides.clock ?? systemClock;
-  const database =
-    overrides.database ??
-    (await openDatabase(
-      config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
-      logger,
-    ));
+  const database = overrides.database ?? (await openDatabase(configuredTarget(config), logger));
   await migrateDatabase(database);
   if (config.demoMode && (await seedDemoData(database.db, clock.now()))) {
     logger.info('demo data seeded: categories, one user of every role and a dozen tickets');

@@ -30,18 +30,15 @@ export async function openTestDatabase(): Promise<Database> {
     const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
     return openDatabase({ memory: true, loadDataDir: template });
   }
-  const name = `ttb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(testDatabaseUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
+  const target = await createEmptyPostgresDatabase();
+  const database = await openDatabase({ url: target.url });
   await migrateDatabase(database);
   const close = database.close.bind(database);
   return {
     ...database,
     async close() {
       await close();
-      await adminQuery(`drop database if exists ${name} with (force)`);
+      await target.drop();
     },
   };
 }

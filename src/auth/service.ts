@@ -10,6 +10,7 @@ import {
   ACCESS_TOKEN_TTL_S,
   hashRefreshToken,
   newRefreshToken,
+  type AccessClaims,
   type TokenSigner,
 } from './tokens.js';
 import { verifyInitData } from './verify-init-data.js';
@@ -114,6 +115,21 @@ export function createAuthService(deps: {
     return state;
   }
 
+  async function authenticateClaims(claims: AccessClaims | undefined): Promise<Principal> {
+    if (!claims) throw new Unauthorized('Invalid or expired access token', 'token_invalid');
+    const state = await sessionState(claims.sessionId);
+    if (!state || state.user_id !== claims.userId) {
+      throw new Unauthorized('Unknown session', 'session_revoked');
+    }
+    if (state.revoked || state.expires_at < clock.now().getTime()) {
+      throw new Unauthorized('This session has ended; sign in again', 'session_revoked');
+    }
+    const access = await users.getAccess(claims.userId);
+    if (!access) throw new Unauthorized('Unknown user', 'token_invalid');
+    if (!access.is_active) throw new Forbidden('This account is blocked', 'user_blocked');
+    return { userId: access.id, role: access.role, sessionId: claims.sessionId };
+  }
+
   return {
     /** Signs in with Mini App launch data; creates the user on first sign-in. */
     async signInWithTelegram(initData: string, meta: ClientMeta): Promise<SignInResult> {
@@ -196,20 +212,11 @@ export function createAuthService(deps: {
      * logout, a block or a role change takes effect on the very next request.
      */
     async authenticate(accessToken: string): Promise<Principal> {
-      const claims = await signer.verify(accessToken);
-      if (!claims) throw new Unauthorized('Invalid or expired access token', 'token_invalid');
-      const state = await sessionState(claims.sessionId);
-      if (!state || state.user_id !== claims.userId) {
-        throw new Unauthorized('Unknown session', 'session_revoked');
-      }
-      if (state.revoked || state.expires_at < clock.now().getTime()) {
-        throw new Unauthorized('This session has ended; sign in again', 'session_revoked');
-      }
-      const access = await users.getAccess(claims.userId);
-      if (!access) throw new Unauthorized('Unknown user', 'token_invalid');
-      if (!access.is_active) throw new Forbidden('This account is blocked', 'user_blocked');
-      return { userId: access.id, role: access.role, sessionId: claims.sessionId };
+      return authenticateClaims(await signer.verify(accessToken));
     },
+
+    /** As `authenticate`, for a token whose signature the caller has already verified. */
+    authenticateClaims,
   };
 }
 

@@ -30,6 +30,14 @@ export type DatabaseTarget =
   | { dataDir: string }
   | { memory: true; /** a `dumpDataDir()` tarball to start from */ loadDataDir?: Blob };
 
+/** The database the configuration names: PostgreSQL when DATABASE_URL is set, else embedded. */
+export function configuredTarget(config: {
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+}): DatabaseTarget {
+  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR };
+}
+
 /** Opens the database named by `target`. */
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if ('url' in target) return openPostgres(target.url, logger);

@@ -1,16 +1,13 @@
 // `npm run db:migrate`: applies pending migrations and exits (start-up does the same).
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../platform/logger.js';
-import { openDatabase } from './client.js';
+import { configuredTarget, openDatabase } from './client.js';
 import { migrateDatabase } from './migrate.js';
 
 try {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(
-    config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
-    logger,
-  );
+  const database = await openDatabase(configuredTarget(config), logger);
   await migrateDatabase(database);
   await database.close();
   logger.info({ database: database.kind }, 'migrations applied');
