@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createAuditLog, type AuditLog } from './audit/service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createAuthService, type AuthService } from './auth/service.js';
 import { createTokenSigner, type TokenSigner } from './auth/tokens.js';
@@ -6,6 +7,7 @@ import type { Config } from './config.js';
 import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
+import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -28,6 +30,8 @@ export interface Container {
   queue: JobQueue;
   metrics: Metrics;
   signer: TokenSigner;
+  audit: AuditLog;
+  events: DomainEvents;
   users: UserService;
   auth: AuthService;
   /** What `/health/ready` asks. */
@@ -86,10 +90,13 @@ export async function createContainer(
   const signer = createTokenSigner(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), () =>
     clock.now(),
   );
+  const audit = createAuditLog({ db: database.db, clock });
+  const events = createDomainEvents({ pubsub, logger });
   const users = createUserService({
     db: database.db,
     cache,
     clock,
+    audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
   });
   const auth = createAuthService({
@@ -119,6 +126,8 @@ export async function createContainer(
     queue,
     metrics: createMetrics(),
     signer,
+    audit,
+    events,
     users,
     auth,
     readinessChecks,

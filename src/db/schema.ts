@@ -2,6 +2,7 @@ import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -46,12 +47,30 @@ export interface NotificationSettings {
   muted_types: NotificationType[];
 }
 
+/** A PostgreSQL `tsvector`: the full-text search document of a row. */
+const tsvector = customType<{ data: string }>({
+  dataType: () => 'tsvector',
+});
+
+/**
+ * Millisecond timestamps: JavaScript dates hold milliseconds, so a value read back and sent as a
+ * page cursor compares equal to the stored one.
+ */
+const timestampMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/**
+ * The search document of a text: the words as written (for prefix matches as you type) plus
+ * their Russian and English stems (so «принтеры» finds «принтер» and "printers" finds "printer").
+ */
+const searchDocument = (text: ReturnType<typeof sql>) =>
+  sql`to_tsvector('simple'::regconfig, ${text}) || to_tsvector('russian'::regconfig, ${text}) || to_tsvector('english'::regconfig, ${text})`;
+
 const id = () =>
   uuid('id')
     .primaryKey()
     .$defaultFn(() => uuidv7());
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const createdAt = () => timestampMs('created_at').notNull().defaultNow();
+const updatedAt = () => timestampMs('updated_at').notNull().defaultNow();
 
 export const users = pgTable(
   'users',
@@ -77,11 +96,20 @@ export const users = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** Generated from the names, for the staff's user search. */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(
+        (): ReturnType<typeof sql> =>
+          sql`to_tsvector('simple'::regconfig, coalesce(${users.username}, '') || ' ' || ${users.firstName} || ' ' || coalesce(${users.lastName}, ''))`,
+      ),
   },
   (t) => [
     uniqueIndex('users_telegram_id_key').on(t.telegramId),
     index('users_username_lower_idx').on(sql`lower(${t.username})`),
     index('users_role_idx').on(t.role, t.createdAt),
+    index('users_created_idx').on(t.createdAt, t.id),
+    index('users_search_idx').using('gin', t.searchVector),
   ],
 );
 
@@ -98,7 +126,10 @@ export const categories = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('categories_active_sort_idx').on(t.isActive, t.sortOrder)],
+  (t) => [
+    index('categories_active_sort_idx').on(t.isActive, t.sortOrder),
+    uniqueIndex('categories_name_key').on(sql`lower(${t.name})`),
+  ],
 );
 
 export const tickets = pgTable(
@@ -119,18 +150,30 @@ export const tickets = pgTable(
     status: ticketStatus('status').notNull().default('open'),
     priority: ticketPriority('priority').notNull().default('normal'),
     /** When staff first answered; feeds first-response analytics. */
-    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    firstResponseAt: timestampMs('first_response_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
-    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closedAt: timestampMs('closed_at'),
+    /** Generated from title and description; see `searchDocument`. */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(
+        (): ReturnType<typeof sql> =>
+          searchDocument(sql`${tickets.title} || ' ' || ${tickets.description}`),
+      ),
   },
   (t) => [
     uniqueIndex('tickets_number_key').on(t.number),
+    // One index per list path: each sort key, and each filter followed by the default sort.
     index('tickets_created_idx').on(t.createdAt, t.id),
+    index('tickets_updated_idx').on(t.updatedAt, t.id),
+    index('tickets_priority_created_idx').on(t.priority, t.createdAt, t.id),
     index('tickets_user_created_idx').on(t.userId, t.createdAt, t.id),
     index('tickets_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('tickets_assignee_created_idx').on(t.assignedTo, t.createdAt, t.id),
     index('tickets_assignee_status_idx').on(t.assignedTo, t.status, t.createdAt),
-    index('tickets_category_created_idx').on(t.categoryId, t.createdAt),
+    index('tickets_category_created_idx').on(t.categoryId, t.createdAt, t.id),
+    index('tickets_search_idx').using('gin', t.searchVector),
   ],
 );
 
@@ -147,7 +190,7 @@ export const messages = pgTable(
     content: text('content').notNull(),
     isInternal: boolean('is_internal').notNull().default(false),
     createdAt: createdAt(),
-    editedAt: timestamp('edited_at', { withTimezone: true }),
+    editedAt: timestampMs('edited_at'),
   },
   (t) => [
     index('messages_ticket_created_idx').on(t.ticketId, t.createdAt, t.id),
@@ -245,6 +288,8 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     entityType: text('entity_type').notNull(),
     entityId: uuid('entity_id').notNull(),
+    /** The ticket a change belongs to (the ticket itself, or its message), for its history. */
+    ticketId: uuid('ticket_id'),
     before: jsonb('before'),
     after: jsonb('after'),
     createdAt: createdAt(),
@@ -252,6 +297,7 @@ export const auditLog = pgTable(
   (t) => [
     index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt),
     index('audit_log_actor_idx').on(t.actorId, t.createdAt),
+    index('audit_log_ticket_idx').on(t.ticketId, t.createdAt, t.id),
   ],
 );
 
@@ -289,4 +335,9 @@ export const refreshTokensRelations = relations(refreshTokens, ({ one }) => ({
 }));
 
 export type UserRow = typeof users.$inferSelect;
+export type TicketRow = typeof tickets.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type CategoryRow = typeof categories.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
+import { userRoutes } from '../users/routes.js';
 import { healthRoutes } from './health-routes.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
@@ -65,6 +66,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         demoMode: config.demoMode,
         authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
       });
+      await api.register(userRoutes, { users: container.users, audit: container.audit });
     },
     { prefix: '/api/v1' },
   );

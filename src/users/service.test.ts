@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/infra.js';
 import type { Database } from '../db/client.js';
 import { NotFound } from '../errors.js';
+import { createAuditLog } from '../audit/service.js';
 import { createMemoryCache } from '../platform/cache.js';
 import { createUserService, type UserService } from './service.js';
 
@@ -15,6 +16,7 @@ describe('the users service', () => {
       db: database.db,
       cache: createMemoryCache(),
       clock: { now: () => now },
+      audit: createAuditLog({ db: database.db, clock: { now: () => now } }),
       ownerTelegramIds: [42],
     });
   });

@@ -4,6 +4,7 @@ import { users, type NotificationSettings, type UserRole, type UserRow } from '.
 import { NotFound } from '../errors.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
+import type { AuditLog } from '../audit/service.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
@@ -27,6 +28,7 @@ export function createUserService(deps: {
   db: Db;
   cache: Cache;
   clock: Clock;
+  audit: AuditLog;
   ownerTelegramIds: readonly number[];
 }) {
   const { db, cache, clock } = deps;

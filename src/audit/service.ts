@@ -1,0 +1,117 @@
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { keyset, type Page } from '../db/keyset.js';
+import { auditLog, type AuditRow } from '../db/schema.js';
+import type { Clock } from '../platform/clock.js';
+import { toAuditEntryDto, type AuditEntryDto } from './schemas.js';
+
+/** What kind of thing a change touched. */
+export type AuditEntityType = 'ticket' | 'message' | 'category' | 'user';
+
+/** One recorded change: who did what to which thing, and its fields before and after. */
+export interface AuditEntry {
+  actorId: string | null;
+  /** `<entity>.<verb>`, e.g. `ticket.status_changed`. */
+  action: string;
+  entityType: AuditEntityType;
+  entityId: string;
+  /** The ticket the change belongs to, so it shows in that ticket's history. */
+  ticketId?: string | null;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+/** Options of a history list. */
+export interface HistoryQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+// Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.
+const newestFirst = keyset({
+  name: '-created_at',
+  descending: true,
+  columns: [auditLog.createdAt, auditLog.id],
+});
+
+/**
+ * The fields of `before` and `after` that differ, each side holding only those: what an audit
+ * entry of an update records.
+ */
+export function changedFields<T extends Record<string, unknown>>(
+  before: T,
+  after: T,
+): { before: Partial<T>; after: Partial<T> } | undefined {
+  const keys = Object.keys(after).filter(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+  if (keys.length === 0) return undefined;
+  const pick = (source: T) =>
+    Object.fromEntries(keys.map((key) => [key, source[key]])) as Partial<T>;
+  return { before: pick(before), after: pick(after) };
+}
+
+/**
+ * Creates the audit log: the only writer of `audit_log`. Services record each change inside the
+ * transaction that makes it, so the log and the data never disagree.
+ */
+export function createAuditLog(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function list(
+    where: ReturnType<typeof and>,
+    query: HistoryQuery,
+  ): Promise<Page<AuditEntryDto>> {
+    const rows: AuditRow[] = await db
+      .select()
+      .from(auditLog)
+      .where(and(where, newestFirst.after(query.cursor)))
+      .orderBy(...newestFirst.orderBy())
+      .limit(query.limit + 1);
+    return newestFirst.page(rows, query.limit, (row) => [row.createdAt, row.id], toAuditEntryDto);
+  }
+
+  return {
+    /** Records a change; pass the transaction that makes it. */
+    async record(tx: Tx | Db, entry: AuditEntry): Promise<void> {
+      await tx.insert(auditLog).values({
+        actorId: entry.actorId,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        ticketId: entry.ticketId ?? null,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        createdAt: clock.now(),
+      });
+    },
+
+    /**
+     * A ticket's history, newest first: its own changes and its messages'. Without
+     * `includeInternal`, changes of internal notes are left out (for the ticket's author).
+     */
+    forTicket(
+      ticketId: string,
+      query: HistoryQuery & { includeInternal: boolean },
+    ): Promise<Page<AuditEntryDto>> {
+      const visible = query.includeInternal
+        ? undefined
+        : sql`not coalesce((${auditLog.after}->>'is_internal')::boolean or (${auditLog.before}->>'is_internal')::boolean, false)`;
+      return list(and(eq(auditLog.ticketId, ticketId), visible), query);
+    },
+
+    /** What a user did and what was done to them (role, block), newest first. */
+    forUser(userId: string, query: HistoryQuery): Promise<Page<AuditEntryDto>> {
+      return list(
+        or(
+          eq(auditLog.actorId, userId),
+          and(eq(auditLog.entityType, 'user'), eq(auditLog.entityId, userId)),
+        ),
+        query,
+      );
+    },
+  };
+}
+
+/** The audit log. */
+export type AuditLog = ReturnType<typeof createAuditLog>;

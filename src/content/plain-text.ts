@@ -1,0 +1,88 @@
+import { Parser } from 'htmlparser2';
+
+/** Elements whose content is code or markup, never text a person wrote: dropped whole. */
+const dropWithContent = new Set([
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'textarea',
+  'select',
+]);
+
+/** Elements that end a line of text when shown. */
+const lineBreaking = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/** Every other HTML element a pasted fragment may hold; these tags are removed, text kept. */
+const htmlElements = new Set([
+  ...dropWithContent,
+  ...lineBreaking,
+  ...'a abbr address area article aside audio b base bdi bdo blockquote body button canvas caption cite code col colgroup data datalist dd del details dfn dialog dl dt em fieldset figcaption figure footer form header hgroup hr html i img input ins kbd label legend link main map mark menu meta meter nav ol optgroup option output param picture pre progress q rp rt ruby s samp search section slot small source span strong sub summary sup table tbody td tfoot th thead time track u ul var video wbr font center marquee blink frame frameset applet base basefont'.split(
+    ' ',
+  ),
+]);
+
+// Control characters, and the private-use character that stands in for a bare `<` below.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ue000]/g;
+const BARE_LT = '\ue000';
+
+/**
+ * Makes user-written content plain text that is safe wherever it is shown: HTML elements and
+ * comments are removed (script-like elements with their content), everything else (`a < b`,
+ * `<3`, `x<y`, entities as typed) stays exactly as written, so every renderer escapes it as text.
+ * Line endings become `\n`, control characters go, and the result is trimmed.
+ */
+export function toPlainText(input: string): string {
+  let text = input.replaceAll('\r\n', '\n').replaceAll('\r', '\n').replace(CONTROL_CHARACTERS, '');
+  // Removing one tag can join the halves of another (`<<b>script>`): repeat until nothing changes.
+  for (let pass = 0; pass < 5 && text.includes('<'); pass += 1) {
+    const next = stripTags(text);
+    if (next === text) break;
+    text = next;
+  }
+  return text.replace(/\n{3,}/g, '\n\n').trim();
+}
+
+function stripTags(input: string): string {
+  // A `<` with no `>` after it cannot open a tag; the parser would swallow the rest as one.
+  const lastGt = input.lastIndexOf('>');
+  const source = input.slice(0, lastGt + 1) + input.slice(lastGt + 1).replaceAll('<', BARE_LT);
+  let output = '';
+  let dropDepth = 0;
+  const raw = () => source.slice(parser.startIndex, parser.endIndex + 1);
+  const parser = new Parser(
+    {
+      ontext(text) {
+        if (dropDepth === 0) output += text;
+      },
+      onopentag(name) {
+        if (!htmlElements.has(name)) {
+          if (dropDepth === 0) output += raw();
+          return;
+        }
+        if (dropWithContent.has(name)) dropDepth += 1;
+        else if (dropDepth === 0 && name === 'br') output += '\n';
+      },
+      onclosetag(name, isImplied) {
+        if (!htmlElements.has(name)) {
+          if (!isImplied && dropDepth === 0) output += raw();
+          return;
+        }
+        if (dropWithContent.has(name)) dropDepth = Math.max(0, dropDepth - 1);
+        else if (dropDepth === 0 && !isImplied && lineBreaking.has(name) && name !== 'br') {
+          output += '\n';
+        }
+      },
+    },
+    { decodeEntities: false, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.end(source);
+  return output.replaceAll(BARE_LT, '<');
+}

@@ -1,0 +1,95 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { Invalid } from '../errors.js';
+
+/** One page of a list, as every list endpoint answers (CONTRACT.md). */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** A sort order: its name, direction, and the columns it orders by (the last one unique). */
+export interface KeysetOrder {
+  name: string;
+  descending: boolean;
+  columns: readonly AnyColumn[];
+}
+
+const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number()])) });
+
+type KeyValue = string | number;
+
+function keyValue(value: unknown): KeyValue {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  throw new TypeError(`A keyset column holds ${typeof value}, not a string, number or date`);
+}
+
+function badCursor(): Invalid {
+  return new Invalid('The cursor is not one this list gave out', [
+    { field: 'query.cursor', message: 'is not a valid cursor for this list and sort' },
+  ]);
+}
+
+/**
+ * Keyset pagination: rows are ordered by the order's columns (all in one direction, ending in a
+ * unique id) and a page starts strictly after the last row of the previous one. Rows inserted
+ * meanwhile can neither shift a row onto two pages nor push one off every page, which offsets do.
+ */
+export function keyset(order: KeysetOrder) {
+  const direction = order.descending ? sql`desc` : sql`asc`;
+  return {
+    /** The ORDER BY terms. */
+    orderBy(): SQL[] {
+      return order.columns.map((column) => sql`${column} ${direction}`);
+    },
+
+    /** The condition for rows after `cursor` (undefined for the first page); 422 for a bad one. */
+    after(cursor: string | undefined): SQL | undefined {
+      if (cursor === undefined) return undefined;
+      const values = decode(cursor);
+      const columns = sql.join([...order.columns], sql`, `);
+      const bound = sql.join(
+        values.map((value) => sql`${value}`),
+        sql`, `,
+      );
+      return order.descending ? sql`(${columns}) < (${bound})` : sql`(${columns}) > (${bound})`;
+    },
+
+    /**
+     * Cuts the `limit + 1` rows fetched down to a page and names the cursor of the next one.
+     * `keyOf` returns a row's values of the order's columns.
+     */
+    page<Row, Item>(
+      rows: Row[],
+      limit: number,
+      keyOf: (row: Row) => unknown[],
+      toItem: (row: Row) => Item,
+    ): Page<Item> {
+      const more = rows.length > limit;
+      const pageRows = more ? rows.slice(0, limit) : rows;
+      const last = pageRows.at(-1);
+      return {
+        items: pageRows.map(toItem),
+        next_cursor: more && last ? encode(keyOf(last).map(keyValue)) : null,
+      };
+    },
+  };
+
+  function encode(values: KeyValue[]): string {
+    return Buffer.from(JSON.stringify({ s: order.name, k: values })).toString('base64url');
+  }
+
+  function decode(cursor: string): KeyValue[] {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw badCursor();
+    }
+    const result = cursorPayload.safeParse(parsed);
+    if (!result.success || result.data.s !== order.name) throw badCursor();
+    if (result.data.k.length !== order.columns.length) throw badCursor();
+    return result.data.k;
+  }
+}
