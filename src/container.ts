@@ -7,6 +7,10 @@ import type { Config } from './config.js';
 import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
+import { createCategoryService, type CategoryService } from './categories/service.js';
+import { createFileService, type FileService } from './files/service.js';
+import { createMessageService, type MessageService } from './messages/service.js';
+import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
@@ -34,6 +38,10 @@ export interface Container {
   events: DomainEvents;
   users: UserService;
   auth: AuthService;
+  categories: CategoryService;
+  tickets: TicketService;
+  files: FileService;
+  messages: MessageService;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
   /** Starts background machinery (the job queue). */
@@ -109,6 +117,11 @@ export async function createContainer(
     initDataMaxAgeS: config.INIT_DATA_MAX_AGE_S,
   });
 
+  const categories = createCategoryService({ db: database.db, clock, audit });
+  const tickets = createTicketService({ db: database.db, clock, audit, events, categories, users });
+  const files = createFileService({ db: database.db });
+  const messages = createMessageService({ db: database.db, clock, audit, events, tickets, files });
+
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: async () => (await database.executeSql('select 1 as ok')).rows.length === 1,
     queue: () => queue.ping(),
@@ -130,6 +143,10 @@ export async function createContainer(
     events,
     users,
     auth,
+    categories,
+    tickets,
+    files,
+    messages,
     readinessChecks,
     start: () => queue.start(),
     async close() {

@@ -24,7 +24,7 @@ export interface AuditEntry {
 /** Options of a history list. */
 export interface HistoryQuery {
   limit: number;
-  cursor?: string | undefined;
+  cursor?: string;
 }
 
 // Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.

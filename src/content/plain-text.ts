@@ -30,6 +30,7 @@ const htmlElements = new Set([
 ]);
 
 // Control characters, and the private-use character that stands in for a bare `<` below.
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ue000]/g;
 const BARE_LT = '\ue000';
 

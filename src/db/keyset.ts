@@ -21,7 +21,8 @@ type KeyValue = string | number;
 
 function keyValue(value: unknown): KeyValue {
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return value;
   throw new TypeError(`A keyset column holds ${typeof value}, not a string, number or date`);
 }
 

@@ -4,7 +4,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
+import { categoryRoutes } from '../categories/routes.js';
+import { messageRoutes } from '../messages/routes.js';
+import { ticketRoutes } from '../tickets/routes.js';
 import { userRoutes } from '../users/routes.js';
+import { answerClientError } from './client-error.js';
 import { healthRoutes } from './health-routes.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
@@ -37,6 +41,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     genReqId: requestId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    clientErrorHandler: answerClientError,
   });
   // The API speaks JSON (and multipart where files are uploaded); plain text is a 415.
   app.removeContentTypeParser('text/plain');
@@ -67,6 +72,9 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
       });
       await api.register(userRoutes, { users: container.users, audit: container.audit });
+      await api.register(categoryRoutes, { categories: container.categories });
+      await api.register(ticketRoutes, { tickets: container.tickets });
+      await api.register(messageRoutes, { messages: container.messages });
     },
     { prefix: '/api/v1' },
   );

@@ -26,7 +26,10 @@ export default fp(
           { name: 'auth', description: 'Sign-in, sessions and the signed-in user' },
           { name: 'health', description: 'Liveness, readiness and metrics' },
           { name: 'tickets', description: 'Tickets: list, search, create, edit, assign, status' },
-          { name: 'messages', description: 'The conversation of a ticket, internal notes included' },
+          {
+            name: 'messages',
+            description: 'The conversation of a ticket, internal notes included',
+          },
           { name: 'categories', description: 'Ticket categories' },
           { name: 'users', description: 'People, roles, blocking and activity (staff)' },
         ],

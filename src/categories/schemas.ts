@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { CategoryRow } from '../db/schema.js';
+
+/** A ticket category (CONTRACT.md). */
+export const categorySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string(),
+    icon: z.string().describe('An emoji shown beside the name'),
+    color: z.string().describe('#rrggbb'),
+    is_active: z.boolean().describe('Inactive categories cannot take new tickets'),
+    sort_order: z.number().int(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Category', description: 'A ticket category' });
+
+/** A category in API shape. */
+export type CategoryDto = z.infer<typeof categorySchema>;
+
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(500),
+  icon: z.string().trim().max(16).describe('An emoji, at most 16 characters'),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #34c759')
+    .describe('#rrggbb'),
+  sort_order: z.number().int().min(-100_000).max(100_000),
+  is_active: z.boolean(),
+};
+
+/** The body of `POST /categories`. */
+export const createCategoryBody = z
+  .strictObject({
+    name: fields.name,
+    description: fields.description.default(''),
+    icon: fields.icon.default(''),
+    color: fields.color.default('#8e8e93'),
+    sort_order: fields.sort_order.default(0),
+    is_active: fields.is_active.default(true),
+  })
+  .meta({ id: 'CategoryCreate' });
+
+/** The body of `PUT /categories/{id}`: any of the fields, at least one. */
+export const updateCategoryBody = z
+  .strictObject({
+    name: fields.name.optional(),
+    description: fields.description.optional(),
+    icon: fields.icon.optional(),
+    color: fields.color.optional(),
+    sort_order: fields.sort_order.optional(),
+    is_active: fields.is_active.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' })
+  .meta({ id: 'CategoryUpdate' });
+
+/** A new category's fields. */
+export type CategoryInput = z.infer<typeof createCategoryBody>;
+/** Changes to a category. */
+export type CategoryPatch = z.infer<typeof updateCategoryBody>;
+
+/** Shapes a category row for the API. */
+export function toCategoryDto(row: CategoryRow): CategoryDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    icon: row.icon,
+    color: row.color,
+    is_active: row.isActive,
+    sort_order: row.sortOrder,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,210 @@
+import { asc, eq } from 'drizzle-orm';
+import { changedFields, type AuditLog } from '../audit/service.js';
+import type { Principal } from '../auth/service.js';
+import type { Db, Tx } from '../db/client.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { categories, type CategoryRow } from '../db/schema.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
+import type { Clock } from '../platform/clock.js';
+import { toPlainText } from '../content/plain-text.js';
+import {
+  toCategoryDto,
+  type CategoryDto,
+  type CategoryInput,
+  type CategoryPatch,
+} from './schemas.js';
+
+/** What `remove` did: a category no ticket uses is deleted; one in use is only deactivated. */
+export type CategoryRemoval = { deleted: true } | { deleted: false; category: CategoryDto };
+
+function duplicateName(name: string): Conflict {
+  return new Conflict(`A category named “${name}” already exists`, 'duplicate_name');
+}
+
+/** Keeps names and descriptions plain text, like every other text users see. */
+function clean<T extends { name?: string; description?: string }>(input: T): T {
+  const result = { ...input };
+  if (result.name !== undefined) {
+    result.name = toPlainText(result.name);
+    if (!result.name)
+      throw new Invalid('The name is empty', [{ field: 'name', message: 'is empty' }]);
+  }
+  if (result.description !== undefined) result.description = toPlainText(result.description);
+  return result;
+}
+
+/** Creates the categories service: the only writer of `categories`. */
+export function createCategoryService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
+  const { db, clock, audit } = deps;
+
+  async function find(executor: Db | Tx, id: string): Promise<CategoryRow | undefined> {
+    const [row] = await executor.select().from(categories).where(eq(categories.id, id));
+    return row;
+  }
+
+  return {
+    /** Categories in display order; active ones only unless `includeInactive`. */
+    async list(options: { includeInactive: boolean }): Promise<CategoryDto[]> {
+      const rows = await db
+        .select()
+        .from(categories)
+        .where(options.includeInactive ? undefined : eq(categories.isActive, true))
+        .orderBy(asc(categories.sortOrder), asc(categories.name));
+      return rows.map(toCategoryDto);
+    },
+
+    /** One category; an inactive one only when `includeInactive`. */
+    async get(id: string, options: { includeInactive: boolean }): Promise<CategoryDto> {
+      const row = await find(db, id);
+      if (!row || (!row.isActive && !options.includeInactive)) {
+        throw new NotFound('Category not found');
+      }
+      return toCategoryDto(row);
+    },
+
+    /**
+     * Refuses (422, on `field`) a category that does not exist or no longer takes tickets.
+     * Pass the transaction the ticket is written in.
+     */
+    async requireActive(executor: Db | Tx, id: string, field = 'category_id'): Promise<void> {
+      const row = await find(executor, id);
+      if (!row) throw new Invalid('Unknown category', [{ field, message: 'is not a category' }]);
+      if (!row.isActive) {
+        throw new Invalid('This category no longer takes tickets', [
+          { field, message: 'is not active' },
+        ]);
+      }
+    },
+
+    /** Adds a category (admins). Names are unique regardless of case (409). */
+    async create(actor: Principal, input: CategoryInput): Promise<CategoryDto> {
+      const values = clean(input);
+      try {
+        return await db.transaction(async (tx) => {
+          const now = clock.now();
+          const [row] = await tx
+            .insert(categories)
+            .values({
+              name: values.name,
+              description: values.description,
+              icon: values.icon,
+              color: values.color,
+              sortOrder: values.sort_order,
+              isActive: values.is_active,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning();
+          if (!row) throw new Error('insert returned no row');
+          const dto = toCategoryDto(row);
+          await audit.record(tx, {
+            actorId: actor.userId,
+            action: 'category.created',
+            entityType: 'category',
+            entityId: row.id,
+            after: dto,
+          });
+          return dto;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicateName(values.name);
+        throw error;
+      }
+    },
+
+    /** Changes a category (admins); a no-op when nothing differs. */
+    async update(actor: Principal, id: string, patch: CategoryPatch): Promise<CategoryDto> {
+      const values = clean(patch);
+      try {
+        return await db.transaction(async (tx) => {
+          const current = await find(tx, id);
+          if (!current) throw new NotFound('Category not found');
+          const before = toCategoryDto(current);
+          const wanted = {
+            name: values.name ?? before.name,
+            description: values.description ?? before.description,
+            icon: values.icon ?? before.icon,
+            color: values.color ?? before.color,
+            is_active: values.is_active ?? before.is_active,
+            sort_order: values.sort_order ?? before.sort_order,
+          };
+          const diff = changedFields({ ...before }, { ...before, ...wanted });
+          if (!diff) return before;
+          const [row] = await tx
+            .update(categories)
+            .set({
+              name: wanted.name,
+              description: wanted.description,
+              icon: wanted.icon,
+              color: wanted.color,
+              isActive: wanted.is_active,
+              sortOrder: wanted.sort_order,
+              updatedAt: clock.now(),
+            })
+            .where(eq(categories.id, id))
+            .returning();
+          if (!row) throw new NotFound('Category not found');
+          await audit.record(tx, {
+            actorId: actor.userId,
+            action: 'category.updated',
+            entityType: 'category',
+            entityId: id,
+            ...diff,
+          });
+          return toCategoryDto(row);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicateName(values.name ?? '');
+        throw error;
+      }
+    },
+
+    /**
+     * Deletes a category no ticket uses. One in use is deactivated instead, so its tickets keep
+     * their category and no new ticket can take it.
+     */
+    async remove(actor: Principal, id: string): Promise<CategoryRemoval> {
+      return db.transaction(async (tx) => {
+        const current = await find(tx, id);
+        if (!current) throw new NotFound('Category not found');
+        const before = toCategoryDto(current);
+        try {
+          // A savepoint: if tickets still reference it, only this delete is undone.
+          await tx.transaction((savepoint) =>
+            savepoint.delete(categories).where(eq(categories.id, id)),
+          );
+        } catch (error) {
+          if (!isForeignKeyViolation(error)) throw error;
+          const [row] = await tx
+            .update(categories)
+            .set({ isActive: false, updatedAt: clock.now() })
+            .where(eq(categories.id, id))
+            .returning();
+          if (!row) throw new NotFound('Category not found');
+          if (before.is_active) {
+            await audit.record(tx, {
+              actorId: actor.userId,
+              action: 'category.deactivated',
+              entityType: 'category',
+              entityId: id,
+              before: { is_active: true },
+              after: { is_active: false },
+            });
+          }
+          return { deleted: false, category: toCategoryDto(row) };
+        }
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'category.deleted',
+          entityType: 'category',
+          entityId: id,
+          before,
+        });
+        return { deleted: true };
+      });
+    },
+  };
+}
+
+/** The categories service. */
+export type CategoryService = ReturnType<typeof createCategoryService>;

@@ -1,0 +1,237 @@
+import { and, eq } from 'drizzle-orm';
+import type { AuditLog } from '../audit/service.js';
+import { can, isStaff } from '../auth/permissions.js';
+import type { Principal } from '../auth/service.js';
+import { toPlainText } from '../content/plain-text.js';
+import type { Db, Tx } from '../db/client.js';
+import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
+import { messages, type MessageRow } from '../db/schema.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
+import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
+import type { FileService } from '../files/service.js';
+import type { Clock } from '../platform/clock.js';
+import type { TicketRecord } from '../tickets/schemas.js';
+import type { TicketService } from '../tickets/service.js';
+import {
+  toMessageDto,
+  type MessageDto,
+  type MessageInput,
+  type MessageListQuery,
+} from './schemas.js';
+
+const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
+  created_at: { name: 'created_at', descending: false, columns: [messages.createdAt, messages.id] },
+  '-created_at': {
+    name: '-created_at',
+    descending: true,
+    columns: [messages.createdAt, messages.id],
+  },
+};
+
+function plain(content: string): string {
+  const text = toPlainText(content);
+  if (!text) {
+    throw new Invalid('Some fields are invalid', [{ field: 'content', message: 'has no text' }]);
+  }
+  return text;
+}
+
+function messageEvent(
+  type: DomainEventType,
+  ticket: TicketRecord,
+  actor: Principal,
+  data: MessageDto | Pick<MessageDto, 'id' | 'ticket_id' | 'is_internal'>,
+  occurredAt: Date,
+): DomainEvent {
+  return {
+    type,
+    ticket_id: ticket.id,
+    ticket_user_id: ticket.userId,
+    actor_id: actor.userId,
+    is_internal: data.is_internal,
+    occurred_at: occurredAt.toISOString(),
+    data,
+  };
+}
+
+function refuseClosed(ticket: TicketRecord): void {
+  if (ticket.status === 'closed') {
+    throw new Conflict('The ticket is closed; reopen it first', 'ticket_closed');
+  }
+}
+
+/**
+ * Creates the messages service: the only writer of `messages`. Users see and write only their
+ * own tickets' public conversation; staff also write and read internal notes.
+ */
+export function createMessageService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  events: DomainEvents;
+  tickets: TicketService;
+  files: FileService;
+}) {
+  const { db, clock, audit, events, tickets, files } = deps;
+
+  /** The message and its ticket if the caller may see both; 404 otherwise. */
+  async function visibleMessage(
+    tx: Tx,
+    actor: Principal,
+    id: string,
+  ): Promise<{ message: MessageRow; ticket: TicketRecord }> {
+    const [message] = await tx.select().from(messages).where(eq(messages.id, id)).for('update');
+    if (!message || (message.isInternal && !isStaff(actor.role))) {
+      throw new NotFound('Message not found');
+    }
+    const ticket = await tickets.visible(tx, actor, message.ticketId).catch(() => {
+      throw new NotFound('Message not found');
+    });
+    return { message, ticket };
+  }
+
+  async function withAttachments(row: MessageRow): Promise<MessageDto> {
+    return toMessageDto(row, (await files.attachmentsOf([row.id])).get(row.id));
+  }
+
+  return {
+    /** A page of the ticket's conversation; internal notes only for staff. */
+    async list(
+      actor: Principal,
+      ticketId: string,
+      query: MessageListQuery,
+    ): Promise<Page<MessageDto>> {
+      await tickets.visible(db, actor, ticketId);
+      const order = keyset(orders[query.sort]);
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(
+          and(
+            eq(messages.ticketId, ticketId),
+            isStaff(actor.role) ? undefined : eq(messages.isInternal, false),
+            order.after(query.cursor),
+          ),
+        )
+        .orderBy(...order.orderBy())
+        .limit(query.limit + 1);
+      const page = order.page(
+        rows,
+        query.limit,
+        (row) => [row.createdAt, row.id],
+        (row) => row,
+      );
+      const attachments = await files.attachmentsOf(page.items.map((row) => row.id));
+      return {
+        items: page.items.map((row) => toMessageDto(row, attachments.get(row.id))),
+        next_cursor: page.next_cursor,
+      };
+    },
+
+    /**
+     * Adds a message to a ticket that is not closed (409). Internal notes are for staff only
+     * (403). The ticket's activity, first response and status follow (`tickets.noteMessage`).
+     */
+    async create(actor: Principal, ticketId: string, input: MessageInput): Promise<MessageDto> {
+      if (input.is_internal && !can(actor.role, 'messages.internal')) {
+        throw new Forbidden('Only staff write internal notes');
+      }
+      const content = plain(input.content);
+      const result = await db.transaction(async (tx) => {
+        const ticket = await tickets.visible(tx, actor, ticketId, true);
+        refuseClosed(ticket);
+        const now = clock.now();
+        const [row] = await tx
+          .insert(messages)
+          .values({
+            ticketId,
+            userId: actor.userId,
+            content,
+            isInternal: input.is_internal,
+            createdAt: now,
+          })
+          .returning();
+        if (!row) throw new Error('insert returned no row');
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'message.created',
+          entityType: 'message',
+          entityId: row.id,
+          ticketId,
+          after: { content, is_internal: row.isInternal },
+        });
+        const ticketEvents = await tickets.noteMessage(tx, actor, ticket, {
+          isInternal: row.isInternal,
+        });
+        const dto = toMessageDto(row);
+        return {
+          dto,
+          events: [messageEvent('message.created', ticket, actor, dto, now), ...ticketEvents],
+        };
+      });
+      await events.publish(result.events);
+      return result.dto;
+    },
+
+    /** Edits the caller's own message (403 for anyone else's), marking it edited. */
+    async update(actor: Principal, id: string, input: { content: string }): Promise<MessageDto> {
+      const content = plain(input.content);
+      const result = await db.transaction(async (tx) => {
+        const { message, ticket } = await visibleMessage(tx, actor, id);
+        if (message.userId !== actor.userId)
+          throw new Forbidden('You may edit only your own messages');
+        refuseClosed(ticket);
+        if (message.content === content) return { row: message, events: [] };
+        const now = clock.now();
+        const [row] = await tx
+          .update(messages)
+          .set({ content, editedAt: now })
+          .where(eq(messages.id, id))
+          .returning();
+        if (!row) throw new NotFound('Message not found');
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'message.updated',
+          entityType: 'message',
+          entityId: id,
+          ticketId: ticket.id,
+          before: { content: message.content, is_internal: message.isInternal },
+          after: { content, is_internal: message.isInternal },
+        });
+        const dto = toMessageDto(row);
+        return { row, events: [messageEvent('message.updated', ticket, actor, dto, now)] };
+      });
+      await events.publish(result.events);
+      return withAttachments(result.row);
+    },
+
+    /** Deletes a message: its author, or a moderator and above, may. */
+    async remove(actor: Principal, id: string): Promise<void> {
+      const published = await db.transaction(async (tx) => {
+        const { message, ticket } = await visibleMessage(tx, actor, id);
+        if (message.userId !== actor.userId && !can(actor.role, 'messages.delete_any')) {
+          throw new Forbidden('You may delete only your own messages');
+        }
+        await tx.delete(messages).where(eq(messages.id, id));
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'message.deleted',
+          entityType: 'message',
+          entityId: id,
+          ticketId: ticket.id,
+          before: {
+            content: message.content,
+            is_internal: message.isInternal,
+            user_id: message.userId,
+          },
+        });
+        const data = { id, ticket_id: ticket.id, is_internal: message.isInternal };
+        return [messageEvent('message.deleted', ticket, actor, data, clock.now())];
+      });
+      await events.publish(published);
+    },
+  };
+}
+
+/** The messages service. */
+export type MessageService = ReturnType<typeof createMessageService>;

@@ -1,0 +1,357 @@
+import { and, eq } from 'drizzle-orm';
+import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
+import type { AuditEntryDto } from '../audit/schemas.js';
+import { can, isStaff } from '../auth/permissions.js';
+import type { Principal } from '../auth/service.js';
+import type { CategoryService } from '../categories/service.js';
+import { toPlainText } from '../content/plain-text.js';
+import type { Db, Tx } from '../db/client.js';
+import type { Page } from '../db/keyset.js';
+import { tickets, type TicketStatus } from '../db/schema.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
+import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
+import type { Clock } from '../platform/clock.js';
+import type { UserService } from '../users/service.js';
+import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
+import {
+  toTicketDto,
+  type TicketDto,
+  type TicketFilters,
+  type TicketInput,
+  type TicketListQuery,
+  type TicketPatch,
+  type TicketRecord,
+} from './schemas.js';
+import { authorMayChange, canTransition } from './ticket-status.js';
+
+/** Plain text, or a 422 on `field` when nothing but markup was sent. */
+function plain(value: string, field: string): string {
+  const text = toPlainText(value);
+  if (!text) throw new Invalid('Some fields are invalid', [{ field, message: 'has no text' }]);
+  return text;
+}
+
+/** Builds a ticket event for subscribers (realtime, notifications). */
+function ticketEvent(
+  type: DomainEventType,
+  ticket: TicketDto,
+  actor: Principal | null,
+  changes?: Record<string, { from: unknown; to: unknown }>,
+): DomainEvent {
+  return {
+    type,
+    ticket_id: ticket.id,
+    ticket_user_id: ticket.user_id,
+    actor_id: actor?.userId ?? null,
+    is_internal: false,
+    occurred_at: ticket.updated_at,
+    data: ticket,
+    ...(changes ? { changes } : {}),
+  };
+}
+
+function withoutUpdatedAt(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'updated_at'));
+}
+
+function asChanges(diff: { before: Record<string, unknown>; after: Record<string, unknown> }) {
+  return Object.fromEntries(
+    Object.keys(diff.after).map((key) => [key, { from: diff.before[key], to: diff.after[key] }]),
+  );
+}
+
+/**
+ * Creates the tickets service: the only writer of `tickets`, and the one place their rules
+ * live, for the HTTP API and the bot alike. Each change is written with its audit entry in one
+ * transaction, then announced as a domain event.
+ */
+export function createTicketService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  events: DomainEvents;
+  categories: CategoryService;
+  users: UserService;
+}) {
+  const { db, clock, audit, events, categories, users } = deps;
+  const queries = createTicketQueries(db);
+
+  /**
+   * Runs one change of one ticket in a transaction with the ticket row locked, then publishes
+   * the events it produced. `work` returns the ticket after the change and its events.
+   */
+  async function change(
+    actor: Principal,
+    id: string,
+    work: (
+      tx: Tx,
+      current: TicketRecord,
+    ) => Promise<{ ticket: TicketRecord; events: DomainEvent[] }>,
+  ): Promise<TicketDto> {
+    const result = await db.transaction(async (tx) =>
+      work(tx, await queries.visible(tx, actor, id, true)),
+    );
+    await events.publish(result.events);
+    return toTicketDto(result.ticket);
+  }
+
+  /** Writes `set` to the ticket and its audit entry; the new row and its event. */
+  async function apply(
+    tx: Tx,
+    actor: Principal,
+    current: TicketRecord,
+    action: DomainEventType,
+    set: Partial<TicketRecord>,
+  ): Promise<{ ticket: TicketRecord; events: DomainEvent[] }> {
+    const [row] = await tx
+      .update(tickets)
+      .set({ ...set, updatedAt: clock.now() })
+      .where(eq(tickets.id, current.id))
+      .returning(ticketColumns);
+    if (!row) throw new NotFound('Ticket not found');
+    const diff = changedFields(
+      toTicketDto(current) as Record<string, unknown>,
+      toTicketDto(row) as Record<string, unknown>,
+    );
+    // updated_at moves on every change; the entry records what the change was about.
+    const before = withoutUpdatedAt(diff?.before);
+    const after = withoutUpdatedAt(diff?.after);
+    await audit.record(tx, {
+      actorId: actor.userId,
+      action,
+      entityType: 'ticket',
+      entityId: row.id,
+      ticketId: row.id,
+      before,
+      after,
+    });
+    return {
+      ticket: row,
+      events: [ticketEvent(action, toTicketDto(row), actor, asChanges({ before, after }))],
+    };
+  }
+
+  function refuseClosed(ticket: TicketRecord): void {
+    if (ticket.status === 'closed') {
+      throw new Conflict('The ticket is closed; reopen it first', 'ticket_closed');
+    }
+  }
+
+  /** The status the ticket moves to and the fields that go with it. */
+  function statusFields(from: TicketStatus, to: TicketStatus, now: Date): Partial<TicketRecord> {
+    if (to === 'closed') return { status: to, closedAt: now };
+    return from === 'closed' ? { status: to, closedAt: null } : { status: to };
+  }
+
+  return {
+    ...queries,
+
+    /** The ticket if the caller may see it, else 404. */
+    async get(actor: Principal, id: string): Promise<TicketDto> {
+      return toTicketDto(await queries.visible(db, actor, id));
+    },
+
+    /** The ticket with this number if the caller may see it, else 404 (the bot's `ticket_123`). */
+    async getByNumber(actor: Principal, number: number): Promise<TicketDto> {
+      const [row] = await db
+        .select(ticketColumns)
+        .from(tickets)
+        .where(and(eq(tickets.number, number), visibleTo(actor)));
+      if (!row) throw new NotFound('Ticket not found');
+      return toTicketDto(row);
+    },
+
+    /** A user's tickets: for staff, or the user themself; anyone else gets 404. */
+    async listForUser(
+      actor: Principal,
+      userId: string,
+      query: Omit<TicketListQuery, 'user_id'>,
+    ): Promise<Page<TicketDto>> {
+      if (actor.userId !== userId && !isStaff(actor.role)) throw new NotFound('User not found');
+      await users.getById(userId);
+      return queries.list(actor, { ...query, user_id: userId });
+    },
+
+    /** Opens a ticket in an active category for the caller. */
+    async create(actor: Principal, input: TicketInput): Promise<TicketDto> {
+      const title = plain(input.title, 'title');
+      const description = plain(input.description, 'description');
+      const ticket = await db.transaction(async (tx) => {
+        await categories.requireActive(tx, input.category_id);
+        const now = clock.now();
+        const [row] = await tx
+          .insert(tickets)
+          .values({
+            userId: actor.userId,
+            categoryId: input.category_id,
+            title,
+            description,
+            priority: input.priority,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning(ticketColumns);
+        if (!row) throw new Error('insert returned no row');
+        const dto = toTicketDto(row);
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'ticket.created',
+          entityType: 'ticket',
+          entityId: row.id,
+          ticketId: row.id,
+          after: dto,
+        });
+        return dto;
+      });
+      await events.publish([ticketEvent('ticket.created', ticket, actor)]);
+      return ticket;
+    },
+
+    /**
+     * Edits a ticket that is not closed: its author may change title, description and
+     * priority; staff may change priority and category. Anything else is 403.
+     */
+    async update(actor: Principal, id: string, patch: TicketPatch): Promise<TicketDto> {
+      return change(actor, id, async (tx, current) => {
+        const isAuthor = current.userId === actor.userId;
+        const staff = isStaff(actor.role);
+        const forbidden = Object.keys(patch).filter((field) => {
+          if (field === 'priority') return !isAuthor && !staff;
+          if (field === 'category_id') return !staff;
+          return !isAuthor;
+        });
+        if (forbidden.length > 0) {
+          throw new Forbidden(`You may not change ${forbidden.join(', ')} of this ticket`);
+        }
+        refuseClosed(current);
+        if (patch.category_id && patch.category_id !== current.categoryId) {
+          await categories.requireActive(tx, patch.category_id);
+        }
+        const set: Partial<TicketRecord> = {
+          ...(patch.title === undefined ? {} : { title: plain(patch.title, 'title') }),
+          ...(patch.description === undefined
+            ? {}
+            : { description: plain(patch.description, 'description') }),
+          ...(patch.priority ? { priority: patch.priority } : {}),
+          ...(patch.category_id ? { categoryId: patch.category_id } : {}),
+        };
+        const unchanged = Object.entries(set).every(
+          ([key, value]) => current[key as keyof TicketRecord] === value,
+        );
+        if (unchanged) return { ticket: current, events: [] };
+        return apply(tx, actor, current, 'ticket.updated', set);
+      });
+    },
+
+    /** Assigns the ticket to an active agent-or-above user, or unassigns it (staff). */
+    async assign(actor: Principal, id: string, assigneeId: string | null): Promise<TicketDto> {
+      if (!can(actor.role, 'tickets.assign')) throw new Forbidden('Only staff assign tickets');
+      if (assigneeId) {
+        const assignee = await users.getById(assigneeId).catch(() => undefined);
+        if (!assignee?.isActive || !isStaff(assignee.role)) {
+          throw new Invalid('Tickets go to staff only', [
+            { field: 'assigned_to', message: 'must be an active agent or above' },
+          ]);
+        }
+      }
+      return change(actor, id, async (tx, current) => {
+        refuseClosed(current);
+        if (current.assignedTo === assigneeId) return { ticket: current, events: [] };
+        return apply(tx, actor, current, 'ticket.assigned', { assignedTo: assigneeId });
+      });
+    },
+
+    /**
+     * Moves the ticket along the state machine (`ticket-status.ts`): staff freely, the author
+     * only to close or reopen. A move the machine forbids is 409; the same status is a no-op.
+     */
+    async changeStatus(actor: Principal, id: string, status: TicketStatus): Promise<TicketDto> {
+      return change(actor, id, async (tx, current) => {
+        const from = current.status;
+        if (from === status) return { ticket: current, events: [] };
+        const allowed =
+          can(actor.role, 'tickets.change_status') ||
+          (current.userId === actor.userId && authorMayChange(from, status));
+        if (!allowed) throw new Forbidden('You may close or reopen your ticket, nothing else');
+        if (!canTransition(from, status)) {
+          throw new Conflict(
+            from === 'closed'
+              ? 'A closed ticket can only be reopened'
+              : `A ticket cannot go from ${from} to ${status}`,
+            'invalid_transition',
+          );
+        }
+        return apply(
+          tx,
+          actor,
+          current,
+          'ticket.status_changed',
+          statusFields(from, status, clock.now()),
+        );
+      });
+    },
+
+    /** Deletes the ticket with its messages (admins). */
+    async remove(actor: Principal, id: string): Promise<void> {
+      if (!can(actor.role, 'tickets.delete')) throw new Forbidden('Only admins delete tickets');
+      const deleted = await db.transaction(async (tx) => {
+        const current = await queries.visible(tx, actor, id, true);
+        await tx.delete(tickets).where(eq(tickets.id, id));
+        const dto = toTicketDto(current);
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'ticket.deleted',
+          entityType: 'ticket',
+          entityId: id,
+          ticketId: id,
+          before: dto,
+        });
+        return dto;
+      });
+      await events.publish([
+        {
+          ...ticketEvent('ticket.deleted', deleted, actor),
+          occurred_at: clock.now().toISOString(),
+        },
+      ]);
+    },
+
+    /** The ticket's recorded changes, newest first; internal notes' only for staff. */
+    async history(actor: Principal, id: string, query: HistoryQuery): Promise<Page<AuditEntryDto>> {
+      await queries.visible(db, actor, id);
+      return audit.forTicket(id, { ...query, includeInternal: isStaff(actor.role) });
+    },
+
+    /**
+     * Called by the messages service inside its transaction when a message is added: the
+     * ticket's activity time moves, staff's first public answer is recorded, and the author's
+     * reply to a waiting or resolved ticket reopens it. Returns the events this raised.
+     */
+    async noteMessage(
+      tx: Tx,
+      actor: Principal,
+      ticket: TicketRecord,
+      message: { isInternal: boolean },
+    ): Promise<DomainEvent[]> {
+      const now = clock.now();
+      const authorReply = ticket.userId === actor.userId && !message.isInternal;
+      if (authorReply && (ticket.status === 'waiting' || ticket.status === 'resolved')) {
+        const result = await apply(tx, actor, ticket, 'ticket.status_changed', { status: 'open' });
+        return result.events;
+      }
+      const firstAnswer =
+        isStaff(actor.role) && !authorReply && !message.isInternal && !ticket.firstResponseAt;
+      await tx
+        .update(tickets)
+        .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
+        .where(eq(tickets.id, ticket.id));
+      return [];
+    },
+
+    /** Counts for the caller (re-exported for symmetry with `list`). */
+    counts: (actor: Principal, filters: TicketFilters) => queries.counts(actor, filters),
+  };
+}
+
+/** The tickets service. */
+export type TicketService = ReturnType<typeof createTicketService>;
