@@ -157,9 +157,8 @@ export const tickets = pgTable(
     /** Generated from title and description; see `searchDocument`. */
     searchVector: tsvector('search_vector')
       .notNull()
-      .generatedAlwaysAs(
-        (): ReturnType<typeof sql> =>
-          searchDocument(sql`${tickets.title} || ' ' || ${tickets.description}`),
+      .generatedAlwaysAs((): ReturnType<typeof sql> =>
+        searchDocument(sql`${tickets.title} || ' ' || ${tickets.description}`),
       ),
   },
   (t) => [
