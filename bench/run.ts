@@ -1,12 +1,16 @@
 // `npm run bench`: start-up time and HTTP latency/throughput of a real server process.
 // Runs against the embedded database; set BENCH_DATABASE_URL and BENCH_REDIS_URL to run the
-// same against PostgreSQL and Redis too. Prints its figures; asserts nothing.
+// same against PostgreSQL and Redis too. Each mode then loads 100k tickets straight into the
+// database and measures the ticket list, search and posting messages on that volume.
+// Prints its figures; asserts nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { openDatabase, type DatabaseTarget } from '../src/db/client.js';
+import { seedTickets } from './seed-tickets.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -29,8 +33,12 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // The server logs every request; keep only the tail, for the message should it die.
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 64_000) output = output.slice(-32_000);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
@@ -53,22 +61,107 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 }
 
 async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
 }
 
+const connections = 20;
+const seconds = 8;
+const ticketCount = 100_000;
+
+/** The `fraction` percentile of ascending `sorted` (nearest rank). */
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+/**
+ * Runs autocannon and prints requests per second and latency percentiles. autocannon's own
+ * summary has no p95, so the latencies of every response are collected here.
+ */
 async function load(title: string, options: autocannon.Options): Promise<void> {
-  const result = await autocannon({ connections: 20, duration: 8, ...options });
-  const { latency, requests, non2xx, errors } = result;
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ connections, duration: seconds, ...options }, (error, done) => {
+      if (!error) resolve(done);
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    });
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+  });
+  const sorted = Float64Array.from(latencies).sort();
+  const ms = (fraction: number) => percentile(sorted, fraction).toFixed(1);
+  const { requests, non2xx, errors } = result;
   console.log(
-    `  ${title.padEnd(34)} ${Math.round(requests.average).toString().padStart(6)} req/s` +
-      `   p50 ${latency.p50} ms   p90 ${latency.p90} ms   p99 ${latency.p99} ms` +
+    `  ${title.padEnd(50)} ${Math.round(requests.average).toString().padStart(6)} req/s` +
+      `   p50 ${ms(0.5)} ms   p95 ${ms(0.95)} ms   p99 ${ms(0.99)} ms` +
       (non2xx || errors ? `   (non-2xx ${non2xx}, errors ${errors})` : ''),
   );
 }
 
-async function run(label: string, env: Record<string, string>): Promise<void> {
+/** Signs in as the seeded demo user of `role` (demo mode, loopback) and returns the token. */
+async function signIn(url: string, role: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role }),
+  });
+  if (!response.ok) throw new Error(`demo sign-in as ${role} answered ${response.status}`);
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  return token;
+}
+
+/** A ticket from the agent's first list page that still takes messages (not closed). */
+async function pickTicket(url: string, token: string): Promise<string | undefined> {
+  const response = await fetch(`${url}/api/v1/tickets`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) {
+    console.log(`  (GET /api/v1/tickets answered ${response.status}; no ticket to post to)`);
+    return undefined;
+  }
+  const { items } = (await response.json()) as { items: { id: string; status: string }[] };
+  const ticket = items.find((item) => item.status !== 'closed');
+  if (!ticket) console.log('  (no open ticket on the first list page; no ticket to post to)');
+  return ticket?.id;
+}
+
+/** Measures the ticket endpoints of a server whose database holds `ticketCount` tickets. */
+async function loadTickets(url: string): Promise<void> {
+  const agent = { authorization: `Bearer ${await signIn(url, 'agent')}` };
+  const user = { authorization: `Bearer ${await signIn(url, 'user')}` };
+  await load('GET /api/v1/tickets (agent)', { url: `${url}/api/v1/tickets`, headers: agent });
+  await load('GET /api/v1/tickets?status=open&sort=-updated_at', {
+    url: `${url}/api/v1/tickets?status=open&sort=-updated_at`,
+    headers: agent,
+  });
+  await load('GET /api/v1/tickets?q=printer (agent)', {
+    url: `${url}/api/v1/tickets?q=printer`,
+    headers: agent,
+  });
+  await load('GET /api/v1/tickets (user, own tickets)', {
+    url: `${url}/api/v1/tickets`,
+    headers: user,
+  });
+  const ticketId = await pickTicket(url, agent.authorization.slice('Bearer '.length));
+  if (ticketId) {
+    await load('POST /api/v1/tickets/{id}/messages (agent)', {
+      url: `${url}/api/v1/tickets/${ticketId}/messages`,
+      method: 'POST',
+      headers: { ...agent, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Thanks, we are looking into it. / Спасибо, разбираемся.' }),
+    });
+  }
+}
+
+async function run(
+  label: string,
+  env: Record<string, string>,
+  target: (dataDir: string) => DatabaseTarget,
+): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-bench-'));
   try {
     console.log(`\n${label}`);
@@ -82,12 +175,7 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
       `  start-up, existing data                  ${Math.round(server.readyMs)} ms to /health/ready`,
     );
     try {
-      const demo = await fetch(`${server.url}/api/v1/auth/demo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ role: 'agent' }),
-      });
-      const { access_token: token } = (await demo.json()) as { access_token: string };
+      const token = await signIn(server.url, 'agent');
       await load('GET /health/live', { url: `${server.url}/health/live` });
       await load('GET /api/v1/auth/me (signed in)', {
         url: `${server.url}/api/v1/auth/me`,
@@ -97,6 +185,26 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
     } finally {
       await stop(server);
     }
+
+    // The same database again, with 100k tickets written straight into it.
+    console.log(`  ${ticketCount / 1000}k tickets`);
+    const database = await openDatabase(target(dataDir));
+    const seeding = performance.now();
+    try {
+      await seedTickets(database, ticketCount);
+    } finally {
+      await database.close();
+    }
+    const seeded = `seeding ${ticketCount} tickets (SQL + analyze)`;
+    console.log(`  ${seeded.padEnd(41)} ${Math.round(performance.now() - seeding)} ms`);
+    const loaded = await startServer({ ...env, DATA_DIR: dataDir });
+    const restarted = `start-up, ${ticketCount / 1000}k tickets`;
+    console.log(`  ${restarted.padEnd(41)} ${Math.round(loaded.readyMs)} ms to /health/ready`);
+    try {
+      await loadTickets(loaded.url);
+    } finally {
+      await stop(loaded);
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -105,9 +213,10 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
 // The API's own rate limit would turn a load test into a 429 test; lift it for the bench.
 const unlimited = { RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX: '1000000' };
 console.log(
-  `Node ${process.version}, ${os.cpus().length} CPUs; autocannon, 20 connections, 8 s each`,
+  `Node ${process.version}, ${os.cpus().length} CPUs; autocannon, ${connections} connections, ${seconds} s each`,
 );
-await run('embedded (PGlite, in-process adapters)', unlimited);
+// The server keeps its embedded database in DATA_DIR; openDatabase finds it there the same way.
+await run('embedded (PGlite, in-process adapters)', unlimited, (dataDir) => ({ dataDir }));
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
@@ -123,11 +232,11 @@ if (databaseUrl && redisUrl) {
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   try {
-    await run('PostgreSQL + Redis', {
-      ...unlimited,
-      DATABASE_URL: url.toString(),
-      REDIS_URL: redisUrl,
-    });
+    await run(
+      'PostgreSQL + Redis',
+      { ...unlimited, DATABASE_URL: url.toString(), REDIS_URL: redisUrl },
+      () => ({ url: url.toString() }),
+    );
   } finally {
     await admin(`drop database if exists ${name} with (force)`);
   }

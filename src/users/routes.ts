@@ -1,9 +1,133 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { auditEntrySchema } from '../audit/schemas.js';
 import type { AuditLog } from '../audit/service.js';
+import { idParams } from '../http/id-params.js';
+import { pageSchema, pickFields, sparsePageSchema } from '../http/list-query.js';
+import { principalOf } from '../http/plugins/authentication.js';
+import { problemResponses } from '../http/problem.js';
+import {
+  activityQuery,
+  roleBody,
+  statusBody,
+  toUserDto,
+  userListQuery,
+  userSchema,
+} from './schemas.js';
 import type { UserService } from './service.js';
+
+const tags = ['users'];
+const security = [{ bearer: [] }];
 
 /** Staff administration of users: list, role, block, activity. */
 export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; audit: AuditLog }> = async (
-  _app,
-  _options,
-) => {};
+  app,
+  { users },
+) => {
+  app.get(
+    '/users',
+    {
+      preValidation: app.authorize('users.list'),
+      schema: {
+        tags,
+        summary: 'List users',
+        description:
+          'Moderators and above. Newest first; filter by `role`, by `is_active` (`false` lists ' +
+          'blocked users) and search with `q`: each word matches the start of a word of the ' +
+          'username, first or last name, so `@iva pet` finds @ivan_petrov.',
+        security,
+        querystring: userListQuery,
+        response: {
+          200: sparsePageSchema(userSchema),
+          ...problemResponses(401, 403, 422),
+        },
+      },
+    },
+    async (request) => {
+      const { fields, ...query } = request.query;
+      return pickFields(await users.list(principalOf(request), query), fields);
+    },
+  );
+
+  app.get(
+    '/users/:id',
+    {
+      preValidation: app.authorize(),
+      schema: {
+        tags,
+        summary: 'Get a user',
+        description: 'Staff see every user; anyone else only themself (404 for others).',
+        security,
+        params: idParams,
+        response: { 200: userSchema, ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request) => toUserDto(await users.view(principalOf(request), request.params.id)),
+  );
+
+  app.put(
+    '/users/:id/role',
+    {
+      preValidation: app.authorize('users.set_role'),
+      schema: {
+        tags,
+        summary: 'Change a user’s role',
+        description:
+          'Admins and above. Nobody changes their own role, nor grants or takes away a role at ' +
+          'or above their own, except an owner (403). The last owner stays an owner (409). ' +
+          'Setting the role a user already has changes nothing. Takes effect on the user’s ' +
+          'next request and is written to the audit log.',
+        security,
+        params: idParams,
+        body: roleBody,
+        response: { 200: userSchema, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) =>
+      toUserDto(await users.changeRole(principalOf(request), request.params.id, request.body.role)),
+  );
+
+  app.put(
+    '/users/:id/status',
+    {
+      preValidation: app.authorize('users.block'),
+      schema: {
+        tags,
+        summary: 'Block or unblock a user',
+        description:
+          'Moderators and above, for users below their own role (owners for anyone). Nobody ' +
+          'blocks themself (403); the last active owner cannot be blocked (409). A blocked ' +
+          'user is refused (403) from their next request on. Written to the audit log.',
+        security,
+        params: idParams,
+        body: statusBody,
+        response: { 200: userSchema, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) =>
+      toUserDto(
+        await users.changeStatus(principalOf(request), request.params.id, request.body.is_active),
+      ),
+  );
+
+  app.get(
+    '/users/:id/activity',
+    {
+      preValidation: app.authorize('users.activity'),
+      schema: {
+        tags,
+        summary: 'A user’s activity',
+        description:
+          'Moderators and above. The audit log of what the user did and what was done to ' +
+          'them (role changes, blocks), newest first, with the changed fields before and after.',
+        security,
+        params: idParams,
+        querystring: activityQuery,
+        response: {
+          200: pageSchema(auditEntrySchema),
+          ...problemResponses(401, 403, 404, 422),
+        },
+      },
+    },
+    async (request) => users.activity(principalOf(request), request.params.id, request.query),
+  );
+};

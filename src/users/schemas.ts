@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { notificationTypes, userRoles, type UserRow } from '../db/schema.js';
+import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
 /** A user as the API shows it (CONTRACT.md). */
 export const userSchema = z
@@ -64,3 +65,40 @@ export function toMeDto(row: UserRow): MeDto {
     notification_settings: { muted_types: row.notificationSettings.muted_types ?? [] },
   };
 }
+
+/** The fields `?fields=` may name in the user list. */
+export const userFields = Object.keys(userSchema.shape) as (keyof UserDto)[];
+
+/** `GET /users` query. */
+export const userListQuery = z.strictObject({
+  role: z.enum(userRoles).optional().describe('Only users of this role'),
+  is_active: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('`false` lists blocked users, `true` everyone else'),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Search: prefixes of words of the username, first or last name (`@name` too)'),
+  limit: limitParam,
+  cursor: cursorParam,
+  fields: fieldsParam(userFields),
+});
+
+/** A page request of the user list, as the service takes it. */
+export type UserListQuery = Omit<z.output<typeof userListQuery>, 'fields'>;
+
+/** `PUT /users/{id}/role` body. */
+export const roleBody = z.strictObject({
+  role: z.enum(userRoles).describe('The new role'),
+});
+
+/** `PUT /users/{id}/status` body. */
+export const statusBody = z.strictObject({
+  is_active: z.boolean().describe('`false` blocks the user, `true` unblocks them'),
+});
+
+/** `GET /users/{id}/activity` query. */
+export const activityQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });

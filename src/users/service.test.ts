@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/infra.js';
 import type { Database } from '../db/client.js';
-import { NotFound } from '../errors.js';
+import { Conflict, Forbidden, NotFound } from '../errors.js';
 import { createAuditLog } from '../audit/service.js';
 import { createMemoryCache } from '../platform/cache.js';
 import { createUserService, type UserService } from './service.js';
@@ -78,5 +78,70 @@ describe('the users service', () => {
     const again = await users.upsertFromTelegram({ id: 42, first_name: 'Olga' });
     expect(again.role).toBe('owner');
     expect((await users.getAccess(first.id))?.role).toBe('owner');
+  });
+
+  describe('staff changes', () => {
+    const owner = (userId: string) => ({ userId, role: 'owner' as const });
+    const history = async (userId: string) =>
+      (await users.activity(owner(userId), userId, { limit: 100 })).items;
+
+    beforeAll(async () => {
+      // The configured owner from above would otherwise be a spare owner in every case here.
+      const configured = await users.findByTelegramId(42);
+      if (configured) await users.setRole(configured.id, 'user');
+    });
+
+    it('finds a user by username in any case, with or without @', async () => {
+      const row = await users.upsertFromTelegram({
+        id: 60,
+        first_name: 'Kim',
+        username: 'Kim_Lee',
+      });
+      expect((await users.findByUsername('@kim_lee'))?.id).toBe(row.id);
+      expect((await users.findByUsername(' KIM_LEE '))?.id).toBe(row.id);
+      expect(await users.findByUsername('kim')).toBeUndefined();
+      expect(await users.findByUsername('@')).toBeUndefined();
+    });
+
+    it('refuses a moderator changing roles, even to one below their own', async () => {
+      const target = await users.upsertFromTelegram({ id: 61, first_name: 'Lev' });
+      await expect(
+        users.changeRole({ userId: missing, role: 'moderator' }, target.id, 'agent'),
+      ).rejects.toBeInstanceOf(Forbidden);
+    });
+
+    it('refuses demoting or blocking the last owner, writing nothing', async () => {
+      const first = await users.upsertFromTelegram({ id: 62, first_name: 'Ada' });
+      const second = await users.upsertFromTelegram({ id: 63, first_name: 'Bob' });
+      await users.setRole(first.id, 'owner');
+      await users.setRole(second.id, 'owner');
+      await users.changeRole(owner(first.id), second.id, 'admin');
+      // `second` acting with the role they held when their request began.
+      await expect(users.changeRole(owner(second.id), first.id, 'admin')).rejects.toBeInstanceOf(
+        Conflict,
+      );
+      await expect(users.changeStatus(owner(second.id), first.id, false)).rejects.toBeInstanceOf(
+        Conflict,
+      );
+      expect(await users.getAccess(first.id)).toMatchObject({ role: 'owner', is_active: true });
+      expect((await history(first.id)).map((entry) => entry.action)).toEqual(['user.role_changed']);
+      await users.setRole(first.id, 'user');
+    });
+
+    it('lets only one of two owners demoting each other at once succeed', async () => {
+      const [first, second] = await Promise.all([
+        users.upsertFromTelegram({ id: 64, first_name: 'Cy' }),
+        users.upsertFromTelegram({ id: 65, first_name: 'Di' }),
+      ]);
+      await users.setRole(first.id, 'owner');
+      await users.setRole(second.id, 'owner');
+      const results = await Promise.allSettled([
+        users.changeRole(owner(first.id), second.id, 'user'),
+        users.changeRole(owner(second.id), first.id, 'user'),
+      ]);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((result) => result.status === 'rejected');
+      expect(refused?.reason).toBeInstanceOf(Conflict);
+    });
   });
 });

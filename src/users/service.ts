@@ -1,11 +1,16 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { AuditEntryDto } from '../audit/schemas.js';
+import type { AuditLog, HistoryQuery } from '../audit/service.js';
+import { can, canGrantRole, canModerate, type Permission } from '../auth/permissions.js';
+import type { Principal } from '../auth/service.js';
+import type { TelegramUser } from '../auth/verify-init-data.js';
+import type { Db, Tx } from '../db/client.js';
+import { keyset, type Page } from '../db/keyset.js';
 import { users, type NotificationSettings, type UserRole, type UserRow } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { Conflict, Forbidden, NotFound } from '../errors.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
-import type { AuditLog } from '../audit/service.js';
-import type { TelegramUser } from '../auth/verify-init-data.js';
+import { toUserDto, type UserDto, type UserListQuery } from './schemas.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
 export interface UserAccess {
@@ -20,8 +25,68 @@ export interface ProfilePatch {
   notification_settings?: NotificationSettings;
 }
 
+/** Who acts on a user: the signed-in caller, or a staff member through the bot. */
+export type Actor = Pick<Principal, 'userId' | 'role'>;
+
 const ACCESS_TTL_S = 60;
 const accessKey = (userId: string) => `user-access:${userId}`;
+
+const MAX_SEARCH_TERMS = 8;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+// Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.
+const newestFirst = keyset({
+  name: 'users:-created_at',
+  descending: true,
+  columns: [users.createdAt, users.id],
+});
+
+/**
+ * The search condition for what staff typed: every word must be the start of a word of the
+ * username, first or last name. Only letters and digits reach the query, as one bound
+ * parameter, so nothing typed can change the SQL. Undefined when nothing searchable was typed.
+ */
+function searchCondition(text: string): SQL | undefined {
+  const terms = (text.toLowerCase().match(WORD) ?? []).slice(0, MAX_SEARCH_TERMS);
+  if (terms.length === 0) return undefined;
+  const query = terms.map((term) => `${term.slice(0, 64)}:*`).join(' & ');
+  return sql`${users.searchVector} @@ to_tsquery('simple'::regconfig, ${query})`;
+}
+
+/** A role or block change: the columns it sets and its audit entry's fields. */
+interface StaffChange {
+  changes: Pick<Partial<UserRow>, 'role' | 'isActive'>;
+  action: 'user.role_changed' | 'user.blocked' | 'user.unblocked';
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+/**
+ * Locks the user and every owner, in id order, for a role or block change: whoever comes second
+ * waits and then sees the first one's result, so two changes cannot both remove the last owner,
+ * and one lock order means they never deadlock. Owners are few, so this stays cheap.
+ */
+async function lockWithOwners(tx: Tx, userId: string) {
+  const rows = await tx
+    .select()
+    .from(users)
+    .where(or(eq(users.id, userId), eq(users.role, 'owner')))
+    .orderBy(asc(users.id))
+    .for('update');
+  const target = rows.find((row) => row.id === userId);
+  if (!target) throw new NotFound('User not found');
+  // Active owners besides this user: those who would still run the place after the change.
+  const spareOwners = rows.filter(
+    (row) => row.id !== userId && row.role === 'owner' && row.isActive,
+  ).length;
+  return { target, spareOwners };
+}
+
+function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor.role, permission)) {
+    throw new Forbidden(`Your role (${actor.role}) may not do this`);
+  }
+}
 
 /** Creates the users service: the only writer of the `users` table. */
 export function createUserService(deps: {
@@ -31,14 +96,15 @@ export function createUserService(deps: {
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
 }) {
-  const { db, cache, clock } = deps;
+  const { db, cache, clock, audit } = deps;
   const owners = new Set(deps.ownerTelegramIds);
 
   async function update(
     userId: string,
     changes: Partial<Omit<UserRow, 'id' | 'updatedAt'>>,
+    executor: Db | Tx = db,
   ): Promise<UserRow> {
-    const [row] = await db
+    const [row] = await executor
       .update(users)
       .set({ ...changes, updatedAt: clock.now() })
       .where(eq(users.id, userId))
@@ -49,6 +115,41 @@ export function createUserService(deps: {
 
   async function invalidate(userId: string): Promise<void> {
     await cache.delete(accessKey(userId));
+  }
+
+  /**
+   * One staff change of a user, in one transaction: lock them (and the owners), let `decide`
+   * check it and name the change (undefined: nothing to do), write it with its audit entry,
+   * then after commit drop the cached access so it applies on the user's next request.
+   */
+  async function applyChange(
+    actor: Actor,
+    userId: string,
+    decide: (target: UserRow, spareOwners: number) => StaffChange | undefined,
+  ): Promise<UserRow> {
+    const result = await db.transaction(async (tx) => {
+      const { target, spareOwners } = await lockWithOwners(tx, userId);
+      const change = decide(target, spareOwners);
+      if (!change) return { row: target, changed: false };
+      const row = await update(userId, change.changes, tx);
+      await audit.record(tx, {
+        actorId: actor.userId,
+        action: change.action,
+        entityType: 'user',
+        entityId: userId,
+        before: change.before,
+        after: change.after,
+      });
+      return { row, changed: true };
+    });
+    if (result.changed) await invalidate(userId);
+    return result.row;
+  }
+
+  async function getById(userId: string): Promise<UserRow> {
+    const [row] = await db.select().from(users).where(eq(users.id, userId));
+    if (!row) throw new NotFound('User not found');
+    return row;
   }
 
   return {
@@ -103,10 +204,117 @@ export function createUserService(deps: {
     },
 
     /** The user with this id, or NotFound. */
-    async getById(userId: string): Promise<UserRow> {
-      const [row] = await db.select().from(users).where(eq(users.id, userId));
-      if (!row) throw new NotFound('User not found');
+    getById,
+
+    /** A user as `actor` may see them: staff see everyone, others only themself (else 404). */
+    view(actor: Actor, userId: string): Promise<UserRow> {
+      if (actor.userId !== userId && !can(actor.role, 'tickets.read_all')) {
+        return Promise.reject(new NotFound('User not found'));
+      }
+      return getById(userId);
+    },
+
+    /** The user with this Telegram username (any case, `@` optional), if any. */
+    async findByUsername(username: string): Promise<UserRow | undefined> {
+      const name = username.trim().replace(/^@/, '').toLowerCase();
+      if (!name) return undefined;
+      // Usernames move between accounts; the one seen most recently holds it now.
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(eq(sql`lower(${users.username})`, name))
+        .orderBy(sql`${users.lastSeenAt} desc nulls last`, asc(users.id))
+        .limit(1);
       return row;
+    },
+
+    /** Staff's user list, newest first, filtered by role, block state and a name search. */
+    async list(actor: Actor, query: UserListQuery): Promise<Page<UserDto>> {
+      requirePermission(actor, 'users.list');
+      const rows = await db
+        .select()
+        .from(users)
+        .where(
+          and(
+            query.role === undefined ? undefined : eq(users.role, query.role),
+            query.is_active === undefined ? undefined : eq(users.isActive, query.is_active),
+            query.q === undefined ? undefined : searchCondition(query.q),
+            newestFirst.after(query.cursor),
+          ),
+        )
+        .orderBy(...newestFirst.orderBy())
+        .limit(query.limit + 1);
+      return newestFirst.page(rows, query.limit, (row) => [row.createdAt, row.id], toUserDto);
+    },
+
+    /** What a user did and what was done to them, newest first (moderators and above). */
+    async activity(
+      actor: Actor,
+      userId: string,
+      query: HistoryQuery,
+    ): Promise<Page<AuditEntryDto>> {
+      requirePermission(actor, 'users.activity');
+      const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
+      if (!row) throw new NotFound('User not found');
+      return audit.forUser(userId, query);
+    },
+
+    /**
+     * Gives a user another role (admins and above). Nobody changes their own role or grants one
+     * at or above their own, except an owner; the last owner stays an owner (409). Takes effect
+     * on the user's next request.
+     */
+    async changeRole(actor: Actor, userId: string, role: UserRole): Promise<UserRow> {
+      requirePermission(actor, 'users.set_role');
+      if (actor.userId === userId) throw new Forbidden('Nobody changes their own role', 'own_role');
+      return applyChange(actor, userId, (target, spareOwners) => {
+        if (!canGrantRole(actor.role, target.role, role)) {
+          throw new Forbidden(
+            `Your role (${actor.role}) may not make a ${target.role} a ${role}`,
+            'role_not_grantable',
+          );
+        }
+        if (target.role === role) return undefined;
+        if (target.role === 'owner' && spareOwners === 0) {
+          throw new Conflict('This is the last owner; make someone else owner first', 'last_owner');
+        }
+        return {
+          changes: { role },
+          action: 'user.role_changed',
+          before: { role: target.role },
+          after: { role },
+        };
+      });
+    },
+
+    /**
+     * Blocks or unblocks a user (moderators and above, only users below their own role, except
+     * an owner). Nobody blocks themself, and the last active owner cannot be blocked (409).
+     * Takes effect on the user's next request.
+     */
+    async changeStatus(actor: Actor, userId: string, isActive: boolean): Promise<UserRow> {
+      requirePermission(actor, 'users.block');
+      if (actor.userId === userId) {
+        throw new Forbidden('Nobody blocks or unblocks themself', 'own_status');
+      }
+      return applyChange(actor, userId, (target, spareOwners) => {
+        if (!canModerate(actor.role, target.role)) {
+          throw new Forbidden(
+            `Your role (${actor.role}) may not block or unblock a ${target.role}`,
+            'target_outranks',
+          );
+        }
+        if (target.isActive === isActive) return undefined;
+        if (!isActive && target.role === 'owner' && spareOwners === 0) {
+          throw new Conflict('This is the last active owner', 'last_owner');
+        }
+        return {
+          changes: { isActive },
+          action: isActive ? 'user.unblocked' : 'user.blocked',
+          before: { is_active: target.isActive },
+          after: { is_active: isActive },
+        };
+      });
     },
 
     /** The user with this Telegram id, if any. */
@@ -139,14 +347,20 @@ export function createUserService(deps: {
       });
     },
 
-    /** Blocks or unblocks a user; it takes effect on their very next request. */
+    /**
+     * Blocks or unblocks a user without the staff rules or an audit entry (for the system and
+     * tests); it takes effect on their very next request.
+     */
     async setActive(userId: string, isActive: boolean): Promise<UserRow> {
       const row = await update(userId, { isActive });
       await invalidate(userId);
       return row;
     },
 
-    /** Sets a user's role; it takes effect on their very next request. */
+    /**
+     * Sets a user's role without the staff rules or an audit entry (for the system and tests);
+     * it takes effect on their very next request.
+     */
     async setRole(userId: string, role: UserRole): Promise<UserRow> {
       const row = await update(userId, { role });
       await invalidate(userId);
