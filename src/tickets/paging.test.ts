@@ -51,7 +51,7 @@ describe('paging the ticket list while tickets are being created', () => {
           let cursor: string | null = null;
           let pageIndex = 0;
           do {
-            const query = `sort=${sort}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
+            const query = `sort=${sort}&limit=${limit}` + (cursor ? `&cursor=${cursor}` : '');
             const page = await listPage(query);
             seen.push(...page.items.map((item) => item.id));
             cursor = page.next_cursor;
