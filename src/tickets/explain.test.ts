@@ -120,7 +120,7 @@ describe('the ticket list queries on 100,000 tickets', () => {
       limit: 20,
       q: 'printer',
     });
-    expect(page.items.length).toBe(20);
+    expect(page.items).toHaveLength(20);
     const own = await t.container.tickets.list(customer, { sort: '-created_at', limit: 100 });
     expect(own.items.every((ticket) => ticket.user_id === customer.userId)).toBe(true);
   });
