@@ -22,7 +22,7 @@ function duplicateName(name: string): Conflict {
 }
 
 /** Keeps names and descriptions plain text, like every other text users see. */
-function clean<T extends { name?: string; description?: string }>(input: T): T {
+function clean<T extends { name?: string; description?: string; icon?: string }>(input: T): T {
   const result = { ...input };
   if (result.name !== undefined) {
     result.name = toPlainText(result.name);
@@ -30,6 +30,7 @@ function clean<T extends { name?: string; description?: string }>(input: T): T {
       throw new Invalid('The name is empty', [{ field: 'name', message: 'is empty' }]);
   }
   if (result.description !== undefined) result.description = toPlainText(result.description);
+  if (result.icon !== undefined) result.icon = toPlainText(result.icon);
   return result;
 }
 

@@ -35,6 +35,13 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ue000]
 const BARE_LT = '\ue000';
 
 /**
+ * What is left that still opens an active element once the parser has had its say (e.g.
+ * `<scr<script>ipt>`): its `<` becomes `‹`, so no renderer that forgets to escape runs it.
+ */
+const ACTIVE_ELEMENT_OPENER =
+  /<(?=\/?(?:script|style|iframe|object|embed|svg|math|img|link|meta|base|form|frame|frameset|applet|template|noscript)\b)/gi;
+
+/**
  * Makes user-written content plain text that is safe wherever it is shown: HTML elements and
  * comments are removed (script-like elements with their content), everything else (`a < b`,
  * `<3`, `x<y`, entities as typed) stays exactly as written, so every renderer escapes it as text.
@@ -48,7 +55,10 @@ export function toPlainText(input: string): string {
     if (next === text) break;
     text = next;
   }
-  return text.replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(ACTIVE_ELEMENT_OPENER, '‹')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function stripTags(input: string): string {

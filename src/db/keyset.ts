@@ -19,11 +19,13 @@ const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), 
 
 type KeyValue = string | number;
 
+/** A row's sort value as the cursor holds it: dates as ISO strings, the rest as they are. */
 function keyValue(value: unknown): KeyValue {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return value;
-  throw new TypeError(`A keyset column holds ${typeof value}, not a string, number or date`);
+  const normalised: unknown = value instanceof Date ? value.toISOString() : value;
+  if (typeof normalised !== 'string' && typeof normalised !== 'number') {
+    throw new TypeError(`A keyset column holds ${typeof value}, not a string, number or date`);
+  }
+  return normalised;
 }
 
 function badCursor(): Invalid {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
 
@@ -74,25 +75,75 @@ describe('HTTP basics', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  it('serves OpenAPI 3.1 with every auth operation summarised and described', async () => {
+  it('serves OpenAPI 3.1 documenting every API operation with summary, description and schemas', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
+    interface Operation {
+      summary?: string;
+      description?: string;
+      tags?: string[];
+      requestBody?: { content: Record<string, { schema?: object }> };
+      responses: Record<string, { content?: Record<string, { schema?: object }> }>;
+    }
     const spec = response.json<{
       openapi: string;
-      paths: Record<string, Record<string, { summary?: string; description?: string }>>;
+      paths: Record<string, Record<string, Operation>>;
     }>();
     expect(spec.openapi).toBe('3.1.0');
-    const operations = [
-      ['/api/v1/auth/telegram', 'post'],
-      ['/api/v1/auth/refresh', 'post'],
-      ['/api/v1/auth/logout', 'post'],
-      ['/api/v1/auth/me', 'get'],
-      ['/api/v1/auth/profile', 'put'],
-    ] as const;
-    for (const [path, method] of operations) {
-      const operation = spec.paths[path]?.[method];
-      expect(operation?.summary, `${method} ${path}`).toBeTruthy();
-      expect(operation?.description, `${method} ${path}`).toBeTruthy();
+    const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    const expected = [
+      'post /api/v1/auth/telegram',
+      'post /api/v1/auth/refresh',
+      'post /api/v1/auth/logout',
+      'get /api/v1/auth/me',
+      'put /api/v1/auth/profile',
+      'get /api/v1/tickets',
+      'post /api/v1/tickets',
+      'get /api/v1/tickets/counts',
+      'get /api/v1/tickets/{id}',
+      'put /api/v1/tickets/{id}',
+      'delete /api/v1/tickets/{id}',
+      'put /api/v1/tickets/{id}/assign',
+      'put /api/v1/tickets/{id}/status',
+      'get /api/v1/tickets/{id}/history',
+      'get /api/v1/tickets/{id}/messages',
+      'post /api/v1/tickets/{id}/messages',
+      'put /api/v1/messages/{id}',
+      'delete /api/v1/messages/{id}',
+      'get /api/v1/categories',
+      'post /api/v1/categories',
+      'get /api/v1/categories/{id}',
+      'put /api/v1/categories/{id}',
+      'delete /api/v1/categories/{id}',
+      'get /api/v1/users',
+      'get /api/v1/users/{id}',
+      'put /api/v1/users/{id}/role',
+      'put /api/v1/users/{id}/status',
+      'get /api/v1/users/{id}/tickets',
+      'get /api/v1/users/{id}/activity',
+    ];
+    expect(documented.map(({ method, path }) => `${method} ${path}`)).toEqual(
+      expect.arrayContaining(expected),
+    );
+    for (const { path, method, operation } of documented.filter((o) =>
+      o.path.startsWith('/api/'),
+    )) {
+      const name = `${method} ${path}`;
+      expect(operation.summary, name).toBeTruthy();
+      expect(operation.description, name).toBeTruthy();
+      expect(operation.tags?.length, name).toBeGreaterThan(0);
+      const success = Object.entries(operation.responses).find(([status]) =>
+        status.startsWith('2'),
+      );
+      expect(success, name).toBeDefined();
+      const [status, reply] = success ?? ['', {}];
+      if (status !== '204') expect(reply.content?.['application/json']?.schema, name).toBeDefined();
+      if (['post', 'put'].includes(method) && !path.endsWith('/logout')) {
+        expect(operation.requestBody?.content['application/json']?.schema, name).toBeDefined();
+      }
+      expect(operation.responses['401'] ?? operation.responses['422'], name).toBeDefined();
     }
     const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
@@ -123,6 +174,30 @@ describe('HTTP basics', () => {
     const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+  });
+});
+
+describe('requests Node’s HTTP parser refuses', () => {
+  it('answers a URL with raw non-ASCII characters with a 400 problem', async () => {
+    const t = await createTestApp();
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as net.AddressInfo;
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(Buffer.from('GET /api/v1/tickets?q=принтер HTTP/1.1\r\nHost: x\r\n\r\n'));
+        });
+        let data = '';
+        socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toContain('application/problem+json');
+      expect(reply).toContain('percent-encoded');
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -162,6 +162,7 @@ export function createMessageService(deps: {
         });
         const ticketEvents = await tickets.noteMessage(tx, actor, ticket, {
           isInternal: row.isInternal,
+          createdAt: row.createdAt,
         });
         const dto = toMessageDto(row);
         return {

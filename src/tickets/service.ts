@@ -105,7 +105,7 @@ export function createTicketService(deps: {
   ): Promise<{ ticket: TicketRecord; events: DomainEvent[] }> {
     const [row] = await tx
       .update(tickets)
-      .set({ ...set, updatedAt: clock.now() })
+      .set({ updatedAt: clock.now(), ...set })
       .where(eq(tickets.id, current.id))
       .returning(ticketColumns);
     if (!row) throw new NotFound('Ticket not found');
@@ -325,22 +325,27 @@ export function createTicketService(deps: {
     /**
      * Called by the messages service inside its transaction when a message is added: the
      * ticket's activity time moves, staff's first public answer is recorded, and the author's
-     * reply to a waiting or resolved ticket reopens it. Returns the events this raised.
+     * reply to a waiting or resolved ticket reopens it; internal notes change nothing. Returns
+     * the events this raised.
      */
     async noteMessage(
       tx: Tx,
       actor: Principal,
       ticket: TicketRecord,
-      message: { isInternal: boolean },
+      message: { isInternal: boolean; createdAt: Date },
     ): Promise<DomainEvent[]> {
-      const now = clock.now();
-      const authorReply = ticket.userId === actor.userId && !message.isInternal;
+      // A staff-only note changes nothing the author can see, not even the activity time.
+      if (message.isInternal) return [];
+      const now = message.createdAt;
+      const authorReply = ticket.userId === actor.userId;
       if (authorReply && (ticket.status === 'waiting' || ticket.status === 'resolved')) {
-        const result = await apply(tx, actor, ticket, 'ticket.status_changed', { status: 'open' });
+        const result = await apply(tx, actor, ticket, 'ticket.status_changed', {
+          status: 'open',
+          updatedAt: now,
+        });
         return result.events;
       }
-      const firstAnswer =
-        isStaff(actor.role) && !authorReply && !message.isInternal && !ticket.firstResponseAt;
+      const firstAnswer = isStaff(actor.role) && !authorReply && !ticket.firstResponseAt;
       await tx
         .update(tickets)
         .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
