@@ -1,7 +1,7 @@
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
-import { can, canGrantRole, canModerate, type Permission } from '../auth/permissions.js';
+import { can, canGrantRole, canModerate } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
@@ -11,6 +11,8 @@ import { Conflict, Forbidden, NotFound } from '../errors.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
 import { toUserDto, type UserDto, type UserListQuery } from './schemas.js';
+import { userSearchCondition } from './search.js';
+import { lockWithOwners, requirePermission, type StaffChange } from './staff-changes.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
 export interface UserAccess {
@@ -31,62 +33,12 @@ export type Actor = Pick<Principal, 'userId' | 'role'>;
 const ACCESS_TTL_S = 60;
 const accessKey = (userId: string) => `user-access:${userId}`;
 
-const MAX_SEARCH_TERMS = 8;
-const WORD = /[\p{L}\p{N}]+/gu;
-
 // Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.
 const newestFirst = keyset({
   name: 'users:-created_at',
   descending: true,
   columns: [users.createdAt, users.id],
 });
-
-/**
- * The search condition for what staff typed: every word must be the start of a word of the
- * username, first or last name. Only letters and digits reach the query, as one bound
- * parameter, so nothing typed can change the SQL. Undefined when nothing searchable was typed.
- */
-function searchCondition(text: string): SQL | undefined {
-  const terms = (text.toLowerCase().match(WORD) ?? []).slice(0, MAX_SEARCH_TERMS);
-  if (terms.length === 0) return undefined;
-  const query = terms.map((term) => `${term.slice(0, 64)}:*`).join(' & ');
-  return sql`${users.searchVector} @@ to_tsquery('simple'::regconfig, ${query})`;
-}
-
-/** A role or block change: the columns it sets and its audit entry's fields. */
-interface StaffChange {
-  changes: Pick<Partial<UserRow>, 'role' | 'isActive'>;
-  action: 'user.role_changed' | 'user.blocked' | 'user.unblocked';
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-}
-
-/**
- * Locks the user and every owner, in id order, for a role or block change: whoever comes second
- * waits and then sees the first one's result, so two changes cannot both remove the last owner,
- * and one lock order means they never deadlock. Owners are few, so this stays cheap.
- */
-async function lockWithOwners(tx: Tx, userId: string) {
-  const rows = await tx
-    .select()
-    .from(users)
-    .where(or(eq(users.id, userId), eq(users.role, 'owner')))
-    .orderBy(asc(users.id))
-    .for('update');
-  const target = rows.find((row) => row.id === userId);
-  if (!target) throw new NotFound('User not found');
-  // Active owners besides this user: those who would still run the place after the change.
-  const spareOwners = rows.filter(
-    (row) => row.id !== userId && row.role === 'owner' && row.isActive,
-  ).length;
-  return { target, spareOwners };
-}
-
-function requirePermission(actor: Actor, permission: Permission): void {
-  if (!can(actor.role, permission)) {
-    throw new Forbidden(`Your role (${actor.role}) may not do this`);
-  }
-}
 
 /** Creates the users service: the only writer of the `users` table. */
 export function createUserService(deps: {
@@ -238,7 +190,7 @@ export function createUserService(deps: {
           and(
             query.role === undefined ? undefined : eq(users.role, query.role),
             query.is_active === undefined ? undefined : eq(users.isActive, query.is_active),
-            query.q === undefined ? undefined : searchCondition(query.q),
+            query.q === undefined ? undefined : userSearchCondition(query.q),
             newestFirst.after(query.cursor),
           ),
         )
