@@ -28,6 +28,26 @@ function keyValue(value: unknown): KeyValue {
   return normalised;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** True when `value` is something `column` can hold, judged by its Drizzle column type. */
+function fitsColumn(column: AnyColumn | undefined, value: KeyValue): boolean {
+  if (!column) return false;
+  switch (column.columnType) {
+    case 'PgUUID':
+      return typeof value === 'string' && UUID.test(value);
+    case 'PgTimestamp':
+      return typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+    case 'PgEnumColumn':
+      return typeof value === 'string' && (column.enumValues ?? []).includes(value);
+    case 'PgInteger':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+    default:
+      return typeof value === 'string' && value.length <= 1000;
+  }
+}
+
 function badCursor(): Invalid {
   return new Invalid('The cursor is not one this list gave out', [
     { field: 'query.cursor', message: 'is not a valid cursor for this list and sort' },
@@ -92,7 +112,12 @@ export function keyset(order: KeysetOrder) {
     }
     const result = cursorPayload.safeParse(parsed);
     if (!result.success || result.data.s !== order.name) throw badCursor();
-    if (result.data.k.length !== order.columns.length) throw badCursor();
-    return result.data.k;
+    const values = result.data.k;
+    if (values.length !== order.columns.length) throw badCursor();
+    // A forged cursor must not reach the database as a value its column cannot hold.
+    if (!values.every((value, index) => fitsColumn(order.columns[index], value))) {
+      throw badCursor();
+    }
+    return values;
   }
 }

@@ -221,6 +221,16 @@ describe('GET /tickets', () => {
     ['limit=abc', 'query.limit'],
     ['cursor=!!!', 'query.cursor'],
     ['cursor=eyJub3QiOiJvdXJzIn0', 'query.cursor'],
+    // Well-formed cursors of this sort whose values their columns cannot hold.
+    ['cursor=eyJzIjoiLWNyZWF0ZWRfYXQiLCJrIjpbIm5vdGFkYXRlIiwieCJdfQ', 'query.cursor'],
+    [
+      'cursor=eyJzIjoiLWNyZWF0ZWRfYXQiLCJrIjpbNSwiMDFhMjBkMTQtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAwIl19',
+      'query.cursor',
+    ],
+    [
+      'sort=-priority&cursor=eyJzIjoiLXByaW9yaXR5IiwiayI6WyJ1cmdlbnQiLCIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIwMWEyMGQxNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDAiXX0',
+      'query.cursor',
+    ],
     ['sort=;drop', 'query.sort'],
     ['status=done', 'query.status'],
     ['priority=urgent', 'query.priority'],
