@@ -125,20 +125,23 @@ describe('anything a client can send', () => {
   });
 
   it('never gets a 5xx from a write, whatever its JSON body', async () => {
+    // Any code point, NUL and lone surrogates included.
+    const binaryText = fc.string({ unit: 'binary', minLength: 1, maxLength: 30 });
     const body = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
       fc.record(
         {
-          title: fc.jsonValue({ maxDepth: 1 }),
-          description: fc.jsonValue({ maxDepth: 1 }),
+          title: fc.oneof(fc.jsonValue({ maxDepth: 1 }), binaryText),
+          description: fc.oneof(fc.jsonValue({ maxDepth: 1 }), binaryText),
           category_id: fc.oneof(fc.constant(category), fc.uuid(), fc.string()),
           priority: fc.jsonValue({ maxDepth: 1 }),
-          content: fc.jsonValue({ maxDepth: 1 }),
+          content: fc.oneof(fc.jsonValue({ maxDepth: 1 }), binaryText),
           is_internal: fc.jsonValue({ maxDepth: 1 }),
           status: fc.constantFrom('open', 'closed', 'waiting', 'nope', 1, null),
           assigned_to: fc.oneof(fc.uuid(), fc.constant(null), fc.constant(agent.id), fc.string()),
-          name: fc.jsonValue({ maxDepth: 1 }),
-          color: fc.string(),
+          name: fc.oneof(fc.jsonValue({ maxDepth: 1 }), binaryText),
+          color: fc.oneof(fc.string(), binaryText),
+          icon: binaryText,
           role: fc.constantFrom('user', 'agent', 'owner', 'god', 3),
           is_active: fc.jsonValue({ maxDepth: 1 }),
         },
