@@ -9,12 +9,13 @@ import { createUserService, type UserService } from './service.js';
 describe('the users service', () => {
   let database: Database;
   let users: UserService;
+  const cache = createMemoryCache();
   let now = new Date('2026-11-24T10:00:00Z');
   beforeAll(async () => {
     database = await openTestDatabase();
     users = createUserService({
       db: database.db,
-      cache: createMemoryCache(),
+      cache,
       clock: { now: () => now },
       audit: createAuditLog({ db: database.db, clock: { now: () => now } }),
       ownerTelegramIds: [42],
@@ -78,6 +79,17 @@ describe('the users service', () => {
     const again = await users.upsertFromTelegram({ id: 42, first_name: 'Olga' });
     expect(again.role).toBe('owner');
     expect((await users.getAccess(first.id))?.role).toBe('owner');
+  });
+
+  it('drops an old access entry that a racing request writes back just after a block', async () => {
+    const user = await users.upsertFromTelegram({ id: 9_100, first_name: 'Racer' });
+    const stale = await users.getAccess(user.id);
+    await users.setActive(user.id, false);
+    // A request that read the row before the block committed caches what it saw, late.
+    await cache.set(`user-access:${user.id}`, stale, 60);
+    expect((await users.getAccess(user.id))?.is_active).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await users.getAccess(user.id))?.is_active).toBe(false);
   });
 
   describe('staff changes', () => {

@@ -31,6 +31,8 @@ export interface ProfilePatch {
 export type Actor = Pick<Principal, 'userId' | 'role'>;
 
 const ACCESS_TTL_S = 60;
+/** Longer than any read of the access row that could race a change. */
+const SECOND_INVALIDATION_MS = 250;
 const accessKey = (userId: string) => `user-access:${userId}`;
 
 // Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.
@@ -65,8 +67,18 @@ export function createUserService(deps: {
     return row;
   }
 
+  /**
+   * Drops the cached access now and once more a moment later: a request that read the old row
+   * just before the change committed may write it back to the cache after the first delete.
+   */
   async function invalidate(userId: string): Promise<void> {
-    await cache.delete(accessKey(userId));
+    const key = accessKey(userId);
+    await cache.delete(key);
+    setTimeout(() => {
+      cache.delete(key).catch(() => {
+        // Shutting down, or the cache is unreachable: the entry expires by itself.
+      });
+    }, SECOND_INVALIDATION_MS).unref();
   }
 
   /**
