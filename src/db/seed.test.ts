@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/infra.js';
 import type { Database } from './client.js';
-import { categories, messages, tickets, users } from './schema.js';
+import { auditLog, categories, messages, tickets, users } from './schema.js';
 import { seedDemoData } from './seed.js';
 
 describe('seedDemoData', () => {
@@ -13,7 +13,7 @@ describe('seedDemoData', () => {
   afterAll(() => database.close());
 
   const countOf = async (
-    table: typeof users | typeof tickets | typeof messages | typeof categories,
+    table: typeof users | typeof tickets | typeof messages | typeof categories | typeof auditLog,
   ) => (await database.db.select({ n: count() }).from(table))[0]!.n;
 
   it('fills an empty database with one user per role, categories and a dozen tickets', async () => {
@@ -31,6 +31,8 @@ describe('seedDemoData', () => {
     expect(await countOf(messages)).toBeGreaterThan(5);
     const numbers = await database.db.select({ number: tickets.number }).from(tickets);
     expect(new Set(numbers.map((row) => row.number)).size).toBe(12);
+    // Every ticket and message has its creation in the history.
+    expect(await countOf(auditLog)).toBe(12 + (await countOf(messages)));
   });
 
   it('does nothing the second time', async () => {

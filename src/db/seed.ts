@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import {
+  auditLog,
   categories,
   messages,
   tickets,
@@ -201,13 +202,37 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
           closedAt: closed ? new Date(createdAt.getTime() + (replies.length + 1) * hour) : null,
         })
         .returning({ id: tickets.id });
+      // The history starts with the ticket, as it would had it been opened in the app.
+      await tx.insert(auditLog).values({
+        actorId: customer.id,
+        action: 'ticket.created',
+        entityType: 'ticket',
+        entityId: ticket!.id,
+        ticketId: ticket!.id,
+        after: { title, description, priority, category_id: cats[category]!.id },
+        createdAt,
+      });
       if (!answered) continue;
-      await tx.insert(messages).values(
-        replies.map((content, position) => ({
+      const posted = await tx
+        .insert(messages)
+        .values(
+          replies.map((content, position) => ({
+            ticketId: ticket!.id,
+            userId: position % 2 === 0 ? agent.id : customer.id,
+            content,
+            createdAt: new Date(createdAt.getTime() + (position + 1) * hour),
+          })),
+        )
+        .returning();
+      await tx.insert(auditLog).values(
+        posted.map((message) => ({
+          actorId: message.userId,
+          action: 'message.created',
+          entityType: 'message',
+          entityId: message.id,
           ticketId: ticket!.id,
-          userId: position % 2 === 0 ? agent.id : customer.id,
-          content,
-          createdAt: new Date(createdAt.getTime() + (position + 1) * hour),
+          after: { content: message.content, is_internal: false },
+          createdAt: message.createdAt,
         })),
       );
     }
