@@ -27,12 +27,16 @@ export interface HistoryQuery {
   cursor?: string;
 }
 
-// Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too.
-const newestFirst = keyset({
-  name: '-created_at',
-  descending: true,
-  columns: [auditLog.createdAt, auditLog.id],
-});
+// Newest first; ids are UUIDv7, so they break ties of one millisecond in time order too. One
+// order per list, so a cursor of a ticket's history is refused by a user's activity.
+const newestFirst = (list: 'history' | 'activity') =>
+  keyset({
+    name: `${list}:-created_at`,
+    descending: true,
+    columns: [auditLog.createdAt, auditLog.id],
+  });
+const historyOrder = newestFirst('history');
+const activityOrder = newestFirst('activity');
 
 /**
  * The fields of `before` and `after` that differ, each side holding only those: what an audit
@@ -59,16 +63,17 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
   async function list(
+    order: typeof historyOrder,
     where: ReturnType<typeof and>,
     query: HistoryQuery,
   ): Promise<Page<AuditEntryDto>> {
     const rows: AuditRow[] = await db
       .select()
       .from(auditLog)
-      .where(and(where, newestFirst.after(query.cursor)))
-      .orderBy(...newestFirst.orderBy())
+      .where(and(where, order.after(query.cursor)))
+      .orderBy(...order.orderBy())
       .limit(query.limit + 1);
-    return newestFirst.page(rows, query.limit, (row) => [row.createdAt, row.id], toAuditEntryDto);
+    return order.page(rows, query.limit, (row) => [row.createdAt, row.id], toAuditEntryDto);
   }
 
   return {
@@ -97,12 +102,13 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
       const visible = query.includeInternal
         ? undefined
         : sql`not coalesce((${auditLog.after}->>'is_internal')::boolean or (${auditLog.before}->>'is_internal')::boolean, false)`;
-      return list(and(eq(auditLog.ticketId, ticketId), visible), query);
+      return list(historyOrder, and(eq(auditLog.ticketId, ticketId), visible), query);
     },
 
     /** What a user did and what was done to them (role, block), newest first. */
     forUser(userId: string, query: HistoryQuery): Promise<Page<AuditEntryDto>> {
       return list(
+        activityOrder,
         or(
           eq(auditLog.actorId, userId),
           and(eq(auditLog.entityType, 'user'), eq(auditLog.entityId, userId)),

@@ -28,6 +28,11 @@ describe('toPlainText', () => {
       expect(result).not.toContain('alert(1)');
     });
 
+    it('keeps closing tags of names that are not HTML, like </Enter>', () => {
+      expect(toPlainText('Press </Enter> now')).toBe('Press </Enter> now');
+      expect(toPlainText('Map<K, V> and </K> here')).toBe('Map<K, V> and </K> here');
+    });
+
     it('defuses an element name the parser reads as text, like <scr<script>ipt>', () => {
       const result = toPlainText('<scr<script>ipt>alert(1)</script> and <img src=x');
       expect(result.toLowerCase()).not.toMatch(/<\/?(script|img)/);

@@ -20,7 +20,7 @@ const dropWithContent = new Set([
 /** Elements that end a line of text when shown. */
 const lineBreaking = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
-/** Every other HTML element a pasted fragment may hold; these tags are removed, text kept. */
+/** Every HTML element a pasted fragment may hold; their tags are removed, their text kept. */
 const htmlElements = new Set([
   ...dropWithContent,
   ...lineBreaking,
@@ -44,7 +44,7 @@ const ACTIVE_ELEMENT_OPENER =
 /**
  * Makes user-written content plain text that is safe wherever it is shown: HTML elements and
  * comments are removed (script-like elements with their content), everything else (`a < b`,
- * `<3`, `x<y`, entities as typed) stays exactly as written, so every renderer escapes it as text.
+ * `<3`, `x<y`, `<foo>`, `</Enter>`, entities as typed) stays exactly as written, so every renderer escapes it as text.
  * Line endings become `\n`, control characters go, and the result is trimmed.
  */
 export function toPlainText(input: string): string {
@@ -61,31 +61,30 @@ export function toPlainText(input: string): string {
     .trim();
 }
 
+/** `<` starting what the parser would read as a tag, with the name it would read. */
+const TAG_START = /<(?=\/?([a-zA-Z][^\s/>]*))/g;
+
 function stripTags(input: string): string {
   // A `<` with no `>` after it cannot open a tag; the parser would swallow the rest as one.
   const lastGt = input.lastIndexOf('>');
-  const source = input.slice(0, lastGt + 1) + input.slice(lastGt + 1).replaceAll('<', BARE_LT);
+  const source = (
+    input.slice(0, lastGt + 1) + input.slice(lastGt + 1).replaceAll('<', BARE_LT)
+  ).replace(TAG_START, (lt: string, name: string) =>
+    // Only real HTML elements are markup; `<foo>`, `List<String>` or `</Enter>` are text.
+    htmlElements.has(name.toLowerCase()) ? lt : BARE_LT,
+  );
   let output = '';
   let dropDepth = 0;
-  const raw = () => source.slice(parser.startIndex, parser.endIndex + 1);
   const parser = new Parser(
     {
       ontext(text) {
         if (dropDepth === 0) output += text;
       },
       onopentag(name) {
-        if (!htmlElements.has(name)) {
-          if (dropDepth === 0) output += raw();
-          return;
-        }
         if (dropWithContent.has(name)) dropDepth += 1;
         else if (dropDepth === 0 && name === 'br') output += '\n';
       },
       onclosetag(name, isImplied) {
-        if (!htmlElements.has(name)) {
-          if (!isImplied && dropDepth === 0) output += raw();
-          return;
-        }
         if (dropWithContent.has(name)) dropDepth = Math.max(0, dropDepth - 1);
         else if (dropDepth === 0 && !isImplied && lineBreaking.has(name) && name !== 'br') {
           output += '\n';

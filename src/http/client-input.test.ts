@@ -93,10 +93,15 @@ describe('anything a client can send', () => {
 
   it('never gets a 5xx from a forged cursor, whatever values it claims', async () => {
     const lists = [
-      ['/api/v1/tickets', ['-created_at', 'created_at', '-updated_at', 'priority', '-priority']],
-      [`/api/v1/tickets/${ticket}/messages`, ['created_at', '-created_at']],
+      [
+        '/api/v1/tickets',
+        ['-created_at', 'created_at', '-updated_at', 'priority', '-priority'].map(
+          (sort) => `tickets:${sort}`,
+        ),
+      ],
+      [`/api/v1/tickets/${ticket}/messages`, ['messages:created_at', 'messages:-created_at']],
       ['/api/v1/users', ['users:-created_at']],
-      [`/api/v1/tickets/${ticket}/history`, ['-created_at']],
+      [`/api/v1/tickets/${ticket}/history`, ['history:-created_at']],
     ] as const;
     const keyValue = fc.oneof(
       fc.jsonValue({ maxDepth: 1 }),

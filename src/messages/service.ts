@@ -20,9 +20,13 @@ import {
 } from './schemas.js';
 
 const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
-  created_at: { name: 'created_at', descending: false, columns: [messages.createdAt, messages.id] },
+  created_at: {
+    name: 'messages:created_at',
+    descending: false,
+    columns: [messages.createdAt, messages.id],
+  },
   '-created_at': {
-    name: '-created_at',
+    name: 'messages:-created_at',
     descending: true,
     columns: [messages.createdAt, messages.id],
   },

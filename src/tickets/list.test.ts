@@ -222,13 +222,13 @@ describe('GET /tickets', () => {
     ['cursor=!!!', 'query.cursor'],
     ['cursor=eyJub3QiOiJvdXJzIn0', 'query.cursor'],
     // Well-formed cursors of this sort whose values their columns cannot hold.
-    ['cursor=eyJzIjoiLWNyZWF0ZWRfYXQiLCJrIjpbIm5vdGFkYXRlIiwieCJdfQ', 'query.cursor'],
+    ['cursor=eyJzIjoidGlja2V0czotY3JlYXRlZF9hdCIsImsiOlsibm90YWRhdGUiLCJ4Il19', 'query.cursor'],
     [
-      'cursor=eyJzIjoiLWNyZWF0ZWRfYXQiLCJrIjpbNSwiMDFhMjBkMTQtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAwIl19',
+      'cursor=eyJzIjoidGlja2V0czotY3JlYXRlZF9hdCIsImsiOls1LCIwMWEyMGQxNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDAiXX0',
       'query.cursor',
     ],
     [
-      'sort=-priority&cursor=eyJzIjoiLXByaW9yaXR5IiwiayI6WyJ1cmdlbnQiLCIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIwMWEyMGQxNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDAiXX0',
+      'sort=-priority&cursor=eyJzIjoidGlja2V0czotcHJpb3JpdHkiLCJrIjpbInVyZ2VudCIsIjIwMjYtMDEtMDFUMDA6MDA6MDAuMDAwWiIsIjAxYTIwZDE0LTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMCJdfQ',
       'query.cursor',
     ],
     ['sort=;drop', 'query.sort'],
@@ -251,6 +251,22 @@ describe('GET /tickets', () => {
     const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
     // A repeatable parameter names the offending value's position, e.g. query.status.0.
     expect(fields.some((name) => name === field || name.startsWith(`${field}.`))).toBe(true);
+  });
+
+  it('refuses a cursor made for another list', async () => {
+    const history = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${opened.laptop?.id}/history?limit=1`,
+      headers: agent.headers,
+    });
+    const cursor = history.json<Page>().next_cursor;
+    expect(cursor).toBeTruthy();
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets?cursor=${cursor}`,
+      headers: agent.headers,
+    });
+    expect(response.statusCode).toBe(422);
   });
 
   it('refuses a cursor made for another sort', async () => {

@@ -22,25 +22,33 @@ export { ticketColumns };
 
 /** The sorts of the list, each a keyset order ending in the unique id (see `db/keyset.ts`). */
 const orders: Record<TicketSort, KeysetOrder> = {
-  created_at: { name: 'created_at', descending: false, columns: [tickets.createdAt, tickets.id] },
+  created_at: {
+    name: 'tickets:created_at',
+    descending: false,
+    columns: [tickets.createdAt, tickets.id],
+  },
   '-created_at': {
-    name: '-created_at',
+    name: 'tickets:-created_at',
     descending: true,
     columns: [tickets.createdAt, tickets.id],
   },
-  updated_at: { name: 'updated_at', descending: false, columns: [tickets.updatedAt, tickets.id] },
+  updated_at: {
+    name: 'tickets:updated_at',
+    descending: false,
+    columns: [tickets.updatedAt, tickets.id],
+  },
   '-updated_at': {
-    name: '-updated_at',
+    name: 'tickets:-updated_at',
     descending: true,
     columns: [tickets.updatedAt, tickets.id],
   },
   priority: {
-    name: 'priority',
+    name: 'tickets:priority',
     descending: false,
     columns: [tickets.priority, tickets.createdAt, tickets.id],
   },
   '-priority': {
-    name: '-priority',
+    name: 'tickets:-priority',
     descending: true,
     columns: [tickets.priority, tickets.createdAt, tickets.id],
   },

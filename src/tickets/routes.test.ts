@@ -235,6 +235,9 @@ describe('tickets', () => {
       expect((await walk('in_progress')).status).toBe('in_progress');
       expect((await walk('waiting')).status).toBe('waiting');
       expect((await walk('resolved')).closed_at).toBeNull();
+      // A resolved ticket may go back to waiting on the customer.
+      expect((await walk('waiting')).status).toBe('waiting');
+      expect((await walk('resolved')).status).toBe('resolved');
       const closed = await walk('closed');
       expect(closed.closed_at).not.toBeNull();
       const reopened = await walk('open');

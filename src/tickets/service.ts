@@ -246,6 +246,7 @@ export function createTicketService(deps: {
     /** Assigns the ticket to an active agent-or-above user, or unassigns it (staff). */
     async assign(actor: Principal, id: string, assigneeId: string | null): Promise<TicketDto> {
       if (!can(actor.role, 'tickets.assign')) throw new Forbidden('Only staff assign tickets');
+      await queries.visible(db, actor, id);
       if (assigneeId) {
         const assignee = await users.getById(assigneeId).catch(() => undefined);
         if (!assignee?.isActive || !isStaff(assignee.role)) {

@@ -8,7 +8,7 @@ export const statusTransitions: Record<TicketStatus, readonly TicketStatus[]> = 
   open: ['in_progress', 'waiting', 'resolved', 'closed'],
   in_progress: ['open', 'waiting', 'resolved', 'closed'],
   waiting: ['open', 'in_progress', 'resolved', 'closed'],
-  resolved: ['open', 'in_progress', 'closed'],
+  resolved: ['open', 'in_progress', 'waiting', 'closed'],
   closed: ['open'],
 };
 

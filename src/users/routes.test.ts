@@ -160,7 +160,7 @@ describe('GET /users', () => {
 
   it('refuses a cursor of another list', async () => {
     const auditCursor = Buffer.from(
-      JSON.stringify({ s: '-created_at', k: ['2026-01-01T00:00:00.000Z', missing] }),
+      JSON.stringify({ s: 'activity:-created_at', k: ['2026-01-01T00:00:00.000Z', missing] }),
     ).toString('base64url');
     expect(
       (await get(`/users/${admin.id}/activity?cursor=${auditCursor}`, moderator)).statusCode,

@@ -234,7 +234,7 @@ export function createUserService(deps: {
       return applyChange(actor, userId, (target, spareOwners) => {
         if (!canGrantRole(actor.role, target.role, role)) {
           throw new Forbidden(
-            `Your role (${actor.role}) may not make a ${target.role} a ${role}`,
+            `Your role (${actor.role}) may not change a role from ${target.role} to ${role}`,
             'role_not_grantable',
           );
         }
@@ -264,7 +264,7 @@ export function createUserService(deps: {
       return applyChange(actor, userId, (target, spareOwners) => {
         if (!canModerate(actor.role, target.role)) {
           throw new Forbidden(
-            `Your role (${actor.role}) may not block or unblock a ${target.role}`,
+            `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
             'target_outranks',
           );
         }
