@@ -120,7 +120,15 @@ export async function createContainer(
   const categories = createCategoryService({ db: database.db, clock, audit });
   const tickets = createTicketService({ db: database.db, clock, audit, events, categories, users });
   const files = createFileService({ db: database.db });
-  const messages = createMessageService({ db: database.db, clock, audit, events, tickets, files });
+  const messages = createMessageService({
+    db: database.db,
+    clock,
+    audit,
+    events,
+    tickets,
+    files,
+    users,
+  });
 
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: async () => (await database.executeSql('select 1 as ok')).rows.length === 1,

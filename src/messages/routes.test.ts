@@ -14,6 +14,7 @@ interface MessageBody {
   id: string;
   ticket_id: string;
   user_id: string;
+  author: { id: string; is_staff: boolean } | null;
   content: string;
   attachments: unknown[];
   is_internal: boolean;
@@ -118,6 +119,7 @@ describe('messages', () => {
           'id',
           'ticket_id',
           'user_id',
+          'author',
           'content',
           'attachments',
           'is_internal',
@@ -132,6 +134,14 @@ describe('messages', () => {
         attachments: [],
         is_internal: false,
         edited_at: null,
+      });
+      // Whoever reads it sees who wrote it, but not their Telegram id or username.
+      expect(message.author).toEqual({
+        id: people.user.id,
+        first_name: expect.any(String) as string,
+        last_name: null,
+        avatar_url: null,
+        is_staff: false,
       });
       expect(message.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(new Date(message.created_at).toISOString()).toBe(message.created_at);
@@ -289,6 +299,19 @@ describe('messages', () => {
   });
 
   describe('GET /tickets/:id/messages', () => {
+    it('tells the customer which answers come from the support team', async () => {
+      const ticketId = await freshTicket();
+      await postMessage(people.user, ticketId, { content: 'Hello?' });
+      await postMessage(people.agent, ticketId, { content: 'Hi, Artem here.' });
+      const page = (await call(people.user, 'GET', `/tickets/${ticketId}/messages`)).json<{
+        items: MessageBody[];
+      }>();
+      expect(page.items.map((item) => [item.author?.id, item.author?.is_staff])).toEqual([
+        [people.user.id, false],
+        [people.agent.id, true],
+      ]);
+    });
+
     it('shows the author the public conversation only and staff the internal notes too', async () => {
       const ticketId = await freshTicket();
       const question = await postMessage(people.user, ticketId, { content: 'Question' });

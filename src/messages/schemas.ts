@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MessageRow } from '../db/schema.js';
 import { attachmentSchema, type AttachmentDto } from '../files/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
+import { authorSchema, type AuthorDto } from '../users/schemas.js';
 
 /** A message of a ticket's conversation (CONTRACT.md). */
 export const messageSchema = z
@@ -9,6 +10,7 @@ export const messageSchema = z
     id: z.uuid(),
     ticket_id: z.uuid(),
     user_id: z.uuid().describe('The author'),
+    author: authorSchema.nullable().describe('Who wrote it; null if their account is gone'),
     content: z.string().describe('Plain text'),
     attachments: z.array(attachmentSchema),
     is_internal: z.boolean().describe('A staff-only note'),
@@ -54,11 +56,16 @@ export type MessageInput = z.infer<typeof createMessageBody>;
 export const updateMessageBody = z.strictObject({ content }).meta({ id: 'MessageUpdate' });
 
 /** Shapes a message row for the API. */
-export function toMessageDto(row: MessageRow, attachments: AttachmentDto[] = []): MessageDto {
+export function toMessageDto(
+  row: MessageRow,
+  author: AuthorDto | undefined,
+  attachments: AttachmentDto[] = [],
+): MessageDto {
   return {
     id: row.id,
     ticket_id: row.ticketId,
     user_id: row.userId,
+    author: author ?? null,
     content: row.content,
     attachments,
     is_internal: row.isInternal,

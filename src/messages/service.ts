@@ -12,6 +12,7 @@ import type { FileService } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketRecord } from '../tickets/schemas.js';
 import type { TicketService } from '../tickets/service.js';
+import type { UserService } from '../users/service.js';
 import {
   toMessageDto,
   type MessageDto,
@@ -75,8 +76,9 @@ export function createMessageService(deps: {
   events: DomainEvents;
   tickets: TicketService;
   files: FileService;
+  users: UserService;
 }) {
-  const { db, clock, audit, events, tickets, files } = deps;
+  const { db, clock, audit, events, tickets, files, users } = deps;
 
   /** The message and its ticket if the caller may see both; 404 otherwise. */
   async function visibleMessage(
@@ -94,8 +96,19 @@ export function createMessageService(deps: {
     return { message, ticket };
   }
 
-  async function withAttachments(row: MessageRow): Promise<MessageDto> {
-    return toMessageDto(row, (await files.attachmentsOf([row.id])).get(row.id));
+  /** The messages in API shape, with their authors and attachments. */
+  async function present(rows: MessageRow[]): Promise<MessageDto[]> {
+    const [authors, attachments] = await Promise.all([
+      users.authors(rows.map((row) => row.userId)),
+      files.attachmentsOf(rows.map((row) => row.id)),
+    ]);
+    return rows.map((row) => toMessageDto(row, authors.get(row.userId), attachments.get(row.id)));
+  }
+
+  async function presentOne(row: MessageRow): Promise<MessageDto> {
+    const [dto] = await present([row]);
+    if (!dto) throw new Error('a message went missing while shaping it');
+    return dto;
   }
 
   return {
@@ -125,11 +138,7 @@ export function createMessageService(deps: {
         (row) => [row.createdAt, row.id],
         (row) => row,
       );
-      const attachments = await files.attachmentsOf(page.items.map((row) => row.id));
-      return {
-        items: page.items.map((row) => toMessageDto(row, attachments.get(row.id))),
-        next_cursor: page.next_cursor,
-      };
+      return { items: await present(page.items), next_cursor: page.next_cursor };
     },
 
     /**
@@ -168,14 +177,15 @@ export function createMessageService(deps: {
           isInternal: row.isInternal,
           createdAt: row.createdAt,
         });
-        const dto = toMessageDto(row);
-        return {
-          dto,
-          events: [messageEvent('message.created', ticket, actor, dto, now), ...ticketEvents],
-        };
+        return { row, ticket, ticketEvents };
       });
-      await events.publish(result.events);
-      return result.dto;
+      // Shaped after commit: the authors are read outside the transaction.
+      const dto = await presentOne(result.row);
+      await events.publish([
+        messageEvent('message.created', result.ticket, actor, dto, result.row.createdAt),
+        ...result.ticketEvents,
+      ]);
+      return dto;
     },
 
     /** Edits the caller's own message (403 for anyone else's), marking it edited. */
@@ -186,7 +196,7 @@ export function createMessageService(deps: {
         if (message.userId !== actor.userId)
           throw new Forbidden('You may edit only your own messages');
         refuseClosed(ticket);
-        if (message.content === content) return { row: message, events: [] };
+        if (message.content === content) return { row: message, ticket, changed: false };
         const now = clock.now();
         const [row] = await tx
           .update(messages)
@@ -203,11 +213,21 @@ export function createMessageService(deps: {
           before: { content: message.content, is_internal: message.isInternal },
           after: { content, is_internal: message.isInternal },
         });
-        const dto = toMessageDto(row);
-        return { row, events: [messageEvent('message.updated', ticket, actor, dto, now)] };
+        return { row, ticket, changed: true };
       });
-      await events.publish(result.events);
-      return withAttachments(result.row);
+      const dto = await presentOne(result.row);
+      if (result.changed) {
+        await events.publish([
+          messageEvent(
+            'message.updated',
+            result.ticket,
+            actor,
+            dto,
+            result.row.editedAt ?? clock.now(),
+          ),
+        ]);
+      }
+      return dto;
     },
 
     /** Deletes a message: its author, or a moderator and above, may. */

@@ -35,6 +35,20 @@ export const meSchema = userSchema
   .extend({ notification_settings: notificationSettingsSchema })
   .meta({ id: 'Me' });
 
+/** What anyone in a conversation may know of its author: no Telegram id, no username. */
+export const authorSchema = z
+  .object({
+    id: z.uuid(),
+    first_name: z.string(),
+    last_name: z.string().nullable(),
+    avatar_url: z.string().nullable(),
+    is_staff: z.boolean().describe('Agent or above: answering for the support team'),
+  })
+  .meta({ id: 'Author', description: 'The author of a message, as its readers see them' });
+
+/** A message author in API shape. */
+export type AuthorDto = z.infer<typeof authorSchema>;
+
 /** A user in API shape. */
 export type UserDto = z.infer<typeof userSchema>;
 /** The signed-in user in API shape. */

@@ -1,7 +1,7 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
-import { can, canGrantRole, canModerate } from '../auth/permissions.js';
+import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
@@ -10,7 +10,7 @@ import { users, type NotificationSettings, type UserRole, type UserRow } from '.
 import { Conflict, Forbidden, NotFound } from '../errors.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
-import { toUserDto, type UserDto, type UserListQuery } from './schemas.js';
+import { toUserDto, type AuthorDto, type UserDto, type UserListQuery } from './schemas.js';
 import { userSearchCondition } from './search.js';
 import { lockWithOwners, requirePermission, type StaffChange } from './staff-changes.js';
 
@@ -279,6 +279,25 @@ export function createUserService(deps: {
           after: { is_active: isActive },
         };
       });
+    },
+
+    /** The public face of each of these users, for showing who wrote what. */
+    async authors(userIds: readonly string[]): Promise<Map<string, AuthorDto>> {
+      const unique = [...new Set(userIds)];
+      if (unique.length === 0) return new Map();
+      const rows = await db
+        .select({
+          id: users.id,
+          first_name: users.firstName,
+          last_name: users.lastName,
+          avatar_url: users.avatarUrl,
+          role: users.role,
+        })
+        .from(users)
+        .where(inArray(users.id, unique));
+      return new Map(
+        rows.map(({ role, ...author }) => [author.id, { ...author, is_staff: isStaff(role) }]),
+      );
     },
 
     /** The user with this Telegram id, if any. */
