@@ -71,7 +71,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         demoMode: config.demoMode,
         authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
       });
-      await api.register(userRoutes, { users: container.users, audit: container.audit });
+      await api.register(userRoutes, { users: container.users });
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(messageRoutes, { messages: container.messages });

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { auditEntrySchema } from '../audit/schemas.js';
-import type { AuditLog } from '../audit/service.js';
 import { idParams } from '../http/id-params.js';
 import { pageSchema, pickFields, sparsePageSchema } from '../http/list-query.js';
 import { principalOf } from '../http/plugins/authentication.js';
@@ -19,10 +18,7 @@ const tags = ['users'];
 const security = [{ bearer: [] }];
 
 /** Staff administration of users: list, role, block, activity. */
-export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; audit: AuditLog }> = async (
-  app,
-  { users },
-) => {
+export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
   app.get(
     '/users',
     {
