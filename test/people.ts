@@ -78,3 +78,16 @@ export async function openTicket(
   }
   return response.json();
 }
+
+/** An HTTP method the API answers. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Sends a request to `/api/v1<url>` as `person`, with a JSON body when one is given. */
+export function callAs(t: TestApp, person: Person, method: Method, url: string, payload?: object) {
+  return t.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: person.headers,
+    ...(payload ? { payload } : {}),
+  });
+}

@@ -1,7 +1,13 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { openTicket, signInEveryRole, type Person } from '../../test/people.js';
+import {
+  openTicket,
+  signInEveryRole,
+  type Person,
+  callAs,
+  type Method,
+} from '../../test/people.js';
 import { auditLog, type UserRole } from '../db/schema.js';
 
 interface CategoryBody {
@@ -35,18 +41,8 @@ describe('categories', () => {
   });
   afterAll(() => t.close());
 
-  const call = (
-    person: Person,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: object,
-  ) =>
-    t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: person.headers,
-      ...(payload ? { payload } : {}),
-    });
+  const call = (person: Person, method: Method, url: string, payload?: object) =>
+    callAs(t, person, method, url, payload);
 
   /** A name no other test of this file uses. */
   const freshName = (stem = 'Category') => {

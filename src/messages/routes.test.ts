@@ -6,6 +6,8 @@ import {
   signInAs,
   signInEveryRole,
   type Person,
+  callAs,
+  type Method,
 } from '../../test/people.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
@@ -61,18 +63,8 @@ describe('messages', () => {
   });
   afterAll(() => t.close());
 
-  const call = (
-    person: Person,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: object,
-  ) =>
-    t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: person.headers,
-      ...(payload ? { payload } : {}),
-    });
+  const call = (person: Person, method: Method, url: string, payload?: object) =>
+    callAs(t, person, method, url, payload);
 
   /** A new ticket of `people.user`, optionally moved to `status` by an agent. */
   async function freshTicket(status?: string): Promise<string> {

@@ -6,6 +6,8 @@ import {
   signInAs,
   signInEveryRole,
   type Person,
+  callAs,
+  type Method,
 } from '../../test/people.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
@@ -52,18 +54,8 @@ describe('tickets', () => {
   });
   afterAll(() => t.close());
 
-  const call = (
-    person: Person,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: object,
-  ) =>
-    t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: person.headers,
-      ...(payload ? { payload } : {}),
-    });
+  const call = (person: Person, method: Method, url: string, payload?: object) =>
+    callAs(t, person, method, url, payload);
 
   describe('POST /tickets', () => {
     it('opens a ticket for the caller with a short number, open and normal by default', async () => {
