@@ -33,7 +33,7 @@ const newestFirst = (list: 'history' | 'activity') =>
   keyset({
     name: `${list}:-created_at`,
     descending: true,
-    columns: [auditLog.createdAt, auditLog.id],
+    columns: { createdAt: auditLog.createdAt, id: auditLog.id },
   });
 const historyOrder = newestFirst('history');
 const activityOrder = newestFirst('activity');
@@ -73,7 +73,7 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
       .where(and(where, order.after(query.cursor)))
       .orderBy(...order.orderBy())
       .limit(query.limit + 1);
-    return order.page(rows, query.limit, (row) => [row.createdAt, row.id], toAuditEntryDto);
+    return order.page(rows, query.limit, toAuditEntryDto);
   }
 
   return {

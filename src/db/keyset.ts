@@ -8,11 +8,15 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** A sort order: its name, direction, and the columns it orders by (the last one unique). */
+/**
+ * A sort order: its name, direction, and the columns it orders by, the last one unique. The
+ * keys of `columns` are the row properties that hold those columns' values, so a page's last
+ * row gives the next cursor without a second list of the same columns.
+ */
 export interface KeysetOrder {
   name: string;
   descending: boolean;
-  columns: readonly AnyColumn[];
+  columns: Readonly<Record<string, AnyColumn>>;
 }
 
 const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number()])) });
@@ -61,32 +65,30 @@ function badCursor(): Invalid {
  */
 export function keyset(order: KeysetOrder) {
   const direction = order.descending ? sql`desc` : sql`asc`;
+  const columns = Object.values(order.columns);
+  const keys = Object.keys(order.columns);
   return {
     /** The ORDER BY terms. */
     orderBy(): SQL[] {
-      return order.columns.map((column) => sql`${column} ${direction}`);
+      return columns.map((column) => sql`${column} ${direction}`);
     },
 
     /** The condition for rows after `cursor` (undefined for the first page); 422 for a bad one. */
     after(cursor: string | undefined): SQL | undefined {
       if (cursor === undefined) return undefined;
       const values = decode(cursor);
-      const columns = sql.join([...order.columns], sql`, `);
+      const row = sql.join(columns, sql`, `);
       const bound = sql.join(
         values.map((value) => sql`${value}`),
         sql`, `,
       );
-      return order.descending ? sql`(${columns}) < (${bound})` : sql`(${columns}) > (${bound})`;
+      return order.descending ? sql`(${row}) < (${bound})` : sql`(${row}) > (${bound})`;
     },
 
-    /**
-     * Cuts the `limit + 1` rows fetched down to a page and names the cursor of the next one.
-     * `keyOf` returns a row's values of the order's columns.
-     */
-    page<Row, Item>(
+    /** Cuts the `limit + 1` rows fetched down to a page and names the cursor of the next one. */
+    page<Row extends object, Item>(
       rows: Row[],
       limit: number,
-      keyOf: (row: Row) => unknown[],
       toItem: (row: Row) => Item,
     ): Page<Item> {
       const more = rows.length > limit;
@@ -94,7 +96,8 @@ export function keyset(order: KeysetOrder) {
       const last = pageRows.at(-1);
       return {
         items: pageRows.map(toItem),
-        next_cursor: more && last ? encode(keyOf(last).map(keyValue)) : null,
+        next_cursor:
+          more && last ? encode(keys.map((key) => keyValue(Reflect.get(last, key)))) : null,
       };
     },
   };
@@ -113,9 +116,9 @@ export function keyset(order: KeysetOrder) {
     const result = cursorPayload.safeParse(parsed);
     if (!result.success || result.data.s !== order.name) throw badCursor();
     const values = result.data.k;
-    if (values.length !== order.columns.length) throw badCursor();
+    if (values.length !== columns.length) throw badCursor();
     // A forged cursor must not reach the database as a value its column cannot hold.
-    if (!values.every((value, index) => fitsColumn(order.columns[index], value))) {
+    if (!values.every((value, index) => fitsColumn(columns[index], value))) {
       throw badCursor();
     }
     return values;

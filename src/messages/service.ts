@@ -24,12 +24,12 @@ const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
   created_at: {
     name: 'messages:created_at',
     descending: false,
-    columns: [messages.createdAt, messages.id],
+    columns: { createdAt: messages.createdAt, id: messages.id },
   },
   '-created_at': {
     name: 'messages:-created_at',
     descending: true,
-    columns: [messages.createdAt, messages.id],
+    columns: { createdAt: messages.createdAt, id: messages.id },
   },
 };
 
@@ -132,12 +132,7 @@ export function createMessageService(deps: {
         )
         .orderBy(...order.orderBy())
         .limit(query.limit + 1);
-      const page = order.page(
-        rows,
-        query.limit,
-        (row) => [row.createdAt, row.id],
-        (row) => row,
-      );
+      const page = order.page(rows, query.limit, (row) => row);
       return { items: await present(page.items), next_cursor: page.next_cursor };
     },
 

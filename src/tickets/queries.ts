@@ -25,42 +25,33 @@ const orders: Record<TicketSort, KeysetOrder> = {
   created_at: {
     name: 'tickets:created_at',
     descending: false,
-    columns: [tickets.createdAt, tickets.id],
+    columns: { createdAt: tickets.createdAt, id: tickets.id },
   },
   '-created_at': {
     name: 'tickets:-created_at',
     descending: true,
-    columns: [tickets.createdAt, tickets.id],
+    columns: { createdAt: tickets.createdAt, id: tickets.id },
   },
   updated_at: {
     name: 'tickets:updated_at',
     descending: false,
-    columns: [tickets.updatedAt, tickets.id],
+    columns: { updatedAt: tickets.updatedAt, id: tickets.id },
   },
   '-updated_at': {
     name: 'tickets:-updated_at',
     descending: true,
-    columns: [tickets.updatedAt, tickets.id],
+    columns: { updatedAt: tickets.updatedAt, id: tickets.id },
   },
   priority: {
     name: 'tickets:priority',
     descending: false,
-    columns: [tickets.priority, tickets.createdAt, tickets.id],
+    columns: { priority: tickets.priority, createdAt: tickets.createdAt, id: tickets.id },
   },
   '-priority': {
     name: 'tickets:-priority',
     descending: true,
-    columns: [tickets.priority, tickets.createdAt, tickets.id],
+    columns: { priority: tickets.priority, createdAt: tickets.createdAt, id: tickets.id },
   },
-};
-
-const sortKey: Record<TicketSort, (row: TicketRecord) => unknown[]> = {
-  created_at: (row) => [row.createdAt, row.id],
-  '-created_at': (row) => [row.createdAt, row.id],
-  updated_at: (row) => [row.updatedAt, row.id],
-  '-updated_at': (row) => [row.updatedAt, row.id],
-  priority: (row) => [row.priority, row.createdAt, row.id],
-  '-priority': (row) => [row.priority, row.createdAt, row.id],
 };
 
 /** What the caller may see: staff everything, a user their own tickets. */
@@ -110,7 +101,7 @@ export function createTicketQueries(db: Db) {
     /** A page of the tickets the caller may see, filtered, searched and sorted. */
     async list(actor: Principal, query: TicketListQuery): Promise<Page<TicketDto>> {
       const rows = await listQuery(actor, query);
-      return keyset(orders[query.sort]).page(rows, query.limit, sortKey[query.sort], toTicketDto);
+      return keyset(orders[query.sort]).page(rows, query.limit, toTicketDto);
     },
 
     /** How many tickets the caller may see, by status (with the same filters as the list). */

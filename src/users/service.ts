@@ -39,7 +39,7 @@ const accessKey = (userId: string) => `user-access:${userId}`;
 const newestFirst = keyset({
   name: 'users:-created_at',
   descending: true,
-  columns: [users.createdAt, users.id],
+  columns: { createdAt: users.createdAt, id: users.id },
 });
 
 /** Creates the users service: the only writer of the `users` table. */
@@ -208,7 +208,7 @@ export function createUserService(deps: {
         )
         .orderBy(...newestFirst.orderBy())
         .limit(query.limit + 1);
-      return newestFirst.page(rows, query.limit, (row) => [row.createdAt, row.id], toUserDto);
+      return newestFirst.page(rows, query.limit, toUserDto);
     },
 
     /** What a user did and what was done to them, newest first (moderators and above). */
