@@ -14,6 +14,8 @@ import { signInitData, testBotToken, type TestTelegramUser } from './init-data.j
 export interface TestApp {
   app: FastifyInstance;
   container: Container;
+  /** The PostgreSQL database of this app, when the suite runs on PostgreSQL. */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     container,
+    ...(database.url ? { databaseUrl: database.url } : {}),
     async close() {
       await app.close();
       await container.close();

@@ -25,7 +25,7 @@ export function uniquePrefix(): string {
  * Opens a fresh, migrated database for one test file: a PGlite loaded from the migrated
  * template, or a new PostgreSQL database that is dropped again on close.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(): Promise<Database & { url?: string }> {
   if (!testDatabaseUrl) {
     const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
     return openDatabase({ memory: true, loadDataDir: template });
@@ -36,6 +36,7 @@ export async function openTestDatabase(): Promise<Database> {
   const close = database.close.bind(database);
   return {
     ...database,
+    url: target.url,
     async close() {
       await close();
       await target.drop();

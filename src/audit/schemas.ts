@@ -19,6 +19,9 @@ export const auditEntrySchema = z
 /** An audit entry in API shape. */
 export type AuditEntryDto = z.infer<typeof auditEntrySchema>;
 
+/** The fields `?fields=` may name. */
+export const auditEntryFields = Object.keys(auditEntrySchema.shape) as (keyof AuditEntryDto)[];
+
 /** Shapes an audit row for the API. */
 export function toAuditEntryDto(row: AuditRow): AuditEntryDto {
   return {

@@ -55,6 +55,17 @@ export function changedFields<T extends Record<string, unknown>>(
   return { before: pick(before), after: pick(after) };
 }
 
+function omitContent(fields: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!fields) return fields;
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'content'));
+}
+
+/** A message entry without the text it recorded. */
+function withoutMessageText(entry: AuditEntryDto): AuditEntryDto {
+  if (entry.entity_type !== 'message') return entry;
+  return { ...entry, before: omitContent(entry.before), after: omitContent(entry.after) };
+}
+
 /**
  * Creates the audit log: the only writer of `audit_log`. Services record each change inside the
  * transaction that makes it, so the log and the data never disagree.
@@ -93,16 +104,20 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
 
     /**
      * A ticket's history, newest first: its own changes and its messages'. Without
-     * `includeInternal`, changes of internal notes are left out (for the ticket's author).
+     * `includeInternal` (for the ticket's author), changes of internal notes are left out and
+     * messages' text is not shown: the conversation shows what stands, and text that was edited
+     * away or deleted (a card number posted by mistake) must not live on in the history.
      */
-    forTicket(
+    async forTicket(
       ticketId: string,
       query: HistoryQuery & { includeInternal: boolean },
     ): Promise<Page<AuditEntryDto>> {
-      const visible = query.includeInternal
-        ? undefined
-        : sql`not coalesce((${auditLog.after}->>'is_internal')::boolean or (${auditLog.before}->>'is_internal')::boolean, false)`;
-      return list(historyOrder, and(eq(auditLog.ticketId, ticketId), visible), query);
+      if (query.includeInternal) {
+        return list(historyOrder, eq(auditLog.ticketId, ticketId), query);
+      }
+      const visible = sql`not coalesce((${auditLog.after}->>'is_internal')::boolean or (${auditLog.before}->>'is_internal')::boolean, false)`;
+      const page = await list(historyOrder, and(eq(auditLog.ticketId, ticketId), visible), query);
+      return { ...page, items: page.items.map(withoutMessageText) };
     },
 
     /** What a user did and what was done to them (role, block), newest first. */

@@ -60,8 +60,10 @@ describe('categories', () => {
     return response.json<CategoryBody>();
   }
 
+  /** Every category the person may list, on one page of up to 100. */
   async function listAs(person: Person, query = ''): Promise<CategoryBody[]> {
-    const response = await call(person, 'GET', `/categories${query}`);
+    const filters = query.replace(/^\?/, '&');
+    const response = await call(person, 'GET', `/categories?limit=100${filters}`);
     expect(response.statusCode).toBe(200);
     const body = response.json<{ items: CategoryBody[]; next_cursor: null }>();
     expect(body.next_cursor).toBeNull();
@@ -104,6 +106,26 @@ describe('categories', () => {
     it('orders the whole list by sort_order', async () => {
       const orders = (await listAs(people.user)).map((item) => item.sort_order);
       expect(orders).toEqual([...orders].sort((a, b) => a - b));
+    });
+
+    it('pages through categories in display order and returns only the fields asked for', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query = '?limit=2&include_inactive=true' + (cursor ? `&cursor=${cursor}` : '');
+        const response = await call(people.agent, 'GET', `/categories${query}`);
+        const page: { items: CategoryBody[]; next_cursor: string | null } = response.json();
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      const all = await listAs(people.agent, '?include_inactive=true');
+      expect(seen).toEqual(all.map((item) => item.id));
+      const sparse = await call(people.user, 'GET', '/categories?fields=id,name&limit=1');
+      expect(Object.keys(sparse.json<{ items: object[] }>().items[0] ?? {})).toEqual([
+        'id',
+        'name',
+      ]);
     });
 
     it('shows staff inactive categories too with include_inactive=true', async () => {

@@ -4,13 +4,28 @@ import { can } from '../auth/permissions.js';
 import { Forbidden } from '../errors.js';
 import { idParams } from '../http/id-params.js';
 import { principalOf } from '../http/plugins/authentication.js';
+import {
+  cursorParam,
+  fieldsParam,
+  limitParam,
+  pickFields,
+  sparsePageSchema,
+} from '../http/list-query.js';
 import { problemResponses } from '../http/problem.js';
-import { categorySchema, createCategoryBody, updateCategoryBody } from './schemas.js';
+import {
+  categoryFields,
+  categorySchema,
+  createCategoryBody,
+  updateCategoryBody,
+} from './schemas.js';
 import type { CategoryService } from './service.js';
 
 const security = [{ bearer: [] }];
 
 const listQuery = z.strictObject({
+  limit: limitParam,
+  cursor: cursorParam,
+  fields: fieldsParam(categoryFields),
   include_inactive: z
     .enum(['true', 'false'])
     .default('false')
@@ -31,23 +46,23 @@ export const categoryRoutes: FastifyPluginAsyncZod<{ categories: CategoryService
         tags: ['categories'],
         summary: 'List categories',
         description:
-          'Active categories in display order (`sort_order`, then name), all on one page. ' +
+          'Active categories in display order (`sort_order`, then name), paged like every list. ' +
           'Staff may add `include_inactive=true` to see retired ones too.',
         security,
         querystring: listQuery,
         response: {
-          200: z.object({ items: z.array(categorySchema), next_cursor: z.null() }),
+          200: sparsePageSchema(categorySchema),
           ...problemResponses(401, 403, 422),
         },
       },
     },
     async (request) => {
       const { role } = principalOf(request);
-      const includeInactive = request.query.include_inactive;
+      const { include_inactive: includeInactive, fields, ...page } = request.query;
       if (includeInactive && !can(role, 'categories.read_inactive')) {
         throw new Forbidden('Only staff see inactive categories');
       }
-      return { items: await categories.list({ includeInactive }), next_cursor: null };
+      return pickFields(await categories.list({ includeInactive, ...page }), fields);
     },
   );
 

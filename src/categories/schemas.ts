@@ -16,6 +16,12 @@ export const categorySchema = z
   })
   .meta({ id: 'Category', description: 'A ticket category' });
 
+/** A field of a category. */
+export type CategoryDtoFields = keyof z.infer<typeof categorySchema>;
+
+/** The fields `?fields=` may name. */
+export const categoryFields = Object.keys(categorySchema.shape) as CategoryDtoFields[];
+
 /** A category in API shape. */
 export type CategoryDto = z.infer<typeof categorySchema>;
 

@@ -1,8 +1,9 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { changedFields, type AuditLog } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { keyset, type Page } from '../db/keyset.js';
 import { categories, type CategoryRow } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
@@ -16,6 +17,13 @@ import {
 
 /** What `remove` did: a category no ticket uses is deleted; one in use is only deactivated. */
 export type CategoryRemoval = { deleted: true } | { deleted: false; category: CategoryDto };
+
+// Display order: by sort_order, then name; the id makes it total, as keyset paging needs.
+const displayOrder = keyset({
+  name: 'categories:sort_order',
+  descending: false,
+  columns: { sortOrder: categories.sortOrder, name: categories.name, id: categories.id },
+});
 
 function duplicateName(name: string): Conflict {
   return new Conflict(`A category named “${name}” already exists`, 'duplicate_name');
@@ -43,15 +51,31 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     return row;
   }
 
+  /** As `find`, holding the row until the transaction ends, so it cannot be deleted meanwhile. */
+  async function findShared(tx: Db | Tx, id: string): Promise<CategoryRow | undefined> {
+    const [row] = await tx.select().from(categories).where(eq(categories.id, id)).for('share');
+    return row;
+  }
+
   return {
-    /** Categories in display order; active ones only unless `includeInactive`. */
-    async list(options: { includeInactive: boolean }): Promise<CategoryDto[]> {
+    /** A page of categories in display order; active ones only unless `includeInactive`. */
+    async list(options: {
+      includeInactive: boolean;
+      limit: number;
+      cursor?: string;
+    }): Promise<Page<CategoryDto>> {
       const rows = await db
         .select()
         .from(categories)
-        .where(options.includeInactive ? undefined : eq(categories.isActive, true))
-        .orderBy(asc(categories.sortOrder), asc(categories.name));
-      return rows.map(toCategoryDto);
+        .where(
+          and(
+            options.includeInactive ? undefined : eq(categories.isActive, true),
+            displayOrder.after(options.cursor),
+          ),
+        )
+        .orderBy(...displayOrder.orderBy())
+        .limit(options.limit + 1);
+      return displayOrder.page(rows, options.limit, toCategoryDto);
     },
 
     /** One category; an inactive one only when `includeInactive`. */
@@ -65,10 +89,11 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
 
     /**
      * Refuses (422, on `field`) a category that does not exist or no longer takes tickets.
-     * Pass the transaction the ticket is written in.
+     * Pass the transaction the ticket is written in: the category is held until it ends, so a
+     * concurrent delete waits and then finds it in use.
      */
-    async requireActive(executor: Db | Tx, id: string, field = 'category_id'): Promise<void> {
-      const row = await find(executor, id);
+    async requireActive(tx: Db | Tx, id: string, field = 'category_id'): Promise<void> {
+      const row = await findShared(tx, id);
       if (!row) throw new Invalid('Unknown category', [{ field, message: 'is not a category' }]);
       if (!row.isActive) {
         throw new Invalid('This category no longer takes tickets', [

@@ -33,7 +33,15 @@ function keyValue(value: unknown): KeyValue {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** True for a time exactly as `Date#toISOString` writes it (what our cursors hold), years 1–9999. */
+function isCursorTime(value: string): boolean {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) return false;
+  const year = time.getUTCFullYear();
+  // Feb 31 parses (as Mar 2); only a value that survives the round trip is a real date.
+  return year >= 1 && year <= 9999 && time.toISOString() === value;
+}
 
 /** True when `value` is something `column` can hold, judged by its Drizzle column type. */
 function fitsColumn(column: AnyColumn | undefined, value: KeyValue): boolean {
@@ -42,7 +50,7 @@ function fitsColumn(column: AnyColumn | undefined, value: KeyValue): boolean {
     case 'PgUUID':
       return typeof value === 'string' && UUID.test(value);
     case 'PgTimestamp':
-      return typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+      return typeof value === 'string' && isCursorTime(value);
     case 'PgEnumColumn':
       return typeof value === 'string' && (column.enumValues ?? []).includes(value);
     case 'PgInteger':

@@ -290,6 +290,25 @@ describe('messages', () => {
     });
   });
 
+  describe('history of messages', () => {
+    it('shows the author message entries without their text, staff with it', async () => {
+      const ticketId = await freshTicket();
+      const slip = await postMessage(people.agent, ticketId, {
+        content: 'Card 4111 1111 1111 1111',
+      });
+      await call(people.agent, 'PUT', `/messages/${slip.id}`, { content: '[redacted]' });
+      const history = async (person: Person) =>
+        (await call(person, 'GET', `/tickets/${ticketId}/history`)).json<{
+          items: { action: string; before: object | null; after: object | null }[];
+        }>().items;
+      const forAuthor = await history(people.user);
+      expect(forAuthor.map((entry) => entry.action)).toContain('message.updated');
+      expect(JSON.stringify(forAuthor)).not.toContain('4111');
+      expect(JSON.stringify(forAuthor)).not.toContain('content');
+      expect(JSON.stringify(await history(people.agent))).toContain('4111');
+    });
+  });
+
   describe('GET /tickets/:id/messages', () => {
     it('tells the customer which answers come from the support team', async () => {
       const ticketId = await freshTicket();

@@ -111,6 +111,9 @@ describe('GET /tickets', () => {
 
   it('shows staff every ticket', async () => {
     expect((await list(agent)).items).toHaveLength(4);
+    // Something typed but nothing searchable matches nothing; nothing typed filters nothing.
+    expect(await titles(agent, `?q=${encodeURIComponent('!!!')}`)).toEqual([]);
+    expect(await titles(agent, '?q=%20%20')).toHaveLength(4);
   });
 
   it('filters by status (repeated or comma-separated), priority and category', async () => {
@@ -237,6 +240,17 @@ describe('GET /tickets', () => {
     ['category_id=1%20or%201=1', 'query.category_id'],
     ['assigned_to=someone', 'query.assigned_to'],
     ['created_from=yesterday', 'query.created_from'],
+    // Times PostgreSQL cannot hold, or dates that do not exist.
+    ['created_from=0000-01-01T00:00:00Z', 'query.created_from'],
+    ['created_to=9999-12-31T23:59:59-23:59', 'query.created_to'],
+    [
+      'cursor=eyJzIjoidGlja2V0czotY3JlYXRlZF9hdCIsImsiOlsiMjAyNC0wMi0zMVQwMDowMDowMC4wMDBaIiwiMDFhMjBkMTQtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAwIl19',
+      'query.cursor',
+    ],
+    [
+      'cursor=eyJzIjoidGlja2V0czotY3JlYXRlZF9hdCIsImsiOlsiMDAwMC0wMS0wMVQwMDowMDowMC4wMDBaIiwiMDFhMjBkMTQtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAwIl19',
+      'query.cursor',
+    ],
     ['fields=id,password', 'query.fields'],
     ['q=' + 'x'.repeat(201), 'query.q'],
     ['unknown=1', 'query.unknown'],
@@ -251,6 +265,19 @@ describe('GET /tickets', () => {
     const fields = response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
     // A repeatable parameter names the offending value's position, e.g. query.status.0.
     expect(fields.some((name) => name === field || name.startsWith(`${field}.`))).toBe(true);
+  });
+
+  it('returns only the fields asked for of history and activity entries', async () => {
+    const history = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${opened.laptop?.id}/history?fields=action,actor_id`,
+      headers: agent.headers,
+    });
+    const entries = history.json<{ items: Record<string, unknown>[] }>().items;
+    expect(entries.map((entry) => Object.keys(entry).sort(byText))).toEqual([
+      ['action', 'actor_id'],
+      ['action', 'actor_id'],
+    ]);
   });
 
   it('refuses a cursor made for another list', async () => {

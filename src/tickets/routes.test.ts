@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
+import { testDatabaseKind } from '../../test/infra.js';
 import {
   addCategory,
   openTicket,
@@ -389,3 +391,85 @@ describe('tickets', () => {
     });
   });
 });
+
+/**
+ * Races only a real PostgreSQL can run (PGlite runs one transaction at a time). A second
+ * connection holds a row lock, so both requests are under way before either can finish.
+ */
+if (testDatabaseKind === 'postgres') {
+  describe('changes racing each other on PostgreSQL', () => {
+    let t: TestApp;
+    let admin: Person;
+    let customer: Person;
+    let holder: pg.Client;
+
+    beforeAll(async () => {
+      t = await createTestApp();
+      admin = await signInAs(t, 'admin');
+      customer = await signInAs(t, 'user');
+      holder = new pg.Client({ connectionString: t.databaseUrl });
+      await holder.connect();
+    });
+    afterAll(async () => {
+      await holder.end();
+      await t.close();
+    });
+
+    /** Runs `requests` while `lockSql` holds a lock, releasing it once they have all started. */
+    async function whileLocked<T>(lockSql: string, values: unknown[], requests: () => Promise<T>) {
+      await holder.query('begin');
+      await holder.query(lockSql, values);
+      const pending = requests();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query('commit');
+      return pending;
+    }
+
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+    it('refuses a ticket in a category deleted meanwhile with 422, never a 500', async () => {
+      const category = await addCategory(t);
+      const [removal, creation] = await whileLocked(
+        'select id from categories where id = $1 for update',
+        [category],
+        async () => {
+          const removing = callAs(t, admin, 'DELETE', `/categories/${category}`);
+          await pause();
+          const creating = callAs(t, customer, 'POST', '/tickets', {
+            category_id: category,
+            title: 'Racing',
+            description: 'A ticket racing its category’s deletion',
+          });
+          return Promise.all([removing, creating]);
+        },
+      );
+      expect(removal.statusCode).toBe(204);
+      expect(creation.statusCode, creation.body).toBe(422);
+    });
+
+    it('refuses an assignment to someone demoted meanwhile', async () => {
+      const category = await addCategory(t);
+      const ticket = await openTicket(t, customer, category);
+      const agent = await signInAs(t, 'agent');
+      const [assignment, demotion] = await whileLocked(
+        'select id from tickets where id = $1 for update',
+        [ticket.id],
+        async () => {
+          const assigning = callAs(t, admin, 'PUT', `/tickets/${ticket.id}/assign`, {
+            assigned_to: agent.id,
+          });
+          await pause();
+          // The demotion does not need the ticket: it completes while the assignment waits.
+          const demotion = await callAs(t, admin, 'PUT', `/users/${agent.id}/role`, {
+            role: 'user',
+          });
+          return [await assigning, demotion] as const;
+        },
+      );
+      expect(demotion.statusCode).toBe(200);
+      expect(assignment.statusCode, assignment.body).toBe(422);
+      const current = await callAs(t, admin, 'GET', `/tickets/${ticket.id}`);
+      expect(current.json<{ assigned_to: string | null }>().assigned_to).toBeNull();
+    });
+  });
+}

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditEntrySchema } from '../audit/schemas.js';
+import { auditEntryFields, auditEntrySchema } from '../audit/schemas.js';
 import { idParams } from '../http/id-params.js';
 import {
   cursorParam,
+  fieldsParam,
   limitParam,
-  pageSchema,
   pickFields,
   sparsePageSchema,
 } from '../http/list-query.js';
@@ -26,7 +26,11 @@ import type { TicketService } from './service.js';
 
 const tags = ['tickets'];
 const security = [{ bearer: [] }];
-const historyQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
+const historyQuery = z.strictObject({
+  limit: limitParam,
+  cursor: cursorParam,
+  fields: fieldsParam(auditEntryFields),
+});
 
 const listDescription =
   'A user sees their own tickets; agents and above see all. Filters: `status` and `priority` ' +
@@ -202,10 +206,19 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ tickets: TicketService }> = a
         security,
         params: idParams,
         querystring: historyQuery,
-        response: { 200: pageSchema(auditEntrySchema), ...problemResponses(401, 403, 404, 422) },
+        response: {
+          200: sparsePageSchema(auditEntrySchema),
+          ...problemResponses(401, 403, 404, 422),
+        },
       },
     },
-    async (request) => tickets.history(principalOf(request), request.params.id, request.query),
+    async (request) => {
+      const { fields, ...page } = request.query;
+      return pickFields(
+        await tickets.history(principalOf(request), request.params.id, page),
+        fields,
+      );
+    },
   );
 
   app.get(

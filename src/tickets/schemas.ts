@@ -56,6 +56,15 @@ function repeatable<const T extends readonly [string, ...string[]]>(values: T) {
 const title = z.string().trim().min(1).max(200);
 const description = z.string().trim().min(1).max(2000);
 
+/** An ISO 8601 time with an offset that PostgreSQL can hold (years 1–9999 once in UTC). */
+const timeBound = z.iso.datetime({ offset: true }).refine(
+  (value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  },
+  { message: 'must be a time between the years 1 and 9999' },
+);
+
 /** Filters shared by the ticket list and the counts. */
 const filterShape = {
   priority: repeatable(ticketPriorities).describe('Repeatable or comma-separated'),
@@ -65,8 +74,8 @@ const filterShape = {
     .optional()
     .describe('A user id, `me`, or `none` for the unassigned queue'),
   user_id: z.uuid().optional().describe('Staff: tickets of this author'),
-  created_from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
-  created_to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
+  created_from: timeBound.optional().describe('Created at or after'),
+  created_to: timeBound.optional().describe('Created before'),
   q: z
     .string()
     .max(200)

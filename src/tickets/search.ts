@@ -18,12 +18,13 @@ function termQuery(prefix: string): SQL {
  * description, as a prefix of a word as written or of its Russian or English stem (the search
  * document holds all three; see `db/schema.ts`). A bare number like `123` or `#123` also finds
  * ticket #123. Only letters and digits reach the query, each as a bound parameter, so nothing
- * typed can change the SQL. Undefined when nothing searchable was typed.
+ * typed can change the SQL. Undefined when nothing was typed.
  */
 export function ticketSearchCondition(text: string): SQL | undefined {
   const trimmed = text.trim();
   const terms = (trimmed.toLowerCase().match(WORD) ?? []).slice(0, MAX_TERMS);
-  if (terms.length === 0) return undefined;
+  // Typed something, but nothing searchable (`!!!`): nothing matches. Typed nothing: no filter.
+  if (terms.length === 0) return trimmed ? sql`false` : undefined;
   const perTerm = terms.map((term) => termQuery(term.slice(0, 64) + ':*'));
   const matches = sql.join(perTerm, sql.raw(' && '));
   const words = sql`${tickets.searchVector} @@ (${matches})`;

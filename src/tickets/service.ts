@@ -246,16 +246,12 @@ export function createTicketService(deps: {
     /** Assigns the ticket to an active agent-or-above user, or unassigns it (staff). */
     async assign(actor: Principal, id: string, assigneeId: string | null): Promise<TicketDto> {
       if (!can(actor.role, 'tickets.assign')) throw new Forbidden('Only staff assign tickets');
-      await queries.visible(db, actor, id);
-      if (assigneeId) {
-        const assignee = await users.getById(assigneeId).catch(() => undefined);
-        if (!assignee?.isActive || !isStaff(assignee.role)) {
+      return change(actor, id, async (tx, current) => {
+        if (assigneeId && !(await users.isActiveStaff(tx, assigneeId))) {
           throw new Invalid('Tickets go to staff only', [
             { field: 'assigned_to', message: 'must be an active agent or above' },
           ]);
         }
-      }
-      return change(actor, id, async (tx, current) => {
         refuseClosed(current);
         if (current.assignedTo === assigneeId) return { ticket: current, events: [] };
         return apply(tx, actor, current, 'ticket.assigned', { assignedTo: assigneeId });

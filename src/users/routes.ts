@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { auditEntrySchema } from '../audit/schemas.js';
 import { idParams } from '../http/id-params.js';
-import { pageSchema, pickFields, sparsePageSchema } from '../http/list-query.js';
+import { pickFields, sparsePageSchema } from '../http/list-query.js';
 import { principalOf } from '../http/plugins/authentication.js';
 import { problemResponses } from '../http/problem.js';
 import {
@@ -119,11 +119,17 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
         params: idParams,
         querystring: activityQuery,
         response: {
-          200: pageSchema(auditEntrySchema),
+          200: sparsePageSchema(auditEntrySchema),
           ...problemResponses(401, 403, 404, 422),
         },
       },
     },
-    async (request) => users.activity(principalOf(request), request.params.id, request.query),
+    async (request) => {
+      const { fields, ...page } = request.query;
+      return pickFields(
+        await users.activity(principalOf(request), request.params.id, page),
+        fields,
+      );
+    },
   );
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { notificationTypes, userRoles, type UserRow } from '../db/schema.js';
+import { auditEntryFields } from '../audit/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
 /** A user as the API shows it (CONTRACT.md). */
@@ -115,4 +116,8 @@ export const statusBody = z.strictObject({
 });
 
 /** `GET /users/{id}/activity` query. */
-export const activityQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
+export const activityQuery = z.strictObject({
+  limit: limitParam,
+  cursor: cursorParam,
+  fields: fieldsParam(auditEntryFields),
+});

@@ -281,6 +281,20 @@ export function createUserService(deps: {
       });
     },
 
+    /**
+     * True when the user exists, is active and is agent or above: who may take a ticket. Pass
+     * the transaction of the assignment: the row is held until it ends, so a concurrent
+     * demotion or block waits for it and cannot slip in between check and write.
+     */
+    async isActiveStaff(tx: Db | Tx, userId: string): Promise<boolean> {
+      const [row] = await tx
+        .select({ role: users.role, isActive: users.isActive })
+        .from(users)
+        .where(eq(users.id, userId))
+        .for('share');
+      return row !== undefined && row.isActive && isStaff(row.role);
+    },
+
     /** The public face of each of these users, for showing who wrote what. */
     async authors(userIds: readonly string[]): Promise<Map<string, AuthorDto>> {
       const unique = [...new Set(userIds)];
