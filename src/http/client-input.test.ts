@@ -58,7 +58,21 @@ describe('anything a client can send', () => {
   ];
   const value = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constantFrom('-1', '0', '1e9', 'NaN', 'null', '[]', 'open', 'me', 'none', '-created_at'),
+    fc.constantFrom(
+      '-1',
+      '0',
+      '1e9',
+      'NaN',
+      'null',
+      '[]',
+      'open',
+      'me',
+      'none',
+      '-created_at',
+      '0000-01-01T00:00:00Z',
+      '2024-02-31T00:00:00Z',
+      '9999-12-31T23:59:59-23:59',
+    ),
     fc.json({ maxDepth: 2 }).map((json) => Buffer.from(json).toString('base64url')),
     fc
       .record({
@@ -108,6 +122,8 @@ describe('anything a client can send', () => {
       fc.string(),
       fc.constantFrom(
         '2026-01-01T00:00:00.000Z',
+        '2024-02-31T00:00:00.000Z',
+        '0000-01-01T00:00:00.000Z',
         'critical',
         '01a20d14-0000-7000-8000-000000000000',
       ),
