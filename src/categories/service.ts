@@ -7,7 +7,7 @@ import { keyset, type Page } from '../db/keyset.js';
 import { categories, type CategoryRow } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
-import { toPlainText } from '../content/plain-text.js';
+import { requiredPlainText, toPlainText } from '../content/plain-text.js';
 import {
   toCategoryDto,
   type CategoryDto,
@@ -33,9 +33,7 @@ function duplicateName(name: string): Conflict {
 function clean<T extends { name?: string; description?: string; icon?: string }>(input: T): T {
   const result = { ...input };
   if (result.name !== undefined) {
-    result.name = toPlainText(result.name);
-    if (!result.name)
-      throw new Invalid('The name is empty', [{ field: 'name', message: 'is empty' }]);
+    result.name = requiredPlainText(result.name, 'name');
   }
   if (result.description !== undefined) result.description = toPlainText(result.description);
   if (result.icon !== undefined) result.icon = toPlainText(result.icon);

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { Invalid } from '../errors.js';
 
 /** Elements whose content is code or markup, never text a person wrote: dropped whole. */
 const dropWithContent = new Set([
@@ -95,4 +96,11 @@ function stripTags(input: string): string {
   );
   parser.end(source);
   return output.replaceAll(BARE_LT, '<');
+}
+
+/** As `toPlainText`, for a required field: text that was only markup is a 422 on `field`. */
+export function requiredPlainText(value: string, field: string): string {
+  const text = toPlainText(value);
+  if (!text) throw new Invalid('Some fields are invalid', [{ field, message: 'has no text' }]);
+  return text;
 }

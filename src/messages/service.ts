@@ -2,16 +2,17 @@ import { and, eq } from 'drizzle-orm';
 import type { AuditLog } from '../audit/service.js';
 import { can, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
-import { toPlainText } from '../content/plain-text.js';
+import { requiredPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
 import { messages, type MessageRow } from '../db/schema.js';
-import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
+import { Forbidden, NotFound } from '../errors.js';
 import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketRecord } from '../tickets/schemas.js';
 import type { TicketService } from '../tickets/service.js';
+import { refuseClosed } from '../tickets/ticket-status.js';
 import type { UserService } from '../users/service.js';
 import {
   toMessageDto,
@@ -33,14 +34,6 @@ const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
   },
 };
 
-function plain(content: string): string {
-  const text = toPlainText(content);
-  if (!text) {
-    throw new Invalid('Some fields are invalid', [{ field: 'content', message: 'has no text' }]);
-  }
-  return text;
-}
-
 function messageEvent(
   type: DomainEventType,
   ticket: TicketRecord,
@@ -57,12 +50,6 @@ function messageEvent(
     occurred_at: occurredAt.toISOString(),
     data,
   };
-}
-
-function refuseClosed(ticket: TicketRecord): void {
-  if (ticket.status === 'closed') {
-    throw new Conflict('The ticket is closed; reopen it first', 'ticket_closed');
-  }
 }
 
 /**
@@ -144,7 +131,7 @@ export function createMessageService(deps: {
       if (input.is_internal && !can(actor.role, 'messages.internal')) {
         throw new Forbidden('Only staff write internal notes');
       }
-      const content = plain(input.content);
+      const content = requiredPlainText(input.content, 'content');
       const result = await db.transaction(async (tx) => {
         const ticket = await tickets.visible(tx, actor, ticketId, true);
         refuseClosed(ticket);
@@ -185,7 +172,7 @@ export function createMessageService(deps: {
 
     /** Edits the caller's own message (403 for anyone else's), marking it edited. */
     async update(actor: Principal, id: string, input: { content: string }): Promise<MessageDto> {
-      const content = plain(input.content);
+      const content = requiredPlainText(input.content, 'content');
       const result = await db.transaction(async (tx) => {
         const { message, ticket } = await visibleMessage(tx, actor, id);
         if (message.userId !== actor.userId)

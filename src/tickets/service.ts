@@ -4,7 +4,7 @@ import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { CategoryService } from '../categories/service.js';
-import { toPlainText } from '../content/plain-text.js';
+import { requiredPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
 import type { Page } from '../db/keyset.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
@@ -16,20 +16,12 @@ import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
 import {
   toTicketDto,
   type TicketDto,
-  type TicketFilters,
   type TicketInput,
   type TicketListQuery,
   type TicketPatch,
   type TicketRecord,
 } from './schemas.js';
-import { authorMayChange, canTransition } from './ticket-status.js';
-
-/** Plain text, or a 422 on `field` when nothing but markup was sent. */
-function plain(value: string, field: string): string {
-  const text = toPlainText(value);
-  if (!text) throw new Invalid('Some fields are invalid', [{ field, message: 'has no text' }]);
-  return text;
-}
+import { authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
 
 /** Builds a ticket event for subscribers (realtime, notifications). */
 function ticketEvent(
@@ -131,12 +123,6 @@ export function createTicketService(deps: {
     };
   }
 
-  function refuseClosed(ticket: TicketRecord): void {
-    if (ticket.status === 'closed') {
-      throw new Conflict('The ticket is closed; reopen it first', 'ticket_closed');
-    }
-  }
-
   /** The status the ticket moves to and the fields that go with it. */
   function statusFields(from: TicketStatus, to: TicketStatus, now: Date): Partial<TicketRecord> {
     if (to === 'closed') return { status: to, closedAt: now };
@@ -174,8 +160,8 @@ export function createTicketService(deps: {
 
     /** Opens a ticket in an active category for the caller. */
     async create(actor: Principal, input: TicketInput): Promise<TicketDto> {
-      const title = plain(input.title, 'title');
-      const description = plain(input.description, 'description');
+      const title = requiredPlainText(input.title, 'title');
+      const description = requiredPlainText(input.description, 'description');
       const ticket = await db.transaction(async (tx) => {
         await categories.requireActive(tx, input.category_id);
         const now = clock.now();
@@ -228,10 +214,10 @@ export function createTicketService(deps: {
           await categories.requireActive(tx, patch.category_id);
         }
         const set: Partial<TicketRecord> = {
-          ...(patch.title === undefined ? {} : { title: plain(patch.title, 'title') }),
+          ...(patch.title === undefined ? {} : { title: requiredPlainText(patch.title, 'title') }),
           ...(patch.description === undefined
             ? {}
-            : { description: plain(patch.description, 'description') }),
+            : { description: requiredPlainText(patch.description, 'description') }),
           ...(patch.priority ? { priority: patch.priority } : {}),
           ...(patch.category_id ? { categoryId: patch.category_id } : {}),
         };
@@ -349,9 +335,6 @@ export function createTicketService(deps: {
         .where(eq(tickets.id, ticket.id));
       return [];
     },
-
-    /** Counts for the caller (re-exported for symmetry with `list`). */
-    counts: (actor: Principal, filters: TicketFilters) => queries.counts(actor, filters),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Conflict } from '../errors.js';
 import type { TicketStatus } from '../db/schema.js';
 
 /**
@@ -25,3 +26,10 @@ export function authorMayChange(from: TicketStatus, to: TicketStatus): boolean {
 
 /** Statuses in which a ticket is still being worked on. */
 export const activeStatuses: readonly TicketStatus[] = ['open', 'in_progress', 'waiting'];
+
+/** Refuses (409) a change to a closed ticket: it can only be reopened. */
+export function refuseClosed(ticket: { status: TicketStatus }): void {
+  if (ticket.status === 'closed') {
+    throw new Conflict('The ticket is closed; reopen it first', 'ticket_closed');
+  }
+}
