@@ -14,6 +14,8 @@ export const domainEventTypes = [
   'message.created',
   'message.updated',
   'message.deleted',
+  'notification.created',
+  'user.access_changed',
 ] as const;
 
 /** The type of a domain event. */
@@ -26,14 +28,19 @@ export interface FieldChange {
 }
 
 /**
- * A committed change. `data` is the changed object in API shape (a ticket or a message; for a
- * deletion, what identified it), so subscribers need not read it back. `ticket_user_id` is the
- * ticket's author and `is_internal` marks staff-only content, for deciding who may receive it.
+ * A committed change. `data` is the changed object in API shape (a ticket, a message or a
+ * notification; for a deletion, what identified it), so subscribers need not read it back.
+ * `ticket_user_id` is the ticket's author and `is_internal` marks staff-only content, for
+ * deciding who may receive it. Events about one person (`notification.created` for its
+ * recipient, `user.access_changed` after a role change or block) name them in `user_id`;
+ * they carry a null `ticket_id` when no ticket is involved.
  */
 export interface DomainEvent {
   type: DomainEventType;
-  ticket_id: string;
-  ticket_user_id: string;
+  ticket_id: string | null;
+  ticket_user_id: string | null;
+  /** The one person the event is for or about, when it is not a ticket's audience. */
+  user_id?: string;
   actor_id: string | null;
   is_internal: boolean;
   occurred_at: string;
