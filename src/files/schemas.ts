@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scanStatuses, type AttachmentRow } from '../db/schema.js';
+import type { FileUrls } from './file-urls.js';
 
 /** A file attached to a ticket or message (CONTRACT.md). */
 export const attachmentSchema = z
@@ -8,8 +9,16 @@ export const attachmentSchema = z
     file_name: z.string(),
     mime_type: z.string().describe('Detected from the content, not the name'),
     size: z.number().int().describe('Bytes'),
-    url: z.string().describe('Where the file is served to those who may see its ticket'),
-    preview_url: z.string().nullable().describe('A WebP preview, for images'),
+    url: z
+      .string()
+      .describe(
+        'Where the file is served: a signed link (`?exp=&sig=`, valid at least an hour) that ' +
+          'works without an Authorization header, e.g. in `<img src>`',
+      ),
+    preview_url: z
+      .string()
+      .nullable()
+      .describe('A signed link to a WebP preview (`&size=small|large`), for images'),
     scan_status: z.enum(scanStatuses),
   })
   .meta({ id: 'Attachment', description: 'A file attached to a ticket or message' });
@@ -17,15 +26,39 @@ export const attachmentSchema = z
 /** An attachment in API shape. */
 export type AttachmentDto = z.infer<typeof attachmentSchema>;
 
-/** Shapes an attachment row for the API. */
-export function toAttachmentDto(row: AttachmentRow): AttachmentDto {
+/** Shapes an attachment row for the API, with freshly signed links. */
+export function toAttachmentDto(row: AttachmentRow, urls: FileUrls): AttachmentDto {
   return {
     id: row.id,
     file_name: row.fileName,
     mime_type: row.mimeType,
     size: row.size,
-    url: `/api/v1/files/${row.id}`,
-    preview_url: row.previewKey ? `/api/v1/files/${row.id}/preview` : null,
+    url: urls.url(row.id, 'file'),
+    preview_url: row.previewKey ? urls.url(row.id, 'preview') : null,
     scan_status: row.scanStatus,
   };
 }
+
+/** `{items}`: the attachments an upload made, or a ticket's files. */
+export const attachmentListSchema = z.object({ items: z.array(attachmentSchema) });
+
+/** `GET /files/{id}` query: the signed-link parameters, when the link is used without a token. */
+export const fileQuery = z.strictObject({
+  exp: z.coerce.number().int().optional().describe('Signed link: expiry (Unix seconds)'),
+  sig: z.string().max(100).optional().describe('Signed link: signature'),
+});
+
+/** `GET /files/{id}/preview` query. */
+export const previewQuery = fileQuery.extend({
+  size: z.enum(['small', 'large']).default('small').describe('About 320 px or 1280 px'),
+});
+
+/** `attachment_ids` on new tickets and messages: the caller's uploads to attach. */
+export const attachmentIdsField = z
+  .array(z.uuid())
+  .max(10)
+  .optional()
+  .describe(
+    'Up to 10 ids of the caller’s uploads to attach: their own unattached uploads, or uploads ' +
+      'already on this ticket not yet in a message',
+  );

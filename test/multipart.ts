@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+/** One file part of a multipart body. */
+export interface FilePart {
+  name: string;
+  bytes: Buffer;
+  /** The declared type, which the server must ignore. */
+  type?: string;
+}
+
+/** A `multipart/form-data` body of `files` (field `file`), as a browser's FormData sends it. */
+export function multipartBody(files: FilePart[]): {
+  payload: Buffer;
+  headers: { 'content-type': string };
+} {
+  const boundary = `----ttb${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const file of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; ` +
+          `filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+      file.bytes,
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** A small PNG of `width` × `height` pixels. */
+export function pngBytes(width = 64, height = 48): Promise<Buffer> {
+  return sharp({
+    create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } },
+  })
+    .png()
+    .toBuffer();
+}
+
+/** A JPEG with EXIF (orientation 6: rotated 90°) and a camera make, to see both go. */
+export function jpegWithExif(width = 400, height = 300): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#3366cc' } })
+    .jpeg()
+    .withMetadata({ orientation: 6, exif: { IFD0: { Make: 'TestCam' } } })
+    .toBuffer();
+}
+
+/**
+ * The start of a HEIC file (an ISO-BMFF `ftyp` box with the `heic` brand) without a decodable
+ * image: what file-type calls image/heic, and what this sharp build cannot preview.
+ */
+export function heicBytes(): Buffer {
+  const ftyp = Buffer.alloc(24);
+  ftyp.writeUInt32BE(24, 0);
+  ftyp.write('ftypheic', 4, 'latin1');
+  ftyp.write('mif1heic', 16, 'latin1');
+  return Buffer.concat([ftyp, Buffer.alloc(4096)]);
+}
+
+/** A minimal one-page PDF. */
+export function pdfBytes(padTo = 0): Buffer {
+  const pdf = Buffer.from(
+    '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n' +
+      '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+      '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n' +
+      'trailer<</Root 1 0 R>>\n%%EOF\n',
+  );
+  return padTo > pdf.length ? Buffer.concat([pdf, Buffer.alloc(padTo - pdf.length, 0x20)]) : pdf;
+}
+
+/** The start of an ELF executable, padded: what a disguised binary looks like. */
+export function elfBytes(): Buffer {
+  const header = Buffer.alloc(256);
+  header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+  return header;
+}
+
+/** CRC-32 of a PNG chunk's type and data, as the format requires. */
+function crc32(bytes: Buffer): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A small PNG whose header declares `width` × `height` pixels (a decompression bomb's shape):
+ * a few kilobytes that would decode to gigabytes.
+ */
+export function pngDeclaring(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, deflate, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
