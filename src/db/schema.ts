@@ -237,10 +237,21 @@ export const notifications = pgTable(
     isRead: boolean('is_read').notNull().default(false),
     /** When the Telegram message went out; null while queued or when muted. */
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /**
+     * When a worker took this row to send it: a lease, so two workers never send the same row
+     * at once; a worker that died mid-send leaves it to expire.
+     */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    /**
+     * When delivery was given up for good (Telegram refused the chat, the user blocked the bot,
+     * muted the kind or cannot be told): a start-up sweep never queues it again.
+     */
+    givenUpAt: timestamp('given_up_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     index('notifications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('notifications_ticket_type_idx').on(t.ticketId, t.type, t.createdAt),
     index('notifications_user_unread_idx')
       .on(t.userId)
       .where(sql`not ${t.isRead}`),

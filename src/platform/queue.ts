@@ -48,6 +48,13 @@ export interface JobQueue {
     handler: JobHandler<T>,
     options?: WorkOptions,
   ): Promise<void>;
+  /**
+   * Makes this process's workers of `name` fetch at once instead of at their next poll (after a
+   * commit that queued jobs, so they start without waiting a polling interval).
+   */
+  wake(name: string): void;
+  /** True between a successful `start()` and `stop()`. */
+  isRunning(): boolean;
   /** Sends `data` to `name` on a cron schedule: once per tick across every process. */
   schedule(name: string, cron: string, data?: object, options?: ScheduleOptions): Promise<void>;
   /** True once started and the queue's tables answer. */
@@ -92,6 +99,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const queues = new Map<string, Promise<void>>();
   const createdQueues = new Set<string>();
   let instance: Promise<Running> | undefined;
+  /** The started instance, once `start()` has finished. */
+  let live: Running | undefined;
+  /** This process's workers, by queue name, for `wake`. */
+  const workers = new Map<string, string[]>();
   let stopping: Promise<void> | undefined;
 
   const config: PgBoss.ConstructorOptions = {
@@ -112,17 +123,20 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     // Processes starting together race to install pg-boss's tables; on PostgreSQL the loser can
     // fail with a duplicate-key error pg-boss does not expect, so they take turns.
     await database.withAdvisoryLock(startLockKey, () => boss.start());
-    return { boss, db };
+    live = { boss, db };
+    return live;
   }
 
   /** Jobs still running may send follow-up jobs, so sending works until the end. */
   async function stopInstance({ graceful = true, timeoutMs = 30_000 }): Promise<void> {
     const running = await instance?.catch(() => undefined);
     if (!running) return;
+    workers.clear();
     const deadline = Date.now() + timeoutMs;
     await running.boss.stop({ graceful, timeout: timeoutMs });
     if (graceful) await settle(running.db.inFlight, deadline);
     instance = undefined;
+    live = undefined;
     running.db.close();
   }
 
@@ -226,6 +240,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           if (jobs.length === (workOptions.batchSize ?? 1)) boss.notifyWorker(worker.id);
         },
       );
+      workers.set(name, [...(workers.get(name) ?? []), worker.id]);
+    },
+
+    wake(name) {
+      for (const id of workers.get(name) ?? []) live?.boss.notifyWorker(id);
+    },
+
+    isRunning() {
+      return live !== undefined;
     },
 
     async schedule(name, cron, data = {}, scheduleOptions = {}) {

@@ -1,0 +1,2 @@
+ALTER TABLE "notifications" ADD COLUMN "claimed_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "notifications_ticket_type_idx" ON "notifications" USING btree ("ticket_id","type","created_at");

@@ -1,0 +1,1 @@
+ALTER TABLE "notifications" ADD COLUMN "given_up_at" timestamp with time zone;

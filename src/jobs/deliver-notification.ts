@@ -1,0 +1,148 @@
+import { GrammyError, type Api } from 'grammy';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import {
+  deliveryJobOptions,
+  deliveryQueue,
+  wantsTelegram,
+  type DeliveryJob,
+  type NotificationService,
+} from '../notifications/service.js';
+import type { NotificationRow } from '../notifications/schemas.js';
+import { excerpt, textsFor } from '../notifications/texts.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobHandler, JobQueue } from '../platform/queue.js';
+import { escapeHtml } from '../telegram/html.js';
+import { openTicketButton } from '../telegram/mini-app-button.js';
+import type { TicketService } from '../tickets/service.js';
+import type { DeliveryProfile, UserService } from '../users/service.js';
+import type { SendLimiter } from './send-limiter.js';
+
+/**
+ * How long a claim holds: as long as a delivery job may run before pg-boss retries it, and
+ * longer than a Bot API call may take (`telegram/bot-api.ts`), so a live sender keeps its row.
+ */
+export const claimLeaseMs = deliveryJobOptions.expireInSeconds * 1000;
+
+/** Thrown when another worker holds the row: the job is retried after its claim runs out. */
+export class ClaimedElsewhere extends Error {
+  override name = 'ClaimedElsewhere';
+}
+
+/** Telegram's limit of a message's text, counted after entity parsing (`sendMessage`). */
+export const telegramTextLimit = 4096;
+
+/** The longest title shown; the content gets the rest of the message. */
+const titleLimit = 256;
+
+/**
+ * The Telegram message of a notification: bold title, then the text, all escaped. The plain
+ * texts are cut to fit Telegram's limit before escaping, so no entity is ever cut.
+ */
+export function renderNotification(row: Pick<NotificationRow, 'title' | 'content'>): string {
+  const title = excerpt(row.title, titleLimit);
+  const content = excerpt(row.content, telegramTextLimit - title.length - 1);
+  return `<b>${escapeHtml(title)}</b>\n${escapeHtml(content)}`;
+}
+
+/** What the delivery worker runs on. */
+export interface DeliveryDeps {
+  db: Db;
+  notifications: NotificationService;
+  users: UserService;
+  tickets: Pick<TicketService, 'numberOf'>;
+  queue: JobQueue;
+  api: Api;
+  limiter: SendLimiter;
+  clock: Clock;
+  logger: Logger;
+  miniAppUrl: string | undefined;
+  /** How long a claim holds (default `claimLeaseMs`; shorter in tests). */
+  leaseMs?: number;
+}
+
+/**
+ * Sends one notification to its recipient's Telegram chat, once: the row is claimed before the
+ * send and marked delivered after it. A 429 pauses every sender for `retry_after` and queues the
+ * notification again after it (not a failure); a 403 marks the user unreachable; a 400 (no such
+ * chat) is given up; anything else (network, 5xx) throws, and pg-boss retries with backoff.
+ * Rows given up (403, 400, muted, recipient blocked or gone, ticket gone) are marked so, and no
+ * later job or start-up sweep sends them.
+ */
+export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJob> {
+  const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
+
+  async function send(row: NotificationRow, profile: DeliveryProfile, ticketNumber: number | null) {
+    const button =
+      ticketNumber === null
+        ? undefined
+        : openTicketButton(
+            deps.miniAppUrl,
+            ticketNumber,
+            textsFor(profile.languageCode).open_button,
+          );
+    await api.sendMessage(profile.telegramId, renderNotification(row), {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
+    });
+  }
+
+  /**
+   * Settles a failed send: true when handled here (the row given up or queued again), false when
+   * the job should fail and be retried (the row is given back first).
+   */
+  async function settle(error: unknown, row: NotificationRow, job: DeliveryJob): Promise<boolean> {
+    if (!(error instanceof GrammyError) || error.error_code >= 500) {
+      await notifications.release(row.id);
+      return false;
+    }
+    const context = { notificationId: row.id, userId: row.userId, description: error.description };
+    if (error.error_code === 429) {
+      await notifications.release(row.id);
+      const retryAfter = error.parameters.retry_after ?? 1;
+      await limiter.pause(retryAfter);
+      await queue.send<DeliveryJob>(deliveryQueue, job, {
+        ...deliveryJobOptions,
+        startAfter: retryAfter,
+      });
+      logger.warn({ ...context, retryAfter }, 'Telegram flood limit: sending paused');
+      return true;
+    }
+    await notifications.giveUp(row.id);
+    if (error.error_code === 403) {
+      await users.markBotBlocked(row.userId, clock.now());
+      logger.info(context, 'the user blocked the bot: no more Telegram messages to them');
+    } else {
+      logger.warn({ ...context, code: error.error_code }, 'Telegram refused the notification');
+    }
+    return true;
+  }
+
+  return async ({ data }) => {
+    // The turn to send is taken before the claim, so a long wait (a 429 pause) never outlasts
+    // the claim's lease and lets another worker send the same row meanwhile.
+    await limiter.acquire();
+    const claim = await notifications.claim(data.notification_id, deps.leaseMs ?? claimLeaseMs);
+    if (claim.state === 'done') return;
+    if (claim.state === 'busy') {
+      throw new ClaimedElsewhere(`notification ${data.notification_id} is being sent elsewhere`);
+    }
+    const { row } = claim;
+    const ticketNumber = row.ticketId ? await tickets.numberOf(row.ticketId) : null;
+    const [profile] = await users.deliveryProfiles(db, [row.userId]);
+    // A ticket deleted since takes its notifications with it; nothing to open, nothing to send.
+    const ticketGone = row.ticketId !== null && ticketNumber === null;
+    if (ticketGone || !profile || !wantsTelegram(profile, row.type)) {
+      await notifications.giveUp(row.id);
+      return;
+    }
+    try {
+      await send(row, profile, ticketNumber);
+    } catch (error) {
+      if (await settle(error, row, data)) return;
+      throw error;
+    }
+    await notifications.markDelivered(row.id);
+  };
+}

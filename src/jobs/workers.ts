@@ -1,0 +1,77 @@
+import type { Api } from 'grammy';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { DomainEvents } from '../events/domain-events.js';
+import { deliveryQueue, type NotificationService } from '../notifications/service.js';
+import type { Cache } from '../platform/cache.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import type { RateLimitStore } from '../platform/rate-limit-store.js';
+import type { TicketService } from '../tickets/service.js';
+import type { UserService } from '../users/service.js';
+import { createDeliveryHandler } from './deliver-notification.js';
+import { createReminderRun, reminderQueue } from './reminders.js';
+import { createSendLimiter } from './send-limiter.js';
+
+/** Jobs one delivery worker runs at once; the send limiter paces them. */
+const deliveryBatchSize = 25;
+
+/** Undelivered rows younger than this are queued again when a worker starts. */
+const sweepWindowMs = 24 * 3_600_000;
+
+/** What the worker role runs on. */
+export interface WorkerDeps {
+  config: Pick<Config, 'REMINDER_CRON' | 'REMINDER_AFTER_H' | 'NOTIFY_RATE_PER_S' | 'MINI_APP_URL'>;
+  db: Db;
+  queue: JobQueue;
+  events: DomainEvents;
+  notifications: NotificationService;
+  users: UserService;
+  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf'>;
+  cache: Cache;
+  rateLimitStore: RateLimitStore;
+  clock: Clock;
+  logger: Logger;
+  /** The Bot API client; without one (no bot token) notifications stay in-app only. */
+  api: Api | undefined;
+}
+
+/**
+ * Starts the worker role's jobs: notification delivery (woken at once by every
+ * `notification.created`, from any process), and the reminder schedule. Resolves to a stop
+ * function that ends the wake-ups (the queue's own stop ends the jobs).
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void>> {
+  const { config, queue, events, notifications, logger } = deps;
+  const runReminders = createReminderRun({ ...deps, afterHours: config.REMINDER_AFTER_H });
+  await queue.work(reminderQueue, async () => {
+    await runReminders();
+  });
+  await queue.schedule(reminderQueue, config.REMINDER_CRON);
+  if (!deps.api) {
+    logger.info('no bot token: notifications are kept in the app, not sent to Telegram');
+    return () => Promise.resolve();
+  }
+  const limiter = createSendLimiter({
+    store: deps.rateLimitStore,
+    cache: deps.cache,
+    perSecond: config.NOTIFY_RATE_PER_S,
+  });
+  const handler = createDeliveryHandler({
+    ...deps,
+    api: deps.api,
+    limiter,
+    miniAppUrl: config.MINI_APP_URL,
+  });
+  await queue.work(deliveryQueue, handler, { batchSize: deliveryBatchSize });
+  // pg-boss polls every second; a committed notification wakes the workers at once instead.
+  const unsubscribe = await events.subscribe((event) => {
+    if (event.type === 'notification.created') queue.wake(deliveryQueue);
+  });
+  const swept = await notifications.queueUndelivered(
+    new Date(deps.clock.now().getTime() - sweepWindowMs),
+  );
+  if (swept > 0) logger.info({ swept }, 'queued undelivered notifications found at start');
+  return unsubscribe;
+}

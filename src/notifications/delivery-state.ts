@@ -1,0 +1,162 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { notifications } from '../db/schema.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import type { UserService } from '../users/service.js';
+import type { NotificationRow } from './schemas.js';
+import type { NotificationType } from '../db/schema.js';
+import type { DeliveryProfile } from '../users/service.js';
+
+/** The queue the delivery worker (`jobs/deliver-notification.ts`) takes notifications from. */
+export const deliveryQueue = 'notification.deliver';
+
+/** A delivery job: the notification to send. */
+export interface DeliveryJob {
+  notification_id: string;
+}
+
+/**
+ * Delivery jobs expire (and are retried) after a minute, as long as the claim a worker holds
+ * while sending (`jobs/deliver-notification.ts`), so a worker that died mid-send is replaced.
+ * Failures (network, Telegram 5xx) retry soon and back off: 1 s, 2 s, 4 s … about 17 minutes
+ * over ten attempts, so a short outage delays notifications by little.
+ */
+export const deliveryJobOptions = {
+  expireInSeconds: 60,
+  retryLimit: 10,
+  retryDelay: 1,
+  retryBackoff: true,
+} as const;
+
+/** True when Telegram delivery should be attempted for this recipient and kind. */
+export function wantsTelegram(profile: DeliveryProfile, type: NotificationType): boolean {
+  return (
+    profile.isActive &&
+    profile.botBlockedAt === null &&
+    !profile.notificationSettings.muted_types.includes(type)
+  );
+}
+
+/**
+ * The delivery bookkeeping of notification rows, for the delivery worker
+ * (`jobs/deliver-notification.ts`) and its start-up sweep: claim, deliver, give back, give up.
+ * Part of the notifications service, which owns the table.
+ */
+export function createDeliveryState(deps: {
+  db: Db;
+  queue: JobQueue;
+  clock: Clock;
+  users: UserService;
+}) {
+  const { db, queue, clock, users } = deps;
+  return {
+    /**
+     * Queues delivery of recent rows that were never delivered nor claimed (written while no
+     * queue ran). A row queued twice is still sent once: the worker's claim decides.
+     */
+    async queueUndelivered(since: Date): Promise<number> {
+      const rows = await db
+        .select({ id: notifications.id, userId: notifications.userId, type: notifications.type })
+        .from(notifications)
+        .where(
+          and(
+            sql`${notifications.deliveredAt} is null`,
+            sql`${notifications.claimedAt} is null`,
+            sql`${notifications.givenUpAt} is null`,
+            sql`${notifications.createdAt} >= ${since}`,
+          ),
+        )
+        .orderBy(desc(notifications.createdAt))
+        .limit(10_000);
+      const profiles = new Map(
+        (
+          await users.deliveryProfiles(
+            db,
+            rows.map((r) => r.userId),
+          )
+        ).map((p) => [p.id, p]),
+      );
+      const due = rows.filter((row) => {
+        const profile = profiles.get(row.userId);
+        return profile !== undefined && wantsTelegram(profile, row.type);
+      });
+      for (const row of due) {
+        await queue.send<DeliveryJob>(
+          deliveryQueue,
+          { notification_id: row.id },
+          deliveryJobOptions,
+        );
+      }
+      return due.length;
+    },
+
+    /**
+     * Takes a row for sending: only one worker gets it while its lease (`leaseMs`) runs, and
+     * never once delivered or given up. One UPDATE decides: a second worker's waits for the
+     * first's to commit, then finds the claim taken. `done` when delivered, given up or gone;
+     * `busy` when claimed elsewhere.
+     */
+    async claim(
+      id: string,
+      leaseMs: number,
+    ): Promise<{ state: 'claimed'; row: NotificationRow } | { state: 'done' } | { state: 'busy' }> {
+      const now = clock.now();
+      const leaseEnd = new Date(now.getTime() - leaseMs);
+      const [row] = await db
+        .update(notifications)
+        .set({ claimedAt: now })
+        .where(
+          and(
+            eq(notifications.id, id),
+            sql`${notifications.deliveredAt} is null`,
+            sql`${notifications.givenUpAt} is null`,
+            sql`(${notifications.claimedAt} is null or ${notifications.claimedAt} < ${leaseEnd})`,
+          ),
+        )
+        .returning();
+      if (!row) {
+        const [current] = await db
+          .select({ deliveredAt: notifications.deliveredAt, givenUpAt: notifications.givenUpAt })
+          .from(notifications)
+          .where(eq(notifications.id, id));
+        const pending = current?.deliveredAt === null && current.givenUpAt === null;
+        return pending ? { state: 'busy' } : { state: 'done' };
+      }
+      return { state: 'claimed', row };
+    },
+
+    /** Records that the Telegram message went out. */
+    async markDelivered(id: string): Promise<void> {
+      await db
+        .update(notifications)
+        .set({ deliveredAt: clock.now() })
+        .where(eq(notifications.id, id));
+    },
+
+    /** Gives up delivering a claimed row for good: no later job or sweep sends it. */
+    async giveUp(id: string): Promise<void> {
+      await db
+        .update(notifications)
+        .set({ givenUpAt: clock.now(), claimedAt: null })
+        .where(and(eq(notifications.id, id), sql`${notifications.deliveredAt} is null`));
+    },
+
+    /** Gives a claimed row back, so a later attempt may take it at once. */
+    async release(id: string): Promise<void> {
+      await db
+        .update(notifications)
+        .set({ claimedAt: null })
+        .where(and(eq(notifications.id, id), sql`${notifications.deliveredAt} is null`));
+    },
+
+    /** The notifications with these ids (for tests and the worker's bookkeeping). */
+    byIds(ids: readonly string[]): Promise<NotificationRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db
+        .select()
+        .from(notifications)
+        .where(inArray(notifications.id, [...ids]));
+    },
+  };
+}

@@ -1,0 +1,337 @@
+import { and, count, eq, gt } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { isStaff } from '../auth/permissions.js';
+import type { Db, Tx } from '../db/client.js';
+import { keyset, type Page } from '../db/keyset.js';
+import { notifications, type NotificationType, type TicketStatus } from '../db/schema.js';
+import { transactionExecutor } from '../db/transaction-executor.js';
+import { NotFound } from '../errors.js';
+import type { DomainEvent } from '../events/domain-events.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import type { DeliveryProfile, UserService } from '../users/service.js';
+import {
+  toNotificationDto,
+  type NotificationDto,
+  type NotificationListQuery,
+  type NotificationRow,
+} from './schemas.js';
+import {
+  createDeliveryState,
+  deliveryJobOptions,
+  deliveryQueue,
+  wantsTelegram,
+  type DeliveryJob,
+} from './delivery-state.js';
+import { excerpt, textsFor, type NotificationTexts } from './texts.js';
+
+export { deliveryJobOptions, deliveryQueue, wantsTelegram, type DeliveryJob };
+
+/** What notifications need to know of a ticket. */
+export interface TicketFacts {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  userId: string;
+  assignedTo: string | null;
+  status: TicketStatus;
+}
+
+/** One notification to write, in its recipient's language. */
+interface Draft {
+  recipient: DeliveryProfile;
+  type: NotificationType;
+  ticketId: string | null;
+  title: string;
+  content: string;
+}
+
+/** What a notice says, given the recipient's language. */
+type Wording = (t: NotificationTexts) => { title: string; content: string };
+
+/** A notice for all active staff that is not about one person (e.g. an infected upload). */
+export interface StaffNotice {
+  type: NotificationType;
+  title: string;
+  content: string;
+  ticket_id?: string | null;
+  /** Someone not to tell (the person who caused it). */
+  except?: string;
+}
+
+const newestFirst = keyset({
+  name: 'notifications:-created_at',
+  descending: true,
+  columns: { createdAt: notifications.createdAt, id: notifications.id },
+});
+
+/**
+ * Creates the notifications service: the only writer of `notifications`. Changes call it inside
+ * their transaction, so the rows and their delivery jobs commit (or vanish) with the change; the
+ * `notification.created` events it returns are published by the caller after commit.
+ */
+export function createNotificationService(deps: {
+  db: Db;
+  queue: JobQueue;
+  clock: Clock;
+  users: UserService;
+  logger: Logger;
+}) {
+  const { db, queue, clock, users, logger } = deps;
+
+  /** Writes the drafts with one insert, queues Telegram deliveries, returns their events. */
+  async function write(tx: Tx, drafts: Draft[]): Promise<DomainEvent[]> {
+    if (drafts.length === 0) return [];
+    const now = clock.now();
+    const rows = await tx
+      .insert(notifications)
+      .values(
+        drafts.map((draft) => ({
+          userId: draft.recipient.id,
+          ticketId: draft.ticketId,
+          type: draft.type,
+          title: draft.title,
+          content: draft.content,
+          createdAt: now,
+        })),
+      )
+      .returning();
+    const wanted = new Set(
+      drafts.filter((d) => wantsTelegram(d.recipient, d.type)).map((d) => d.recipient.id),
+    );
+    const toSend = rows.filter((row) => wanted.has(row.userId));
+    if (toSend.length > 0) await queueDeliveries(tx, toSend);
+    return rows.map(createdEvent);
+  }
+
+  async function queueDeliveries(tx: Tx, rows: NotificationRow[]): Promise<void> {
+    if (!queue.isRunning()) {
+      // Only a process that never started its queue (some tests) gets here; the worker's
+      // start-up sweep (`queueUndelivered`) picks such rows up.
+      logger.warn({ count: rows.length }, 'job queue not running: deliveries left for the sweep');
+      return;
+    }
+    const executor = transactionExecutor(tx);
+    for (const row of rows) {
+      await queue.send<DeliveryJob>(
+        deliveryQueue,
+        { notification_id: row.id },
+        { ...deliveryJobOptions, executor },
+      );
+    }
+  }
+
+  function createdEvent(row: NotificationRow): DomainEvent {
+    return {
+      type: 'notification.created',
+      ticket_id: row.ticketId,
+      ticket_user_id: null,
+      user_id: row.userId,
+      actor_id: null,
+      is_internal: false,
+      occurred_at: row.createdAt.toISOString(),
+      data: toNotificationDto(row),
+    };
+  }
+
+  /** Drafts one notice per recipient (each active, never `except`), in their language. */
+  async function notify(
+    tx: Tx,
+    recipientIds: readonly (string | null)[],
+    type: NotificationType,
+    ticketId: string | null,
+    wording: Wording,
+    except: string | null = null,
+  ): Promise<DomainEvent[]> {
+    const ids = recipientIds.filter((id): id is string => id !== null && id !== except);
+    const profiles = await users.deliveryProfiles(tx, ids);
+    return write(
+      tx,
+      profiles
+        .filter((profile) => profile.isActive)
+        .map((recipient) => ({
+          recipient,
+          type,
+          ticketId,
+          ...wording(textsFor(recipient.languageCode)),
+        })),
+    );
+  }
+
+  return {
+    ...createDeliveryState({ db, queue, clock, users }),
+
+    /** A new ticket: every active staff member but its author hears of it. */
+    async ticketCreated(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+      const staff = await users.activeStaffIds(tx);
+      return notify(
+        tx,
+        staff,
+        'ticket_created',
+        ticket.id,
+        (t) => ({
+          title: t.ticket_created(ticket.number),
+          content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
+        }),
+        actorId,
+      );
+    },
+
+    /** An assignment: the new assignee hears of it, unless they took it themself. */
+    ticketAssigned(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+      return notify(
+        tx,
+        [ticket.assignedTo],
+        'ticket_assigned',
+        ticket.id,
+        (t) => ({
+          title: t.ticket_assigned(ticket.number),
+          content: ticket.title,
+        }),
+        actorId,
+      );
+    },
+
+    /** A status change: the ticket's author hears of it, unless they made it. */
+    statusChanged(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+      return notify(
+        tx,
+        [ticket.userId],
+        'status_changed',
+        ticket.id,
+        (t) => ({
+          title: t.status_changed(ticket.number),
+          content: t.status_content(ticket.title, t.statuses[ticket.status]),
+        }),
+        actorId,
+      );
+    },
+
+    /**
+     * A new message: the other participants hear of it (the author, the assignee, and staff among
+     * `writerIds`, who wrote in the ticket); an internal note only staff among them; never its
+     * writer.
+     */
+    async messageCreated(
+      tx: Tx,
+      ticket: TicketFacts,
+      message: { userId: string; content: string; isInternal: boolean },
+      writerIds: readonly string[],
+    ): Promise<DomainEvent[]> {
+      const candidates = await users.deliveryProfiles(tx, [
+        ticket.userId,
+        ...(ticket.assignedTo ? [ticket.assignedTo] : []),
+        ...writerIds,
+      ]);
+      const recipients = candidates.filter(
+        (p) =>
+          p.id !== message.userId &&
+          (p.id === ticket.userId || p.id === ticket.assignedTo || isStaff(p.role)) &&
+          (!message.isInternal || isStaff(p.role)),
+      );
+      return notify(
+        tx,
+        recipients.map((p) => p.id),
+        'new_message',
+        ticket.id,
+        (t) => ({
+          title: message.isInternal ? t.internal_note(ticket.number) : t.new_message(ticket.number),
+          content: excerpt(message.content),
+        }),
+      );
+    },
+
+    /** A reminder about a ticket, for these people (`jobs/reminders.ts`). */
+    remind(
+      tx: Tx,
+      ticket: TicketFacts,
+      recipientIds: readonly string[],
+      afterHours: number,
+    ): Promise<DomainEvent[]> {
+      return notify(tx, recipientIds, 'reminder', ticket.id, (t) => ({
+        title: t.reminder(ticket.number),
+        content: t.reminder_content(ticket.title, afterHours),
+      }));
+    },
+
+    /** Ids of the tickets someone was reminded about after `since` (`jobs/reminders.ts`). */
+    async remindedSince(tx: Tx, since: Date): Promise<string[]> {
+      const rows = await tx
+        .selectDistinct({ ticketId: notifications.ticketId })
+        .from(notifications)
+        .where(and(eq(notifications.type, 'reminder'), gt(notifications.createdAt, since)));
+      return rows.flatMap((row) => (row.ticketId ? [row.ticketId] : []));
+    },
+
+    /**
+     * Tells every active staff member something (for the system, e.g. an infected upload),
+     * in the caller's transaction. Title and content are plain text.
+     */
+    async notifyStaff(tx: Tx, notice: StaffNotice): Promise<DomainEvent[]> {
+      const staff = await users.activeStaffIds(tx);
+      return notify(
+        tx,
+        staff,
+        notice.type,
+        notice.ticket_id ?? null,
+        () => ({ title: notice.title, content: notice.content }),
+        notice.except ?? null,
+      );
+    },
+
+    /** A page of the user's notifications, newest first, with their unread count. */
+    async list(
+      userId: string,
+      query: NotificationListQuery,
+    ): Promise<Page<NotificationDto> & { unread_count: number }> {
+      const rows = await db
+        .select()
+        .from(notifications)
+        .where(
+          and(
+            eq(notifications.userId, userId),
+            query.unread_only ? eq(notifications.isRead, false) : undefined,
+            newestFirst.after(query.cursor),
+          ),
+        )
+        .orderBy(...newestFirst.orderBy())
+        .limit(query.limit + 1);
+      const page = newestFirst.page(rows, query.limit, toNotificationDto);
+      return { ...page, unread_count: await this.unreadCount(userId) };
+    },
+
+    /** How many of the user's notifications are unread. */
+    async unreadCount(userId: string): Promise<number> {
+      const [row] = await db
+        .select({ n: count() })
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), eq(notifications.isRead, false)));
+      return row?.n ?? 0;
+    },
+
+    /** Marks one of the user's notifications read; someone else's is 404. */
+    async markRead(userId: string, id: string): Promise<NotificationDto> {
+      const [row] = await db
+        .update(notifications)
+        .set({ isRead: true })
+        .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
+        .returning();
+      if (!row) throw new NotFound('Notification not found');
+      return toNotificationDto(row);
+    },
+
+    /** Marks all the user's notifications read; how many were unread. */
+    async markAllRead(userId: string): Promise<number> {
+      const rows = await db
+        .update(notifications)
+        .set({ isRead: true })
+        .where(and(eq(notifications.userId, userId), eq(notifications.isRead, false)))
+        .returning({ id: notifications.id });
+      return rows.length;
+    },
+  };
+}
+
+/** The notifications service. */
+export type NotificationService = ReturnType<typeof createNotificationService>;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { excerpt, textsFor } from './texts.js';
+
+describe('notification texts', () => {
+  it('speaks Russian to ru* users and English to everyone else', () => {
+    expect(textsFor('ru').ticket_created(5)).toBe('Новое обращение #5');
+    expect(textsFor('ru-RU').open_button).toBe('Открыть обращение');
+    expect(textsFor('de').ticket_created(5)).toBe('New ticket #5');
+    expect(textsFor(null).reminder_content('X', 24)).toContain('24 h');
+    expect(textsFor('ru').reminder_content('X', 24)).toContain('24 ч');
+  });
+
+  it('cuts long text, marking the cut', () => {
+    expect(excerpt('short')).toBe('short');
+    const cut = excerpt('a'.repeat(400));
+    expect(cut).toHaveLength(300);
+    expect(cut.endsWith('…')).toBe(true);
+  });
+});
+
+describe('every notification text', () => {
+  it('names the ticket in both languages', () => {
+    for (const language of ['en', 'ru']) {
+      const t = textsFor(language);
+      for (const text of [
+        t.ticket_created(9),
+        t.ticket_assigned(9),
+        t.new_message(9),
+        t.internal_note(9),
+        t.status_changed(9),
+        t.reminder(9),
+      ]) {
+        expect(text, language).toContain('#9');
+      }
+      expect(t.status_content('Printer', t.statuses.waiting)).toContain('Printer');
+    }
+  });
+});

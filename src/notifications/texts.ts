@@ -1,0 +1,78 @@
+import type { TicketStatus } from '../db/schema.js';
+
+/**
+ * The words of notifications, by language (ru, en). Titles and contents are stored as plain
+ * text in the recipient's language when the notification is written; Telegram rendering escapes
+ * them (`telegram/html.ts`).
+ */
+/** The notification texts of one language. */
+export interface NotificationTexts {
+  ticket_created(n: number): string;
+  ticket_assigned(n: number): string;
+  new_message(n: number): string;
+  internal_note(n: number): string;
+  status_changed(n: number): string;
+  status_content(title: string, status: string): string;
+  reminder(n: number): string;
+  reminder_content(title: string, hours: number): string;
+  open_button: string;
+  statuses: Record<TicketStatus, string>;
+}
+
+const texts: Record<'en' | 'ru', NotificationTexts> = {
+  en: {
+    ticket_created: (n: number) => `New ticket #${n}`,
+    ticket_assigned: (n: number) => `Ticket #${n} is assigned to you`,
+    new_message: (n: number) => `New message in ticket #${n}`,
+    internal_note: (n: number) => `Internal note in ticket #${n}`,
+    status_changed: (n: number) => `Ticket #${n} status`,
+    status_content: (title: string, status: string) => `«${title}»: ${status}`,
+    reminder: (n: number) => `Ticket #${n} waits for an answer`,
+    reminder_content: (title: string, hours: number) =>
+      `«${title}» has had no staff answer for over ${hours} h.`,
+    open_button: 'Open ticket',
+    statuses: {
+      open: 'open',
+      in_progress: 'in progress',
+      waiting: 'waiting for you',
+      resolved: 'resolved',
+      closed: 'closed',
+    },
+  },
+  ru: {
+    ticket_created: (n: number) => `Новое обращение #${n}`,
+    ticket_assigned: (n: number) => `Вам назначено обращение #${n}`,
+    new_message: (n: number) => `Новое сообщение в обращении #${n}`,
+    internal_note: (n: number) => `Внутренняя заметка в обращении #${n}`,
+    status_changed: (n: number) => `Статус обращения #${n}`,
+    status_content: (title: string, status: string) => `«${title}»: ${status}`,
+    reminder: (n: number) => `Обращение #${n} ждёт ответа`,
+    reminder_content: (title: string, hours: number) =>
+      `«${title}»: нет ответа сотрудника больше ${hours} ч.`,
+    open_button: 'Открыть обращение',
+    statuses: {
+      open: 'открыто',
+      in_progress: 'в работе',
+      waiting: 'ждёт вашего ответа',
+      resolved: 'решено',
+      closed: 'закрыто',
+    },
+  },
+};
+
+/** The texts for a Telegram language code: Russian for `ru*`, English otherwise. */
+export function textsFor(languageCode: string | null | undefined): NotificationTexts {
+  return languageCode?.toLowerCase().startsWith('ru') ? texts.ru : texts.en;
+}
+
+/**
+ * Cuts plain text to at most `max` UTF-16 units, marking the cut, never between the halves of a
+ * surrogate pair (an emoji cut in two is not UTF-8 any more, and Telegram refuses it).
+ */
+export function excerpt(text: string, max = 300): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}

@@ -1,0 +1,150 @@
+import { Api, GrammyError, HttpError, InputFile } from 'grammy';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
+import { testBotToken } from './init-data.js';
+
+describe('the fake Telegram Bot API', () => {
+  let fake: FakeBotApi;
+  let api: Api;
+
+  beforeEach(async () => {
+    fake = await startFakeBotApi();
+    api = new Api(fake.token, { apiRoot: fake.url });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('answers getMe and records calls for the test token', async () => {
+    expect(fake.token).toBe(testBotToken);
+    const me = await api.getMe();
+    expect(me.is_bot).toBe(true);
+    expect(fake.sent('getMe')).toHaveLength(1);
+  });
+
+  it('returns messages with increasing ids and records JSON parameters', async () => {
+    const first = await api.sendMessage(42, '<b>hi</b>', { parse_mode: 'HTML' });
+    const second = await api.sendMessage(42, 'again');
+    expect(second.message_id).toBeGreaterThan(first.message_id);
+    expect(first.chat.id).toBe(42);
+    expect(first.text).toBe('<b>hi</b>');
+    const call = await fake.waitFor('sendMessage', (c) => c.params.text === 'again');
+    expect(call.params.chat_id).toBe(42);
+    expect(fake.sent()).toHaveLength(2);
+  });
+
+  it('refuses another token with 401 and unknown methods with 404', async () => {
+    const stranger = new Api('1:another-token-that-is-long-enough', { apiRoot: fake.url });
+    await expect(stranger.getMe()).rejects.toMatchObject({ error_code: 401 });
+    const unknown = await fetch(`${fake.url}/bot${fake.token}/sendDice`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ ok: false, error_code: 404, description: 'Not Found' });
+    const elsewhere = await fetch(`${fake.url}/nothing`);
+    expect(elsewhere.status).toBe(404);
+    expect(fake.sent()).toHaveLength(0);
+    expect(fake.calls.map((c) => c.method)).toEqual(['getMe', 'sendDice']);
+  });
+
+  it('fails the next calls as asked: 429 with retry_after, 403, 400, a dropped connection', async () => {
+    fake.failNext('sendMessage', { status: 429, retryAfter: 3 });
+    fake.failNext('sendMessage', { status: 403 });
+    fake.failNext('sendMessage', { status: 400, description: 'Bad Request: chat not found' });
+    fake.failNext('sendMessage', 'network');
+    const tooMany = await api.sendMessage(1, 'a').catch((e: unknown) => e);
+    expect(tooMany).toBeInstanceOf(GrammyError);
+    expect((tooMany as GrammyError).parameters.retry_after).toBe(3);
+    await expect(api.sendMessage(1, 'b')).rejects.toMatchObject({ error_code: 403 });
+    await expect(api.sendMessage(1, 'c')).rejects.toMatchObject({
+      description: 'Bad Request: chat not found',
+    });
+    await expect(api.sendMessage(1, 'd')).rejects.toBeInstanceOf(HttpError);
+    await api.sendMessage(1, 'e');
+    expect(fake.calls).toHaveLength(5);
+    expect(fake.sent('sendMessage').map((c) => c.params.text)).toEqual(['e']);
+  });
+
+  it('answers 500 and 502 when asked, like a Telegram outage', async () => {
+    fake.failNext('getMe', { status: 500 });
+    fake.failNext('getMe', { status: 502 });
+    await expect(api.getMe()).rejects.toMatchObject({
+      error_code: 500,
+      description: 'Internal Server Error',
+    });
+    await expect(api.getMe()).rejects.toMatchObject({ error_code: 502 });
+    await expect(api.getMe()).resolves.toMatchObject({ is_bot: true });
+  });
+
+  it('refuses texts Telegram refuses: bad HTML, over 4096 characters, broken UTF-16, empty', async () => {
+    const html = { parse_mode: 'HTML' } as const;
+    const refusals = [
+      ['<b>a</b> < b', html, "can't parse entities"],
+      ['Tom & Jerry', html, "can't parse entities"],
+      ['<script>x</script>', html, "can't parse entities"],
+      ['x'.repeat(4097), {}, 'message is too long'],
+      ['\uD83D', {}, 'UTF-8'],
+      ['', {}, 'message text is empty'],
+    ] as const;
+    for (const [text, other, description] of refusals) {
+      await expect(api.sendMessage(1, text, other), text.slice(0, 20)).rejects.toMatchObject({
+        error_code: 400,
+        description: expect.stringContaining(description) as unknown,
+      });
+    }
+    // Entities count as one character each; tags not at all; plain mode takes < and &.
+    const long = `<b>t</b>${'&amp;'.repeat(4095)}`;
+    await expect(api.sendMessage(1, long, html)).resolves.toMatchObject({ text: long });
+    await expect(
+      api.sendMessage(1, '<a href="https://x.y">a &lt; &#33;</a>', html),
+    ).resolves.toBeDefined();
+    await expect(api.sendMessage(1, 'Tom & <Jerry>')).resolves.toBeDefined();
+  });
+
+  it('serves long polling with offsets, waking a waiting poll when an update arrives', async () => {
+    fake.pushUpdate({ message: { text: 'one' } });
+    const first = await api.getUpdates({ offset: 0, timeout: 0 });
+    expect(first).toHaveLength(1);
+    const next = (first[0]?.update_id ?? 0) + 1;
+    const waiting = api.getUpdates({ offset: next, timeout: 5 });
+    setTimeout(() => fake.pushUpdate({ message: { text: 'two' } }), 50);
+    const second = await waiting;
+    expect(second).toHaveLength(1);
+    expect(second[0]?.update_id).toBe(next);
+    const idle = await api.getUpdates({ offset: next + 1, timeout: 0 });
+    expect(idle).toEqual([]);
+  });
+
+  it('describes and serves added files, and reads multipart uploads', async () => {
+    const file = fake.addFile(Buffer.from('hello file'), 'documents/hello.txt');
+    const described = await api.getFile(file.file_id);
+    expect(described).toMatchObject({ file_path: 'documents/hello.txt', file_size: 10 });
+    const bytes = await fetch(`${fake.url}/file/bot${fake.token}/documents/hello.txt`);
+    expect(await bytes.text()).toBe('hello file');
+    expect((await fetch(`${fake.url}/file/bot${fake.token}/missing`)).status).toBe(404);
+    await expect(api.getFile('nope')).rejects.toMatchObject({ error_code: 400 });
+
+    await api.sendDocument(7, new InputFile(Buffer.from('doc'), 'a.txt'), {
+      caption: 'see',
+      reply_markup: { inline_keyboard: [[{ text: 'x', callback_data: 'y' }]] },
+    });
+    const upload = await fake.waitFor('sendDocument');
+    expect(upload.params).toMatchObject({
+      chat_id: '7',
+      caption: 'see',
+      document: { file_name: 'a.txt' },
+      reply_markup: { inline_keyboard: [[{ text: 'x', callback_data: 'y' }]] },
+    });
+    await api.sendPhoto(7, new InputFile(Buffer.from('img'), 'p.png'));
+    await api.answerCallbackQuery('q');
+    expect(fake.sent('answerCallbackQuery')).toHaveLength(1);
+  });
+
+  it('reads urlencoded bodies and times out a wait that never comes', async () => {
+    await fetch(`${fake.url}/bot${fake.token}/deleteMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'chat_id=5&message_id=9',
+    });
+    expect(fake.sent('deleteMessage')[0]?.params).toEqual({ chat_id: '5', message_id: '9' });
+    await expect(fake.waitFor('sendMessage', undefined, 50)).rejects.toThrow(/no sendMessage/);
+  });
+});

@@ -1,0 +1,420 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { testBotToken } from './init-data.js';
+
+/** One Bot API call the fake server received, successful or not, in arrival order. */
+export interface RecordedCall {
+  method: string;
+  params: Record<string, unknown>;
+  /** `Date.now()` when it arrived. */
+  at: number;
+}
+
+/**
+ * How the next call(s) of a method fail: a flood limit, a refusal, a server error, or a dropped
+ * connection.
+ */
+export type FakeFailure =
+  | { status: 429; retryAfter: number }
+  | { status: 403 | 400 | 500 | 502; description?: string }
+  | 'network';
+
+/** Telegram's limit of a message text, after entity parsing. */
+const maxTextLength = 4096;
+
+/** The tags Telegram's HTML parse mode knows (https://core.telegram.org/bots/api#html-style). */
+const htmlTag =
+  /<\/?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)>|<a href="[^"<>]*">|<\/a>/g;
+
+/** A lone half of a surrogate pair: not UTF-8, which Telegram refuses. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks a message text as Telegram does: well-formed, HTML entities and tags parseable when
+ * `parse_mode` is HTML, and at most 4096 characters once parsed. The refusal's description, or
+ * undefined when Telegram would take it.
+ */
+function textProblem(text: unknown, parseMode: unknown): string | undefined {
+  if (typeof text !== 'string' || text.length === 0) return 'Bad Request: message text is empty';
+  if (loneSurrogate.test(text)) return 'Bad Request: strings must be encoded in UTF-8';
+  let shown = text;
+  if (parseMode === 'HTML') {
+    const bare = text.replaceAll(htmlTag, '');
+    if (/[<>]/.test(bare)) return "Bad Request: can't parse entities: unsupported start tag";
+    if (/&(?!(?:lt|gt|amp|quot|#\d+|#x[\da-f]+);)/i.test(bare)) {
+      return "Bad Request: can't parse entities: unsupported entity";
+    }
+    shown = bare.replaceAll(/&(?:lt|gt|amp|quot|#\d+|#x[\da-f]+);/gi, '.');
+  }
+  return shown.length > maxTextLength ? 'Bad Request: message is too long' : undefined;
+}
+
+/** A file the fake server can hand out through `getFile` and serve under `/file/bot<token>/`. */
+export interface FakeFile {
+  file_id: string;
+  file_unique_id: string;
+  file_size: number;
+  file_path: string;
+}
+
+/** A fake Telegram Bot API HTTP server; point `TELEGRAM_API_ROOT` at `url`. */
+export interface FakeBotApi {
+  /** Use as TELEGRAM_API_ROOT. */
+  url: string;
+  /** The only bot token it accepts; others get 401 like Telegram. */
+  token: string;
+  /** Every call, successful or failed, in order. */
+  calls: RecordedCall[];
+  /** The calls of `method` (all calls without it) that succeeded. */
+  sent(method?: string): RecordedCall[];
+  /** Resolves with the first successful call of `method` matching `predicate`, past or future. */
+  waitFor(
+    method: string,
+    predicate?: (c: RecordedCall) => boolean,
+    timeoutMs?: number,
+  ): Promise<RecordedCall>;
+  /** Makes the next `times` (default 1) calls of `method` fail this way. */
+  failNext(method: string, failure: FakeFailure, times?: number): void;
+  /** Queues an update for `getUpdates` (long polling honours `offset` and `timeout`). */
+  pushUpdate(update: object): void;
+  /** Stores bytes as a Telegram file; `getFile` describes it and `/file/bot<token>/<path>` serves it. */
+  addFile(bytes: Buffer, filePath?: string): FakeFile;
+  close(): Promise<void>;
+}
+
+const supportedMethods = new Set([
+  'getMe',
+  'sendMessage',
+  'editMessageText',
+  'editMessageReplyMarkup',
+  'answerCallbackQuery',
+  'deleteMessage',
+  'setMyCommands',
+  'setChatMenuButton',
+  'setWebhook',
+  'deleteWebhook',
+  'getUpdates',
+  'getFile',
+  'sendPhoto',
+  'sendDocument',
+]);
+
+type Reply =
+  | { ok: true; result: unknown }
+  | {
+      ok: false;
+      error_code: number;
+      description: string;
+      parameters?: { retry_after: number };
+    };
+
+interface Waiter {
+  method: string;
+  predicate: (c: RecordedCall) => boolean;
+  resolve: (c: RecordedCall) => void;
+}
+
+/** Reads a JSON, urlencoded or multipart body (and the query string) into Bot API parameters. */
+async function readParams(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  if (body.length === 0) return params;
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) {
+    return { ...params, ...(JSON.parse(body.toString('utf8')) as Record<string, unknown>) };
+  }
+  if (type.includes('multipart/form-data')) return { ...params, ...readMultipart(body, type) };
+  for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
+    params[key] = decodeField(value);
+  }
+  return params;
+}
+
+/**
+ * A lenient multipart reader: grammY writes headers without spaces and unquoted file names,
+ * which strict parsers refuse. Files become `{file_name}`; a field naming `attach://<part>`
+ * resolves to that part's file.
+ */
+function readMultipart(body: Buffer, contentType: string): Record<string, unknown> {
+  const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
+  if (!boundary) throw new Error('multipart body without a boundary');
+  const fields: Record<string, unknown> = {};
+  const files: Record<string, { file_name: string }> = {};
+  for (const part of body.toString('latin1').split(`--${boundary}`)) {
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0) continue;
+    const headers = part.slice(0, headerEnd);
+    const value = part.slice(headerEnd + 4).replace(/\r\n$/, '');
+    const name = /name="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+    if (!name) continue;
+    const fileName = /filename="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+    if (fileName === undefined)
+      fields[name] = decodeField(Buffer.from(value, 'latin1').toString('utf8'));
+    else files[name] = { file_name: fileName };
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    const attached = typeof value === 'string' && value.startsWith('attach://');
+    if (attached) fields[key] = files[value.slice('attach://'.length)] ?? value;
+  }
+  return { ...files, ...fields };
+}
+
+/** Form fields carry JSON-serialised objects (reply_markup, …); numbers and strings stay as sent. */
+function decodeField(value: string): unknown {
+  if (!/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Starts a fake Bot API on 127.0.0.1 at a random port. */
+export async function startFakeBotApi(options: { token?: string } = {}): Promise<FakeBotApi> {
+  const token = options.token ?? testBotToken;
+  const calls: RecordedCall[] = [];
+  const succeeded = new WeakSet<RecordedCall>();
+  const failures = new Map<string, FakeFailure[]>();
+  const waiters = new Set<Waiter>();
+  const updates: { update_id: number }[] = [];
+  const pollers = new Set<() => void>();
+  const files = new Map<string, { meta: FakeFile; bytes: Buffer }>();
+  const sockets = new Set<Socket>();
+  let nextUpdateId = 1;
+  let nextMessageId = 1;
+  let closed = false;
+
+  function message(params: Record<string, unknown>, extra: object = {}) {
+    nextMessageId += 1;
+    return {
+      message_id: nextMessageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(params.chat_id), type: 'private' },
+      ...(typeof params.text === 'string' ? { text: params.text } : {}),
+      ...extra,
+    };
+  }
+
+  async function longPoll(params: Record<string, unknown>): Promise<unknown[]> {
+    const offset = Number(params.offset ?? 0);
+    // A non-negative offset confirms every update before it, as Telegram does.
+    if (offset > 0) {
+      while (updates.length > 0 && (updates[0]?.update_id ?? 0) < offset) updates.shift();
+    }
+    const waitS = Math.min(Number(params.timeout ?? 0), 50);
+    if (updates.length === 0 && waitS > 0 && !closed) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          pollers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, waitS * 1000);
+        pollers.add(wake);
+      });
+    }
+    const limit = Number(params.limit ?? 100);
+    return updates.filter((u) => u.update_id >= offset).slice(0, limit);
+  }
+
+  async function answer(method: string, params: Record<string, unknown>): Promise<unknown> {
+    switch (method) {
+      case 'getMe':
+        return {
+          id: Number(token.split(':')[0]),
+          is_bot: true,
+          first_name: 'Ticket Bot',
+          username: 'ticket_test_bot',
+          can_join_groups: false,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        };
+      case 'sendMessage':
+        return message(params);
+      case 'sendPhoto':
+        return message(params, {
+          photo: [{ file_id: 'photo', file_unique_id: 'p', width: 1, height: 1 }],
+        });
+      case 'sendDocument':
+        return message(params, { document: { file_id: 'doc', file_unique_id: 'd' } });
+      case 'editMessageText':
+        return message(params, { message_id: Number(params.message_id) });
+      case 'getUpdates':
+        return longPoll(params);
+      default:
+        return true;
+    }
+  }
+
+  function fileReply(fileId: string): Reply {
+    const file = files.get(fileId);
+    return file
+      ? { ok: true, result: file.meta }
+      : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' };
+  }
+
+  function failureReply(failure: Exclude<FakeFailure, 'network'>): Reply {
+    if (failure.status === 429) {
+      return {
+        ok: false,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${failure.retryAfter}`,
+        parameters: { retry_after: failure.retryAfter },
+      };
+    }
+    const fallbacks = {
+      400: 'Bad Request: chat not found',
+      403: 'Forbidden: bot was blocked by the user',
+      500: 'Internal Server Error',
+      502: 'Bad Gateway',
+    };
+    const fallback = fallbacks[failure.status];
+    return { ok: false, error_code: failure.status, description: failure.description ?? fallback };
+  }
+
+  function record(call: RecordedCall, ok: boolean): void {
+    calls.push(call);
+    if (!ok) return;
+    succeeded.add(call);
+    for (const waiter of waiters) {
+      if (waiter.method === call.method && waiter.predicate(call)) {
+        waiters.delete(waiter);
+        waiter.resolve(call);
+      }
+    }
+  }
+
+  function send(response: ServerResponse, reply: Reply): void {
+    response.writeHead(reply.ok ? 200 : reply.error_code, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(reply));
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (fileMatch) {
+      const file = [...files.values()].find((f) => f.meta.file_path === fileMatch[2]);
+      if (fileMatch[1] !== token || !file) {
+        response.writeHead(404).end('Not Found');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.bytes);
+      return;
+    }
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    if (!match) {
+      send(response, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
+    const [, callToken = '', method = ''] = match;
+    const params = await readParams(request, url);
+    const call: RecordedCall = { method, params, at: Date.now() };
+    if (callToken !== token) {
+      record(call, false);
+      send(response, { ok: false, error_code: 401, description: 'Unauthorized' });
+      return;
+    }
+    if (!supportedMethods.has(method)) {
+      record(call, false);
+      send(response, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
+    const failure = failures.get(method)?.shift();
+    if (failure === 'network') {
+      record(call, false);
+      request.socket.destroy();
+      return;
+    }
+    if (failure) {
+      record(call, false);
+      send(response, failureReply(failure));
+      return;
+    }
+    const problem =
+      method === 'sendMessage' ? textProblem(params.text, params.parse_mode) : undefined;
+    if (problem) {
+      record(call, false);
+      send(response, { ok: false, error_code: 400, description: problem });
+      return;
+    }
+    if (method === 'getFile') {
+      const reply = fileReply(String(params.file_id));
+      record(call, reply.ok);
+      send(response, reply);
+      return;
+    }
+    const result = await answer(method, params);
+    record(call, true);
+    send(response, { ok: true, result });
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      send(response, { ok: false, error_code: 400, description: `Bad Request: ${String(error)}` });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    calls,
+    sent(method) {
+      return calls.filter((c) => succeeded.has(c) && (method === undefined || c.method === method));
+    },
+    waitFor(method, predicate = () => true, timeoutMs = 10_000) {
+      const past = calls.find((c) => succeeded.has(c) && c.method === method && predicate(c));
+      if (past) return Promise.resolve(past);
+      return new Promise((resolve, reject) => {
+        const waiter: Waiter = {
+          method,
+          predicate,
+          resolve: (c) => {
+            clearTimeout(timer);
+            resolve(c);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`fake Bot API: no ${method} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    failNext(method, failure, times = 1) {
+      const queue = failures.get(method) ?? [];
+      for (let i = 0; i < times; i += 1) queue.push(failure);
+      failures.set(method, queue);
+    },
+    pushUpdate(update) {
+      updates.push({ ...update, update_id: nextUpdateId });
+      nextUpdateId += 1;
+      for (const wake of [...pollers]) wake();
+    },
+    addFile(bytes, filePath) {
+      const fileId = `file_${randomBytes(6).toString('hex')}`;
+      const meta: FakeFile = {
+        file_id: fileId,
+        file_unique_id: `u${randomBytes(4).toString('hex')}`,
+        file_size: bytes.length,
+        file_path: filePath ?? `documents/${fileId}`,
+      };
+      files.set(fileId, { meta, bytes });
+      return meta;
+    },
+    async close() {
+      closed = true;
+      for (const wake of [...pollers]) wake();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
