@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEmptyPostgresDatabase, testDatabaseUrl, testRedisUrl } from './infra.js';
+import { connectWs, type WsClient } from './ws-client.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** One `npm start` process (API role only, demo mode so demo sign-in works from loopback). */
+async function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /is ready at (http:\/\/[\d.:]+)/.exec(output)?.[1];
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`server did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function post<T>(url: string, body: object, token?: string): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Two processes need a shared database and Redis; embedded, one process plays both parts. */
+const realServices = testDatabaseUrl !== undefined && testRedisUrl !== undefined;
+if (!realServices) {
+  console.log(
+    'two-processes.test.ts: without TEST_DATABASE_URL and TEST_REDIS_URL one embedded process' +
+      ' plays both servers; the cross-process fan-out is tested only on PostgreSQL + Redis',
+  );
+}
+
+describe(
+  realServices ? 'two server processes on one PostgreSQL and Redis' : 'one embedded server process',
+  () => {
+    const dataDirs: string[] = [];
+    afterAll(() => {
+      for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('delivers to a socket on one process a message posted through the other', async () => {
+      const database = realServices ? await createEmptyPostgresDatabase() : undefined;
+      const env = () => {
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-two-'));
+        dataDirs.push(dataDir);
+        return {
+          DATA_DIR: dataDir,
+          PORT: '0',
+          ROLES: 'api',
+          JWT_SECRET: 'two-processes-share-this-secret-of-32+chars',
+          RATE_LIMIT_MAX: '100000',
+          ...(database ? { DATABASE_URL: database.url, REDIS_URL: testRedisUrl ?? '' } : {}),
+        };
+      };
+      const sockets: WsClient[] = [];
+      // The first migrates and seeds; the second starts on the ready database.
+      const a = await startServer(env());
+      const b = database ? await startServer(env()) : a;
+      try {
+        type SignIn = { access_token: string; user: { id: string } };
+        const user = await post<SignIn>(`${a.url}/api/v1/auth/demo`, { role: 'user' });
+        const agent = await post<SignIn>(`${b.url}/api/v1/auth/demo`, { role: 'agent' });
+        const categories = (await (
+          await fetch(`${a.url}/api/v1/categories`, {
+            headers: { authorization: `Bearer ${user.access_token}` },
+          })
+        ).json()) as { items: { id: string }[] };
+        const ticket = await post<{ id: string }>(
+          `${a.url}/api/v1/tickets`,
+          { category_id: categories.items[0]?.id, title: 'Across', description: 'Two processes' },
+          user.access_token,
+        );
+
+        const subscribe = async (server: { url: string }, token: string) => {
+          const socket = await connectWs(`${server.url.replace(/^http/, 'ws')}/api/v1/ws`, {
+            token,
+            awaitAuth: true,
+          });
+          sockets.push(socket);
+          socket.send({ type: 'subscribe', ticket_id: ticket.id });
+          await socket.next('subscribed');
+          return socket;
+        };
+        const onB = await subscribe(b, agent.access_token);
+        const onA = await subscribe(a, user.access_token);
+        const message = await post<{ id: string }>(
+          `${a.url}/api/v1/tickets/${ticket.id}/messages`,
+          { content: 'Posted on A' },
+          user.access_token,
+        );
+        const frame = await onB.next('message.created', undefined, 10_000);
+        expect(frame).toMatchObject({
+          ticket_id: ticket.id,
+          data: { id: message.id, content: 'Posted on A' },
+        });
+        // Typing crosses too: the user types on A, the agent on B sees it.
+        onA.send({ type: 'typing', ticket_id: ticket.id });
+        expect((await onB.next('typing', undefined, 10_000)).data).toMatchObject({
+          user_id: user.user.id,
+        });
+      } finally {
+        for (const socket of sockets) socket.close();
+        await Promise.all([a.stop(), b.stop()]);
+        await database?.drop();
+      }
+    }, 120_000);
+  },
+);
