@@ -1,14 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
-/** Browser tests (playwright-core driving Debian's Chromium) against a real server: `npm run test:e2e`. */
+/**
+ * Browser tests (playwright-core driving Debian's Chromium) against a real server:
+ * `npm run test:e2e`. They build the Mini App first when web/dist is missing or stale, and skip
+ * with a message when there is no Chromium.
+ */
 export default defineConfig({
   test: {
     include: ['e2e/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts', 'e2e/global-setup.ts'],
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // The Mini App and its browser tests come with the Mini App; until then there are none.
-    passWithNoTests: true,
+    fileParallelism: false,
   },
 });

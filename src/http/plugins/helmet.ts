@@ -1,6 +1,20 @@
+import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+
+/** A Host header that is a plain host name or address with an optional port, nothing else. */
+const plainHost = /^(?:[a-z\d.-]+|\[[\da-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The WebSocket origins of the host the page came from (`ws://host wss://host`): CSP 3 lets
+ * `'self'` cover them, but older WebViews (Safari before 15.4, old Android System WebView) do
+ * not, and the Mini App's live updates use `/api/v1/ws` on the same host.
+ */
+export function sameOriginSockets(request: IncomingMessage): string {
+  const host = request.headers.host ?? '';
+  return plainHost.test(host) ? `ws://${host} wss://${host}` : "'self'";
+}
 
 /**
  * Security headers with a Content-Security-Policy fit for a Telegram Mini App: our own scripts
@@ -20,7 +34,7 @@ export const contentSecurityPolicy = {
     'https://*.telesco.pe',
   ],
   fontSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
+  connectSrc: ["'self'", sameOriginSockets],
   workerSrc: ["'self'"],
   manifestSrc: ["'self'"],
   objectSrc: ["'none'"],

@@ -31,7 +31,12 @@ export default fp(
             description: 'The conversation of a ticket, internal notes included',
           },
           { name: 'categories', description: 'Ticket categories' },
+          { name: 'files', description: 'Attachments: upload, preview and download' },
           { name: 'users', description: 'People, roles, blocking and activity (staff)' },
+          {
+            name: 'notifications',
+            description: 'The signed-in user’s notifications: list, unread count, mark read',
+          },
         ],
       },
       transform: jsonSchemaTransform,

@@ -15,6 +15,9 @@ function projectRoot(): string {
 }
 
 const webDist = path.join(projectRoot(), 'web', 'dist');
+/** Paths that are never pages of the Mini App. */
+const spaExcluded = /^\/(api|health|metrics|docs|openapi\.json|telegram)(\/|$)/;
+
 const landingPage = fileURLToPath(new URL('../landing.html', import.meta.url));
 
 /**
@@ -25,7 +28,30 @@ export default fp(
   async function webPlugin(app: FastifyInstance, options: { root?: string }) {
     const root = options.root ?? webDist;
     if (existsSync(path.join(root, 'index.html'))) {
-      await app.register(fastifyStatic, { root, wildcard: false, maxAge: '1h' });
+      await app.register(fastifyStatic, {
+        root,
+        wildcard: false,
+        // The build writes .br and .gz next to each file; they go to clients that take them.
+        preCompressed: true,
+        // Hashed bundles never change; the page and the service worker must be fetched fresh.
+        setHeaders(reply, file) {
+          const hashed = file.includes(`${path.sep}assets${path.sep}`);
+          reply.header(
+            'cache-control',
+            hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
+        },
+      });
+      // The app's own paths (/tickets/…, /new) are routes of the single-page app: any other GET
+      // that asks for a page gets index.html; API paths and files keep their 404.
+      app.get('/*', { schema: { hide: true } }, (request, reply) => {
+        const url = request.url.split('?')[0] ?? '';
+        const wantsPage = (request.headers.accept ?? '').includes('text/html');
+        if (!wantsPage || spaExcluded.test(url) || path.extname(url) !== '') {
+          return reply.callNotFound();
+        }
+        return reply.sendFile('index.html');
+      });
       return;
     }
     const html = readFileSync(landingPage, 'utf8');

@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startFakeBotApi, type FakeBotApi } from '../test/fake-bot-api.js';
+import { createEmptyPostgresDatabase, testDatabaseUrl } from '../test/infra.js';
+import { signInitData, testBotToken, type TestTelegramUser } from '../test/init-data.js';
+
+// The page functions below run in the browser; the test program has no DOM types.
+declare const window: Record<string, unknown>;
+
+/** Debian's Chromium, where `.ci/run` installs it. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** True when the browser tests can run here. */
+export const hasChromium = existsSync(chromiumPath);
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** Where the screenshots of every page go. */
+export const screensDir = path.join(root, 'test-results', 'screens');
+
+/** Telegram's default light and dark theme parameters (as Telegram Android sends them). */
+export const themes = {
+  light: {
+    bg_color: '#ffffff',
+    text_color: '#000000',
+    hint_color: '#707579',
+    link_color: '#3390ec',
+    button_color: '#3390ec',
+    button_text_color: '#ffffff',
+    secondary_bg_color: '#f4f4f5',
+    header_bg_color: '#ffffff',
+    accent_text_color: '#3390ec',
+    section_bg_color: '#ffffff',
+    section_header_text_color: '#3390ec',
+    subtitle_text_color: '#707579',
+    destructive_text_color: '#df3f40',
+  },
+  dark: {
+    bg_color: '#212121',
+    text_color: '#ffffff',
+    hint_color: '#aaaaaa',
+    link_color: '#8774e1',
+    button_color: '#8774e1',
+    button_text_color: '#ffffff',
+    secondary_bg_color: '#0f0f0f',
+    header_bg_color: '#212121',
+    accent_text_color: '#8774e1',
+    section_bg_color: '#212121',
+    section_header_text_color: '#aaaaaa',
+    subtitle_text_color: '#aaaaaa',
+    destructive_text_color: '#e53935',
+  },
+} as const;
+
+/** A real server process (`src/main.ts`) on a fresh data directory, with a bot token set. */
+export interface Server {
+  url: string;
+  bot: FakeBotApi;
+  stop(): Promise<void>;
+}
+
+/** Starts the app as `npm start` does, with the bot talking to a fake Bot API. */
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-e2e-'));
+  const bot = await startFakeBotApi({ token: testBotToken });
+  const database = testDatabaseUrl ? await createEmptyPostgresDatabase() : undefined;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      TELEGRAM_BOT_TOKEN: testBotToken,
+      TELEGRAM_API_ROOT: bot.url,
+      RATE_LIMIT_MAX: '10000',
+      AUTH_RATE_LIMIT_MAX: '1000',
+      LOG_LEVEL: 'info',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /is ready at (http:\/\/[\d.:]+)/.exec(output)?.[1];
+    if (url) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    bot,
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      child.kill('SIGKILL');
+      await bot.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches Debian's Chromium headless with a fresh profile. */
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(screensDir, { recursive: true });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** How Telegram opens the Mini App for one user. */
+export interface LaunchOptions {
+  user: TestTelegramUser;
+  theme?: keyof typeof themes;
+  startParam?: string;
+  path?: string;
+}
+
+/** The URL Telegram opens: launch parameters, with signed initData, in the hash. */
+export function launchUrl(base: string, options: LaunchOptions): string {
+  const hash = new URLSearchParams({
+    // Current clients add an Ed25519 `signature` (for third-party validation) to initData; the
+    // SDK requires it, and the bot-token hash covers it like every other field.
+    tgWebAppData: signInitData(options.user, { extra: { signature: 'e2e-test-signature' } }),
+    tgWebAppVersion: '8.0',
+    tgWebAppPlatform: 'android',
+    tgWebAppThemeParams: JSON.stringify(themes[options.theme ?? 'light']),
+    ...(options.startParam ? { tgWebAppStartParam: options.startParam } : {}),
+  });
+  return `${base}${options.path ?? '/'}#${hash.toString()}`;
+}
+
+/** What the page asked of Telegram, as `[event, params]` pairs. */
+export type PostedEvent = [string, unknown];
+
+/**
+ * A phone-sized browser context where `window.TelegramWebviewProxy` stands in for the Telegram
+ * Android client: it records what the Mini App posts (Main Button, haptics, …).
+ */
+export async function telegramContext(browser: Browser, dark = false): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    colorScheme: dark ? 'dark' : 'light',
+    locale: 'ru-RU',
+    serviceWorkers: 'block',
+  });
+  await context.addInitScript(() => {
+    const posted: [string, unknown][] = [];
+    Object.assign(window, {
+      __posted: posted,
+      TelegramWebviewProxy: {
+        postEvent(name: string, data: string) {
+          posted.push([name, data ? JSON.parse(data) : undefined]);
+        },
+      },
+    });
+  });
+  return context;
+}
+
+/** Delivers an event from the Telegram client to the page (`main_button_pressed`, …). */
+export async function telegramEvent(page: Page, name: string): Promise<void> {
+  await page.evaluate((event) => {
+    const webView = (
+      window as unknown as {
+        Telegram: { WebView: { receiveEvent(name: string, data?: unknown): void } };
+      }
+    ).Telegram.WebView;
+    webView.receiveEvent(event);
+  }, name);
+}
+
+/** Presses Telegram's Main Button, as the client reports it. */
+export function pressMainButton(page: Page): Promise<void> {
+  return telegramEvent(page, 'main_button_pressed');
+}
+
+/** The Main Button's last parameters the app set. */
+export async function mainButtonState(
+  page: Page,
+): Promise<{ text?: string; is_visible?: boolean; is_active?: boolean }> {
+  return page.evaluate(() => {
+    const posted = (window as unknown as { __posted: [string, unknown][] }).__posted;
+    const setups = posted.filter(([name]) => name === 'web_app_setup_main_button');
+    return setups.at(-1)?.[1] ?? {};
+  });
+}
+
+/**
+ * Saves a 390×844 screenshot as test-results/screens/<name>.png, after checking that nothing
+ * makes the page wider than the screen.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(150);
+  const width = await page.evaluate(() => {
+    const root = (window as unknown as { document: { documentElement: { scrollWidth: number } } })
+      .document.documentElement;
+    return root.scrollWidth;
+  });
+  if (width > 390) throw new Error(`${name}: the page is ${width} px wide, wider than the screen`);
+  await page.screenshot({ path: path.join(screensDir, `${name}.png`) });
+}
+
+/** Signs in over the API with initData, as the Mini App does. */
+export async function apiSignIn(
+  base: string,
+  user: TestTelegramUser,
+): Promise<{ token: string; id: string }> {
+  const response = await fetch(`${base}/api/v1/auth/telegram`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ init_data: signInitData(user) }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  const pair = (await response.json()) as { access_token: string; user: { id: string } };
+  return { token: pair.access_token, id: pair.user.id };
+}
+
+/** Calls the API with a token; throws on an error status. */
+export async function call<T>(
+  base: string,
+  token: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${base}/api/v1${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok)
+    throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}

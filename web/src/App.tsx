@@ -1,0 +1,149 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { AppRoot, Spinner } from '@telegram-apps/telegram-ui';
+import { lazy, Suspense, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { ApiError, onOfflineChange, isOffline, signInWithTelegram } from './api/client';
+import { realtime } from './api/realtime';
+import type { User } from './api/types';
+import { pickLanguage, setLanguage, t } from './i18n';
+import { navigate, parseRoute, usePath } from './router';
+import type { Launch } from './telegram';
+
+const loadDashboard = () => import('./pages/Dashboard');
+const Dashboard = lazy(loadDashboard);
+const NewTicket = lazy(() => import('./pages/NewTicket'));
+const TicketPage = lazy(() => import('./pages/TicketPage'));
+const TicketByNumber = lazy(() => import('./pages/TicketByNumber'));
+const Welcome = lazy(() => import('./pages/Welcome'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: { staleTime: 30_000, gcTime: 10 * 60_000, retry: 1, refetchOnWindowFocus: true },
+  },
+});
+
+function usePrefersDark(): boolean {
+  return useSyncExternalStore(
+    (notify) => {
+      const media = window.matchMedia('(prefers-color-scheme: dark)');
+      media.addEventListener('change', notify);
+      return () => media.removeEventListener('change', notify);
+    },
+    () => window.matchMedia('(prefers-color-scheme: dark)').matches,
+  );
+}
+
+function useOffline(): boolean {
+  return useSyncExternalStore(onOfflineChange, isOffline);
+}
+
+/** Live updates: any ticket change refreshes the lists and counters. */
+function followTicketEvents(): () => void {
+  const offFrame = realtime.onFrame((frame) => {
+    if (frame.type.startsWith('ticket.') || frame.type === 'message.created') {
+      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      void queryClient.invalidateQueries({ queryKey: ['counts'] });
+    }
+  });
+  const offReconnect = realtime.onReconnect(() => void queryClient.invalidateQueries());
+  return () => {
+    offFrame();
+    offReconnect();
+  };
+}
+
+function Centered({ children }: Readonly<{ children: React.ReactNode }>) {
+  return <div className="centered">{children}</div>;
+}
+
+function Pages({ user }: Readonly<{ user: User }>) {
+  const route = parseRoute(usePath());
+  switch (route.name) {
+    case 'new':
+      return <NewTicket />;
+    case 'ticket':
+      return <TicketPage id={route.id} user={user} />;
+    case 'ticketNumber':
+      return <TicketByNumber number={route.number} />;
+    default:
+      return <Dashboard user={user} />;
+  }
+}
+
+/** Signs in (Telegram, or demo outside it) and shows the page the path names. */
+export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
+  const prefersDark = usePrefersDark();
+  const offline = useOffline();
+  const [user, setUser] = useState<User>();
+  const [failure, setFailure] = useState<string>();
+
+  const signedIn = useCallback(
+    (next: User) => {
+      if (localStorage.getItem('ttb.user') !== next.id) {
+        navigator.serviceWorker?.controller?.postMessage({ type: 'clear-api-cache' });
+        localStorage.setItem('ttb.user', next.id);
+      }
+      setLanguage(pickLanguage(next.language_code ?? launch?.languageCode));
+      setUser(next);
+      realtime.start();
+    },
+    [launch],
+  );
+
+  useEffect(() => followTicketEvents(), []);
+
+  useEffect(() => {
+    if (!launch) return;
+    // Fetch the first page's code while signing in, not after.
+    if (location.pathname === '/' && !launch.startParam) void loadDashboard();
+    signInWithTelegram(launch.initData)
+      .then((next) => {
+        const ticket = /^ticket_(\d+)$/.exec(launch.startParam ?? '');
+        if (ticket?.[1]) navigate(`/n/${ticket[1]}`, true);
+        signedIn(next);
+      })
+      .catch((error: unknown) =>
+        setFailure(error instanceof ApiError ? error.message : t('signInFailed')),
+      );
+  }, [launch, signedIn]);
+
+  const dark = launch ? launch.dark : prefersDark;
+  const platform = launch && ['ios', 'macos'].includes(launch.platform) ? 'ios' : 'base';
+  let content: React.ReactNode;
+  if (user) content = <Pages user={user} />;
+  else if (failure) {
+    content = (
+      <Centered>
+        <h1 className="headline">{t('signInFailed')}</h1>
+        <p className="hint">{failure}</p>
+      </Centered>
+    );
+  } else if (launch) {
+    content = (
+      <Centered>
+        <Spinner size="l" />
+        <p className="hint">{t('signingIn')}</p>
+      </Centered>
+    );
+  } else content = <Welcome onSignedIn={signedIn} />;
+
+  return (
+    <QueryClientProvider client={queryClient}>
+      <AppRoot appearance={dark ? 'dark' : 'light'} platform={platform} className="app">
+        {offline && (
+          <div className="offline" role="status">
+            {t('offline')}
+          </div>
+        )}
+        <Suspense
+          fallback={
+            <Centered>
+              <Spinner size="l" />
+            </Centered>
+          }
+        >
+          {content}
+        </Suspense>
+      </AppRoot>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,35 @@
+import { useQuery } from '@tanstack/react-query';
+import { Placeholder, Spinner } from '@telegram-apps/telegram-ui';
+import { useEffect } from 'react';
+import { api } from '../api/client';
+import type { Page, Ticket } from '../api/types';
+import { useBackButton } from '../hooks';
+import { t } from '../i18n';
+import { navigate } from '../router';
+
+/** Opens ticket #number (a `ticket_<number>` start parameter). */
+export default function TicketByNumber({ number }: Readonly<{ number: number }>) {
+  useBackButton();
+  const found = useQuery({
+    queryKey: ['ticket-number', number],
+    queryFn: ({ signal }) =>
+      api<Page<Pick<Ticket, 'id' | 'number'>>>(
+        'GET',
+        `/tickets?q=${number}&fields=id,number&limit=5`,
+        undefined,
+        signal,
+      ),
+    select: (page) => page.items.find((ticket) => ticket.number === number),
+  });
+  useEffect(() => {
+    if (found.data) navigate(`/tickets/${found.data.id}`, true);
+  }, [found.data]);
+  if (found.isSuccess && !found.data) {
+    return <Placeholder header={t('notFound')} description={`#${number}`} />;
+  }
+  return (
+    <div className="centered">
+      <Spinner size="l" />
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { useSyncExternalStore } from 'react';
+
+/** A page of the app, from the path. */
+export type Route =
+  | { name: 'dashboard' }
+  | { name: 'new' }
+  | { name: 'ticket'; id: string }
+  | { name: 'ticketNumber'; number: number };
+
+const subscribers = new Set<() => void>();
+window.addEventListener('popstate', () => subscribers.forEach((notify) => notify()));
+
+/** The route of a path. */
+export function parseRoute(path: string): Route {
+  if (path === '/new') return { name: 'new' };
+  const ticket = /^\/tickets\/([\w-]+)$/.exec(path);
+  if (ticket?.[1]) return { name: 'ticket', id: ticket[1] };
+  const number = /^\/n\/(\d+)$/.exec(path);
+  if (number?.[1]) return { name: 'ticketNumber', number: Number(number[1]) };
+  return { name: 'dashboard' };
+}
+
+let depth = 0;
+
+/** Goes to `path`; `replace` keeps the history length. */
+export function navigate(path: string, replace = false): void {
+  if (replace) history.replaceState(null, '', path);
+  else {
+    history.pushState(null, '', path);
+    depth += 1;
+  }
+  subscribers.forEach((notify) => notify());
+}
+
+/** Back within the app, or to the dashboard when there is no app page to go back to. */
+export function goBack(): void {
+  if (depth > 0) {
+    depth -= 1;
+    history.back();
+  } else navigate('/', true);
+}
+
+/** The current path, re-rendering on navigation. */
+export function usePath(): string {
+  return useSyncExternalStore(
+    (notify) => {
+      subscribers.add(notify);
+      return () => subscribers.delete(notify);
+    },
+    () => location.pathname,
+  );
+}
