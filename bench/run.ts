@@ -1,8 +1,9 @@
 // `npm run bench`: start-up time and HTTP latency/throughput of a real server process.
 // Runs against the embedded database; set BENCH_DATABASE_URL and BENCH_REDIS_URL to run the
 // same against PostgreSQL and Redis too. Each mode then loads 100k tickets straight into the
-// database and measures the ticket list, search and posting messages on that volume.
-// Prints its figures; asserts nothing.
+// database and measures the ticket list, search and posting messages on that volume. Last, the
+// WebSocket load of bench/ws-load.ts (embedded, then PostgreSQL + Redis when set). Prints its
+// figures; asserts nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,10 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '../src/db/client.js';
+import { filesBench } from './files.js';
+import { benchNotifyLatency } from './notify-latency.js';
 import { seedTickets } from './seed-tickets.js';
+import { wsLoad } from './ws-load.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -250,6 +254,8 @@ console.log(
 );
 // The server keeps its embedded database in DATA_DIR; openDatabase finds it there the same way.
 await run('embedded (PGlite, in-process adapters)', unlimited, (dataDir) => ({ dataDir }));
+console.log('\nnotification latency');
+await benchNotifyLatency('embedded', {});
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
@@ -273,4 +279,45 @@ if (databaseUrl && redisUrl) {
   } finally {
     await admin(`drop database if exists ${name} with (force)`);
   }
+  const notifyDb = `${name}_notify`;
+  await admin(`create database ${notifyDb}`);
+  url.pathname = `/${notifyDb}`;
+  try {
+    await benchNotifyLatency('PostgreSQL + Redis', {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: redisUrl,
+    });
+  } finally {
+    await admin(`drop database if exists ${notifyDb} with (force)`);
+  }
 }
+
+/** Runs one statement on the server of `connectionString` (creating, dropping databases). */
+async function adminSql(connectionString: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+// 5,000 sockets on one process (embedded, then PostgreSQL + Redis): a message's fan-out from
+// the POST to every subscriber.
+await wsLoad();
+if (databaseUrl && redisUrl) {
+  const wsDb = `ttb_bench_ws_${Date.now()}`;
+  const admin = (sql: string) => adminSql(databaseUrl, sql);
+  await admin(`create database ${wsDb}`);
+  const url = new URL(databaseUrl);
+  url.pathname = `/${wsDb}`;
+  try {
+    await wsLoad(
+      {},
+      { label: 'PostgreSQL + Redis', env: { DATABASE_URL: url.toString(), REDIS_URL: redisUrl } },
+    );
+  } finally {
+    await admin(`drop database if exists ${wsDb} with (force)`);
+  }
+}
+
+// Upload of a 4000×3000 JPEG to its preview; clamd's start-up time and memory.
+await filesBench();

@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       demoMode: true,
       TRUST_PROXY: false,
+      REMINDER_CRON: '0 9 * * *',
+      REMINDER_AFTER_H: 24,
+      NOTIFY_RATE_PER_S: 25,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.OWNER_TELEGRAM_IDS).toEqual([]);
@@ -56,6 +59,9 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '10.0.0.1/abc' }, 'TRUST_PROXY'],
     [{ TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' }, 'TELEGRAM_WEBHOOK_SECRET'],
     [{ S3_BUCKET: 'files' }, 'S3_ENDPOINT'],
+    [{ REMINDER_CRON: 'daily' }, 'REMINDER_CRON'],
+    [{ REMINDER_AFTER_H: '0' }, 'REMINDER_AFTER_H'],
+    [{ NOTIFY_RATE_PER_S: 'fast' }, 'NOTIFY_RATE_PER_S'],
   ])('refuses %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));

@@ -142,6 +142,28 @@ const envSchema = z.object({
   RATE_LIMIT_MAX: integer(300, 1, 1_000_000),
   RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
   AUTH_RATE_LIMIT_MAX: integer(60, 1, 1_000_000),
+  /** File uploads per user per minute (each request counts once, whatever its files). */
+  UPLOAD_RATE_LIMIT: integer(30, 1, 1_000_000),
+  REMINDER_CRON: z
+    .string()
+    .trim()
+    .default('0 9 * * *')
+    .refine((value) => /^\S+( \S+){4,5}$/.test(value), {
+      message: 'must be a cron expression of 5 or 6 fields, e.g. 0 9 * * *',
+    }),
+  REMINDER_AFTER_H: integer(24, 1, 24 * 365),
+  NOTIFY_RATE_PER_S: integer(25, 1, 1000),
+  // The WebSocket gateway (src/realtime/); limits are per server process.
+  WS_AUTH_TIMEOUT_MS: integer(5_000, 50, 60_000),
+  WS_HEARTBEAT_MS: integer(30_000, 50, 600_000),
+  WS_MAX_CONNECTIONS_PER_USER: integer(10, 1, 100_000),
+  WS_MAX_CONNECTIONS_PER_IP: integer(50, 1, 1_000_000),
+  WS_MAX_SUBSCRIPTIONS: integer(100, 1, 100_000),
+  WS_MAX_MESSAGE_BYTES: integer(4_096, 256, 1_048_576),
+  WS_MESSAGES_PER_S: integer(20, 1, 10_000),
+  WS_MAX_BUFFERED_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
+  WS_TYPING_THROTTLE_MS: integer(2_000, 0, 60_000),
+  WS_STATS_DEBOUNCE_MS: integer(1_000, 0, 60_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 

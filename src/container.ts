@@ -1,3 +1,4 @@
+import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import { createAuditLog, type AuditLog } from './audit/service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
@@ -9,7 +10,11 @@ import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
 import { createCategoryService, type CategoryService } from './categories/service.js';
 import { createFileService, type FileService } from './files/service.js';
+import { createFileUrls } from './files/file-urls.js';
+import { openFileStorage } from './files/storage.js';
+import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
+import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import type { ReadinessCheck } from './http/health-routes.js';
@@ -20,6 +25,7 @@ import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
 import { createRedisAdapters, type SharedStateAdapters } from './platform/redis-adapters.js';
+import { createBotApi } from './telegram/bot-api.js';
 import { createUserService, type UserService } from './users/service.js';
 
 /** Everything the roles run on, wired once. */
@@ -42,9 +48,15 @@ export interface Container {
   tickets: TicketService;
   files: FileService;
   messages: MessageService;
+  notifications: NotificationService;
+  /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
+  botApi: Api | undefined;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
-  /** Starts background machinery (the job queue). */
+  /**
+   * Starts background machinery: the job queue, and with the `worker` role notification
+   * delivery and the reminder schedule.
+   */
   start(): Promise<void>;
   /** Stops the queue and closes every connection. */
   close(): Promise<void>;
@@ -95,9 +107,8 @@ export async function createContainer(
   const { cache, pubsub, rateLimitStore } = shared;
 
   const queue = createJobQueue({ database, logger });
-  const signer = createTokenSigner(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), () =>
-    clock.now(),
-  );
+  const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
+  const signer = createTokenSigner(secret, () => clock.now());
   const audit = createAuditLog({ db: database.db, clock });
   const events = createDomainEvents({ pubsub, logger });
   const users = createUserService({
@@ -106,6 +117,7 @@ export async function createContainer(
     clock,
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
+    events,
   });
   const auth = createAuthService({
     db: database.db,
@@ -115,11 +127,44 @@ export async function createContainer(
     signer,
     botToken: config.TELEGRAM_BOT_TOKEN,
     initDataMaxAgeS: config.INIT_DATA_MAX_AGE_S,
+    events,
   });
 
   const categories = createCategoryService({ db: database.db, clock, audit });
-  const tickets = createTicketService({ db: database.db, clock, audit, events, categories, users });
-  const files = createFileService({ db: database.db });
+  const notifications = createNotificationService({ db: database.db, queue, clock, users, logger });
+  const storage = openFileStorage(config);
+  const files = createFileService({
+    db: database.db,
+    clock,
+    ...storage,
+    urls: createFileUrls(secret, clock),
+    queue,
+    logger,
+    ...(config.TELEGRAM_BOT_TOKEN
+      ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
+      : {}),
+    async alertStaff(alert) {
+      const published = await database.db.transaction((tx) =>
+        notifications.notifyStaff(tx, {
+          type: 'system',
+          title: alert.title,
+          content: alert.content,
+          ticket_id: alert.ticketId,
+        }),
+      );
+      await events.publish(published);
+    },
+  });
+  const tickets = createTicketService({
+    db: database.db,
+    clock,
+    audit,
+    events,
+    categories,
+    users,
+    notifications,
+    files,
+  });
   const messages = createMessageService({
     db: database.db,
     clock,
@@ -128,7 +173,12 @@ export async function createContainer(
     tickets,
     files,
     users,
+    notifications,
   });
+  const botApi = config.TELEGRAM_BOT_TOKEN
+    ? createBotApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
+    : undefined;
+  let stopWorkers: (() => Promise<void>) | undefined;
 
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: async () => (await database.executeSql('select 1 as ok')).rows.length === 1,
@@ -155,11 +205,34 @@ export async function createContainer(
     tickets,
     files,
     messages,
+    notifications,
+    botApi,
     readinessChecks,
-    start: () => queue.start(),
+    async start() {
+      await queue.start();
+      if (config.ROLES.includes('worker')) await files.registerJobs();
+      if (config.ROLES.includes('worker') && !stopWorkers) {
+        stopWorkers = await startWorkers({
+          config,
+          db: database.db,
+          queue,
+          events,
+          notifications,
+          users,
+          tickets,
+          cache,
+          rateLimitStore,
+          clock,
+          logger,
+          api: botApi,
+        });
+      }
+    },
     async close() {
+      await stopWorkers?.();
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
       await shared.close();
+      storage.close();
       await database.close();
     },
   };

@@ -29,6 +29,7 @@ export const permissions = {
   'stats.read': 'agent',
   'reports.export': 'admin',
   'broadcast.send': 'admin',
+  'notifications.read_own': 'user',
 } as const satisfies Record<string, UserRole>;
 
 /** An action named in the permission table. */

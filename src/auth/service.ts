@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { refreshTokens, sessions, type UserRole, type UserRow } from '../db/schema.js';
 import { demoTelegramIds } from '../db/seed.js';
 import { Forbidden, NotFound, Unauthorized } from '../errors.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
@@ -56,6 +57,8 @@ export function createAuthService(deps: {
   signer: TokenSigner;
   botToken: string | undefined;
   initDataMaxAgeS: number;
+  /** Told of every revoked session (`user.access_changed`), so its open sockets close. */
+  events?: DomainEvents;
 }) {
   const { db, cache, clock, users, signer } = deps;
 
@@ -86,12 +89,32 @@ export function createAuthService(deps: {
     return issue(session.id, user);
   }
 
+  /**
+   * Revokes a session, then (after the update committed) announces it as `user.access_changed`
+   * so the realtime gateway closes the sockets signed in with it at once.
+   */
   async function revokeSession(sessionId: string): Promise<void> {
-    await db
+    const now = clock.now();
+    const revoked = await db
       .update(sessions)
-      .set({ revokedAt: clock.now() })
-      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+      .returning({ userId: sessions.userId });
     await cache.delete(sessionKey(sessionId));
+    const userId = revoked[0]?.userId;
+    if (userId === undefined) return;
+    await deps.events?.publish([
+      {
+        type: 'user.access_changed',
+        ticket_id: null,
+        ticket_user_id: null,
+        user_id: userId,
+        actor_id: userId,
+        is_internal: false,
+        occurred_at: now.toISOString(),
+        data: { id: userId, revoked_session_id: sessionId },
+      },
+    ]);
   }
 
   async function sessionState(sessionId: string): Promise<SessionState | undefined> {

@@ -5,10 +5,14 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
 import { categoryRoutes } from '../categories/routes.js';
+import { fileRoutes } from '../files/routes.js';
 import { messageRoutes } from '../messages/routes.js';
+import { notificationRoutes } from '../notifications/routes.js';
+import realtimeGateway from '../realtime/gateway.js';
 import { ticketRoutes } from '../tickets/routes.js';
 import { userRoutes } from '../users/routes.js';
 import { answerClientError } from './client-error.js';
+import { configRoutes } from './config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
@@ -71,10 +75,17 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         demoMode: config.demoMode,
         authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
       });
+      await api.register(configRoutes, { demoMode: config.demoMode });
       await api.register(userRoutes, { users: container.users });
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(messageRoutes, { messages: container.messages });
+      await api.register(fileRoutes, {
+        files: container.files,
+        uploadRateLimitMax: config.UPLOAD_RATE_LIMIT,
+      });
+      await api.register(notificationRoutes, { notifications: container.notifications });
+      await api.register(realtimeGateway, { container });
     },
     { prefix: '/api/v1' },
   );

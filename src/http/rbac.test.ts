@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
+import { multipartBody, pdfBytes } from '../../test/multipart.js';
 import { addCategory, openTicket, signInAs, type Person } from '../../test/people.js';
 
 /** Who calls: nobody, the ticket's author, another user, and each staff role. */
@@ -21,6 +23,10 @@ interface Fixture {
   internalNote: string;
   spareCategory: string;
   target: string;
+  /** A file the author uploaded to the ticket. */
+  authorFile: string;
+  /** The file of the internal note. */
+  noteFile: string;
 }
 
 interface Row {
@@ -28,7 +34,8 @@ interface Row {
   request: (f: Fixture) => {
     method: 'GET' | 'POST' | 'PUT' | 'DELETE';
     url: string;
-    payload?: object;
+    payload?: object | Buffer;
+    headers?: Record<string, string>;
   };
   /** Expected status per caller, in the order of `callers`. */
   expected: [number, number, number, number, number, number, number];
@@ -42,7 +49,9 @@ describe('who may do what: every endpoint as every role', () => {
 
   beforeAll(async () => {
     // Every cell signs someone in and makes a fixture; the rate limits are tested elsewhere.
-    t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000', AUTH_RATE_LIMIT_MAX: '100000' } });
+    t = await createTestApp({
+      env: { RATE_LIMIT_MAX: '100000', AUTH_RATE_LIMIT_MAX: '100000', UPLOAD_RATE_LIMIT: '100000' },
+    });
     people = {
       author: await signInAs(t, 'user'),
       other_user: await signInAs(t, 'user'),
@@ -68,19 +77,31 @@ describe('who may do what: every endpoint as every role', () => {
         })
       ).json<{ id: string }>().id;
     const target = await signInAs(t, 'user');
+    const uploadPdf = async (person: Person) => {
+      const principal = { userId: person.id, role: person.role, sessionId: 'rbac' };
+      const [item] = await t.container.files.upload(principal, ticket.id, [
+        { file: Readable.from([pdfBytes()]), filename: 'a.pdf' },
+      ]);
+      return item?.id ?? '';
+    };
+    const noteFile = await uploadPdf(noteAuthor);
     return {
       ticket: ticket.id,
       authorMessage: await post(people.author, { content: 'Any news?' }),
       internalNote: await post(noteAuthor, {
         content: 'Customer is on the old plan',
         is_internal: true,
+        attachment_ids: [noteFile],
       }),
+      authorFile: await uploadPdf(people.author),
+      noteFile,
       spareCategory: await addCategory(t),
       target: target.id,
     };
   }
 
   const user = () => people.author.id;
+  const pdfUpload = multipartBody([{ name: 'a.pdf', bytes: pdfBytes() }]);
   //                                                     anon author other agent  mod admin owner
   const rows: Row[] = [
     {
@@ -298,6 +319,60 @@ describe('who may do what: every endpoint as every role', () => {
       }),
       expected: [401, 403, 403, 403, 200, 200, 200],
     },
+    {
+      name: 'GET /notifications',
+      request: () => ({ method: 'GET', url: '/notifications' }),
+      expected: [401, 200, 200, 200, 200, 200, 200],
+    },
+    {
+      name: 'GET /notifications/unread-count',
+      request: () => ({ method: 'GET', url: '/notifications/unread-count' }),
+      expected: [401, 200, 200, 200, 200, 200, 200],
+    },
+    {
+      name: 'PUT /notifications/read-all',
+      request: () => ({ method: 'PUT', url: '/notifications/read-all' }),
+      expected: [401, 200, 200, 200, 200, 200, 200],
+    },
+    {
+      // Nobody's notification: every signed-in caller gets the same 404 as for someone else's.
+      name: 'PUT /notifications/:id/read (not theirs)',
+      request: () => ({
+        method: 'PUT',
+        url: '/notifications/00000000-0000-7000-8000-000000000000/read',
+      }),
+      expected: [401, 404, 404, 404, 404, 404, 404],
+    },
+    {
+      name: 'POST /tickets/:id/attachments',
+      request: (f) => ({ method: 'POST', url: `/tickets/${f.ticket}/attachments`, ...pdfUpload }),
+      expected: [401, 201, 404, 201, 201, 201, 201],
+    },
+    {
+      name: 'POST /attachments',
+      request: () => ({ method: 'POST', url: '/attachments', ...pdfUpload }),
+      expected: [401, 201, 201, 201, 201, 201, 201],
+    },
+    {
+      name: 'GET /tickets/:id/attachments',
+      request: (f) => ({ method: 'GET', url: `/tickets/${f.ticket}/attachments` }),
+      expected: [401, 200, 404, 200, 200, 200, 200],
+    },
+    {
+      name: 'GET /files/:id (the author’s file)',
+      request: (f) => ({ method: 'GET', url: `/files/${f.authorFile}` }),
+      expected: [401, 200, 404, 200, 200, 200, 200],
+    },
+    {
+      name: 'GET /files/:id (an internal note’s file)',
+      request: (f) => ({ method: 'GET', url: `/files/${f.noteFile}` }),
+      expected: [401, 404, 404, 200, 200, 200, 200],
+    },
+    {
+      name: 'GET /files/:id/preview (not an image)',
+      request: (f) => ({ method: 'GET', url: `/files/${f.authorFile}/preview` }),
+      expected: [401, 404, 404, 404, 404, 404, 404],
+    },
   ];
 
   it.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
@@ -307,7 +382,10 @@ describe('who may do what: every endpoint as every role', () => {
       const response = await t.app.inject({
         method: request.method,
         url: `/api/v1${request.url}`,
-        ...(caller === 'anonymous' ? {} : { headers: people[caller].headers }),
+        headers: {
+          ...request.headers,
+          ...(caller === 'anonymous' ? {} : people[caller].headers),
+        },
         ...(request.payload ? { payload: request.payload } : {}),
       });
       if (response.statusCode >= 400) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MessageRow } from '../db/schema.js';
-import { attachmentSchema, type AttachmentDto } from '../files/schemas.js';
+import { attachmentIdsField, attachmentSchema, type AttachmentDto } from '../files/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 import { authorSchema, type AuthorDto } from '../users/schemas.js';
 
@@ -46,6 +46,7 @@ export const createMessageBody = z
   .strictObject({
     content: content.describe('1–4000 characters of plain text (HTML markup is removed)'),
     is_internal: z.boolean().default(false).describe('Staff only: a note users never see'),
+    attachment_ids: attachmentIdsField,
   })
   .meta({ id: 'MessageCreate' });
 

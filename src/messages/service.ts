@@ -9,6 +9,7 @@ import { messages, type MessageRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketRecord } from '../tickets/schemas.js';
 import type { TicketService } from '../tickets/service.js';
@@ -64,8 +65,18 @@ export function createMessageService(deps: {
   tickets: TicketService;
   files: FileService;
   users: UserService;
+  notifications: NotificationService;
 }) {
-  const { db, clock, audit, events, tickets, files, users } = deps;
+  const { db, clock, audit, events, tickets, files, users, notifications } = deps;
+
+  /** Everyone who has written in the ticket (its conversation's participants). */
+  async function writerIds(tx: Tx, ticketId: string): Promise<string[]> {
+    const rows = await tx
+      .selectDistinct({ userId: messages.userId })
+      .from(messages)
+      .where(eq(messages.ticketId, ticketId));
+    return rows.map((row) => row.userId);
+  }
 
   /** The message and its ticket if the caller may see both; 404 otherwise. */
   async function visibleMessage(
@@ -147,6 +158,7 @@ export function createMessageService(deps: {
           })
           .returning();
         if (!row) throw new Error('insert returned no row');
+        await files.attachToMessage(tx, actor, ticketId, row, input.attachment_ids ?? []);
         await audit.record(tx, {
           actorId: actor.userId,
           action: 'message.created',
@@ -159,7 +171,13 @@ export function createMessageService(deps: {
           isInternal: row.isInternal,
           createdAt: row.createdAt,
         });
-        return { row, ticket, ticketEvents };
+        const notices = await notifications.messageCreated(
+          tx,
+          ticket,
+          row,
+          await writerIds(tx, ticketId),
+        );
+        return { row, ticket, ticketEvents: [...ticketEvents, ...notices] };
       });
       // Shaped after commit: the authors are read outside the transaction.
       const dto = await presentOne(result.row);
@@ -214,11 +232,14 @@ export function createMessageService(deps: {
 
     /** Deletes a message: its author, or a moderator and above, may. */
     async remove(actor: Principal, id: string): Promise<void> {
+      let blobKeys: string[] = [];
       const published = await db.transaction(async (tx) => {
         const { message, ticket } = await visibleMessage(tx, actor, id);
         if (message.userId !== actor.userId && !can(actor.role, 'messages.delete_any')) {
           throw new Forbidden('You may delete only your own messages');
         }
+        // The attachment rows go with the message; their bytes once that has committed.
+        blobKeys = await files.blobKeysOfMessage(tx, id);
         await tx.delete(messages).where(eq(messages.id, id));
         await audit.record(tx, {
           actorId: actor.userId,
@@ -236,6 +257,7 @@ export function createMessageService(deps: {
         return [messageEvent('message.deleted', ticket, actor, data, clock.now())];
       });
       await events.publish(published);
+      await files.deleteBlobs(blobKeys);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ticketPriorities, ticketStatuses, type TicketRow } from '../db/schema.js';
+import { attachmentIdsField } from '../files/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
 /** A ticket (CONTRACT.md), plus when staff first answered. */
@@ -132,6 +133,7 @@ export const createTicketBody = z
     title,
     description,
     priority: z.enum(ticketPriorities).default('normal'),
+    attachment_ids: attachmentIdsField,
   })
   .meta({ id: 'TicketCreate' });
 

@@ -6,12 +6,15 @@ import type { Principal } from '../auth/service.js';
 import type { CategoryService } from '../categories/service.js';
 import { requiredPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
+import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
+import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
 import {
   toTicketDto,
@@ -64,8 +67,10 @@ export function createTicketService(deps: {
   events: DomainEvents;
   categories: CategoryService;
   users: UserService;
+  notifications: NotificationService;
+  files: FileService;
 }) {
-  const { db, clock, audit, events, categories, users } = deps;
+  const { db, clock, audit, events, categories, users, notifications, files } = deps;
   const queries = createTicketQueries(db);
 
   /**
@@ -132,6 +137,18 @@ export function createTicketService(deps: {
   return {
     ...queries,
 
+    /** Tickets whose customer waits for a staff answer (`awaiting-answer.ts`; reminders). */
+    awaitingStaffAnswer: ticketsAwaitingStaffAnswer,
+
+    /** The ticket's short number, or null when it is gone (no visibility check: for jobs). */
+    async numberOf(id: string): Promise<number | null> {
+      const [row] = await db
+        .select({ number: tickets.number })
+        .from(tickets)
+        .where(eq(tickets.id, id));
+      return row?.number ?? null;
+    },
+
     /** The ticket if the caller may see it, else 404. */
     async get(actor: Principal, id: string): Promise<TicketDto> {
       return toTicketDto(await queries.visible(db, actor, id));
@@ -178,6 +195,7 @@ export function createTicketService(deps: {
           })
           .returning(ticketColumns);
         if (!row) throw new Error('insert returned no row');
+        await files.attachToTicket(tx, actor, row.id, input.attachment_ids ?? []);
         const dto = toTicketDto(row);
         await audit.record(tx, {
           actorId: actor.userId,
@@ -187,10 +205,10 @@ export function createTicketService(deps: {
           ticketId: row.id,
           after: dto,
         });
-        return dto;
+        return { dto, notices: await notifications.ticketCreated(tx, row, actor.userId) };
       });
-      await events.publish([ticketEvent('ticket.created', ticket, actor)]);
-      return ticket;
+      await events.publish([ticketEvent('ticket.created', ticket.dto, actor), ...ticket.notices]);
+      return ticket.dto;
     },
 
     /**
@@ -240,7 +258,13 @@ export function createTicketService(deps: {
         }
         refuseClosed(current);
         if (current.assignedTo === assigneeId) return { ticket: current, events: [] };
-        return apply(tx, actor, current, 'ticket.assigned', { assignedTo: assigneeId });
+        const result = await apply(tx, actor, current, 'ticket.assigned', {
+          assignedTo: assigneeId,
+        });
+        result.events.push(
+          ...(await notifications.ticketAssigned(tx, result.ticket, actor.userId)),
+        );
+        return result;
       });
     },
 
@@ -264,21 +288,26 @@ export function createTicketService(deps: {
             'invalid_transition',
           );
         }
-        return apply(
+        const result = await apply(
           tx,
           actor,
           current,
           'ticket.status_changed',
           statusFields(from, status, clock.now()),
         );
+        result.events.push(...(await notifications.statusChanged(tx, result.ticket, actor.userId)));
+        return result;
       });
     },
 
     /** Deletes the ticket with its messages (admins). */
     async remove(actor: Principal, id: string): Promise<void> {
       if (!can(actor.role, 'tickets.delete')) throw new Forbidden('Only admins delete tickets');
+      let blobKeys: string[] = [];
       const deleted = await db.transaction(async (tx) => {
         const current = await queries.visible(tx, actor, id, true);
+        // The rows go with the ticket; the stored bytes are removed once that has committed.
+        blobKeys = await files.blobKeysOfTicket(tx, id);
         await tx.delete(tickets).where(eq(tickets.id, id));
         const dto = toTicketDto(current);
         await audit.record(tx, {
@@ -297,6 +326,7 @@ export function createTicketService(deps: {
           occurred_at: clock.now().toISOString(),
         },
       ]);
+      await files.deleteBlobs(blobKeys);
     },
 
     /** The ticket's recorded changes, newest first; internal notes' only for staff. */

@@ -6,8 +6,15 @@ import type { Principal } from '../auth/service.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
-import { users, type NotificationSettings, type UserRole, type UserRow } from '../db/schema.js';
+import {
+  userRoles,
+  users,
+  type NotificationSettings,
+  type UserRole,
+  type UserRow,
+} from '../db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../errors.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
 import { toUserDto, type AuthorDto, type UserDto, type UserListQuery } from './schemas.js';
@@ -20,6 +27,19 @@ export interface UserAccess {
   role: UserRole;
   is_active: boolean;
 }
+
+/** What notification delivery needs to know about a user. */
+export interface DeliveryProfile {
+  id: string;
+  telegramId: number;
+  role: UserRole;
+  isActive: boolean;
+  languageCode: string | null;
+  notificationSettings: NotificationSettings;
+  botBlockedAt: Date | null;
+}
+
+const staffRoles = userRoles.filter((role) => isStaff(role));
 
 /** Profile fields a user may change themself. */
 export interface ProfilePatch {
@@ -49,6 +69,8 @@ export function createUserService(deps: {
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
+  /** Told of every role change and block (`user.access_changed`), so open sockets re-check. */
+  events?: DomainEvents;
 }) {
   const { db, cache, clock, audit } = deps;
   const owners = new Set(deps.ownerTelegramIds);
@@ -82,9 +104,30 @@ export function createUserService(deps: {
   }
 
   /**
+   * After a committed change of role or block state: drops the cached access, then announces
+   * the new access (`user.access_changed`) so the realtime gateway re-checks that user's sockets.
+   */
+  async function announce(row: UserRow, actorId: string | null): Promise<void> {
+    await invalidate(row.id);
+    await deps.events?.publish([
+      {
+        type: 'user.access_changed',
+        ticket_id: null,
+        ticket_user_id: null,
+        user_id: row.id,
+        actor_id: actorId,
+        is_internal: false,
+        occurred_at: clock.now().toISOString(),
+        data: { id: row.id, role: row.role, is_active: row.isActive },
+      },
+    ]);
+  }
+
+  /**
    * One staff change of a user, in one transaction: lock them (and the owners), let `decide`
    * check it and name the change (undefined: nothing to do), write it with its audit entry,
-   * then after commit drop the cached access so it applies on the user's next request.
+   * then after commit drop the cached access so it applies on the user's next request, and
+   * announce it so their open sockets are re-checked at once.
    */
   async function applyChange(
     actor: Actor,
@@ -106,7 +149,7 @@ export function createUserService(deps: {
       });
       return { row, changed: true };
     });
-    if (result.changed) await invalidate(userId);
+    if (result.changed) await announce(result.row, actor.userId);
     return result.row;
   }
 
@@ -163,7 +206,7 @@ export function createUserService(deps: {
         })
         .returning();
       if (!row) throw new Error('upsert returned no row');
-      if (isOwner) await invalidate(row.id);
+      if (isOwner) await announce(row, null);
       return row;
     },
 
@@ -295,6 +338,37 @@ export function createUserService(deps: {
       return row !== undefined && row.isActive && isStaff(row.role);
     },
 
+    /** Ids of every active agent-or-above user (the audience of staff notifications). */
+    async activeStaffIds(tx: Db | Tx): Promise<string[]> {
+      const rows = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+      return rows.map((row) => row.id);
+    },
+
+    /** What notification delivery needs to know about each of these users. */
+    async deliveryProfiles(tx: Db | Tx, userIds: readonly string[]): Promise<DeliveryProfile[]> {
+      if (userIds.length === 0) return [];
+      return tx
+        .select({
+          id: users.id,
+          telegramId: users.telegramId,
+          role: users.role,
+          isActive: users.isActive,
+          languageCode: users.languageCode,
+          notificationSettings: users.notificationSettings,
+          botBlockedAt: users.botBlockedAt,
+        })
+        .from(users)
+        .where(inArray(users.id, [...new Set(userIds)]));
+    },
+
+    /** Records that Telegram refused to reach the user (403: they blocked the bot). */
+    async markBotBlocked(userId: string, at: Date): Promise<void> {
+      await db.update(users).set({ botBlockedAt: at }).where(eq(users.id, userId));
+    },
+
     /** The public face of each of these users, for showing who wrote what. */
     async authors(userIds: readonly string[]): Promise<Map<string, AuthorDto>> {
       const unique = [...new Set(userIds)];
@@ -350,7 +424,7 @@ export function createUserService(deps: {
      */
     async setActive(userId: string, isActive: boolean): Promise<UserRow> {
       const row = await update(userId, { isActive });
-      await invalidate(userId);
+      await announce(row, null);
       return row;
     },
 
@@ -360,7 +434,7 @@ export function createUserService(deps: {
      */
     async setRole(userId: string, role: UserRole): Promise<UserRow> {
       const row = await update(userId, { role });
-      await invalidate(userId);
+      await announce(row, null);
       return row;
     },
   };
