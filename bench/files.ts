@@ -2,7 +2,6 @@
 // to its preview being downloadable, through a real server process (embedded database, local
 // files), without and with antivirus scanning; then clamd's start-up time and memory with the
 // test signature database (test/clamd.ts). Prints its figures; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,52 +9,9 @@ import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { createClamdScanner } from '../src/platform/scanner.js';
 import { startClamd } from '../test/clamd.js';
+import { startServer, stopServer } from './server.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const rounds = 7;
-
-async function startServer(env: Record<string, string>) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-bench-files-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      UPLOAD_RATE_LIMIT: '1000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 64_000) output = output.slice(-32_000);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A 4000×3000 photo-like JPEG: smooth gradients with a little noise, as a phone camera makes. */
 async function photo(): Promise<Buffer> {
@@ -85,7 +41,8 @@ function median(values: number[]): number {
 }
 
 async function uploadToPreview(label: string, env: Record<string, string>, jpeg: Buffer) {
-  const server = await startServer(env);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-bench-files-'));
+  const server = await startServer({ DATA_DIR: dataDir, UPLOAD_RATE_LIMIT: '1000', ...env });
   try {
     const signIn = await fetch(`${server.url}/api/v1/auth/demo`, {
       method: 'POST',
@@ -120,7 +77,8 @@ async function uploadToPreview(label: string, env: Record<string, string>, jpeg:
         `best ${Math.round(Math.min(...warm))} ms (${warm.length} rounds)`,
     );
   } finally {
-    await server.stop();
+    await stopServer(server);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

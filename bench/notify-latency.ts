@@ -1,52 +1,15 @@
 // Time from `POST /api/v1/tickets` to the Bot API's `sendMessage` telling a staff member, through
 // a real server process (all roles) and the fake Bot API HTTP server. Part of `npm run bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFakeBotApi, type FakeBotApi } from '../test/fake-bot-api.js';
 import { signInitData, testBotToken } from '../test/init-data.js';
+import { percentile, startServer, stopServer } from './server.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const tickets = 200;
 const ownerTelegramId = 7_000_001;
 const customerTelegramId = 7_000_002;
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 64_000) output = output.slice(-32_000);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-  return { url, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const { token, ...rest } = init;
@@ -67,10 +30,6 @@ async function signIn(url: string, telegramId: number): Promise<string> {
     body: JSON.stringify({ init_data: signInitData({ id: telegramId, first_name: 'Bench' }) }),
   });
   return body.access_token;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** Opens tickets one after another and times each until its staff notification is sent. */
@@ -136,7 +95,7 @@ export async function benchNotifyLatency(
         `   max ${sorted.at(-1)} ms   (${sorted.length} tickets, one at a time)`,
     );
   } finally {
-    await stop(server.child);
+    await stopServer(server);
     await fake.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

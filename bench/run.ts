@@ -4,7 +4,6 @@
 // database and measures the ticket list, search and posting messages on that volume. Last, the
 // WebSocket load of bench/ws-load.ts (embedded, then PostgreSQL + Redis when set). Prints its
 // figures; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,72 +13,13 @@ import { openDatabase, type DatabaseTarget } from '../src/db/client.js';
 import { filesBench } from './files.js';
 import { benchNotifyLatency } from './notify-latency.js';
 import { seedTickets } from './seed-tickets.js';
+import { percentile, startServer, stopServer } from './server.js';
 import { wsLoad } from './ws-load.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-
-interface Server {
-  url: string;
-  readyMs: number;
-  child: ChildProcess;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The server logs every request; keep only the tail, for the message should it die.
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 64_000) output = output.slice(-32_000);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-  for (;;) {
-    const response = await fetch(`${url}/health/ready`).catch(() => undefined);
-    if (response?.status === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { url, readyMs: performance.now() - started, child };
-}
-
-async function stop(server: Server): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
 
 const connections = 20;
 const seconds = 8;
 const ticketCount = 100_000;
-
-/** The `fraction` percentile of ascending `sorted` (nearest rank). */
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
 
 /**
  * Runs autocannon and prints requests per second and latency percentiles. autocannon's own
@@ -206,7 +146,7 @@ async function run(
     console.log(
       `  start-up, empty data dir (migrate + seed) ${Math.round(cold.readyMs)} ms to /health/ready`,
     );
-    await stop(cold);
+    await stopServer(cold);
     const server = await startServer({ ...env, DATA_DIR: dataDir });
     console.log(
       `  start-up, existing data                  ${Math.round(server.readyMs)} ms to /health/ready`,
@@ -220,7 +160,7 @@ async function run(
       });
       await load('GET /health/ready (db + queue)', { url: `${server.url}/health/ready` });
     } finally {
-      await stop(server);
+      await stopServer(server);
     }
 
     // The same database again, with 100k tickets written straight into it.
@@ -240,7 +180,7 @@ async function run(
     try {
       await loadTickets(loaded.url);
     } finally {
-      await stop(loaded);
+      await stopServer(loaded);
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

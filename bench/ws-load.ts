@@ -2,15 +2,13 @@
 // through REST takes to reach every socket subscribed to its ticket. The server runs as a child
 // process (demo mode; the embedded database, or PostgreSQL + Redis when given their URLs); the
 // sockets live in this process. Prints its figures; asserts nothing. Run alone with `npx tsx bench/ws-load.ts`, or as part of `npm run bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { textOf } from '../src/realtime/protocol.js';
-
-const root = path.resolve(import.meta.dirname, '..');
+import { percentile, startServer, stopServer } from './server.js';
 
 /** What to load the server with. */
 export interface WsLoadOptions {
@@ -36,47 +34,6 @@ export interface WsLoadTarget {
 }
 
 const embedded: WsLoadTarget = { label: 'embedded database', env: {} };
-
-async function startServer(
-  dataDir: string,
-  target: WsLoadTarget,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      ROLES: 'api',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_MAX: '1000000',
-      AUTH_RATE_LIMIT_MAX: '1000000',
-      WS_MAX_CONNECTIONS_PER_USER: '100000',
-      WS_MAX_CONNECTIONS_PER_IP: '1000000',
-      WS_AUTH_TIMEOUT_MS: '60000',
-      ...target.env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-32_000);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
-      if (!match?.[1]) return;
-      clearInterval(timer);
-      resolve(match[1]);
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-  return { url, child };
-}
 
 /** The server's resident memory and JavaScript heap in use, in MB, from its /metrics. */
 async function memoryMb(url: string): Promise<{ rss: number; heap: number }> {
@@ -117,11 +74,6 @@ function openSocket(wsUrl: string, token: string, ticketId: string): Promise<Web
   });
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-}
-
 /** Runs the WebSocket load and prints connect time, server memory and fan-out latency. */
 export async function wsLoad(
   options: Partial<WsLoadOptions> = {},
@@ -129,7 +81,16 @@ export async function wsLoad(
 ): Promise<void> {
   const { sockets, tickets, posts, connectConcurrency } = { ...defaults, ...options };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-ws-bench-'));
-  const server = await startServer(dataDir, target);
+  const server = await startServer({
+    DATA_DIR: dataDir,
+    ROLES: 'api',
+    RATE_LIMIT_MAX: '1000000',
+    AUTH_RATE_LIMIT_MAX: '1000000',
+    WS_MAX_CONNECTIONS_PER_USER: '100000',
+    WS_MAX_CONNECTIONS_PER_IP: '1000000',
+    WS_AUTH_TIMEOUT_MS: '60000',
+    ...target.env,
+  });
   const open: WebSocket[] = [];
   try {
     const signIn = (role: string) =>
@@ -225,9 +186,7 @@ export async function wsLoad(
     );
   } finally {
     for (const socket of open) socket.terminate();
-    const exited = new Promise((resolve) => server.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

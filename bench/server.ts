@@ -1,0 +1,69 @@
+// What every benchmark shares: a real server process (`src/main.ts`) and percentiles.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** A server process started by {@link startServer}. */
+export interface Server {
+  url: string;
+  /** From spawn until `/health/ready` answered 200. */
+  readyMs: number;
+  child: ChildProcess;
+}
+
+/**
+ * Starts `src/main.ts` on a free port with `env` (on top of PATH and HOME only, so the caller's
+ * environment never leaks in) and resolves once it is ready; rejects if it exits first.
+ */
+export async function startServer(env: Record<string, string>): Promise<Server> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // The server logs every request; keep only the tail, for the message should it die.
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-32_000);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
+      if (!match?.[1]) return;
+      clearInterval(timer);
+      resolve(match[1]);
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`server exited with ${code}: ${output}`));
+    });
+  });
+  for (;;) {
+    const response = await fetch(`${url}/health/ready`).catch(() => undefined);
+    if (response?.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { url, readyMs: performance.now() - started, child };
+}
+
+/** Stops the server with SIGTERM (a graceful shutdown) and waits for it to exit. */
+export async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** The `fraction` percentile of ascending `sorted` (nearest rank); NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
