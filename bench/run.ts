@@ -16,7 +16,6 @@ import { seedTickets } from './seed-tickets.js';
 import { percentile, startServer, stopServer } from './server.js';
 import { wsLoad } from './ws-load.js';
 
-
 const connections = 20;
 const seconds = 8;
 const ticketCount = 100_000;
