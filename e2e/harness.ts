@@ -161,7 +161,11 @@ export type PostedEvent = [string, unknown];
  * A phone-sized browser context where `window.TelegramWebviewProxy` stands in for the Telegram
  * Android client: it records what the Mini App posts (Main Button, haptics, …).
  */
-export async function telegramContext(browser: Browser, dark = false): Promise<BrowserContext> {
+export async function telegramContext(
+  browser: Browser,
+  dark = false,
+  serviceWorkers: 'allow' | 'block' = 'block',
+): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 1,
@@ -169,7 +173,7 @@ export async function telegramContext(browser: Browser, dark = false): Promise<B
     hasTouch: true,
     colorScheme: dark ? 'dark' : 'light',
     locale: 'ru-RU',
-    serviceWorkers: 'block',
+    serviceWorkers,
   });
   await context.addInitScript(() => {
     const posted: [string, unknown][] = [];

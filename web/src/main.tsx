@@ -1,5 +1,6 @@
 import '@telegram-apps/telegram-ui/dist/styles.css';
 import './styles.css';
+import { startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { pickLanguage, setLanguage } from './i18n';
@@ -21,4 +22,6 @@ if ('serviceWorker' in navigator && import.meta.env.PROD) {
 }
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<App launch={launch} />);
+// A transition renders in slices that yield to the browser every few milliseconds, so the first
+// render never holds the main thread in one long task (a phone stays responsive meanwhile).
+if (root) startTransition(() => createRoot(root).render(<App launch={launch} />));

@@ -133,6 +133,17 @@ function refresh(): Promise<void> {
   return refreshing;
 }
 
+/**
+ * A GET that web/public/boot.js started right after its early sign-in (with that session's
+ * token), taken once. Boot prefetches only when its sign-in is the one the app adopts.
+ */
+function takePrefetched(path: string): Promise<Response> | undefined {
+  const holder = window as { __ttbPrefetch?: Record<string, Promise<Response> | undefined> };
+  const prefetched = holder.__ttbPrefetch?.[path];
+  if (holder.__ttbPrefetch) delete holder.__ttbPrefetch[path];
+  return prefetched;
+}
+
 /** Calls the API with the access token; refreshes it and retries once on `token_invalid`. */
 export async function api<T>(
   method: string,
@@ -150,7 +161,8 @@ export async function api<T>(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
-  let response = await send();
+  const early = method === 'GET' && session ? takePrefetched(path) : undefined;
+  let response = (await early?.catch(() => undefined)) ?? (await send());
   if (response.status === 401 && session) {
     const problem = await problemOf(response.clone());
     if (problem.code === 'token_invalid') {
