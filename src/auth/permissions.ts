@@ -23,6 +23,8 @@ export const permissions = {
   'categories.read_inactive': 'agent',
   'categories.manage': 'admin',
   'users.list': 'moderator',
+  /** Agents assign tickets to colleagues, so they may list active staff (not customers). */
+  'users.list_staff': 'agent',
   'users.block': 'moderator',
   'users.activity': 'moderator',
   'users.set_role': 'admin',

@@ -60,6 +60,26 @@ describe('GET /users', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(401);
     expect((await get('/users', agent)).statusCode).toBe(403);
     expect((await get('/users', plain)).statusCode).toBe(403);
+    expect((await get('/users?role=agent&is_active=true', plain)).statusCode).toBe(403);
+  });
+
+  it('lets an agent list active colleagues of a staff role, and nothing else', async () => {
+    const colleagues = await get('/users?role=agent&is_active=true&limit=100', agent);
+    expect(colleagues.statusCode).toBe(200);
+    expect(ids(colleagues)).toContain(agent.id);
+    expect((await get('/users?role=admin&is_active=true', agent)).json()).toMatchObject({
+      items: [{ id: admin.id }],
+    });
+    for (const refused of [
+      '/users?role=user&is_active=true',
+      '/users?role=agent',
+      '/users?role=agent&is_active=false',
+      '/users?is_active=true',
+    ]) {
+      const response = await get(refused, agent);
+      expect(response.statusCode, refused).toBe(403);
+      expect(response.json<{ detail: string }>().detail).toContain('active staff only');
+    }
   });
 
   it('lists users newest first for a moderator', async () => {

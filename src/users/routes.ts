@@ -22,12 +22,13 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
   app.get(
     '/users',
     {
-      preValidation: app.authorize('users.list'),
+      preValidation: app.authorize('users.list_staff'),
       schema: {
         tags,
         summary: 'List users',
         description:
-          'Moderators and above. Newest first; filter by `role`, by `is_active` (`false` lists ' +
+          'Moderators and above; agents only active staff (`role` of agent or above and ' +
+          '`is_active=true`), to assign tickets to colleagues. Newest first; filter by `role`, by `is_active` (`false` lists ' +
           'blocked users) and search with `q`: each word matches the start of a word of the ' +
           'username, first or last name, so `@iva pet` finds @ivan_petrov.',
         security,

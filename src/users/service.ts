@@ -237,7 +237,14 @@ export function createUserService(deps: {
 
     /** Staff's user list, newest first, filtered by role, block state and a name search. */
     async list(actor: Actor, query: UserListQuery): Promise<Page<UserDto>> {
-      requirePermission(actor, 'users.list');
+      if (!can(actor.role, 'users.list')) {
+        requirePermission(actor, 'users.list_staff');
+        if (query.role === undefined || !isStaff(query.role) || query.is_active !== true) {
+          throw new Forbidden(
+            'Agents may list active staff only: filter by a staff role and is_active=true',
+          );
+        }
+      }
       const rows = await db
         .select()
         .from(users)
@@ -367,6 +374,11 @@ export function createUserService(deps: {
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */
     async markBotBlocked(userId: string, at: Date): Promise<void> {
       await db.update(users).set({ botBlockedAt: at }).where(eq(users.id, userId));
+    },
+
+    /** The user wrote to the bot again, so Telegram reaches them: notifications resume. */
+    async markBotReachable(userId: string): Promise<void> {
+      await db.update(users).set({ botBlockedAt: null }).where(eq(users.id, userId));
     },
 
     /** The public face of each of these users, for showing who wrote what. */

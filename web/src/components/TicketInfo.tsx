@@ -34,7 +34,7 @@ function useUser(id: string | null, enabled: boolean) {
   });
 }
 
-/** Staff who can take tickets (moderators and above may list them; agents assign themselves). */
+/** Active staff who can take tickets (agents may list these, not customers). */
 function useAgents(enabled: boolean) {
   return useQuery({
     queryKey: ['agents'],
@@ -74,7 +74,7 @@ export function TicketInfo({
   const category = categories.data?.find((item) => item.id === ticket.category_id);
   const assignee = useUser(ticket.assigned_to, staff);
   const author = useUser(ticket.user_id, staff);
-  const agents = useAgents(staff && user.role !== 'agent');
+  const agents = useAgents(staff);
   const [error, setError] = useState<string>();
 
   const change = useMutation({
