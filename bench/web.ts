@@ -11,6 +11,7 @@ import { buildWeb, isStale } from '../web/build.js';
 import {
   apiSignIn,
   call,
+  chromiumFlags,
   chromiumPath,
   hasChromium,
   launchUrl,
@@ -47,16 +48,7 @@ if (isStale()) await buildWeb();
 const server = await startServer({ OWNER_TELEGRAM_IDS: String(ownerId) });
 const chrome = await chromeLauncher.launch({
   chromePath: chromiumPath,
-  chromeFlags: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  chromeFlags: ['--headless=new', ...chromiumFlags],
 });
 try {
   await seed(server.url);

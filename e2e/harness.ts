@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startFakeBotApi, type FakeBotApi } from '../test/fake-bot-api.js';
 import { createEmptyPostgresDatabase, testDatabaseUrl } from '../test/infra.js';
 import { signInitData, testBotToken, type TestTelegramUser } from '../test/init-data.js';
+import { readyUrl, spawnApp } from '../test/spawn-app.js';
 
 // The page functions below run in the browser; the test program has no DOM types.
 declare const window: Record<string, unknown>;
@@ -67,46 +67,26 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-e2e-'));
   const bot = await startFakeBotApi({ token: testBotToken });
   const database = testDatabaseUrl ? await createEmptyPostgresDatabase() : undefined;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      TELEGRAM_BOT_TOKEN: testBotToken,
-      TELEGRAM_API_ROOT: bot.url,
-      RATE_LIMIT_MAX: '10000',
-      AUTH_RATE_LIMIT_MAX: '1000',
-      LOG_LEVEL: 'info',
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const app = spawnApp({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    TELEGRAM_BOT_TOKEN: testBotToken,
+    TELEGRAM_API_ROOT: bot.url,
+    RATE_LIMIT_MAX: '10000',
+    AUTH_RATE_LIMIT_MAX: '1000',
+    LOG_LEVEL: 'info',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
+    ...env,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
-  let url: string | undefined;
-  while (!url) {
-    url = /is ready at (http:\/\/[\d.:]+)/.exec(output)?.[1];
-    if (url) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const url = await readyUrl(app);
   return {
     url,
     bot,
     async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      child.kill('SIGKILL');
+      app.child.kill('SIGTERM');
+      await Promise.race([app.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      app.child.kill('SIGKILL');
       await bot.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -114,21 +94,27 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   };
 }
 
+/**
+ * Chromium flags for tests and benches: no sandbox (containers run as root), no GPU, and no
+ * background traffic (QUIC, updates, sync) that would skew what is measured or hang offline.
+ */
+export const chromiumFlags: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Launches Debian's Chromium headless with a fresh profile. */
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(screensDir, { recursive: true });
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...chromiumFlags],
   });
 }
 

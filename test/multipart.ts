@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { expect } from 'vitest';
+import type { Attachment } from '../web/src/api/types.js';
+import type { TestApp } from './app.js';
+import type { Person } from './people.js';
 
 /** One file part of a multipart body. */
 export interface FilePart {
@@ -115,4 +121,59 @@ export function pngDeclaring(width: number, height: number): Buffer {
     pngChunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** An attachment as the API returns it: the Mini App's own type, so both read one shape. */
+export type { Attachment };
+
+/** Every file under `dir`, recursively (empty directories do not count). */
+export function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+/** A request body with its own headers (a multipart body, or one written by hand). */
+export interface RequestBody {
+  payload: Buffer;
+  headers: object;
+}
+
+/**
+ * Requests the attachment tests make again and again, bound to the app `current()` returns
+ * (a getter, because suites create their app in `beforeAll`).
+ */
+export function attachmentRequests(current: () => TestApp) {
+  const send = (person: Person, url: string, body: RequestBody) =>
+    current().app.inject({
+      method: 'POST',
+      url: `/api/v1${url}`,
+      headers: { ...person.headers, ...body.headers },
+      payload: body.payload,
+    });
+  const upload = (person: Person, url: string, files: FilePart[]) =>
+    send(person, url, multipartBody(files));
+  /** Uploads one file, insists on 201 and returns the attachment. */
+  const uploadOne = async (person: Person, url: string, file: FilePart) => {
+    const response = await upload(person, url, [file]);
+    expect(response.statusCode, response.body).toBe(201);
+    const [item] = response.json<{ items: Attachment[] }>().items;
+    if (!item) throw new Error('no attachment');
+    return item;
+  };
+  const get = (url: string, person?: Person, headers: Record<string, string> = {}) =>
+    current().app.inject({ method: 'GET', url, headers: { ...person?.headers, ...headers } });
+  /** The files the app keeps on disk: stored files and pending uploads. */
+  const stored = () => {
+    const dataDir = current().container.config.DATA_DIR;
+    return [
+      ...filesUnder(path.join(dataDir, 'files')),
+      ...filesUnder(path.join(dataDir, 'uploads')),
+    ];
+  };
+  return { send, upload, uploadOne, get, stored };
 }

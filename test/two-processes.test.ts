@@ -1,38 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, testDatabaseUrl, testRedisUrl } from './infra.js';
+import { readyUrl, spawnApp } from './spawn-app.js';
 import { connectWs, type WsClient } from './ws-client.js';
-
-const root = path.resolve(import.meta.dirname, '..');
 
 /** One `npm start` process (API role only, demo mode so demo sign-in works from loopback). */
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
-  let url: string | undefined;
-  while (!url) {
-    url = /is ready at (http:\/\/[\d.:]+)/.exec(output)?.[1];
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const app = spawnApp(env);
+  const url = await readyUrl(app);
   return {
     url,
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      app.child.kill('SIGTERM');
+      await app.exited;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { startS3Server } from '../../test/s3-server.js';
 import {
+  attachmentRequests,
+  filesUnder,
   multipartBody,
   pdfBytes,
   pngBytes,
   pngDeclaring,
-  type FilePart,
+  type Attachment,
 } from '../../test/multipart.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { attachments } from '../db/schema.js';
@@ -23,26 +25,6 @@ import { createS3BlobStore } from '../platform/s3-blob-store.js';
 import { scanningOff } from '../platform/scanner.js';
 import { createFileUrls } from './file-urls.js';
 import { createFileService, maxPendingUploads } from './service.js';
-
-interface Attachment {
-  id: string;
-  file_name: string;
-  mime_type: string;
-  size: number;
-  url: string;
-  preview_url: string | null;
-}
-
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => path.join(entry.parentPath, entry.name));
-  } catch {
-    return [];
-  }
-}
 
 /** A multipart body written by hand, for shapes a browser's FormData would not send. */
 function rawMultipart(parts: string[], boundary = 'b0undary') {
@@ -77,28 +59,7 @@ describe('attachments under attack', () => {
   let category: string;
   let ticket: string;
 
-  const send = (person: Person, url: string, body: { payload: Buffer; headers: object }) =>
-    t.app.inject({
-      method: 'POST',
-      url: `/api/v1${url}`,
-      headers: { ...person.headers, ...body.headers },
-      payload: body.payload,
-    });
-  const upload = (person: Person, url: string, files: FilePart[]) =>
-    send(person, url, multipartBody(files));
-  const uploadOne = async (person: Person, url: string, file: FilePart) => {
-    const response = await upload(person, url, [file]);
-    expect(response.statusCode, response.body).toBe(201);
-    const [item] = response.json<{ items: Attachment[] }>().items;
-    if (!item) throw new Error('no attachment');
-    return item;
-  };
-  const get = (url: string, person?: Person, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'GET', url, headers: { ...person?.headers, ...headers } });
-  const stored = () => [
-    ...filesUnder(path.join(t.container.config.DATA_DIR, 'files')),
-    ...filesUnder(path.join(t.container.config.DATA_DIR, 'uploads')),
-  ];
+  const { send, upload, uploadOne, get, stored } = attachmentRequests(() => t);
 
   beforeAll(async () => {
     t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000', UPLOAD_RATE_LIMIT: '1000' } });

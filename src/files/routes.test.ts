@@ -1,41 +1,19 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import {
+  attachmentRequests,
   elfBytes,
   heicBytes,
   jpegWithExif,
   multipartBody,
   pdfBytes,
   pngBytes,
-  type FilePart,
+  type Attachment,
 } from '../../test/multipart.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 
-interface Attachment {
-  id: string;
-  file_name: string;
-  mime_type: string;
-  size: number;
-  url: string;
-  preview_url: string | null;
-  scan_status: string;
-}
-
 const MB = 1024 * 1024;
-
-/** Every file under `dir`, recursively (empty directories do not count). */
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => path.join(entry.parentPath, entry.name));
-  } catch {
-    return [];
-  }
-}
 
 describe('attachments', () => {
   let t: TestApp;
@@ -46,28 +24,7 @@ describe('attachments', () => {
   let category: string;
   let ticket: string;
 
-  const upload = (person: Person, url: string, files: FilePart[]) => {
-    const body = multipartBody(files);
-    return t.app.inject({
-      method: 'POST',
-      url: `/api/v1${url}`,
-      headers: { ...person.headers, ...body.headers },
-      payload: body.payload,
-    });
-  };
-  const uploadOne = async (person: Person, url: string, file: FilePart) => {
-    const response = await upload(person, url, [file]);
-    expect(response.statusCode, response.body).toBe(201);
-    const [item] = response.json<{ items: Attachment[] }>().items;
-    if (!item) throw new Error('no attachment');
-    return item;
-  };
-  const get = (url: string, person?: Person, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'GET', url, headers: { ...person?.headers, ...headers } });
-  const stored = () => [
-    ...filesUnder(path.join(t.container.config.DATA_DIR, 'files')),
-    ...filesUnder(path.join(t.container.config.DATA_DIR, 'uploads')),
-  ];
+  const { upload, uploadOne, get, stored } = attachmentRequests(() => t);
 
   beforeAll(async () => {
     t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000', UPLOAD_RATE_LIMIT: '1000' } });

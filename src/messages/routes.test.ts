@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.js';
-import {
-  addCategory,
-  openTicket,
-  signInAs,
-  signInEveryRole,
-  type Person,
-  callAs,
-  type Method,
-} from '../../test/people.js';
+import type { TestApp } from '../../test/app.js';
+import { openTicket, type Person, callAs, type Method } from '../../test/people.js';
+import { startTicketWorld, type Page, type ProblemBody } from '../../test/ticket-world.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
 
@@ -29,16 +22,6 @@ interface TicketBody {
   updated_at: string;
   first_response_at: string | null;
 }
-interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-interface ProblemBody {
-  status: number;
-  detail: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
 interface AuditEntryBody {
   action: string;
   entity_type: string;
@@ -52,14 +35,10 @@ describe('messages', () => {
   let people: Record<UserRole, Person>;
   let stranger: Person;
   let category: string;
-  const events: DomainEvent[] = [];
+  let events: DomainEvent[];
 
   beforeAll(async () => {
-    t = await createTestApp();
-    people = await signInEveryRole(t);
-    stranger = await signInAs(t, 'user', { first_name: 'Stranger' });
-    category = await addCategory(t, { name: 'Billing' });
-    await t.container.events.subscribe((event) => events.push(event));
+    ({ t, people, stranger, category, events } = await startTicketWorld('Billing'));
   });
   afterAll(() => t.close());
 

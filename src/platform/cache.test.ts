@@ -2,59 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisCache } from './redis-cache.js';
+import { memoryAndRedis, type Subject } from '../../test/backends.js';
 import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
 import { createMemoryCache, type Cache } from './cache.js';
 import { createRedis } from './redis.js';
 
-/** One implementation under test, and how to let time pass for it. */
-interface Subject {
-  cache: Cache;
-  elapse(ms: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-const implementations: { name: string; open(): Subject }[] = [
-  {
-    name: 'in-process',
-    open() {
-      let now = 1_700_000_000_000;
-      const cache = createMemoryCache({ now: () => now });
-      return {
-        cache,
-        elapse(ms) {
-          now += ms;
-          return Promise.resolve();
-        },
-        close: () => cache.close(),
-      };
-    },
-  },
-];
-if (testRedisUrl) {
-  const url = testRedisUrl;
-  implementations.push({
-    name: 'Redis',
-    open() {
-      const redis = createRedis(url);
-      const cache = createRedisCache(redis, uniquePrefix());
-      return {
-        cache,
-        elapse: (ms) => sleep(ms),
-        async close() {
-          await cache.close();
-          await redis.quit();
-        },
-      };
-    },
-  });
-}
+const implementations = memoryAndRedis<Cache>({
+  memory: (options) => createMemoryCache(options),
+  redis: (redis, prefix) => createRedisCache(redis, prefix),
+});
 
 describe.each(implementations)('Cache ($name)', (implementation) => {
-  let subject: Subject;
+  let subject: Subject<Cache>;
   let cache: Cache;
   beforeEach(() => {
     subject = implementation.open();
-    cache = subject.cache;
+    cache = subject.instance;
   });
   afterEach(() => subject.close());
 

@@ -1,62 +1,24 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
+import { memoryAndRedis, type Subject } from '../../test/backends.js';
 import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
 import { createRedis } from './redis.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
 
-/** One implementation under test, and how to let time pass for it. */
-interface Subject {
-  store: RateLimitStore;
-  elapse(ms: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-const implementations: { name: string; open(): Subject }[] = [
-  {
-    name: 'in-process',
-    open() {
-      let now = 1_700_000_000_000;
-      const store = createMemoryRateLimitStore({ now: () => now });
-      return {
-        store,
-        elapse(ms) {
-          now += ms;
-          return Promise.resolve();
-        },
-        close: () => store.close(),
-      };
-    },
-  },
-];
-const redisUrl = testRedisUrl;
-if (redisUrl) {
-  implementations.push({
-    name: 'Redis',
-    open() {
-      const redis = createRedis(redisUrl);
-      const store = createRedisRateLimitStore(redis, uniquePrefix());
-      return {
-        store,
-        elapse: (ms) => sleep(ms),
-        async close() {
-          await store.close();
-          await redis.quit();
-        },
-      };
-    },
-  });
-}
+const implementations = memoryAndRedis<RateLimitStore>({
+  memory: (options) => createMemoryRateLimitStore(options),
+  redis: (redis, prefix) => createRedisRateLimitStore(redis, prefix),
+});
 
 const minute = 60_000;
 
 describe.each(implementations)('RateLimitStore ($name)', (implementation) => {
-  let subject: Subject;
+  let subject: Subject<RateLimitStore>;
   let store: RateLimitStore;
   beforeEach(() => {
     subject = implementation.open();
-    store = subject.store;
+    store = subject.instance;
   });
   afterEach(() => subject.close());
 
@@ -138,6 +100,7 @@ describe('createMemoryRateLimitStore', () => {
   });
 });
 
+const redisUrl = testRedisUrl;
 if (redisUrl) {
   describe('createRedisRateLimitStore', () => {
     let redis: Redis;

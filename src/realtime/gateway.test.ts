@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.js';
-import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
-import { connectWs, listenWs, type WsClient } from '../../test/ws-client.js';
+import type { TestApp } from '../../test/app.js';
+import { callAs, openTicket, signInAs, type Person } from '../../test/people.js';
+import { alicesTicket, startRealtimeApp, type SocketPool } from '../../test/realtime-fixture.js';
+import { connectWs, type WsClient } from '../../test/ws-client.js';
 import { users } from '../db/schema.js';
 
 describe('WebSocket /api/v1/ws', () => {
@@ -13,13 +14,11 @@ describe('WebSocket /api/v1/ws', () => {
   let agent: Person;
   let stranger: Person;
   let ticketId: string;
-  const clients: WsClient[] = [];
+  let sockets: SocketPool;
 
   /** A signed-in socket of `person`, closed after the test. */
-  async function socketOf(person: Person): Promise<WsClient> {
-    const client = await connectWs(url, { token: person.token, awaitAuth: true });
-    clients.push(client);
-    return client;
+  function socketOf(person: Person): Promise<WsClient> {
+    return sockets.connect({ token: person.token, awaitAuth: true });
   }
 
   async function subscribed(person: Person, ticket = ticketId): Promise<WsClient> {
@@ -30,26 +29,17 @@ describe('WebSocket /api/v1/ws', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: {
-        RATE_LIMIT_MAX: '100000',
-        AUTH_RATE_LIMIT_MAX: '100000',
-        WS_AUTH_TIMEOUT_MS: '300',
-        WS_HEARTBEAT_MS: '200',
-        WS_TYPING_THROTTLE_MS: '400',
-        WS_STATS_DEBOUNCE_MS: '50',
-      },
-    });
-    url = await listenWs(t.app);
-    category = await addCategory(t);
-    author = await signInAs(t, 'user', { first_name: 'Alice' });
+    ({ t, url, sockets } = await startRealtimeApp({
+      WS_AUTH_TIMEOUT_MS: '300',
+      WS_HEARTBEAT_MS: '200',
+      WS_TYPING_THROTTLE_MS: '400',
+      WS_STATS_DEBOUNCE_MS: '50',
+    }));
+    ({ category, author, ticketId } = await alicesTicket(t));
     agent = await signInAs(t, 'agent', { first_name: 'Artem' });
     stranger = await signInAs(t, 'user', { first_name: 'Sam' });
-    ticketId = (await openTicket(t, author, category)).id;
   });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   describe('authentication', () => {
@@ -59,8 +49,7 @@ describe('WebSocket /api/v1/ws', () => {
         type: 'authenticated',
         data: { user_id: author.id, role: 'user' },
       });
-      const byMessage = await connectWs(url);
-      clients.push(byMessage);
+      const byMessage = await sockets.connect();
       byMessage.send({ type: 'auth', token: agent.token });
       expect((await byMessage.next('authenticated')).data).toEqual({
         user_id: agent.id,
@@ -364,8 +353,7 @@ describe('WebSocket /api/v1/ws', () => {
     });
 
     it('drops a peer that does not answer heartbeat pings', async () => {
-      const client = await connectWs(url, { token: author.token, autoPong: false });
-      clients.push(client);
+      const client = await sockets.connect({ token: author.token, autoPong: false });
       await client.next('authenticated');
       const closed = await client.closed;
       expect(closed.code).toBe(1006);

@@ -1,43 +1,32 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, openTicket, signInAs, type Person } from '../../test/people.js';
+import { startRealtimeApp, type SocketPool } from '../../test/realtime-fixture.js';
 import { connectWs, listenWs, type WsClient } from '../../test/ws-client.js';
 
 describe('WebSocket limits', () => {
   let t: TestApp;
   let url: string;
   let person: Person;
-  const clients: WsClient[] = [];
+  let sockets: SocketPool;
 
-  async function open(who: Person = person): Promise<WsClient> {
-    const client = await connectWs(url, { token: who.token });
-    clients.push(client);
-    return client;
+  function open(who: Person = person): Promise<WsClient> {
+    return sockets.connect({ token: who.token });
   }
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: {
-        RATE_LIMIT_MAX: '100000',
-        AUTH_RATE_LIMIT_MAX: '100000',
-        WS_MAX_CONNECTIONS_PER_USER: '2',
-        WS_MAX_CONNECTIONS_PER_IP: '4',
-        WS_MAX_SUBSCRIPTIONS: '2',
-        WS_MAX_MESSAGE_BYTES: '256',
-        WS_MESSAGES_PER_S: '5',
-        WS_MAX_BUFFERED_BYTES: '1024',
-      },
-    });
-    url = await listenWs(t.app);
+    ({ t, url, sockets } = await startRealtimeApp({
+      WS_MAX_CONNECTIONS_PER_USER: '2',
+      WS_MAX_CONNECTIONS_PER_IP: '4',
+      WS_MAX_SUBSCRIPTIONS: '2',
+      WS_MAX_MESSAGE_BYTES: '256',
+      WS_MESSAGES_PER_S: '5',
+      WS_MAX_BUFFERED_BYTES: '1024',
+    }));
     person = await signInAs(t, 'user');
   });
-  afterEach(async () => {
-    const closing = clients.splice(0);
-    for (const client of closing) client.close();
-    await Promise.all(closing.map((client) => client.closed));
-    // The server forgets a socket when its close arrives; give it that moment.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  });
+  // The server forgets a socket when its close arrives; give it that moment.
+  afterEach(() => sockets.closeAll({ settleMs: 50 }));
   afterAll(() => t.close());
 
   it('refuses a user’s socket beyond the per-user limit, and only the newest', async () => {
@@ -67,8 +56,7 @@ describe('WebSocket limits', () => {
 
   it('refuses sockets from one address beyond the per-address limit', async () => {
     for (let i = 0; i < 4; i++) await open(await signInAs(t, 'user'));
-    const fifth = await connectWs(url);
-    clients.push(fifth);
+    const fifth = sockets.track(await connectWs(url));
     expect(await fifth.next('error')).toMatchObject({ code: 'too_many_connections' });
     expect((await fifth.closed).code).toBe(4429);
   });

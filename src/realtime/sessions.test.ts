@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
-import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
-import { connectWs, listenWs, type WsClient } from '../../test/ws-client.js';
+import { bearer, signIn, type TestApp } from '../../test/app.js';
+import { callAs, openTicket, signInAs, type Person } from '../../test/people.js';
+import { alicesTicket, startRealtimeApp, type SocketPool } from '../../test/realtime-fixture.js';
+import { connectWs, type WsClient } from '../../test/ws-client.js';
 
 /** Sessions ending, failures and odd input on open sockets (the review's reproductions). */
 describe('WebSocket sessions and hardening', () => {
@@ -11,13 +12,11 @@ describe('WebSocket sessions and hardening', () => {
   let category: string;
   let author: Person;
   let ticketId: string;
-  const clients: WsClient[] = [];
+  let sockets: SocketPool;
   let nextTelegramId = 7_100_000;
 
-  async function socketWith(token: string): Promise<WsClient> {
-    const client = await connectWs(url, { token, awaitAuth: true });
-    clients.push(client);
-    return client;
+  function socketWith(token: string): Promise<WsClient> {
+    return sockets.connect({ token, awaitAuth: true });
   }
 
   /** Signs a fresh user in twice (two sessions, as on two devices). */
@@ -28,22 +27,15 @@ describe('WebSocket sessions and hardening', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: {
-        RATE_LIMIT_MAX: '100000',
-        AUTH_RATE_LIMIT_MAX: '100000',
-        WS_MAX_CONNECTIONS_PER_USER: '100',
-        WS_MAX_CONNECTIONS_PER_IP: '1000',
-      },
-    });
-    url = await listenWs(t.app);
-    category = await addCategory(t);
-    author = await signInAs(t, 'user', { first_name: 'Alice' });
-    ticketId = (await openTicket(t, author, category)).id;
+    ({ t, url, sockets } = await startRealtimeApp({
+      WS_MAX_CONNECTIONS_PER_USER: '100',
+      WS_MAX_CONNECTIONS_PER_IP: '1000',
+    }));
+    ({ category, author, ticketId } = await alicesTicket(t));
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.restoreAllMocks();
-    for (const client of clients.splice(0)) client.close();
+    await sockets.closeAll();
   });
   afterAll(() => t.close());
 
@@ -110,7 +102,7 @@ describe('WebSocket sessions and hardening', () => {
           (await t.app.inject({ method: 'GET', url: '/metrics' })).body,
         )?.[1],
       );
-    for (const client of clients.splice(0)) client.close();
+    await sockets.closeAll();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const crowd = await Promise.all(
       Array.from({ length: 30 }, async () => {

@@ -6,11 +6,11 @@ import {
   addCategory,
   openTicket,
   signInAs,
-  signInEveryRole,
   type Person,
   callAs,
   type Method,
 } from '../../test/people.js';
+import { startTicketWorld, type Page, type ProblemBody } from '../../test/ticket-world.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
 
@@ -29,30 +29,16 @@ interface TicketBody {
   closed_at: string | null;
   first_response_at: string | null;
 }
-interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-interface ProblemBody {
-  status: number;
-  detail: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
 
 describe('tickets', () => {
   let t: TestApp;
   let people: Record<UserRole, Person>;
   let stranger: Person;
   let category: string;
-  const events: DomainEvent[] = [];
+  let events: DomainEvent[];
 
   beforeAll(async () => {
-    t = await createTestApp();
-    people = await signInEveryRole(t);
-    stranger = await signInAs(t, 'user', { first_name: 'Stranger' });
-    category = await addCategory(t, { name: 'Hardware' });
-    await t.container.events.subscribe((event) => events.push(event));
+    ({ t, people, stranger, category, events } = await startTicketWorld('Hardware'));
   });
   afterAll(() => t.close());
 
