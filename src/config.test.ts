@@ -67,6 +67,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
   });
 
+  it('serves the Mini App from the webhook’s host unless MINI_APP_URL says otherwise', () => {
+    const webhook = {
+      TELEGRAM_WEBHOOK_URL: 'https://help.example.com/tg/hook',
+      TELEGRAM_WEBHOOK_SECRET: 's3cret',
+    };
+    expect(loadConfig(webhook).MINI_APP_URL).toBe('https://help.example.com/');
+    expect(loadConfig({ ...webhook, MINI_APP_URL: 'https://app.example.com/' }).MINI_APP_URL).toBe(
+      'https://app.example.com/',
+    );
+    expect(loadConfig({}).MINI_APP_URL).toBeUndefined();
+  });
+
   it('reads a .env file, and real environment variables win over it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ttb-env-'));
     writeFileSync(path.join(dir, '.env'), 'PORT=4000\nLOG_LEVEL=debug\n');

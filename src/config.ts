@@ -153,6 +153,8 @@ const envSchema = z.object({
     }),
   REMINDER_AFTER_H: integer(24, 1, 24 * 365),
   NOTIFY_RATE_PER_S: integer(25, 1, 1000),
+  /** Seconds between edits of a broadcast's progress message (`broadcasts/progress-job.ts`). */
+  BROADCAST_PROGRESS_S: integer(3, 1, 600),
   // The WebSocket gateway (src/realtime/); limits are per server process.
   WS_AUTH_TIMEOUT_MS: integer(5_000, 50, 60_000),
   WS_HEARTBEAT_MS: integer(30_000, 50, 600_000),
@@ -211,5 +213,18 @@ export function loadConfig(env?: Record<string, string | undefined>, cwd = proce
       'Invalid configuration: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY: set all four or none',
     );
   }
-  return { ...config, demoMode: config.TELEGRAM_BOT_TOKEN === undefined };
+  return {
+    ...config,
+    MINI_APP_URL: config.MINI_APP_URL ?? publicOrigin(config.TELEGRAM_WEBHOOK_URL),
+    demoMode: config.TELEGRAM_BOT_TOKEN === undefined,
+  };
+}
+
+/**
+ * The public address the Mini App is served at when MINI_APP_URL is not set: the origin of the
+ * webhook URL, which is this server as Telegram reaches it. Without a webhook there is no public
+ * address to derive, and bot messages go without Mini App buttons.
+ */
+function publicOrigin(webhookUrl: string | undefined): string | undefined {
+  return webhookUrl ? new URL('/', webhookUrl).toString() : undefined;
 }

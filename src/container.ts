@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
+import { createBroadcastService, type BroadcastService } from './broadcasts/service.js';
 import { createCategoryService, type CategoryService } from './categories/service.js';
 import { createFileService, type FileService } from './files/service.js';
 import { createFileUrls } from './files/file-urls.js';
@@ -49,6 +50,8 @@ export interface Container {
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
+  /** Admins' messages to every user through the bot (`/broadcast`). */
+  broadcasts: BroadcastService;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
@@ -175,6 +178,14 @@ export async function createContainer(
     users,
     notifications,
   });
+  const broadcasts = createBroadcastService({
+    db: database.db,
+    queue,
+    clock,
+    notifications,
+    logger,
+    progressIntervalS: config.BROADCAST_PROGRESS_S,
+  });
   const botApi = config.TELEGRAM_BOT_TOKEN
     ? createBotApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
     : undefined;
@@ -206,6 +217,7 @@ export async function createContainer(
     files,
     messages,
     notifications,
+    broadcasts,
     botApi,
     readinessChecks,
     async start() {
@@ -218,6 +230,7 @@ export async function createContainer(
           queue,
           events,
           notifications,
+          broadcasts,
           users,
           tickets,
           cache,

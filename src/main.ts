@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { startBot, type RunningBot } from './bot/runtime.js';
 import { buildApp } from './http/app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer } from './container.js';
@@ -27,21 +28,23 @@ const startedAt = performance.now();
 const container = await createContainer(config, logger);
 await container.start();
 const app = config.ROLES.includes('api') ? await buildApp(container) : undefined;
+let bot: RunningBot | undefined;
 
 closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error');
   else logger.info({ signal }, 'shutting down: draining requests and jobs');
+  await bot?.stop();
   await app?.close();
   await container.close();
 });
 
 if (!config.CLAMAV_URL) logger.warn('antivirus scanning is off: CLAMAV_URL is not set');
 if (config.ROLES.includes('bot')) {
-  logger.info(
-    config.demoMode
-      ? 'bot is off: TELEGRAM_BOT_TOKEN is not set (demo mode: demo sign-in from this machine)'
-      : 'bot role: the Telegram bot is not part of this build yet',
-  );
+  if (config.TELEGRAM_BOT_TOKEN) bot = await startBot(container);
+  else
+    logger.info(
+      'bot is off: TELEGRAM_BOT_TOKEN is not set (demo mode: demo sign-in from this machine)',
+    );
 }
 if (app) {
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -9,6 +9,8 @@ export interface RecordedCall {
   params: Record<string, unknown>;
   /** `Date.now()` when it arrived. */
   at: number;
+  /** What the fake answered, for a successful call (the sent message, with its `message_id`). */
+  result?: unknown;
 }
 
 /**
@@ -68,7 +70,10 @@ export interface FakeBotApi {
   calls: RecordedCall[];
   /** The calls of `method` (all calls without it) that succeeded. */
   sent(method?: string): RecordedCall[];
-  /** Resolves with the first successful call of `method` matching `predicate`, past or future. */
+  /**
+   * Resolves with the first successful call of `method` (`'*'`: any method) matching
+   * `predicate`, past or future.
+   */
   waitFor(
     method: string,
     predicate?: (c: RecordedCall) => boolean,
@@ -76,6 +81,8 @@ export interface FakeBotApi {
   ): Promise<RecordedCall>;
   /** Makes the next `times` (default 1) calls of `method` fail this way. */
   failNext(method: string, failure: FakeFailure, times?: number): void;
+  /** From now on every send to `chatId` fails with 403, as when the user blocked the bot. */
+  blockChat(chatId: number): void;
   /** Queues an update for `getUpdates` (long polling honours `offset` and `timeout`). */
   pushUpdate(update: object): void;
   /** Stores bytes as a Telegram file; `getFile` describes it and `/file/bot<token>/<path>` serves it. */
@@ -91,6 +98,7 @@ const supportedMethods = new Set([
   'answerCallbackQuery',
   'deleteMessage',
   'setMyCommands',
+  'deleteMyCommands',
   'setChatMenuButton',
   'setWebhook',
   'deleteWebhook',
@@ -178,6 +186,8 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
   const calls: RecordedCall[] = [];
   const succeeded = new WeakSet<RecordedCall>();
   const failures = new Map<string, FakeFailure[]>();
+  /** Chats whose user blocked the bot (`blockChat`). */
+  const blockedChats = new Set<number>();
   const waiters = new Set<Waiter>();
   const updates: { update_id: number }[] = [];
   const pollers = new Set<() => void>();
@@ -280,7 +290,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
     if (!ok) return;
     succeeded.add(call);
     for (const waiter of waiters) {
-      if (waiter.method === call.method && waiter.predicate(call)) {
+      if ((waiter.method === '*' || waiter.method === call.method) && waiter.predicate(call)) {
         waiters.delete(waiter);
         waiter.resolve(call);
       }
@@ -322,6 +332,11 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       send(response, { ok: false, error_code: 404, description: 'Not Found' });
       return;
     }
+    if (method.startsWith('send') && blockedChats.has(Number(params.chat_id))) {
+      record(call, false);
+      send(response, failureReply({ status: 403 }));
+      return;
+    }
     const failure = failures.get(method)?.shift();
     if (failure === 'network') {
       record(call, false);
@@ -334,7 +349,9 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       return;
     }
     const problem =
-      method === 'sendMessage' ? textProblem(params.text, params.parse_mode) : undefined;
+      method === 'sendMessage' || method === 'editMessageText'
+        ? textProblem(params.text, params.parse_mode)
+        : undefined;
     if (problem) {
       record(call, false);
       send(response, { ok: false, error_code: 400, description: problem });
@@ -347,6 +364,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       return;
     }
     const result = await answer(method, params);
+    call.result = result;
     record(call, true);
     send(response, { ok: true, result });
   }
@@ -371,7 +389,8 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       return calls.filter((c) => succeeded.has(c) && (method === undefined || c.method === method));
     },
     waitFor(method, predicate = () => true, timeoutMs = 10_000) {
-      const past = calls.find((c) => succeeded.has(c) && c.method === method && predicate(c));
+      const matches = (c: RecordedCall) => method === '*' || c.method === method;
+      const past = calls.find((c) => succeeded.has(c) && matches(c) && predicate(c));
       if (past) return Promise.resolve(past);
       return new Promise((resolve, reject) => {
         const waiter: Waiter = {
@@ -388,6 +407,9 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
         }, timeoutMs);
         waiters.add(waiter);
       });
+    },
+    blockChat(chatId) {
+      blockedChats.add(chatId);
     },
     failNext(method, failure, times = 1) {
       const queue = failures.get(method) ?? [];

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -247,16 +248,75 @@ export const notifications = pgTable(
      * muted the kind or cannot be told): a start-up sweep never queues it again.
      */
     givenUpAt: timestamp('given_up_at', { withTimezone: true }),
+    /** The broadcast this notification carries, for its progress report. */
+    broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [
     index('notifications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('notifications_broadcast_idx')
+      .on(t.broadcastId)
+      .where(sql`${t.broadcastId} is not null`),
     index('notifications_ticket_type_idx').on(t.ticketId, t.type, t.createdAt),
     index('notifications_user_unread_idx')
       .on(t.userId)
       .where(sql`not ${t.isRead}`),
   ],
 );
+
+/**
+ * A message an admin sent to every user through the bot. Each recipient gets a `broadcast`
+ * notification (delivered by the notification worker); the counts here are the final report.
+ */
+export const broadcasts = pgTable('broadcasts', {
+  id: id(),
+  authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+  text: text('text').notNull(),
+  /** `sending` until every recipient's notification is delivered or given up, then `done`. */
+  status: text('status', { enum: ['sending', 'done'] })
+    .notNull()
+    .default('sending'),
+  /** Recipients when it started; `blocked` of them had blocked the bot and got nothing. */
+  total: integer('total').notNull().default(0),
+  sent: integer('sent').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  blocked: integer('blocked').notNull().default(0),
+  /** The admin's chat and the status message edited with the progress. */
+  chatId: bigint('chat_id', { mode: 'number' }),
+  statusMessageId: integer('status_message_id'),
+  createdAt: createdAt(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+});
+
+/**
+ * A bot message about a ticket (a notification, a confirmation), so a reply to it in the chat
+ * lands on that ticket.
+ */
+export const telegramTicketMessages = pgTable(
+  'telegram_ticket_messages',
+  {
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    messageId: integer('message_id').notNull(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatId, t.messageId] }),
+    index('telegram_ticket_messages_ticket_idx').on(t.ticketId),
+  ],
+);
+
+/**
+ * Bot state that must survive a restart (a half-filled `/support` form, a broadcast draft):
+ * grammY session and conversation storage, one JSON value per key.
+ */
+export const botState = pgTable('bot_state', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** A signed-in device. Access tokens carry its id; revoking it ends them at once. */
 export const sessions = pgTable(

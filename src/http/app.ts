@@ -11,6 +11,7 @@ import { notificationRoutes } from '../notifications/routes.js';
 import realtimeGateway from '../realtime/gateway.js';
 import { ticketRoutes } from '../tickets/routes.js';
 import { userRoutes } from '../users/routes.js';
+import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
 import { configRoutes } from './config-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -89,6 +90,13 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+    await app.register(webhookRoute, {
+      path: new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
+      secret: config.TELEGRAM_WEBHOOK_SECRET,
+      queue: container.queue,
+    });
+  }
   await app.register(web);
   return app;
 }

@@ -12,6 +12,7 @@ import type { NotificationRow } from '../notifications/schemas.js';
 import { excerpt, textsFor } from '../notifications/texts.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
+import { createTicketMessages } from '../bot/ticket-messages.js';
 import { escapeHtml } from '../telegram/html.js';
 import { openTicketButton } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
@@ -71,8 +72,13 @@ export interface DeliveryDeps {
  */
 export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJob> {
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
+  const ticketMessages = createTicketMessages(db);
 
-  async function send(row: NotificationRow, profile: DeliveryProfile, ticketNumber: number | null) {
+  async function send(
+    row: NotificationRow,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ): Promise<number> {
     const button =
       ticketNumber === null
         ? undefined
@@ -81,11 +87,25 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
             ticketNumber,
             textsFor(profile.languageCode).open_button,
           );
-    await api.sendMessage(profile.telegramId, renderNotification(row), {
+    const sent = await api.sendMessage(profile.telegramId, renderNotification(row), {
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
       ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
     });
+    return sent.message_id;
+  }
+
+  /**
+   * Notes which ticket the sent message is about, so the user's reply to it lands on that
+   * ticket. The message is out already: a failure here is logged, never a reason to resend.
+   */
+  async function remember(row: NotificationRow, chatId: number, messageId: number) {
+    if (!row.ticketId) return;
+    try {
+      await ticketMessages.record(chatId, messageId, row.ticketId);
+    } catch (error) {
+      logger.warn({ err: error, notificationId: row.id }, 'the sent notification was not recorded');
+    }
   }
 
   /**
@@ -137,12 +157,14 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
       await notifications.giveUp(row.id);
       return;
     }
+    let messageId: number;
     try {
-      await send(row, profile, ticketNumber);
+      messageId = await send(row, profile, ticketNumber);
     } catch (error) {
       if (await settle(error, row, data)) return;
       throw error;
     }
+    await remember(row, profile.telegramId, messageId);
     await notifications.markDelivered(row.id);
   };
 }

@@ -10,6 +10,8 @@ import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
+import { createBroadcastProgressHandler } from '../broadcasts/progress-job.js';
+import { broadcastProgressQueue, type BroadcastService } from '../broadcasts/service.js';
 import { createDeliveryHandler } from './deliver-notification.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
 import { createSendLimiter } from './send-limiter.js';
@@ -22,11 +24,20 @@ const sweepWindowMs = 24 * 3_600_000;
 
 /** What the worker role runs on. */
 export interface WorkerDeps {
-  config: Pick<Config, 'REMINDER_CRON' | 'REMINDER_AFTER_H' | 'NOTIFY_RATE_PER_S' | 'MINI_APP_URL'>;
+  config: Pick<
+    Config,
+    | 'REMINDER_CRON'
+    | 'REMINDER_AFTER_H'
+    | 'NOTIFY_RATE_PER_S'
+    | 'MINI_APP_URL'
+    | 'BROADCAST_PROGRESS_S'
+  >;
   db: Db;
   queue: JobQueue;
   events: DomainEvents;
   notifications: NotificationService;
+  /** Broadcasts, whose progress job edits the admin's status message (none: no such job). */
+  broadcasts?: BroadcastService;
   users: UserService;
   tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf'>;
   cache: Cache;
@@ -65,6 +76,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
     miniAppUrl: config.MINI_APP_URL,
   });
   await queue.work(deliveryQueue, handler, { batchSize: deliveryBatchSize });
+  if (deps.broadcasts) {
+    await queue.work(
+      broadcastProgressQueue,
+      createBroadcastProgressHandler({
+        ...deps,
+        broadcasts: deps.broadcasts,
+        api: deps.api,
+        intervalS: config.BROADCAST_PROGRESS_S,
+      }),
+    );
+  }
   // pg-boss polls every second; a committed notification wakes the workers at once instead.
   const unsubscribe = await events.subscribe((event) => {
     if (event.type === 'notification.created') queue.wake(deliveryQueue);

@@ -60,6 +60,9 @@ export interface StaffNotice {
   except?: string;
 }
 
+/** Rows per insert when a broadcast writes its notifications. */
+const broadcastBatchSize = 500;
+
 const newestFirst = keyset({
   name: 'notifications:-created_at',
   descending: true,
@@ -278,6 +281,44 @@ export function createNotificationService(deps: {
         () => ({ title: notice.title, content: notice.content }),
         notice.except ?? null,
       );
+    },
+
+    /**
+     * The notifications of a broadcast (`broadcasts/service.ts`): one `broadcast` row per
+     * recipient, tied to `broadcastId` for its progress report, each with its delivery job, in
+     * the caller's transaction and in batches, rows and jobs one statement per batch (audiences
+     * run into thousands; a job per round trip held the transaction for seconds). No events: the
+     * caller wakes the delivery workers after commit instead of pushing thousands of live updates.
+     */
+    async broadcast(
+      tx: Tx,
+      broadcastId: string,
+      recipients: readonly { id: string; languageCode: string | null }[],
+      wording: (languageCode: string | null) => { title: string; content: string },
+    ): Promise<number> {
+      if (!queue.isRunning()) throw new Error('a broadcast needs the job queue running');
+      const now = clock.now();
+      for (let start = 0; start < recipients.length; start += broadcastBatchSize) {
+        const batch = recipients.slice(start, start + broadcastBatchSize);
+        const rows = await tx
+          .insert(notifications)
+          .values(
+            batch.map((recipient) => ({
+              userId: recipient.id,
+              type: 'broadcast' as const,
+              broadcastId,
+              createdAt: now,
+              ...wording(recipient.languageCode),
+            })),
+          )
+          .returning({ id: notifications.id });
+        await queue.sendMany<DeliveryJob>(
+          deliveryQueue,
+          rows.map((row) => ({ notification_id: row.id })),
+          { ...deliveryJobOptions, executor: transactionExecutor(tx) },
+        );
+      }
+      return recipients.length;
     },
 
     /** A page of the user's notifications, newest first, with their unread count. */

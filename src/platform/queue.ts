@@ -42,6 +42,16 @@ export interface JobQueue {
     data: T,
     options?: SendOptions & { executor?: SqlExecutor },
   ): Promise<string | null>;
+  /**
+   * Queues one job of `name` per item of `data` in a single statement (with `executor`, inside
+   * the caller's transaction): thousands of jobs (a broadcast's deliveries) would otherwise cost
+   * a round trip each and hold the transaction open for minutes.
+   */
+  sendMany<T extends object>(
+    name: string,
+    data: readonly T[],
+    options?: Omit<PgBoss.JobInsert, 'id' | 'name' | 'data'> & { executor?: SqlExecutor },
+  ): Promise<void>;
   /** Polls `name` and hands each job to `handler`, in this process, until `stop`. */
   work<T extends object>(
     name: string,
@@ -220,6 +230,19 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       }
       await ensureQueueWithin(executor, name);
       return boss.send(name, data, { ...sendOptions, db: executor });
+    },
+
+    async sendMany(name, data, { executor, ...jobOptions } = {}) {
+      if (data.length === 0) return;
+      const { boss } = await current();
+      const jobs = data.map((item) => ({ ...jobOptions, name, data: item }));
+      if (!executor) {
+        await ensureQueue(boss, name);
+        await boss.insert(jobs);
+        return;
+      }
+      await ensureQueueWithin(executor, name);
+      await boss.insert(jobs, { db: executor });
     },
 
     async work<T extends object>(

@@ -1,0 +1,150 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { limit } from '@grammyjs/ratelimiter';
+import { Bot, type MiddlewareFn } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Container } from '../container.js';
+import type { UserRow } from '../db/schema.js';
+import type { BotContext } from './context.js';
+import { adminFeature } from './features/admin.js';
+import { chatRepliesFeature } from './features/chat-replies.js';
+import { freeTextFeature } from './features/free-text.js';
+import { startFeature } from './features/start.js';
+import { leaveSupportFormOnCommand, supportFeature } from './features/support.js';
+import { languageOf, textsFor } from './texts/index.js';
+
+/** What the bot runs on: the container's services and settings. */
+export type BotDeps = Container;
+
+/**
+ * Updates one user may send per `floodWindowMs` before the bot asks them to slow down: room
+ * for an album of 10 photos (each its own update) and a couple more.
+ */
+const floodLimit = 12;
+const floodWindowMs = 3_000;
+
+/**
+ * The flood counter on the shared rate-limit store (Redis when configured), in the shape the
+ * ratelimiter plugin takes: every bot process counts one limit, and a user's window starts at
+ * their first update. Should the store fail, updates pass rather than fail.
+ */
+function floodCounter(deps: BotDeps) {
+  return {
+    async incr(key: string): Promise<number> {
+      try {
+        return (await deps.rateLimitStore.hit(key, floodWindowMs)).count;
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'bot: the flood counter is unavailable');
+        return 1;
+      }
+    },
+    // The store's window already ends by itself.
+    pexpire: () => Promise.resolve(1),
+  };
+}
+
+/** Tells a flooding user to slow down; a failure to tell them is only logged. */
+async function warnFlood(deps: BotDeps, ctx: BotContext): Promise<void> {
+  try {
+    await ctx.reply(textsFor(languageOf(ctx.from?.language_code)).common.slow_down);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'bot: could not send the flood warning');
+  }
+}
+
+/**
+ * Sets who is writing: creates or refreshes the sender from their Telegram profile, picks their
+ * language, follows the user blocking or unblocking the bot, and stops blocked accounts here.
+ * Updates without a human sender (channel posts, other
+ * bots) and chats other than private ones go no further.
+ */
+function identify(deps: BotDeps): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    const from = ctx.from;
+    if (!from || from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
+    const user = await deps.users.upsertFromTelegram({
+      id: from.id,
+      first_name: from.first_name,
+      ...(from.last_name ? { last_name: from.last_name } : {}),
+      ...(from.username ? { username: from.username } : {}),
+      ...(from.language_code ? { language_code: from.language_code } : {}),
+      ...(from.is_premium ? { is_premium: true } : {}),
+    });
+    ctx.user = user;
+    ctx.principal = { userId: user.id, role: user.role, sessionId: '' };
+    ctx.language = languageOf(user.languageCode);
+    ctx.t = textsFor(ctx.language);
+    if (ctx.myChatMember) {
+      await followChatMember(deps, user, ctx.myChatMember.new_chat_member.status);
+      return;
+    }
+    if (!user.isActive) {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t.common.account_blocked);
+      return;
+    }
+    // Writing to the bot again means they unblocked it: notifications may reach them again.
+    if (user.botBlockedAt) await deps.users.markBotReachable(user.id);
+    await next();
+  };
+}
+
+/**
+ * Telegram's word that the user blocked (`kicked`) or unblocked the bot: notifications stop or
+ * resume at once, without waiting for a 403. Nothing is answered: a blocked chat takes nothing.
+ */
+async function followChatMember(deps: BotDeps, user: UserRow, status: string): Promise<void> {
+  if (status === 'kicked') {
+    if (!user.botBlockedAt) await deps.users.markBotBlocked(user.id, deps.clock.now());
+  } else if (user.botBlockedAt) {
+    await deps.users.markBotReachable(user.id);
+  }
+}
+
+/**
+ * The bot: grammY against `TELEGRAM_API_ROOT`, retrying Telegram's 429s, a per-user flood limit,
+ * the sender identified, then each feature's handlers. Errors are logged and answered politely.
+ */
+export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContext> {
+  const token = deps.config.TELEGRAM_BOT_TOKEN;
+  if (!token) throw new Error('the bot needs TELEGRAM_BOT_TOKEN');
+  const bot = new Bot<BotContext>(token, {
+    client: { apiRoot: deps.config.TELEGRAM_API_ROOT },
+    ...(botInfo ? { botInfo } : {}),
+  });
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+
+  bot.use(
+    limit({
+      timeFrame: floodWindowMs,
+      limit: floodLimit,
+      keyGenerator: (ctx) => ctx.from?.id.toString(),
+      keyPrefix: 'bot-flood:',
+      storageClient: floodCounter(deps),
+      // Called once per window, on the first update over the limit; later ones are dropped.
+      onLimitExceeded: (ctx) => {
+        void warnFlood(deps, ctx);
+      },
+    }),
+  );
+  bot.use(identify(deps));
+  // Another command closes a half-filled /support form before that command's feature runs.
+  bot.use(leaveSupportFormOnCommand(deps));
+  // Features, in order: the first to handle an update ends it. Free text comes last.
+  bot.use(startFeature(deps));
+  bot.use(adminFeature(deps));
+  bot.use(supportFeature(deps));
+  bot.use(chatRepliesFeature(deps));
+  bot.use(freeTextFeature(deps));
+
+  bot.catch(async ({ ctx, error }) => {
+    deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
+    const t = textsFor(languageOf(ctx.from?.language_code));
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    if (ctx.chat) {
+      await ctx.reply(t.common.error).catch((replyError: unknown) => {
+        deps.logger.warn({ err: replyError }, 'bot: could not send the error reply');
+      });
+    }
+  });
+  return bot;
+}

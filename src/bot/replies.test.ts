@@ -1,0 +1,293 @@
+import type { Message } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bearer, signIn } from '../../test/app.js';
+import {
+  startBotHarness,
+  type BotChat,
+  type BotHarness,
+  type TelegramPerson,
+} from '../../test/bot.js';
+import { elfBytes, jpegWithExif } from '../../test/multipart.js';
+import { signInAs } from '../../test/people.js';
+import type { Principal } from '../auth/service.js';
+import { createTicketMessages } from './ticket-messages.js';
+
+let nextId = 7_400_000;
+function person(language: 'ru' | 'en', first_name = 'Kira'): TelegramPerson {
+  nextId += 1;
+  return { id: nextId, first_name, language_code: language };
+}
+
+interface ApiMessage {
+  content: string;
+  user_id: string;
+  attachments: { file_name: string; mime_type: string }[];
+}
+
+/** Makes a message a Telegram reply to the bot's message `messageId` in `who`'s chat. */
+function replyTo(who: TelegramPerson, messageId: number): Partial<Message> {
+  return {
+    reply_to_message: {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: who.id, type: 'private', first_name: who.first_name },
+      text: '',
+    } as Message['reply_to_message'],
+  };
+}
+
+describe('replies to the bot’s ticket messages', () => {
+  let harness: BotHarness;
+  let category: string;
+  let admin: Principal;
+
+  beforeAll(async () => {
+    harness = await startBotHarness();
+    const person = await signInAs(harness.testApp, 'admin');
+    admin = { userId: person.id, role: person.role, sessionId: 'test' };
+    category = (
+      await harness.testApp.container.categories.create(admin, {
+        name: 'Billing',
+        description: '',
+        icon: '💳',
+        color: '#336699',
+        sort_order: 0,
+        is_active: true,
+      })
+    ).id;
+  });
+  afterAll(() => harness.close());
+
+  const ticketMessages = () => createTicketMessages(harness.testApp.container.database.db);
+
+  async function session(who: TelegramPerson) {
+    return bearer((await signIn(harness.testApp.app, who)).access_token);
+  }
+
+  async function openTicket(who: TelegramPerson, title = 'Charged twice') {
+    const response = await harness.testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: await session(who),
+      payload: { category_id: category, title, description: 'Two payments in May.' },
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json<{ id: string; number: number }>();
+  }
+
+  async function write(who: TelegramPerson, ticketId: string, content: string) {
+    const response = await harness.testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${ticketId}/messages`,
+      headers: await session(who),
+      payload: { content },
+    });
+    expect(response.statusCode).toBe(201);
+  }
+
+  async function messagesOf(who: TelegramPerson, ticketId: string): Promise<ApiMessage[]> {
+    const response = await harness.testApp.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${ticketId}/messages`,
+      headers: await session(who),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ items: ApiMessage[] }>().items;
+  }
+
+  /** The bot's next message in `chat` whose text contains `text`, skipping others. */
+  async function nextWith(chat: BotChat, text: string) {
+    for (;;) {
+      const reply = await chat.next();
+      if (reply.text.includes(text)) return reply;
+    }
+  }
+
+  /**
+   * The bot's next ticket message in `chat` whose text contains `text` (skipping others), once the bot
+   * knows which ticket it is about: the worker notes that just after Telegram took the message,
+   * and a person is never fast enough to reply in between.
+   */
+  async function nextNotice(chat: BotChat, text: string) {
+    for (;;) {
+      const reply = await chat.next();
+      if (!reply.text.includes(text)) continue;
+      const messageId = reply.message_id ?? 0;
+      await vi.waitFor(async () => {
+        expect(await ticketMessages().ticketOf(chat.person.id, messageId)).toBeDefined();
+      });
+      return reply;
+    }
+  }
+
+  /** An agent with a Telegram chat, and the new-ticket notification they get for `ticket`. */
+  async function agentWithNotice(language: 'ru' | 'en') {
+    const who = person(language, 'Artem');
+    const signedIn = await signIn(harness.testApp.app, who);
+    await harness.testApp.container.users.setRole(signedIn.user.id, 'agent');
+    return { who, chat: harness.chat(who), id: signedIn.user.id };
+  }
+
+  it('adds a customer’s reply to a delivered notification to the ticket, text and photo', async () => {
+    const customer = person('en');
+    const agent = await agentWithNotice('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    await write(agent.who, ticket.id, 'Which card did you pay with?');
+
+    const notice = await nextNotice(chat, 'Which card did you pay with?');
+    chat.reply(notice.message_id ?? 0, 'The Visa <ending 42>');
+    const confirmation = await chat.next();
+    expect(confirmation.text).toBe(`✅ Added to #${ticket.number}`);
+
+    chat.sendPhoto(
+      await jpegWithExif(640, 480),
+      'Here is the statement',
+      replyTo(customer, confirmation.message_id ?? 0),
+    );
+    expect((await chat.next()).text).toBe(`✅ Added to #${ticket.number}`);
+
+    chat.sendPhoto(
+      await jpegWithExif(320, 240),
+      undefined,
+      replyTo(customer, notice.message_id ?? 0),
+    );
+    expect((await chat.next()).text).toBe(`✅ Added to #${ticket.number}`);
+
+    const messages = await messagesOf(customer, ticket.id);
+    expect(messages.map((m) => m.content)).toEqual([
+      'Which card did you pay with?',
+      'The Visa <ending 42>',
+      'Here is the statement',
+      '📎 photo',
+    ]);
+    expect(messages[2]?.attachments).toEqual([
+      expect.objectContaining({ mime_type: 'image/jpeg' }),
+    ]);
+    expect(messages[3]?.attachments).toHaveLength(1);
+  });
+
+  it('lets staff answer by replying to their notification', async () => {
+    const customer = person('ru');
+    const agent = await agentWithNotice('ru');
+    const ticket = await openTicket(customer, 'Не проходит оплата');
+    const customerChat = harness.chat(customer);
+    const notice = await nextNotice(agent.chat, 'Не проходит оплата');
+    agent.chat.reply(notice.message_id ?? 0, 'Проверим платёж сегодня.');
+    expect((await agent.chat.next()).text).toBe(`✅ Добавлено в обращение #${ticket.number}`);
+
+    const messages = await messagesOf(customer, ticket.id);
+    expect(messages).toEqual([
+      expect.objectContaining({ content: 'Проверим платёж сегодня.', user_id: agent.id }),
+    ]);
+    // The customer hears of the answer, and may reply to it in turn.
+    const answer = await nextNotice(customerChat, 'Проверим платёж сегодня.');
+    expect(answer.message_id).toBeDefined();
+  });
+
+  it('keeps the text when the file is refused, and says so', async () => {
+    const customer = person('en');
+    const agent = await agentWithNotice('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    await write(agent.who, ticket.id, 'Please send the receipt.');
+    const notice = await nextNotice(chat, 'Please send the receipt.');
+
+    chat.sendDocument(
+      elfBytes(),
+      'receipt.exe',
+      'application/octet-stream',
+      'Receipt attached',
+      replyTo(customer, notice.message_id ?? 0),
+    );
+    expect((await chat.next()).text).toBe(
+      `✅ Added to #${ticket.number}\nThis type of file is not accepted. Your text was added without it.`,
+    );
+    chat.sendDocument(
+      elfBytes(),
+      'again.exe',
+      'application/octet-stream',
+      undefined,
+      replyTo(customer, notice.message_id ?? 0),
+    );
+    expect((await chat.next()).text).toBe('This type of file is not accepted. Nothing was added.');
+
+    const messages = await messagesOf(customer, ticket.id);
+    expect(messages.slice(1)).toEqual([
+      expect.objectContaining({ content: 'Receipt attached', attachments: [] }),
+    ]);
+  });
+
+  it('refuses a reply longer than a message may be, and adds nothing', async () => {
+    const customer = person('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    chat.send(`/start ticket_${ticket.number}`);
+    const card = await chat.next();
+    chat.reply(card.message_id ?? 0, 'x'.repeat(4001));
+    expect((await chat.next()).text).toBe(
+      'That message is too long: 4000 characters at most. Please shorten it or split it up.',
+    );
+    chat.reply(card.message_id ?? 0, 'x'.repeat(4000));
+    expect((await chat.next()).text).toBe(`✅ Added to #${ticket.number}`);
+    expect(await messagesOf(customer, ticket.id)).toHaveLength(1);
+  });
+
+  it('explains that a closed ticket takes no replies', async () => {
+    const customer = person('ru');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    chat.send(`/start ticket_${ticket.number}`);
+    const card = await chat.next();
+    await harness.testApp.container.tickets.changeStatus(admin, ticket.id, 'closed');
+    chat.reply(card.message_id ?? 0, 'Ещё вопрос');
+    const refusal = await nextWith(chat, 'закрыто');
+    expect(refusal.text).toBe(
+      `Обращение #${ticket.number} закрыто, в него нельзя написать. Если вопрос остался — создайте новое: /support`,
+    );
+    expect(await messagesOf(customer, ticket.id)).toEqual([]);
+  });
+
+  it('answers clearly when the ticket is no longer the replier’s to see', async () => {
+    const customer = person('en');
+    const agent = await agentWithNotice('en');
+    const ticket = await openTicket(customer, 'Refund please');
+    const notice = await nextNotice(agent.chat, 'Refund please');
+    await harness.testApp.container.users.setRole(agent.id, 'user');
+    agent.chat.reply(notice.message_id ?? 0, 'On it');
+    expect((await agent.chat.next()).text).toBe(
+      'This ticket is no longer available; your message was not added.',
+    );
+    expect(await messagesOf(customer, ticket.id)).toEqual([]);
+  });
+
+  it('says what a reply may hold when it holds nothing to add', async () => {
+    const customer = person('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    chat.send(`/start ticket_${ticket.number}`);
+    const card = await chat.next();
+    chat.send('', {
+      ...replyTo(customer, card.message_id ?? 0),
+      text: undefined,
+      sticker: {
+        file_id: 'sticker',
+        file_unique_id: 'sticker',
+        type: 'regular',
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+      },
+    });
+    expect((await chat.next()).text).toBe('You can add text, a photo or a document to a ticket.');
+  });
+
+  it('lets a reply to a message not about a ticket go on to the free-text offer', async () => {
+    const chat = harness.chat(person('en'));
+    chat.send('/help');
+    const help = await chat.next();
+    chat.reply(help.message_id ?? 0, 'My printer is on fire');
+    expect((await chat.next()).text).toContain('Open a support ticket with this text?');
+  });
+});

@@ -1,0 +1,36 @@
+import { adminTexts, type AdminTexts } from './admin.js';
+import { commonTexts, type CommonTexts } from './common.js';
+import { supportTexts, type SupportTexts } from './support.js';
+
+/** The bot's languages. */
+export const languages = ['ru', 'en'] as const;
+export type Language = (typeof languages)[number];
+
+/**
+ * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
+ * module (`common`, `support`, `admin`) with the same shape in Russian and English; texts that
+ * take user content return Telegram HTML and escape that content themselves.
+ */
+export interface BotTexts {
+  common: CommonTexts;
+  support: SupportTexts;
+  admin: AdminTexts;
+}
+
+const byLanguage: Record<Language, BotTexts> = {
+  ru: { common: commonTexts.ru, support: supportTexts.ru, admin: adminTexts.ru },
+  en: { common: commonTexts.en, support: supportTexts.en, admin: adminTexts.en },
+};
+
+/**
+ * The language for a Telegram `language_code`: English for `en…`, Russian otherwise, and
+ * Russian when the client sent none.
+ */
+export function languageOf(code: string | null | undefined): Language {
+  return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
+}
+
+/** The bot's texts in `language`. */
+export function textsFor(language: Language): BotTexts {
+  return byLanguage[language];
+}
