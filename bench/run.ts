@@ -1,9 +1,10 @@
 // `npm run bench`: start-up time and HTTP latency/throughput of a real server process.
 // Runs against the embedded database; set BENCH_DATABASE_URL and BENCH_REDIS_URL to run the
 // same against PostgreSQL and Redis too. Each mode then loads 100k tickets straight into the
-// database and measures the ticket list, search and posting messages on that volume. Last, the
-// WebSocket load of bench/ws-load.ts (embedded, then PostgreSQL + Redis when set). Prints its
-// figures; asserts nothing.
+// database and measures the ticket list, search and posting messages on that volume. Then the
+// notification latency (bench/notify-latency.ts), the bot's answers and broadcast pace
+// (bench/bot.ts), the WebSocket load (bench/ws-load.ts) and file uploads (bench/files.ts), each
+// embedded and then on PostgreSQL + Redis when set. Prints its figures; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '../src/db/client.js';
 import { filesBench } from './files.js';
+import { benchBot } from './bot.js';
 import { benchNotifyLatency } from './notify-latency.js';
 import { seedTickets } from './seed-tickets.js';
 import { percentile, startServer, stopServer } from './server.js';
@@ -195,6 +197,8 @@ console.log(
 await run('embedded (PGlite, in-process adapters)', unlimited, (dataDir) => ({ dataDir }));
 console.log('\nnotification latency');
 await benchNotifyLatency('embedded', {});
+console.log('\nthe bot');
+await benchBot('embedded', {});
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
@@ -228,6 +232,14 @@ if (databaseUrl && redisUrl) {
     });
   } finally {
     await admin(`drop database if exists ${notifyDb} with (force)`);
+  }
+  const botDb = `${name}_bot`;
+  await admin(`create database ${botDb}`);
+  url.pathname = `/${botDb}`;
+  try {
+    await benchBot('PostgreSQL + Redis', { DATABASE_URL: url.toString(), REDIS_URL: redisUrl });
+  } finally {
+    await admin(`drop database if exists ${botDb} with (force)`);
   }
 }
 
