@@ -3,8 +3,8 @@
 // same against PostgreSQL and Redis too. Each mode then loads 100k tickets straight into the
 // database and measures the ticket list, search and posting messages on that volume. Then the
 // notification latency (bench/notify-latency.ts), the bot's answers and broadcast pace
-// (bench/bot.ts), the WebSocket load (bench/ws-load.ts) and file uploads (bench/files.ts), each
-// embedded and then on PostgreSQL + Redis when set. Prints its figures; asserts nothing.
+// (bench/bot.ts) and the WebSocket load (bench/ws-load.ts), each embedded and then on PostgreSQL +
+// Redis when set; last, file uploads (bench/files.ts). Prints its figures; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
