@@ -142,13 +142,7 @@ export function createBroadcastService(deps: {
         await queue.send<BroadcastProgressJob>(
           broadcastProgressQueue,
           { broadcast_id: created.id },
-          {
-            // A time, not seconds: pg-boss's insert uses `$5` both as text and as a timestamp,
-            // and `transactionExecutor` binds each occurrence as its own parameter, so a seconds
-            // value fails the timestamp cast (PGlite and PostgreSQL alike); an ISO time passes both.
-            startAfter: new Date(clock.now().getTime() + deps.progressIntervalS * 1000),
-            executor: transactionExecutor(tx),
-          },
+          { startAfter: deps.progressIntervalS, executor: transactionExecutor(tx) },
         );
         return created;
       });

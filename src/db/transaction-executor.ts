@@ -24,9 +24,16 @@ export function transactionExecutor(tx: Tx): SqlExecutor {
   };
 }
 
-/** Turns PostgreSQL-style `text` with `$n` placeholders and their values into Drizzle `sql`. */
+/**
+ * Turns PostgreSQL-style `text` with `$n` placeholders and their values into Drizzle `sql`. A
+ * placeholder used twice stays one parameter, as in PostgreSQL: Drizzle numbers parameters in
+ * order of appearance, so a repeat refers back to the number its first use got. (Two separate
+ * parameters would each get their own type, and pg-boss uses one value both as text and as a
+ * timestamp.)
+ */
 export function bindParameters(text: string, values: readonly unknown[]): SQL {
   const chunks: SQLChunk[] = [];
+  const bound = new Map<number, number>();
   let start = 0;
   for (const match of text.matchAll(sqlTokens)) {
     if (match[2] === undefined) continue;
@@ -34,7 +41,14 @@ export function bindParameters(text: string, values: readonly unknown[]): SQL {
     if (position < 1 || position > values.length) {
       throw new RangeError(`$${position} has no value: ${values.length} given`);
     }
-    chunks.push(sql.raw(text.slice(start, match.index)), sql.param(values[position - 1]));
+    chunks.push(sql.raw(text.slice(start, match.index)));
+    const earlier = bound.get(position);
+    if (earlier === undefined) {
+      bound.set(position, bound.size + 1);
+      chunks.push(sql.param(values[position - 1]));
+    } else {
+      chunks.push(sql.raw(`$${earlier}`));
+    }
     start = match.index + match[0].length;
   }
   chunks.push(sql.raw(text.slice(start)));

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { bindParameters, transactionExecutor } from '../db/transaction-executor.js';
 import {
   createEmptyPostgresDatabase,
@@ -443,6 +444,31 @@ describe('transactionExecutor', () => {
       async (tx) => (await transactionExecutor(tx).executeSql(text, [7, 'two'])).rows,
     );
     expect(rows).toEqual([{ a: 7, b: '$2', x$2: 'x', d: ' $2 ', e: ' $2 ', f: 'two' }]);
+  });
+
+  it('binds a placeholder used twice as one parameter, as PostgreSQL does', () => {
+    const query = new PgDialect().sqlToQuery(
+      bindParameters("select $2::int, $1::text, $2 || ' s', '$1'", ['a', 7]),
+    );
+    expect(query).toMatchObject({
+      sql: "select $1::int, $2::text, $1 || ' s', '$1'",
+      params: [7, 'a'],
+    });
+  });
+
+  it('queues a job due in some seconds from inside a transaction', async () => {
+    const schema = `q_${randomUUID().slice(0, 8)}`;
+    const queue = newQueue({ schema });
+    await queue.start();
+    await queue.send('audit', { n: 0 });
+    await database.db.transaction((tx) =>
+      queue.send('audit', { n: 4 }, { startAfter: 3, executor: transactionExecutor(tx) }),
+    );
+    const { rows } = await database.executeSql(
+      `select extract(epoch from start_after - created_on)::float as delay
+         from ${schema}.job where name = 'audit' and data->>'n' = '4'`,
+    );
+    expect(Number(rows[0]?.delay)).toBeCloseTo(3, 0);
   });
 
   it('runs parameterless SQL as is', async () => {
