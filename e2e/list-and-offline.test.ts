@@ -119,10 +119,13 @@ describe.runIf(hasChromium)('the Mini App’s long lists, refreshes and failures
       )
       .toBe(1);
 
-    await page.evaluate('window.scrollTo(0, 0)');
+    // Back at the very top (the pull only starts there), with nothing still loading.
+    await expect
+      .poll(() => page.evaluate<number>('(window.scrollTo(0, 0), window.scrollY)'))
+      .toBe(0);
     await page.waitForLoadState('networkidle');
     const refetched = page.waitForRequest((request) => request.url().includes('/tickets/counts'), {
-      timeout: 5_000,
+      timeout: 10_000,
     });
     await pullDown(page);
     await refetched;
