@@ -27,14 +27,18 @@ interface Category {
  * page are strings: the test program has no DOM types.)
  */
 async function pullDown(page: Page): Promise<void> {
-  await page.evaluate(`(() => {
-    const touch = (y) => new Touch({ identifier: 1, target: document.body, clientX: 100, clientY: y });
-    const fire = (type, y) =>
-      window.dispatchEvent(new TouchEvent(type, { touches: type === 'touchend' ? [] : [touch(y)] }));
-    fire('touchstart', 100);
-    for (const y of [140, 180, 220]) fire('touchmove', y);
-    fire('touchend', 220);
-  })()`);
+  // Each event in a task of its own, as a finger's are: the page renders in between.
+  const fire = (type: string, y: number) =>
+    page.evaluate(`window.dispatchEvent(new TouchEvent('${type}', { touches: '${type}' === 'touchend'
+      ? [] : [new Touch({ identifier: 1, target: document.body, clientX: 100, clientY: ${y} })] }))`);
+  await fire('touchstart', 100);
+  for (const y of [140, 180, 220]) {
+    await page.evaluate(
+      'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))',
+    );
+    await fire('touchmove', y);
+  }
+  await fire('touchend', 220);
 }
 
 if (!hasChromium) {

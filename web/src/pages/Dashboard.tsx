@@ -59,6 +59,12 @@ function useStored<T>(key: string, initial: T): [T, (value: T) => void] {
 /** Pull down at the top of the page to refresh. */
 function usePullToRefresh(onRefresh: () => Promise<unknown>): number {
   const [pull, setPull] = useState(0);
+  // The listeners stay for the page's life: re-adding them on every render (each move renders)
+  // would forget where the finger started in the middle of the gesture.
+  const refresh = useRef(onRefresh);
+  useEffect(() => {
+    refresh.current = onRefresh;
+  }, [onRefresh]);
   useEffect(() => {
     let startY: number | undefined;
     let distance = 0;
@@ -73,7 +79,7 @@ function usePullToRefresh(onRefresh: () => Promise<unknown>): number {
     const end = () => {
       if (startY !== undefined && distance > 70) {
         haptic('tap');
-        void onRefresh();
+        void refresh.current();
       }
       startY = undefined;
       distance = 0;
@@ -87,7 +93,7 @@ function usePullToRefresh(onRefresh: () => Promise<unknown>): number {
       window.removeEventListener('touchmove', move);
       window.removeEventListener('touchend', end);
     };
-  }, [onRefresh]);
+  }, []);
   return pull;
 }
 
