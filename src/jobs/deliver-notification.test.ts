@@ -21,27 +21,38 @@ describe('the delivery handler, called directly', () => {
   let agent: Person;
   let deliver: JobHandler<DeliveryJob>;
 
-  beforeAll(async () => {
-    fake = await startFakeBotApi();
-    // No queue: the rows are written without jobs, and the handler is called by hand.
-    t = await createTestApp({ env: { TELEGRAM_API_ROOT: fake.url } });
-    agent = await signInAs(t, 'agent');
-    deliver = createDeliveryHandler({
+  /** A delivery handler on the test app, pacing with `limiter`. */
+  const handlerWith = (
+    limiter: ReturnType<typeof createSendLimiter>,
+    options: { miniAppUrl?: string; leaseMs?: number } = {},
+  ) =>
+    createDeliveryHandler({
       db: t.container.database.db,
       notifications: t.container.notifications,
       users: t.container.users,
       tickets: t.container.tickets,
       queue: t.container.queue,
       api: createBotApi(fake.token, fake.url),
-      limiter: createSendLimiter({
+      limiter,
+      clock: t.container.clock,
+      logger: createLogger('silent'),
+      miniAppUrl: options.miniAppUrl,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    });
+
+  beforeAll(async () => {
+    fake = await startFakeBotApi();
+    // No queue: the rows are written without jobs, and the handler is called by hand.
+    t = await createTestApp({ env: { TELEGRAM_API_ROOT: fake.url } });
+    agent = await signInAs(t, 'agent');
+    deliver = handlerWith(
+      createSendLimiter({
         store: createMemoryRateLimitStore(),
         cache: createMemoryCache(),
         perSecond: 25,
       }),
-      clock: t.container.clock,
-      logger: createLogger('silent'),
-      miniAppUrl: 'https://app.example.com/',
-    });
+      { miniAppUrl: 'https://app.example.com/' },
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -167,19 +178,7 @@ describe('the delivery handler, called directly', () => {
     const id = await notice('Paused twice');
     const store = createMemoryRateLimitStore();
     const handler = (limiter: ReturnType<typeof createSendLimiter>) =>
-      createDeliveryHandler({
-        db: t.container.database.db,
-        notifications: t.container.notifications,
-        users: t.container.users,
-        tickets: t.container.tickets,
-        queue: t.container.queue,
-        api: createBotApi(fake.token, fake.url),
-        limiter,
-        clock: t.container.clock,
-        logger: createLogger('silent'),
-        miniAppUrl: undefined,
-        leaseMs: 300,
-      });
+      handlerWith(limiter, { leaseMs: 300 });
     // The first worker is paused (a 429 elsewhere) for longer than a claim's lease …
     const paused = createSendLimiter({ store, cache: createMemoryCache(), perSecond: 25 });
     await paused.pause(1);
