@@ -72,12 +72,15 @@ export interface TokenPairBody {
   user: { id: string; role: string; telegram_id: number; first_name: string; is_active: boolean };
 }
 
-/** Signs in through `POST /api/v1/auth/telegram` as a Telegram client would. */
-export async function signIn(app: FastifyInstance, user: TestTelegramUser): Promise<TokenPairBody> {
-  const response = await app.inject({
+/**
+ * Signs in through `POST /api/v1/auth/telegram` as a Telegram client would, with launch data
+ * dated by the app's own clock (a test app on a fixed clock refuses data dated by the wall clock).
+ */
+export async function signIn(t: TestApp, user: TestTelegramUser): Promise<TokenPairBody> {
+  const response = await t.app.inject({
     method: 'POST',
     url: '/api/v1/auth/telegram',
-    payload: { init_data: signInitData(user) },
+    payload: { init_data: signInitData(user, { authDate: t.container.clock.now() }) },
   });
   if (response.statusCode !== 200) {
     throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);

@@ -23,7 +23,7 @@ export async function signInAs(
   profile: { first_name?: string; username?: string; last_name?: string } = {},
 ): Promise<Person> {
   nextTelegramId += 1;
-  const pair = await signIn(t.app, { id: nextTelegramId, first_name: 'Test', ...profile });
+  const pair = await signIn(t, { id: nextTelegramId, first_name: 'Test', ...profile });
   if (role !== 'user') await t.container.users.setRole(pair.user.id, role);
   return { id: pair.user.id, role, token: pair.access_token, headers: bearer(pair.access_token) };
 }

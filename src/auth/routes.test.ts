@@ -16,7 +16,7 @@ const me = (token: string) =>
 
 describe('POST /auth/telegram', () => {
   it('creates the user on first sign-in and returns a working token pair', async () => {
-    const pair = await signIn(t.app, {
+    const pair = await signIn(t, {
       id: 5001,
       first_name: 'Olga',
       username: 'olga',
@@ -43,8 +43,8 @@ describe('POST /auth/telegram', () => {
   });
 
   it('refreshes names, username and photo on a later sign-in, keeping the same user', async () => {
-    const first = await signIn(t.app, { id: 5002, first_name: 'Ivan', username: 'ivan' });
-    const second = await signIn(t.app, {
+    const first = await signIn(t, { id: 5002, first_name: 'Ivan', username: 'ivan' });
+    const second = await signIn(t, {
       id: 5002,
       first_name: 'Ivan',
       last_name: 'Petrov',
@@ -60,7 +60,7 @@ describe('POST /auth/telegram', () => {
   });
 
   it('makes the Telegram ids in OWNER_TELEGRAM_IDS owners', async () => {
-    const pair = await signIn(t.app, { id: 7000001, first_name: 'Boss' });
+    const pair = await signIn(t, { id: 7000001, first_name: 'Boss' });
     expect(pair.user.role).toBe('owner');
   });
 
@@ -110,7 +110,7 @@ describe('POST /auth/telegram', () => {
 
 describe('POST /auth/refresh', () => {
   it('rotates: the new pair works and the old refresh token does not', async () => {
-    const pair = await signIn(t.app, { id: 5101 });
+    const pair = await signIn(t, { id: 5101 });
     const rotated = await post('/auth/refresh', { refresh_token: pair.refresh_token });
     expect(rotated.statusCode).toBe(200);
     const next = rotated.json<{ access_token: string; refresh_token: string }>();
@@ -121,7 +121,7 @@ describe('POST /auth/refresh', () => {
   });
 
   it('revokes the whole session when a spent refresh token is presented again', async () => {
-    const pair = await signIn(t.app, { id: 5102 });
+    const pair = await signIn(t, { id: 5102 });
     const rotated = (await post('/auth/refresh', { refresh_token: pair.refresh_token })).json<{
       access_token: string;
       refresh_token: string;
@@ -147,8 +147,8 @@ describe('POST /auth/refresh', () => {
 
 describe('POST /auth/logout', () => {
   it('ends the session: its access and refresh tokens stop working at once', async () => {
-    const pair = await signIn(t.app, { id: 5201 });
-    const other = await signIn(t.app, { id: 5201 });
+    const pair = await signIn(t, { id: 5201 });
+    const other = await signIn(t, { id: 5201 });
     const logout = await post('/auth/logout', undefined, bearer(pair.access_token));
     expect(logout.statusCode).toBe(204);
     expect((await me(pair.access_token)).statusCode).toBe(401);
@@ -163,7 +163,7 @@ describe('GET /auth/me', () => {
   it('answers 401 without a token, with a bad token and with a forged one', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(401);
     expect((await me('not-a-jwt')).statusCode).toBe(401);
-    const pair = await signIn(t.app, { id: 5301 });
+    const pair = await signIn(t, { id: 5301 });
     const [header, payload] = pair.access_token.split('.');
     expect((await me(`${header}.${payload}.forgedsignature`)).statusCode).toBe(401);
     const basic = await t.app.inject({
@@ -177,7 +177,7 @@ describe('GET /auth/me', () => {
 
 describe('blocking and role changes', () => {
   it('refuses a blocked user on the very next request and at sign-in', async () => {
-    const pair = await signIn(t.app, { id: 5401 });
+    const pair = await signIn(t, { id: 5401 });
     expect((await me(pair.access_token)).statusCode).toBe(200);
     await t.container.users.setActive(pair.user.id, false);
     const refused = await me(pair.access_token);
@@ -193,7 +193,7 @@ describe('blocking and role changes', () => {
   });
 
   it('applies a role change on the next request, not when the token expires', async () => {
-    const pair = await signIn(t.app, { id: 5402 });
+    const pair = await signIn(t, { id: 5402 });
     await t.container.auth.authenticate(pair.access_token);
     await t.container.users.setRole(pair.user.id, 'agent');
     expect((await t.container.auth.authenticate(pair.access_token)).role).toBe('agent');
@@ -203,7 +203,7 @@ describe('blocking and role changes', () => {
 
 describe('PUT /auth/profile', () => {
   it('changes the language and muted notification kinds', async () => {
-    const pair = await signIn(t.app, { id: 5501, language_code: 'ru' });
+    const pair = await signIn(t, { id: 5501, language_code: 'ru' });
     const response = await t.app.inject({
       method: 'PUT',
       url: '/api/v1/auth/profile',
@@ -219,7 +219,7 @@ describe('PUT /auth/profile', () => {
   });
 
   it('answers 422 naming the field for invalid values and unknown fields', async () => {
-    const pair = await signIn(t.app, { id: 5502 });
+    const pair = await signIn(t, { id: 5502 });
     const put = (payload: object) =>
       t.app.inject({
         method: 'PUT',

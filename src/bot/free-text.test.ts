@@ -33,7 +33,7 @@ describe('a free-text message outside any flow', () => {
   afterAll(() => harness.close());
 
   async function titlesOf(who: TelegramPerson): Promise<{ title: string; description: string }[]> {
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const response = await harness.testApp.app.inject({
       method: 'GET',
       url: '/api/v1/tickets',

@@ -61,7 +61,7 @@ describe('replies to the bot’s ticket messages', () => {
   const ticketMessages = () => createTicketMessages(harness.testApp.container.database.db);
 
   async function session(who: TelegramPerson) {
-    return bearer((await signIn(harness.testApp.app, who)).access_token);
+    return bearer((await signIn(harness.testApp, who)).access_token);
   }
 
   async function openTicket(who: TelegramPerson, title = 'Charged twice') {
@@ -123,7 +123,7 @@ describe('replies to the bot’s ticket messages', () => {
   /** An agent with a Telegram chat, and the new-ticket notification they get for `ticket`. */
   async function agentWithNotice(language: 'ru' | 'en') {
     const who = person(language, 'Artem');
-    const signedIn = await signIn(harness.testApp.app, who);
+    const signedIn = await signIn(harness.testApp, who);
     await harness.testApp.container.users.setRole(signedIn.user.id, 'agent');
     return { who, chat: harness.chat(who), id: signedIn.user.id };
   }

@@ -28,8 +28,8 @@ describe('what Telegram shows around the chat', () => {
     harness = await startBotHarness({ env: { MINI_APP_URL: miniAppUrl } });
     // Staff who exist when the bot starts get their menus at start.
     const users = harness.testApp.container.users;
-    await users.setRole((await signIn(harness.testApp.app, agent)).user.id, 'agent');
-    await users.setRole((await signIn(harness.testApp.app, admin)).user.id, 'admin');
+    await users.setRole((await signIn(harness.testApp, agent)).user.id, 'agent');
+    await users.setRole((await signIn(harness.testApp, admin)).user.id, 'admin');
     await harness.running.stop();
     since = harness.fake.calls.length;
     harness.running = await startBot(harness.testApp.container);
@@ -102,7 +102,7 @@ describe('what Telegram shows around the chat', () => {
   it('follows role changes: promoted staff get their menu, demoted lose it', async () => {
     const who = { id: 7_500_003, first_name: 'Mira', language_code: 'en' };
     const users = harness.testApp.container.users;
-    const { user } = await signIn(harness.testApp.app, who);
+    const { user } = await signIn(harness.testApp, who);
     await users.setRole(user.id, 'moderator');
     const promoted = await harness.fake.waitFor('setMyCommands', (c) => scopeChat(c) === who.id);
     expect(commandNames(promoted)).toContain('admin');

@@ -52,7 +52,7 @@ describe('/start, /help, /tickets and /status', () => {
 
   /** Opens a ticket through the API as the Telegram person. */
   async function openTicket(who: TelegramPerson, title: string) {
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const response = await harness.testApp.app.inject({
       method: 'POST',
       url: '/api/v1/tickets',
@@ -139,7 +139,7 @@ describe('/start, /help, /tickets and /status', () => {
   it('lets staff open any ticket by its number', async () => {
     const ticket = await openTicket(person('en'), 'Toner');
     const agentPerson = person('en', 'Artem');
-    const agent = await signIn(harness.testApp.app, agentPerson);
+    const agent = await signIn(harness.testApp, agentPerson);
     await harness.testApp.container.users.setRole(agent.user.id, 'agent');
     const chat = harness.chat(agentPerson);
     chat.send(`/start ticket_${ticket.number}`);
@@ -155,7 +155,7 @@ describe('/start, /help, /tickets and /status', () => {
     expect(help.text).not.toContain('/admin');
 
     const agentPerson = person('ru');
-    const agent = await signIn(harness.testApp.app, agentPerson);
+    const agent = await signIn(harness.testApp, agentPerson);
     await harness.testApp.container.users.setRole(agent.user.id, 'agent');
     const agentChat = harness.chat(agentPerson);
     agentChat.send('/help');
@@ -165,7 +165,7 @@ describe('/start, /help, /tickets and /status', () => {
     expect(agentHelp.text).not.toContain('/broadcast');
 
     const adminPerson = person('en');
-    const admin = await signIn(harness.testApp.app, adminPerson);
+    const admin = await signIn(harness.testApp, adminPerson);
     await harness.testApp.container.users.setRole(admin.user.id, 'admin');
     const adminChat = harness.chat(adminPerson);
     adminChat.send('/help');
@@ -224,7 +224,7 @@ describe('/start, /help, /tickets and /status', () => {
 
   it('answers a blocked account with the blocked notice and nothing else', async () => {
     const who = person('en');
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     await harness.testApp.container.users.changeStatus(staff, session.user.id, false);
     const chat = harness.chat(who);
     chat.send('/status');
@@ -245,7 +245,7 @@ describe('/start, /help, /tickets and /status', () => {
 
   it('clears the bot-blocked mark when the user writes to the bot again', async () => {
     const who = person('en');
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const users = harness.testApp.container.users;
     await users.markBotBlocked(session.user.id, new Date());
     const chat = harness.chat(who);
@@ -256,7 +256,7 @@ describe('/start, /help, /tickets and /status', () => {
 
   it('follows the user blocking and unblocking the bot, answering nothing', async () => {
     const who = person('en');
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const users = harness.testApp.container.users;
     // A notification already met the 403 before Telegram's "kicked" update came in.
     await users.markBotBlocked(session.user.id, new Date());
@@ -333,7 +333,7 @@ describe('without an https Mini App', () => {
         is_active: true,
       })
     ).id;
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const created = await harness.testApp.app.inject({
       method: 'POST',
       url: '/api/v1/tickets',

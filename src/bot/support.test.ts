@@ -60,7 +60,7 @@ describe('the /support form', () => {
   afterAll(() => harness.close());
 
   async function ticketsOf(who: TelegramPerson): Promise<TicketBody[]> {
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const response = await harness.testApp.app.inject({
       method: 'GET',
       url: '/api/v1/tickets',
@@ -165,7 +165,7 @@ describe('the /support form', () => {
     const ticketMessages = createTicketMessages(harness.testApp.container.database.db);
     expect(await ticketMessages.ticketOf(who.id, formId)).toBe(ticket?.id);
 
-    const session = await signIn(harness.testApp.app, who);
+    const session = await signIn(harness.testApp, who);
     const attachments = await harness.testApp.app.inject({
       method: 'GET',
       url: `/api/v1/tickets/${ticket?.id}/attachments`,

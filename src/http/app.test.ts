@@ -177,7 +177,7 @@ describe('HTTP basics', () => {
   });
 
   it('exports HTTP duration histograms by route template and status', async () => {
-    const pair = await signIn(t.app, { id: 6001 });
+    const pair = await signIn(t, { id: 6001 });
     await t.app.inject({
       method: 'GET',
       url: '/api/v1/auth/me',
@@ -273,10 +273,7 @@ describe('rate limiting', () => {
   });
 
   it('counts signed-in requests per user, not per address', async () => {
-    const [alice, bob] = await Promise.all([
-      signIn(t.app, { id: 6101 }),
-      signIn(t.app, { id: 6102 }),
-    ]);
+    const [alice, bob] = await Promise.all([signIn(t, { id: 6101 }), signIn(t, { id: 6102 })]);
     const me = (token: string) =>
       t.app.inject({
         method: 'GET',

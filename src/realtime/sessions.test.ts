@@ -23,7 +23,7 @@ describe('WebSocket sessions and hardening', () => {
   async function twoSessions() {
     nextTelegramId += 1;
     const user = { id: nextTelegramId, first_name: 'Lena' };
-    return [await signIn(t.app, user), await signIn(t.app, user)] as const;
+    return [await signIn(t, user), await signIn(t, user)] as const;
   }
 
   beforeAll(async () => {

@@ -14,7 +14,7 @@ interface Member {
 /** Signs a new Telegram user in and gives them `role`. */
 async function member(role: UserRole, profile: Partial<TestTelegramUser> = {}): Promise<Member> {
   nextTelegramId += 1;
-  const pair = await signIn(t.app, { id: nextTelegramId, ...profile });
+  const pair = await signIn(t, { id: nextTelegramId, ...profile });
   if (role !== 'user') await t.container.users.setRole(pair.user.id, role);
   return { id: pair.user.id, token: pair.access_token };
 }
@@ -43,7 +43,7 @@ beforeAll(async () => {
   t = await createTestApp({
     env: { OWNER_TELEGRAM_IDS: '8000001', AUTH_RATE_LIMIT_MAX: '1000', RATE_LIMIT_MAX: '10000' },
   });
-  const pair = await signIn(t.app, { id: 8_000_001, first_name: 'Owner' });
+  const pair = await signIn(t, { id: 8_000_001, first_name: 'Owner' });
   owner = { id: pair.user.id, token: pair.access_token };
   admin = await member('admin');
   moderator = await member('moderator');
