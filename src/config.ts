@@ -169,6 +169,9 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
+/** Every environment variable the configuration reads (each documented in `.env.example`). */
+export const configVariables = Object.keys(envSchema.shape) as readonly string[];
+
 /** The validated, typed configuration the whole application runs on. */
 export type Config = z.infer<typeof envSchema> & {
   /** True when no bot token is configured: demo sign-in is on and the bot is off. */

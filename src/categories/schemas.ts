@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CategoryRow } from '../db/schema.js';
 
-/** A ticket category (CONTRACT.md). */
+/** A ticket category (docs/api.md#categories). */
 export const categorySchema = z
   .object({
     id: z.uuid(),

@@ -2,7 +2,7 @@ import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { Invalid } from '../errors.js';
 
-/** One page of a list, as every list endpoint answers (CONTRACT.md). */
+/** One page of a list, as every list endpoint answers (docs/api.md#conventions). */
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;

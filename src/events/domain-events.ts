@@ -4,7 +4,7 @@ import type { PubSub } from '../platform/pubsub.js';
 /** The pub/sub channel every domain event travels on. */
 export const domainEventsChannel = 'domain-events';
 
-/** The events named in ARCHITECTURE.md that a committed change raises. */
+/** The events a committed change raises (docs/api.md#domain-events). */
 export const domainEventTypes = [
   'ticket.created',
   'ticket.updated',

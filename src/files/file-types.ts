@@ -3,7 +3,7 @@ export type FileKind = 'image' | 'document' | 'archive';
 
 const MB = 1024 * 1024;
 
-/** Size limits per kind (CONTRACT.md): images 10 MB, documents and archives 20 MB. */
+/** Size limits per kind (docs/api.md#attachments): images 10 MB, documents and archives 20 MB. */
 export const sizeLimits: Record<FileKind, number> = {
   image: 10 * MB,
   document: 20 * MB,

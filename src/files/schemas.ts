@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { scanStatuses, type AttachmentRow } from '../db/schema.js';
 import type { FileUrls } from './file-urls.js';
 
-/** A file attached to a ticket or message (CONTRACT.md). */
+/** A file attached to a ticket or message (docs/api.md#attachments). */
 export const attachmentSchema = z
   .object({
     id: z.uuid(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `?limit=`: 1–100, default 20 (CONTRACT.md). */
+/** `?limit=`: 1–100, default 20 (docs/api.md#conventions). */
 export const limitParam = z.coerce
   .number()
   .int()

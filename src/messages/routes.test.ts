@@ -78,7 +78,7 @@ describe('messages', () => {
   }
 
   describe('POST /tickets/:id/messages', () => {
-    it('adds the author’s message in the contract’s shape', async () => {
+    it('adds the author’s message with the fields docs/api.md#messages lists', async () => {
       const ticketId = await freshTicket();
       const response = await call(people.user, 'POST', `/tickets/${ticketId}/messages`, {
         content: 'It still does not print.',

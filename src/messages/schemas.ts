@@ -4,7 +4,7 @@ import { attachmentIdsField, attachmentSchema, type AttachmentDto } from '../fil
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 import { authorSchema, type AuthorDto } from '../users/schemas.js';
 
-/** A message of a ticket's conversation (CONTRACT.md). */
+/** A message of a ticket's conversation (docs/api.md#messages). */
 export const messageSchema = z
   .object({
     id: z.uuid(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notificationTypes, type notifications } from '../db/schema.js';
 import { cursorParam, fieldsParam, limitParam, sparsePageSchema } from '../http/list-query.js';
 
-/** A notification in the signed-in user's list (CONTRACT.md). */
+/** A notification in the signed-in user's list (docs/api.md#notifications). */
 export const notificationSchema = z
   .object({
     id: z.uuid(),

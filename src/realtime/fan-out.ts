@@ -30,7 +30,10 @@ function deliver(
   return sent;
 }
 
-/** The client frame of a domain event (CONTRACT.md): its type, its ticket and its data. */
+/**
+ * The client frame of a domain event (docs/api.md#websocket-apiv1ws): its type, its ticket and
+ * its data.
+ */
 function eventFrame(event: DomainEvent): string {
   return JSON.stringify({ type: event.type, ticket_id: event.ticket_id, data: event.data });
 }

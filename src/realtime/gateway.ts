@@ -159,7 +159,7 @@ export default async function realtimeGateway(
     '/ws',
     {
       websocket: true,
-      // OpenAPI cannot describe a WebSocket; docs/api.md ("WebSocket") does.
+      // OpenAPI cannot describe a WebSocket; docs/api.md#websocket-apiv1ws does.
       schema: { hide: true },
     },
     (socket, request) => {

@@ -2,8 +2,8 @@ import type { RawData } from 'ws';
 import { z } from 'zod';
 
 /**
- * What a client may send on `/api/v1/ws` (CONTRACT.md "WebSocket"). `typing` may say it is about
- * an internal note (`internal: true`); such typing reaches staff only.
+ * What a client may send on `/api/v1/ws` (docs/api.md#websocket-apiv1ws). `typing` may say it is
+ * about an internal note (`internal: true`); such typing reaches staff only.
  */
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4_096) }),

@@ -3,7 +3,7 @@ import { ticketPriorities, ticketStatuses, type TicketRow } from '../db/schema.j
 import { attachmentIdsField } from '../files/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
-/** A ticket (CONTRACT.md), plus when staff first answered. */
+/** A ticket, with when staff first answered (docs/api.md#tickets). */
 export const ticketSchema = z
   .object({
     id: z.uuid(),

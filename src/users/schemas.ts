@@ -3,7 +3,7 @@ import { notificationTypes, userRoles, type UserRow } from '../db/schema.js';
 import { auditEntryFields } from '../audit/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
-/** A user as the API shows it (CONTRACT.md). */
+/** A user as the API shows it (docs/api.md#auth-endpoints). */
 export const userSchema = z
   .object({
     id: z.uuid(),

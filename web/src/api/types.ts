@@ -1,4 +1,4 @@
-/** API shapes the Mini App uses (docs/api.md, CONTRACT.md). */
+/** API shapes the Mini App uses (docs/api.md; `/openapi.json` is the full reference). */
 
 export type Role = 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
 export type Status = 'open' | 'in_progress' | 'waiting' | 'resolved' | 'closed';
