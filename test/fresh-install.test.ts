@@ -58,11 +58,21 @@ describe('a fresh production install', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
+  it('tells the operator that new tickets reach no one until an owner writes to the bot', () => {
+    expect(server.output()).toContain('no staff yet: new tickets reach no one until an owner');
+  });
+
   it('takes a customer’s ticket through /support on its first start, and tells the owner', async () => {
     // The owner has written to the bot once, so Telegram lets it write to them.
     const owner = paced(botChat(fake, { id: ownerId, first_name: 'Olga', language_code: 'en' }));
     await owner.send('/start');
     await nextWith(owner, 'Hi, Olga!');
+    // The owner's checklist: the default category is there; staff and the Mini App are not.
+    const checklist = await owner.next(15_000);
+    expect(checklist.text).toContain('🛠 <b>Setup</b>: 2 of 4 done');
+    expect(checklist.text).toContain(
+      '✅ <b>Categories</b>: 1 active — 💬 Общие вопросы · General.',
+    );
 
     const customer = paced(
       botChat(fake, { id: customerId, first_name: 'Kira', language_code: 'en' }),
