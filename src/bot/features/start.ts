@@ -160,8 +160,9 @@ function ticketPayload(payload: string): number | undefined {
 
 /**
  * Everyone's commands: `/start` (greeting and main menu, for owners followed by the setup
- * checklist; or a ticket's card for a `ticket_<n>` payload), `/help`, `/tickets` (the Mini App's list) and `/status` (active
- * tickets). Cards of one ticket are recorded so replies to them land on that ticket.
+ * checklist; or a ticket's card for a `ticket_<n>` payload), `/help`, `/tickets` (the Mini
+ * App's list) and `/status` (active tickets). Cards of one ticket are recorded so replies to
+ * them land on that ticket.
  */
 export function startFeature(deps: BotDeps): Composer<BotContext> {
   const ticketMessages = createTicketMessages(deps.database.db);
