@@ -7,6 +7,7 @@ import {
   hasChromium,
   launchBrowser,
   launchUrl,
+  mainButtonState,
   pressMainButton,
   startServer,
   telegramContext,
@@ -200,5 +201,32 @@ describe.runIf(hasChromium)('the Mini App’s long lists, refreshes and failures
     expect(await page.getByRole('textbox', { name: 'Title' }).inputValue()).toBe(
       'Return label missing',
     );
+  });
+
+  it('says on the new-ticket page that tickets cannot be opened when no category takes them', async () => {
+    const active = await call<{ items: Category[] }>(
+      server.url,
+      ownerToken,
+      'GET',
+      '/categories?limit=100',
+    );
+    for (const { id } of active.items) {
+      await call(server.url, ownerToken, 'PUT', `/categories/${id}`, { is_active: false });
+    }
+    try {
+      const { page } = await open(emil);
+      await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+      await pressMainButton(page);
+      await page.getByRole('heading', { name: 'New ticket' }).waitFor();
+      await page
+        .getByRole('status')
+        .getByText('Tickets cannot be opened yet: support has not set up any categories.')
+        .waitFor();
+      expect((await mainButtonState(page)).is_active).toBe(false);
+    } finally {
+      for (const { id } of active.items) {
+        await call(server.url, ownerToken, 'PUT', `/categories/${id}`, { is_active: true });
+      }
+    }
   });
 });

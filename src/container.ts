@@ -86,11 +86,17 @@ export interface ContainerOverrides {
   clock?: Clock;
   /** Key and channel prefix in Redis, so test runs never see each other's data. */
   redisPrefix?: string;
+  /**
+   * False leaves out the default category of a first start, for tests that set up categories
+   * of their own; production always creates it.
+   */
+  defaultCategory?: boolean;
 }
 
 /**
- * Wires the application from its configuration: the embedded or real database (migrated), the
- * in-process or Redis adapters, and the services. Nothing else in the code branches on the mode.
+ * Wires the application from its configuration: the embedded or real database (migrated, with
+ * the demo data in demo mode and the default category on a first start), the in-process or
+ * Redis adapters, and the services. Nothing else in the code branches on the mode.
  */
 export async function createContainer(
   config: Config,
@@ -134,6 +140,16 @@ export async function createContainer(
   });
 
   const categories = createCategoryService({ db: database.db, clock, audit });
+  // After the demo data, which brings categories of its own.
+  if (overrides.defaultCategory !== false) {
+    const created = await categories.createDefaultOnFirstStart();
+    if (created) {
+      logger.info(
+        { category: created.name },
+        'first start: created the default category, so tickets can be opened at once',
+      );
+    }
+  }
   const notifications = createNotificationService({ db: database.db, queue, clock, users, logger });
   const storage = openFileStorage(config);
   const files = createFileService({

@@ -4,6 +4,7 @@ import { buildApp } from './http/app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer } from './container.js';
 import { createLogger, createPrettyLogger } from './platform/logger.js';
+import { startWarnings } from './setup/start-warnings.js';
 
 function readConfig(): Config {
   try {
@@ -40,6 +41,11 @@ closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
 
 if (!config.CLAMAV_URL) logger.warn('antivirus scanning is off: CLAMAV_URL is not set');
 if (config.ROLES.includes('bot')) {
+  // Said by the process owners talk to, once, rather than by every api replica.
+  const { users, database } = container;
+  for (const warning of await startWarnings({ config, db: database.db, users })) {
+    logger.warn(warning);
+  }
   if (config.TELEGRAM_BOT_TOKEN) bot = await startBot(container);
   else
     logger.info(

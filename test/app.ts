@@ -26,6 +26,11 @@ export interface TestAppOptions {
   /** Start the job queue, as `npm start` does (slower; only readiness tests need it). */
   startQueue?: boolean;
   clock?: Clock;
+  /**
+   * Start as a fresh install does, with its default category. Off by default: most tests set
+   * up the categories they need, on an empty table.
+   */
+  defaultCategory?: boolean;
 }
 
 /**
@@ -46,6 +51,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const container = await createContainer(config, createLogger(config.LOG_LEVEL), {
     database,
     redisPrefix: uniquePrefix(),
+    defaultCategory: options.defaultCategory ?? false,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   if (options.startQueue) await container.start();

@@ -90,6 +90,122 @@ function replyOf(call: RecordedCall): BotReply {
 }
 
 /**
+ * One person's private chat with the bot behind `fake`: their messages and presses are pushed as
+ * updates, and what the bot sends into their chat is read from the calls the fake recorded.
+ * Works for a bot in this process or in a spawned server polling the same fake.
+ */
+export function botChat(fake: FakeBotApi, person: TelegramPerson): BotChat {
+  const from = { is_bot: false, ...person };
+  const chatInfo = { id: person.id, type: 'private' as const, first_name: person.first_name };
+  let mark = fake.calls.length;
+  const inChat = (c: RecordedCall) =>
+    visibleMethods.has(c.method) && Number(c.params.chat_id) === person.id;
+
+  function push(message: Partial<Message>): number {
+    const id = incomingMessageId++;
+    mark = fake.calls.length;
+    fake.pushUpdate({
+      message: {
+        message_id: id,
+        date: Math.floor(Date.now() / 1000),
+        chat: chatInfo,
+        from,
+        ...message,
+      },
+    });
+    return id;
+  }
+
+  return {
+    person,
+    send(text, extra = {}) {
+      const command = /^\/\w+/.exec(text);
+      return push({
+        text,
+        ...(command
+          ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] }
+          : {}),
+        ...extra,
+      });
+    },
+    sendPhoto(bytes, caption, extra = {}) {
+      const file = fake.addFile(bytes, `photos/file_${incomingMessageId}.jpg`);
+      return push({
+        photo: [
+          {
+            file_id: file.file_id,
+            file_unique_id: file.file_unique_id,
+            width: 800,
+            height: 600,
+            file_size: file.file_size,
+          },
+        ],
+        ...(caption ? { caption } : {}),
+        ...extra,
+      });
+    },
+    sendDocument(bytes, fileName, mimeType, caption, extra = {}) {
+      const file = fake.addFile(bytes, `documents/${fileName}`);
+      return push({
+        document: {
+          file_id: file.file_id,
+          file_unique_id: file.file_unique_id,
+          file_name: fileName,
+          mime_type: mimeType,
+          file_size: file.file_size,
+        },
+        ...(caption ? { caption } : {}),
+        ...extra,
+      });
+    },
+    reply(messageId, text) {
+      const original = fake
+        .sent()
+        .find((c) => Number(c.params.chat_id) === person.id && sentMessageId(c) === messageId);
+      return push({
+        text,
+        reply_to_message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: chatInfo,
+          text: typeof original?.params.text === 'string' ? original.params.text : '',
+        } as Message['reply_to_message'],
+      });
+    },
+    press(messageId, data) {
+      mark = fake.calls.length;
+      fake.pushUpdate({
+        callback_query: {
+          id: String(incomingMessageId++),
+          from,
+          chat_instance: String(person.id),
+          data,
+          message: {
+            message_id: messageId,
+            date: Math.floor(Date.now() / 1000),
+            chat: chatInfo,
+            text: '',
+          },
+        },
+      });
+    },
+    async next(timeoutMs = 5_000) {
+      const from = mark;
+      const call = await fake.waitFor(
+        '*',
+        (c) => inChat(c) && fake.calls.indexOf(c) >= from,
+        timeoutMs,
+      );
+      mark = fake.calls.indexOf(call) + 1;
+      return replyOf(call);
+    },
+    all() {
+      return fake.sent().filter(inChat).map(replyOf);
+    },
+  };
+}
+
+/**
  * Starts the application with its queue (workers deliver notifications) and the bot in long
  * polling against a new fake Bot API. `env` adds settings (say `MINI_APP_URL`).
  */
@@ -102,116 +218,7 @@ export async function startBotHarness(options: TestAppOptions = {}): Promise<Bot
   });
   const running = await startBot(testApp.container);
 
-  function chat(person: TelegramPerson): BotChat {
-    const from = { is_bot: false, ...person };
-    const chatInfo = { id: person.id, type: 'private' as const, first_name: person.first_name };
-    let mark = fake.calls.length;
-    const inChat = (c: RecordedCall) =>
-      visibleMethods.has(c.method) && Number(c.params.chat_id) === person.id;
-
-    function push(message: Partial<Message>): number {
-      const id = incomingMessageId++;
-      mark = fake.calls.length;
-      fake.pushUpdate({
-        message: {
-          message_id: id,
-          date: Math.floor(Date.now() / 1000),
-          chat: chatInfo,
-          from,
-          ...message,
-        },
-      });
-      return id;
-    }
-
-    return {
-      person,
-      send(text, extra = {}) {
-        const command = /^\/\w+/.exec(text);
-        return push({
-          text,
-          ...(command
-            ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] }
-            : {}),
-          ...extra,
-        });
-      },
-      sendPhoto(bytes, caption, extra = {}) {
-        const file = fake.addFile(bytes, `photos/file_${incomingMessageId}.jpg`);
-        return push({
-          photo: [
-            {
-              file_id: file.file_id,
-              file_unique_id: file.file_unique_id,
-              width: 800,
-              height: 600,
-              file_size: file.file_size,
-            },
-          ],
-          ...(caption ? { caption } : {}),
-          ...extra,
-        });
-      },
-      sendDocument(bytes, fileName, mimeType, caption, extra = {}) {
-        const file = fake.addFile(bytes, `documents/${fileName}`);
-        return push({
-          document: {
-            file_id: file.file_id,
-            file_unique_id: file.file_unique_id,
-            file_name: fileName,
-            mime_type: mimeType,
-            file_size: file.file_size,
-          },
-          ...(caption ? { caption } : {}),
-          ...extra,
-        });
-      },
-      reply(messageId, text) {
-        const original = fake
-          .sent()
-          .find((c) => Number(c.params.chat_id) === person.id && sentMessageId(c) === messageId);
-        return push({
-          text,
-          reply_to_message: {
-            message_id: messageId,
-            date: Math.floor(Date.now() / 1000),
-            chat: chatInfo,
-            text: typeof original?.params.text === 'string' ? original.params.text : '',
-          } as Message['reply_to_message'],
-        });
-      },
-      press(messageId, data) {
-        mark = fake.calls.length;
-        fake.pushUpdate({
-          callback_query: {
-            id: String(incomingMessageId++),
-            from,
-            chat_instance: String(person.id),
-            data,
-            message: {
-              message_id: messageId,
-              date: Math.floor(Date.now() / 1000),
-              chat: chatInfo,
-              text: '',
-            },
-          },
-        });
-      },
-      async next(timeoutMs = 5_000) {
-        const from = mark;
-        const call = await fake.waitFor(
-          '*',
-          (c) => inChat(c) && fake.calls.indexOf(c) >= from,
-          timeoutMs,
-        );
-        mark = fake.calls.indexOf(call) + 1;
-        return replyOf(call);
-      },
-      all() {
-        return fake.sent().filter(inChat).map(replyOf);
-      },
-    };
-  }
+  const chat = (person: TelegramPerson) => botChat(fake, person);
 
   const harness: BotHarness = {
     fake,

@@ -102,6 +102,16 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
       });
     },
 
+    /** True when any change of this kind of thing was ever recorded (read in `executor`). */
+    async hasAny(executor: Tx | Db, entityType: AuditEntityType): Promise<boolean> {
+      const [row] = await executor
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .where(eq(auditLog.entityType, entityType))
+        .limit(1);
+      return row !== undefined;
+    },
+
     /**
      * A ticket's history, newest first: its own changes and its messages'. Without
      * `includeInternal` (for the ticket's author), changes of internal notes are left out and

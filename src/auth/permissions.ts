@@ -32,6 +32,8 @@ export const permissions = {
   'reports.export': 'admin',
   'broadcast.send': 'admin',
   'notifications.read_own': 'user',
+  /** The first-run checklist under /start (docs/operations.md, "First start"). */
+  'setup.checklist': 'owner',
 } as const satisfies Record<string, UserRole>;
 
 /** An action named in the permission table. */

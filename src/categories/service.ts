@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { changedFields, type AuditLog } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
@@ -8,12 +8,16 @@ import { categories, type CategoryRow } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { requiredPlainText, toPlainText } from '../content/plain-text.js';
+import { defaultCategory } from './default-category.js';
 import {
   toCategoryDto,
   type CategoryDto,
   type CategoryInput,
   type CategoryPatch,
 } from './schemas.js';
+
+/** Names the default category's creation among PostgreSQL advisory locks (docs/architecture.md). */
+const DEFAULT_CATEGORY_LOCK_KEY = 727_274_004;
 
 /** What `remove` did: a category no ticket uses is deleted; one in use is only deactivated. */
 export type CategoryRemoval = { deleted: true } | { deleted: false; category: CategoryDto };
@@ -55,7 +59,52 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     return row;
   }
 
+  /** Inserts a category and records its creation (by `actorId`; null for the system). */
+  async function insert(tx: Tx, actorId: string | null, values: CategoryInput) {
+    const now = clock.now();
+    const [row] = await tx
+      .insert(categories)
+      .values({
+        name: values.name,
+        description: values.description,
+        icon: values.icon,
+        color: values.color,
+        sortOrder: values.sort_order,
+        isActive: values.is_active,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!row) throw new Error('insert returned no row');
+    const dto = toCategoryDto(row);
+    await audit.record(tx, {
+      actorId,
+      action: 'category.created',
+      entityType: 'category',
+      entityId: row.id,
+      after: dto,
+    });
+    return dto;
+  }
+
   return {
+    /**
+     * On an install's first start, adds the default category, so customers can open tickets
+     * before anyone has set categories up. "First start" is read from the data: no category
+     * exists (an inactive one counts) and none ever did (the audit log records every creation
+     * and deletion), so an admin who removed them all is not overruled by a restart. Instances
+     * starting at once take turns under an advisory lock; resolves to the category if this
+     * call created it.
+     */
+    async createDefaultOnFirstStart(): Promise<CategoryDto | undefined> {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${DEFAULT_CATEGORY_LOCK_KEY})`);
+        const [existing] = await tx.select({ id: categories.id }).from(categories).limit(1);
+        if (existing || (await audit.hasAny(tx, 'category'))) return undefined;
+        return insert(tx, null, defaultCategory);
+      });
+    },
+
     /** A page of categories in display order; active ones only unless `includeInactive`. */
     async list(options: {
       includeInactive: boolean;
@@ -104,32 +153,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     async create(actor: Principal, input: CategoryInput): Promise<CategoryDto> {
       const values = clean(input);
       try {
-        return await db.transaction(async (tx) => {
-          const now = clock.now();
-          const [row] = await tx
-            .insert(categories)
-            .values({
-              name: values.name,
-              description: values.description,
-              icon: values.icon,
-              color: values.color,
-              sortOrder: values.sort_order,
-              isActive: values.is_active,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .returning();
-          if (!row) throw new Error('insert returned no row');
-          const dto = toCategoryDto(row);
-          await audit.record(tx, {
-            actorId: actor.userId,
-            action: 'category.created',
-            entityType: 'category',
-            entityId: row.id,
-            after: dto,
-          });
-          return dto;
-        });
+        return await db.transaction((tx) => insert(tx, actor.userId, values));
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicateName(values.name);
         throw error;

@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { can, isStaff } from '../../auth/permissions.js';
 import { DomainError } from '../../errors.js';
+import { createSetupChecklist, type SetupChecklist } from '../../setup/checklist.js';
 import type { TicketDto } from '../../tickets/schemas.js';
 import { userTicketListQuery } from '../../tickets/schemas.js';
 import { openTicketButton } from '../../telegram/mini-app-button.js';
@@ -53,6 +54,14 @@ async function sendWelcome(ctx: BotContext, deps: BotDeps): Promise<void> {
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
     reply_markup: mainMenu(ctx, appUrl),
+  });
+}
+
+/** The owner's checklist of what this install has set up, under the greeting. */
+async function sendChecklist(ctx: BotContext, checklist: SetupChecklist): Promise<void> {
+  await ctx.reply(ctx.t.setup.checklist(await checklist.read()), {
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
   });
 }
 
@@ -150,18 +159,29 @@ function ticketPayload(payload: string): number | undefined {
 }
 
 /**
- * Everyone's commands: `/start` (greeting and main menu, or a ticket's card for a
- * `ticket_<n>` payload), `/help`, `/tickets` (the Mini App's list) and `/status` (active
- * tickets). Cards of one ticket are recorded so replies to them land on that ticket.
+ * Everyone's commands: `/start` (greeting and main menu, for owners followed by the setup
+ * checklist; or a ticket's card for a `ticket_<n>` payload), `/help`, `/tickets` (the Mini
+ * App's list) and `/status` (active tickets). Cards of one ticket are recorded so replies to
+ * them land on that ticket.
  */
 export function startFeature(deps: BotDeps): Composer<BotContext> {
   const ticketMessages = createTicketMessages(deps.database.db);
+  const checklist = createSetupChecklist({
+    db: deps.database.db,
+    categories: deps.categories,
+    users: deps.users,
+    miniAppUrl: deps.config.MINI_APP_URL,
+  });
   const composer = new Composer<BotContext>();
 
   composer.command('start', async (ctx) => {
     const number = ticketPayload(ctx.match);
-    if (number === undefined) await sendWelcome(ctx, deps);
-    else await sendTicketCard(ctx, deps, ticketMessages, number);
+    if (number !== undefined) {
+      await sendTicketCard(ctx, deps, ticketMessages, number);
+      return;
+    }
+    await sendWelcome(ctx, deps);
+    if (can(ctx.user.role, 'setup.checklist')) await sendChecklist(ctx, checklist);
   });
   composer.command('help', async (ctx) => {
     const audience = {

@@ -1,5 +1,6 @@
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
+import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
 
 /** The bot's languages. */
@@ -8,18 +9,29 @@ export type Language = (typeof languages)[number];
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
   common: CommonTexts;
   support: SupportTexts;
   admin: AdminTexts;
+  setup: SetupTexts;
 }
 
 const byLanguage: Record<Language, BotTexts> = {
-  ru: { common: commonTexts.ru, support: supportTexts.ru, admin: adminTexts.ru },
-  en: { common: commonTexts.en, support: supportTexts.en, admin: adminTexts.en },
+  ru: {
+    common: commonTexts.ru,
+    support: supportTexts.ru,
+    admin: adminTexts.ru,
+    setup: setupTexts.ru,
+  },
+  en: {
+    common: commonTexts.en,
+    support: supportTexts.en,
+    admin: adminTexts.en,
+    setup: setupTexts.en,
+  },
 };
 
 /**

@@ -62,6 +62,7 @@ export const en = {
   submit: 'Send ticket',
   sending: 'Sending…',
   required: 'Required',
+  noCategories: 'Tickets cannot be opened yet: support has not set up any categories.',
   chooseCategory: 'Choose a category',
   uploadFailed: 'Upload failed',
   remove: 'Remove',

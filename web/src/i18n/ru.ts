@@ -64,6 +64,7 @@ export const ru: Record<TextKey, string> = {
   submit: 'Отправить обращение',
   sending: 'Отправляем…',
   required: 'Обязательно',
+  noCategories: 'Пока нельзя создать обращение: поддержка ещё не настроила категории.',
   chooseCategory: 'Выберите категорию',
   uploadFailed: 'Не удалось загрузить',
   remove: 'Убрать',

@@ -189,6 +189,12 @@ export default function NewTicket() {
       <List>
         <Section header={t('category')}>
           {categories.isPending && <Spinner size="s" />}
+          {categories.data?.length === 0 && (
+            // Nothing to choose, so nothing can be sent: say why rather than show an empty form.
+            <p className="field-note" role="status">
+              {t('noCategories')}
+            </p>
+          )}
           <div role="radiogroup" aria-label={t('category')}>
             {(categories.data ?? []).map((item) => (
               <Cell
