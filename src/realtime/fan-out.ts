@@ -59,13 +59,13 @@ function movesQueues(event: DomainEvent): boolean {
  * Delivers a domain event to the sockets of this process it concerns: ticket and message
  * events to that ticket's subscribers (internal ones to staff only), and those that move a
  * ticket in the queues (`movesQueues`) to every staff socket as well; a new ticket to every
- * staff socket and its author's, a notification to its recipient's sockets. A socket gets an
- * event once however it qualifies. Returns how many sockets got it. `user.access_changed` is
- * not for clients; the gateway acts on it.
+ * staff socket and its author's, a notification (new or changed) to its recipient's sockets.
+ * A socket gets an event once however it qualifies. Returns how many sockets got it.
+ * `user.access_changed` is not for clients; the gateway acts on it.
  */
 export function routeEvent(hub: ConnectionHub, event: DomainEvent): number {
   if (event.type === 'user.access_changed') return 0;
-  if (event.type === 'notification.created') {
+  if (event.type === 'notification.created' || event.type === 'notification.updated') {
     return event.user_id ? deliver(hub.connectionsOf(event.user_id), eventFrame(event)) : 0;
   }
   if (event.type === 'ticket.created') {
