@@ -86,7 +86,7 @@ describe('a customer’s follow-ups on a ticket nobody has taken', () => {
 
   /**
    * Posts a follow-up while Telegram's flood limit (a 429 seen by any worker) holds every sender
-   * back for three seconds: its notices are queued, not yet taken by a worker.
+   * back for a few seconds: its notices are queued, not yet taken by a worker.
    */
   async function heldBack(ticket: { id: string }, content: string) {
     const limiter = createSendLimiter({
@@ -94,7 +94,7 @@ describe('a customer’s follow-ups on a ticket nobody has taken', () => {
       cache: t.container.cache,
       perSecond: 25,
     });
-    await limiter.pause(3);
+    await limiter.pause(4);
     await post(customer, ticket.id, content);
   }
 
