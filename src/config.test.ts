@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       REMINDER_CRON: '0 9 * * *',
       REMINDER_AFTER_H: 24,
       NOTIFY_RATE_PER_S: 25,
+      NOTIFY_FOLLOW_UP_WINDOW_S: 300,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.OWNER_TELEGRAM_IDS).toEqual([]);
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
     [{ REMINDER_CRON: 'daily' }, 'REMINDER_CRON'],
     [{ REMINDER_AFTER_H: '0' }, 'REMINDER_AFTER_H'],
     [{ NOTIFY_RATE_PER_S: 'fast' }, 'NOTIFY_RATE_PER_S'],
+    [{ NOTIFY_FOLLOW_UP_WINDOW_S: '0' }, 'NOTIFY_FOLLOW_UP_WINDOW_S'],
   ])('refuses %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));

@@ -153,6 +153,11 @@ const envSchema = z.object({
     }),
   REMINDER_AFTER_H: integer(24, 1, 24 * 365),
   NOTIFY_RATE_PER_S: integer(25, 1, 1000),
+  /**
+   * Seconds during which a customer's follow-ups on an unassigned ticket are counted in one
+   * notice per staff member, edited in place, instead of one message each.
+   */
+  NOTIFY_FOLLOW_UP_WINDOW_S: integer(300, 1, 86_400),
   /** Seconds between edits of a broadcast's progress message (`broadcasts/progress-job.ts`). */
   BROADCAST_PROGRESS_S: integer(3, 1, 600),
   // The WebSocket gateway (src/realtime/); limits are per server process.

@@ -150,7 +150,14 @@ export async function createContainer(
       );
     }
   }
-  const notifications = createNotificationService({ db: database.db, queue, clock, users, logger });
+  const notifications = createNotificationService({
+    db: database.db,
+    queue,
+    clock,
+    users,
+    logger,
+    followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
+  });
   const storage = openFileStorage(config);
   const files = createFileService({
     db: database.db,

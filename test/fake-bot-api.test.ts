@@ -99,6 +99,50 @@ describe('the fake Telegram Bot API', () => {
     await expect(api.sendMessage(1, 'Tom & <Jerry>')).resolves.toBeDefined();
   });
 
+  it('edits a message it sent, and refuses an edit Telegram refuses: unchanged, deleted, elsewhere, blocked', async () => {
+    const markup = { inline_keyboard: [[{ text: 'Open', url: 'https://x.y/' }]] };
+    const sent = await api.sendMessage(8, '<b>1</b> new', {
+      parse_mode: 'HTML',
+      reply_markup: markup,
+    });
+    const edited = await api.editMessageText(8, sent.message_id, '<b>2</b> new', {
+      parse_mode: 'HTML',
+      reply_markup: markup,
+    });
+    expect(edited).toMatchObject({ message_id: sent.message_id, text: '<b>2</b> new' });
+    // The same text and buttons again: nothing to change.
+    await expect(
+      api.editMessageText(8, sent.message_id, '<b>2</b> new', {
+        parse_mode: 'HTML',
+        reply_markup: markup,
+      }),
+    ).rejects.toMatchObject({
+      error_code: 400,
+      description: expect.stringContaining('message is not modified') as unknown,
+    });
+    // Another chat's message with that id does not exist there.
+    await expect(api.editMessageText(9, sent.message_id, 'x')).rejects.toMatchObject({
+      description: 'Bad Request: message to edit not found',
+    });
+    // Deleted by the user in their client, or by the bot.
+    fake.deleteByUser(8, sent.message_id);
+    await expect(api.editMessageText(8, sent.message_id, '3 new')).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: message to edit not found',
+    });
+    const other = await api.sendMessage(8, 'other');
+    await api.deleteMessage(8, other.message_id);
+    await expect(api.editMessageText(8, other.message_id, 'x')).rejects.toMatchObject({
+      description: 'Bad Request: message to edit not found',
+    });
+    // A user who blocked the bot cannot be edited to either.
+    const last = await api.sendMessage(8, 'last');
+    fake.blockChat(8);
+    await expect(api.editMessageText(8, last.message_id, 'x')).rejects.toMatchObject({
+      error_code: 403,
+    });
+  });
+
   it('serves long polling with offsets, waking a waiting poll when an update arrives', async () => {
     fake.pushUpdate({ message: { text: 'one' } });
     const first = await api.getUpdates({ offset: 0, timeout: 0 });

@@ -81,8 +81,13 @@ export interface FakeBotApi {
   ): Promise<RecordedCall>;
   /** Makes the next `times` (default 1) calls of `method` fail this way. */
   failNext(method: string, failure: FakeFailure, times?: number): void;
-  /** From now on every send to `chatId` fails with 403, as when the user blocked the bot. */
+  /** From now on every send or edit to `chatId` fails with 403, as when the user blocked the bot. */
   blockChat(chatId: number): void;
+  /**
+   * The user deletes a message the bot sent them, in their Telegram client: editing it fails
+   * from now on with Telegram's 400 "message to edit not found".
+   */
+  deleteByUser(chatId: number, messageId: number): void;
   /** Queues an update for `getUpdates` (long polling honours `offset` and `timeout`). */
   pushUpdate(update: object): void;
   /** Stores bytes as a Telegram file; `getFile` describes it and `/file/bot<token>/<path>` serves it. */
@@ -170,6 +175,22 @@ function readMultipart(body: Buffer, contentType: string): Record<string, unknow
   return { ...files, ...fields };
 }
 
+/** Telegram's answers to an edit it cannot make (https://core.telegram.org/bots/api#editmessagetext). */
+const editRefusals = {
+  notFound: 'Bad Request: message to edit not found',
+  notModified:
+    'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+} as const;
+
+/** A message the fake sent, as a chat shows it now. */
+interface ShownMessage {
+  chatId: number;
+  text: string;
+  parseMode: unknown;
+  markup: string;
+  deleted: boolean;
+}
+
 /** Form fields carry JSON-serialised objects (reply_markup, …); numbers and strings stay as sent. */
 function decodeField(value: string): unknown {
   if (!/^[[{]/.test(value)) return value;
@@ -193,18 +214,70 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
   const pollers = new Set<() => void>();
   const files = new Map<string, { meta: FakeFile; bytes: Buffer }>();
   const sockets = new Set<Socket>();
+  /**
+   * The messages it sent, by id, as their chats show them: so edits are refused as Telegram
+   * refuses them. Ids it never issued (tests make up a user's message or a status message) are
+   * taken as existing messages, and edits of them succeed.
+   */
+  const shown = new Map<number, ShownMessage>();
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let closed = false;
 
   function message(params: Record<string, unknown>, extra: object = {}) {
     nextMessageId += 1;
-    return {
+    const sent = {
       message_id: nextMessageId,
       date: Math.floor(Date.now() / 1000),
       chat: { id: Number(params.chat_id), type: 'private' },
       ...(typeof params.text === 'string' ? { text: params.text } : {}),
       ...extra,
+    };
+    shown.set(sent.message_id, {
+      chatId: sent.chat.id,
+      text: typeof params.text === 'string' ? params.text : '',
+      parseMode: params.parse_mode,
+      markup: JSON.stringify(params.reply_markup ?? null),
+      deleted: false,
+    });
+    return sent;
+  }
+
+  /** Telegram's refusal of this edit of a message the fake sent, or undefined when it edits. */
+  function editProblem(params: Record<string, unknown>): string | undefined {
+    const current = shown.get(Number(params.message_id));
+    if (!current) return undefined;
+    if (current.deleted || current.chatId !== Number(params.chat_id)) return editRefusals.notFound;
+    const markup = JSON.stringify(params.reply_markup ?? null);
+    const same =
+      current.text === params.text &&
+      current.parseMode === params.parse_mode &&
+      current.markup === markup;
+    return same ? editRefusals.notModified : undefined;
+  }
+
+  /** Why Telegram refuses this text or edit, or undefined when it takes it. */
+  function refusal(method: string, params: Record<string, unknown>): string | undefined {
+    if (method === 'sendMessage') return textProblem(params.text, params.parse_mode);
+    if (method !== 'editMessageText') return undefined;
+    return textProblem(params.text, params.parse_mode) ?? editProblem(params);
+  }
+
+  /** Edits a message's text, as its chat shows it from now on; the edited message. */
+  function edit(params: Record<string, unknown>) {
+    const messageId = Number(params.message_id);
+    const current = shown.get(messageId);
+    if (current) {
+      current.text = String(params.text);
+      current.parseMode = params.parse_mode;
+      current.markup = JSON.stringify(params.reply_markup ?? null);
+    }
+    return {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      edit_date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(params.chat_id), type: 'private' },
+      text: params.text,
     };
   }
 
@@ -251,7 +324,12 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       case 'sendDocument':
         return message(params, { document: { file_id: 'doc', file_unique_id: 'd' } });
       case 'editMessageText':
-        return message(params, { message_id: Number(params.message_id) });
+        return edit(params);
+      case 'deleteMessage': {
+        const deleted = shown.get(Number(params.message_id));
+        if (deleted?.chatId === Number(params.chat_id)) deleted.deleted = true;
+        return true;
+      }
       case 'getUpdates':
         return longPoll(params);
       default:
@@ -332,7 +410,8 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       send(response, { ok: false, error_code: 404, description: 'Not Found' });
       return;
     }
-    if (method.startsWith('send') && blockedChats.has(Number(params.chat_id))) {
+    const toChat = method.startsWith('send') || method.startsWith('edit');
+    if (toChat && blockedChats.has(Number(params.chat_id))) {
       record(call, false);
       send(response, failureReply({ status: 403 }));
       return;
@@ -348,10 +427,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       send(response, failureReply(failure));
       return;
     }
-    const problem =
-      method === 'sendMessage' || method === 'editMessageText'
-        ? textProblem(params.text, params.parse_mode)
-        : undefined;
+    const problem = refusal(method, params);
     if (problem) {
       record(call, false);
       send(response, { ok: false, error_code: 400, description: problem });
@@ -410,6 +486,10 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
     },
     blockChat(chatId) {
       blockedChats.add(chatId);
+    },
+    deleteByUser(chatId, messageId) {
+      const message = shown.get(messageId);
+      if (message?.chatId === chatId) message.deleted = true;
     },
     failNext(method, failure, times = 1) {
       const queue = failures.get(method) ?? [];

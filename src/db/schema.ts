@@ -250,6 +250,15 @@ export const notifications = pgTable(
     givenUpAt: timestamp('given_up_at', { withTimezone: true }),
     /** The broadcast this notification carries, for its progress report. */
     broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'cascade' }),
+    /**
+     * How many of a customer's follow-ups on an unassigned ticket this one notice counts (they
+     * are gathered into it for a while: `notifications/service.ts`); null for any other notice.
+     */
+    messageCount: integer('message_count'),
+    /** The count the Telegram message shows: below `message_count` while an edit is owed. */
+    shownCount: integer('shown_count'),
+    /** The Telegram message that carries it, once sent, so that it can be edited in place. */
+    telegramMessageId: bigint('telegram_message_id', { mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [

@@ -15,6 +15,7 @@ export const domainEventTypes = [
   'message.updated',
   'message.deleted',
   'notification.created',
+  'notification.updated',
   'user.access_changed',
 ] as const;
 
@@ -31,9 +32,9 @@ export interface FieldChange {
  * A committed change. `data` is the changed object in API shape (a ticket, a message or a
  * notification; for a deletion, what identified it), so subscribers need not read it back.
  * `ticket_user_id` is the ticket's author and `is_internal` marks staff-only content, for
- * deciding who may receive it. Events about one person (`notification.created` for its
- * recipient, `user.access_changed` after a role change or block) name them in `user_id`;
- * they carry a null `ticket_id` when no ticket is involved.
+ * deciding who may receive it. Events about one person (`notification.created` and
+ * `notification.updated` for its recipient, `user.access_changed` after a role change or
+ * block) name them in `user_id`; they carry a null `ticket_id` when no ticket is involved.
  */
 export interface DomainEvent {
   type: DomainEventType;

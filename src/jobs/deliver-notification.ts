@@ -13,6 +13,7 @@ import { excerpt, textsFor } from '../notifications/texts.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
 import { createTicketMessages } from '../bot/ticket-messages.js';
+import { isNotModified } from '../telegram/edit-refusals.js';
 import { escapeHtml } from '../telegram/html.js';
 import { openTicketButton } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
@@ -64,7 +65,10 @@ export interface DeliveryDeps {
 
 /**
  * Sends one notification to its recipient's Telegram chat, once: the row is claimed before the
- * send and marked delivered after it. A 429 pauses every sender for `retry_after` and queues the
+ * send and marked delivered after it. A notice that counts follow-ups and was sent already is
+ * edited in place to its latest words instead (`editMessageText`); "message is not modified" is
+ * taken as shown, and a message Telegram can no longer edit (deleted by the user, say) is
+ * replaced by a new one. A 429 pauses every sender for `retry_after` and queues the
  * notification again after it (not a failure); a 403 marks the user unreachable; a 400 (no such
  * chat) is given up; anything else (network, 5xx) throws, and pg-boss retries with backoff.
  * Rows given up (403, 400, muted, recipient blocked or gone, ticket gone) are marked so, and no
@@ -74,11 +78,8 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
   const ticketMessages = createTicketMessages(db);
 
-  async function send(
-    row: NotificationRow,
-    profile: DeliveryProfile,
-    ticketNumber: number | null,
-  ): Promise<number> {
+  /** How a notification's message is formatted, with its button opening the ticket. */
+  function messageOptions(profile: DeliveryProfile, ticketNumber: number | null) {
     const button =
       ticketNumber === null
         ? undefined
@@ -87,12 +88,56 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
             ticketNumber,
             textsFor(profile.languageCode).open_button,
           );
-    const sent = await api.sendMessage(profile.telegramId, renderNotification(row), {
-      parse_mode: 'HTML',
+    return {
+      parse_mode: 'HTML' as const,
       link_preview_options: { is_disabled: true },
       ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
-    });
+    };
+  }
+
+  async function send(
+    row: NotificationRow,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ): Promise<number> {
+    const text = renderNotification(row);
+    const sent = await api.sendMessage(
+      profile.telegramId,
+      text,
+      messageOptions(profile, ticketNumber),
+    );
     return sent.message_id;
+  }
+
+  /**
+   * Edits the message already sent to the row's latest words (the same button kept); the
+   * message that now shows them. Telegram's "not modified" means it shows them already; any
+   * other 400 (the message deleted, or no longer editable) is answered with a new message.
+   */
+  async function edit(
+    row: NotificationRow,
+    messageId: number,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ): Promise<number> {
+    try {
+      const text = renderNotification(row);
+      await api.editMessageText(
+        profile.telegramId,
+        messageId,
+        text,
+        messageOptions(profile, ticketNumber),
+      );
+      return messageId;
+    } catch (error) {
+      if (isNotModified(error)) return messageId;
+      if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
+      logger.info(
+        { notificationId: row.id, description: error.description },
+        'the notice could not be edited: sending it anew',
+      );
+      return send(row, profile, ticketNumber);
+    }
   }
 
   /**
@@ -157,14 +202,18 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
       await notifications.giveUp(row.id);
       return;
     }
+    const sentBefore = row.deliveredAt === null ? null : row.telegramMessageId;
     let messageId: number;
     try {
-      messageId = await send(row, profile, ticketNumber);
+      messageId =
+        sentBefore === null
+          ? await send(row, profile, ticketNumber)
+          : await edit(row, sentBefore, profile, ticketNumber);
     } catch (error) {
       if (await settle(error, row, data)) return;
       throw error;
     }
-    await remember(row, profile.telegramId, messageId);
-    await notifications.markDelivered(row.id);
+    if (messageId !== sentBefore) await remember(row, profile.telegramId, messageId);
+    await notifications.markDelivered(row.id, { messageId, shownCount: row.messageCount });
   };
 }

@@ -38,6 +38,7 @@ describe('reminders of tickets waiting for a staff answer', () => {
         clock,
         users: t.container.users,
         logger,
+        followUpWindowMs: t.container.config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
       }),
       users: t.container.users,
       tickets: t.container.tickets,

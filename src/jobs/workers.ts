@@ -87,9 +87,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
       }),
     );
   }
-  // pg-boss polls every second; a committed notification wakes the workers at once instead.
+  // pg-boss polls every second; a committed notification (or a change to send as an edit) wakes
+  // the workers at once instead.
   const unsubscribe = await events.subscribe((event) => {
-    if (event.type === 'notification.created') queue.wake(deliveryQueue);
+    if (event.type === 'notification.created' || event.type === 'notification.updated') {
+      queue.wake(deliveryQueue);
+    }
   });
   const swept = await notifications.queueUndelivered(
     new Date(deps.clock.now().getTime() - sweepWindowMs),

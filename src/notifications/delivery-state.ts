@@ -39,6 +39,20 @@ export function wantsTelegram(profile: DeliveryProfile, type: NotificationType):
 }
 
 /**
+ * The rows that owe Telegram something: never delivered, or delivered before more follow-ups
+ * were counted into them (an edit is owed); never once given up.
+ */
+const owesTelegram = sql`(${notifications.givenUpAt} is null and (${notifications.deliveredAt} is null or ${notifications.shownCount} < ${notifications.messageCount}))`;
+
+/** What the Telegram message of a delivered row is and shows. */
+export interface Delivered {
+  /** The message in the recipient's chat. */
+  messageId: number;
+  /** The count it shows, for a notice counting follow-ups; null for any other. */
+  shownCount: number | null;
+}
+
+/**
  * The delivery bookkeeping of notification rows, for the delivery worker
  * (`jobs/deliver-notification.ts`) and its start-up sweep: claim, deliver, give back, give up.
  * Part of the notifications service, which owns the table.
@@ -92,10 +106,11 @@ export function createDeliveryState(deps: {
     },
 
     /**
-     * Takes a row for sending: only one worker gets it while its lease (`leaseMs`) runs, and
-     * never once delivered or given up. One UPDATE decides: a second worker's waits for the
-     * first's to commit, then finds the claim taken. `done` when delivered, given up or gone;
-     * `busy` when claimed elsewhere.
+     * Takes a row for sending (or editing, when follow-ups were counted into it since): only one
+     * worker gets it while its lease (`leaseMs`) runs, and never once it owes nothing or was
+     * given up. One UPDATE decides: a second worker's waits for the first's to commit, then finds
+     * the claim taken. `done` when nothing is owed or the row is gone; `busy` when claimed
+     * elsewhere.
      */
     async claim(
       id: string,
@@ -109,37 +124,43 @@ export function createDeliveryState(deps: {
         .where(
           and(
             eq(notifications.id, id),
-            sql`${notifications.deliveredAt} is null`,
-            sql`${notifications.givenUpAt} is null`,
+            owesTelegram,
             sql`(${notifications.claimedAt} is null or ${notifications.claimedAt} < ${leaseEnd})`,
           ),
         )
         .returning();
       if (!row) {
-        const [current] = await db
-          .select({ deliveredAt: notifications.deliveredAt, givenUpAt: notifications.givenUpAt })
+        const [owing] = await db
+          .select({ id: notifications.id })
           .from(notifications)
-          .where(eq(notifications.id, id));
-        const pending = current?.deliveredAt === null && current.givenUpAt === null;
-        return pending ? { state: 'busy' } : { state: 'done' };
+          .where(and(eq(notifications.id, id), owesTelegram));
+        return owing ? { state: 'busy' } : { state: 'done' };
       }
       return { state: 'claimed', row };
     },
 
-    /** Records that the Telegram message went out. */
-    async markDelivered(id: string): Promise<void> {
+    /**
+     * Records that the Telegram message went out, or was edited, showing what the claimed row
+     * said, and lets go of the claim: follow-ups counted in meanwhile are owed as an edit.
+     */
+    async markDelivered(id: string, delivered: Delivered): Promise<void> {
       await db
         .update(notifications)
-        .set({ deliveredAt: clock.now() })
+        .set({
+          deliveredAt: sql`coalesce(${notifications.deliveredAt}, ${clock.now()})`,
+          claimedAt: null,
+          telegramMessageId: delivered.messageId,
+          shownCount: delivered.shownCount,
+        })
         .where(eq(notifications.id, id));
     },
 
-    /** Gives up delivering a claimed row for good: no later job or sweep sends it. */
+    /** Gives up delivering (or editing) a claimed row for good: no later job or sweep sends it. */
     async giveUp(id: string): Promise<void> {
       await db
         .update(notifications)
         .set({ givenUpAt: clock.now(), claimedAt: null })
-        .where(and(eq(notifications.id, id), sql`${notifications.deliveredAt} is null`));
+        .where(and(eq(notifications.id, id), owesTelegram));
     },
 
     /** Gives a claimed row back, so a later attempt may take it at once. */
@@ -147,7 +168,7 @@ export function createDeliveryState(deps: {
       await db
         .update(notifications)
         .set({ claimedAt: null })
-        .where(and(eq(notifications.id, id), sql`${notifications.deliveredAt} is null`));
+        .where(and(eq(notifications.id, id), owesTelegram));
     },
 
     /** The notifications with these ids (for tests and the worker's bookkeeping). */

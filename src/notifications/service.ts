@@ -11,11 +11,13 @@ import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import {
+  notificationEvent,
   toNotificationDto,
   type NotificationDto,
   type NotificationListQuery,
   type NotificationRow,
 } from './schemas.js';
+import { createFollowUpNotices, followUpWording } from './follow-ups.js';
 import {
   createDeliveryState,
   deliveryJobOptions,
@@ -45,6 +47,8 @@ interface Draft {
   ticketId: string | null;
   title: string;
   content: string;
+  /** For a notice that counts follow-ups (`follow-ups.ts`): how many so far. */
+  messageCount?: number;
 }
 
 /** What a notice says, given the recipient's language. */
@@ -80,6 +84,8 @@ export function createNotificationService(deps: {
   clock: Clock;
   users: UserService;
   logger: Logger;
+  /** How long a customer's follow-ups count into one notice (`NOTIFY_FOLLOW_UP_WINDOW_S`). */
+  followUpWindowMs: number;
 }) {
   const { db, queue, clock, users, logger } = deps;
 
@@ -96,6 +102,7 @@ export function createNotificationService(deps: {
           type: draft.type,
           title: draft.title,
           content: draft.content,
+          messageCount: draft.messageCount ?? null,
           createdAt: now,
         })),
       )
@@ -105,7 +112,7 @@ export function createNotificationService(deps: {
     );
     const toSend = rows.filter((row) => wanted.has(row.userId));
     if (toSend.length > 0) await queueDeliveries(tx, toSend);
-    return rows.map(createdEvent);
+    return rows.map((row) => notificationEvent('notification.created', row));
   }
 
   async function queueDeliveries(tx: Tx, rows: NotificationRow[]): Promise<void> {
@@ -125,17 +132,43 @@ export function createNotificationService(deps: {
     }
   }
 
-  function createdEvent(row: NotificationRow): DomainEvent {
-    return {
-      type: 'notification.created',
-      ticket_id: row.ticketId,
-      ticket_user_id: null,
-      user_id: row.userId,
-      actor_id: null,
-      is_internal: false,
-      occurred_at: row.createdAt.toISOString(),
-      data: toNotificationDto(row),
-    };
+  const followUps = createFollowUpNotices({
+    clock,
+    windowMs: deps.followUpWindowMs,
+    queueDeliveries,
+  });
+
+  /**
+   * Who hears of a new ticket: every active staff member but `except` (its author). The same
+   * people hear of the follow-ups on a ticket nobody has taken.
+   */
+  async function newTicketAudience(tx: Tx, except: string): Promise<string[]> {
+    return (await users.activeStaffIds(tx)).filter((id) => id !== except);
+  }
+
+  /**
+   * A follow-up by the ticket's author while nobody has it: told to the new-ticket audience,
+   * counted into each one's open notice, or a new notice for those without one.
+   */
+  async function followUp(
+    tx: Tx,
+    ticket: TicketFacts,
+    message: { userId: string; content: string },
+  ): Promise<DomainEvent[]> {
+    const profiles = await users.deliveryProfiles(tx, await newTicketAudience(tx, message.userId));
+    const recipients = profiles.filter((profile) => profile.isActive);
+    const { events, fresh } = await followUps.countIn(tx, ticket, message.content, recipients);
+    const written = await write(
+      tx,
+      fresh.map((recipient) => ({
+        recipient,
+        type: 'new_message',
+        ticketId: ticket.id,
+        messageCount: 1,
+        ...followUpWording(ticket, message.content, 1, recipient.languageCode),
+      })),
+    );
+    return [...events, ...written];
   }
 
   /** Drafts one notice per recipient (each active, never `except`), in their language. */
@@ -167,18 +200,10 @@ export function createNotificationService(deps: {
 
     /** A new ticket: every active staff member but its author hears of it. */
     async ticketCreated(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
-      const staff = await users.activeStaffIds(tx);
-      return notify(
-        tx,
-        staff,
-        'ticket_created',
-        ticket.id,
-        (t) => ({
-          title: t.ticket_created(ticket.number),
-          content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
-        }),
-        actorId,
-      );
+      return notify(tx, await newTicketAudience(tx, actorId), 'ticket_created', ticket.id, (t) => ({
+        title: t.ticket_created(ticket.number),
+        content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
+      }));
     },
 
     /** An assignment: the new assignee hears of it, unless they took it themself. */
@@ -214,7 +239,8 @@ export function createNotificationService(deps: {
     /**
      * A new message: the other participants hear of it (the author, the assignee, and staff among
      * `writerIds`, who wrote in the ticket); an internal note only staff among them; never its
-     * writer.
+     * writer. The author's follow-up while nobody has the ticket goes to the staff who hear of
+     * new tickets instead, counted into one notice per window (`followUp`).
      */
     async messageCreated(
       tx: Tx,
@@ -222,6 +248,9 @@ export function createNotificationService(deps: {
       message: { userId: string; content: string; isInternal: boolean },
       writerIds: readonly string[],
     ): Promise<DomainEvent[]> {
+      const followsUp =
+        !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
+      if (followsUp) return followUp(tx, ticket, message);
       const candidates = await users.deliveryProfiles(tx, [
         ticket.userId,
         ...(ticket.assignedTo ? [ticket.assignedTo] : []),

@@ -10,6 +10,16 @@ describe('notification texts', () => {
     expect(textsFor('ru').reminder_content('X', 24)).toContain('24 ч');
   });
 
+  it('counts new messages with the plural each language wants', () => {
+    expect(textsFor('en').new_messages(1, 12)).toBe('New message in ticket #12');
+    expect(textsFor('en').new_messages(3, 12)).toBe('3 new messages in ticket #12');
+    const ru = textsFor('ru');
+    expect(ru.new_messages(1, 12)).toBe('Новое сообщение в обращении #12');
+    expect(ru.new_messages(3, 12)).toBe('3 новых сообщения в обращении #12');
+    expect(ru.new_messages(5, 12)).toBe('5 новых сообщений в обращении #12');
+    expect(ru.new_messages(21, 12)).toBe('21 новое сообщение в обращении #12');
+  });
+
   it('cuts long text, marking the cut', () => {
     expect(excerpt('short')).toBe('short');
     const cut = excerpt('a'.repeat(400));
@@ -26,6 +36,7 @@ describe('every notification text', () => {
         t.ticket_created(9),
         t.ticket_assigned(9),
         t.new_message(9),
+        t.new_messages(2, 9),
         t.internal_note(9),
         t.status_changed(9),
         t.reminder(9),

@@ -10,6 +10,8 @@ export interface NotificationTexts {
   ticket_created(n: number): string;
   ticket_assigned(n: number): string;
   new_message(n: number): string;
+  /** A notice counting `count` follow-ups (one: as `new_message`). */
+  new_messages(count: number, n: number): string;
   internal_note(n: number): string;
   status_changed(n: number): string;
   status_content(title: string, status: string): string;
@@ -19,11 +21,22 @@ export interface NotificationTexts {
   statuses: Record<TicketStatus, string>;
 }
 
+const russianPlural = new Intl.PluralRules('ru');
+
+/** "new messages" in Russian, in the form that follows `count` (21 новое, 22 новых сообщения). */
+function russianNewMessages(count: number): string {
+  const form = russianPlural.select(count);
+  if (form === 'one') return 'новое сообщение';
+  return form === 'few' ? 'новых сообщения' : 'новых сообщений';
+}
+
 const texts: Record<'en' | 'ru', NotificationTexts> = {
   en: {
     ticket_created: (n: number) => `New ticket #${n}`,
     ticket_assigned: (n: number) => `Ticket #${n} is assigned to you`,
     new_message: (n: number) => `New message in ticket #${n}`,
+    new_messages: (count: number, n: number) =>
+      count === 1 ? `New message in ticket #${n}` : `${count} new messages in ticket #${n}`,
     internal_note: (n: number) => `Internal note in ticket #${n}`,
     status_changed: (n: number) => `Ticket #${n} status`,
     status_content: (title: string, status: string) => `«${title}»: ${status}`,
@@ -43,6 +56,10 @@ const texts: Record<'en' | 'ru', NotificationTexts> = {
     ticket_created: (n: number) => `Новое обращение #${n}`,
     ticket_assigned: (n: number) => `Вам назначено обращение #${n}`,
     new_message: (n: number) => `Новое сообщение в обращении #${n}`,
+    new_messages: (count: number, n: number) =>
+      count === 1
+        ? `Новое сообщение в обращении #${n}`
+        : `${count} ${russianNewMessages(count)} в обращении #${n}`,
     internal_note: (n: number) => `Внутренняя заметка в обращении #${n}`,
     status_changed: (n: number) => `Статус обращения #${n}`,
     status_content: (title: string, status: string) => `«${title}»: ${status}`,

@@ -81,6 +81,36 @@ describe('routing events to sockets', () => {
     expect(agent.sent).toHaveLength(0);
   });
 
+  it('sends every ticket’s public messages and changes to all staff sockets, once, for their queues', () => {
+    const hub = new ConnectionHub();
+    const author = connect(hub, 'alice');
+    const other = connect(hub, 'bob');
+    const watching = connect(hub, 'artem', 'agent');
+    const queue = connect(hub, 'mira', 'moderator');
+    hub.subscribe(watching.connection, 't6');
+    // As if bob had subscribed while still staff: he still gets nothing of Alice's ticket.
+    hub.subscribe(other.connection, 't6');
+    const about = { ticket_id: 't6', ticket_user_id: 'alice' };
+    expect(routeEvent(hub, event({ type: 'message.created', ...about }))).toBe(2);
+    expect(routeEvent(hub, event({ type: 'ticket.assigned', ...about }))).toBe(2);
+    expect(routeEvent(hub, event({ type: 'ticket.status_changed', ...about }))).toBe(2);
+    expect(queue.sent.map((frame) => (JSON.parse(frame) as { type: string }).type)).toEqual([
+      'message.created',
+      'ticket.assigned',
+      'ticket.status_changed',
+    ]);
+    expect(watching.sent).toHaveLength(3);
+    expect(other.sent).toHaveLength(0);
+    // The author follows their own ticket only when subscribed (the ticket page).
+    expect(author.sent).toHaveLength(0);
+    // Internal notes, edits and deletions of messages stay with the ticket's subscribers.
+    routeEvent(hub, event({ type: 'message.created', ...about, is_internal: true }));
+    routeEvent(hub, event({ type: 'message.updated', ...about }));
+    routeEvent(hub, event({ type: 'message.deleted', ...about }));
+    expect(queue.sent).toHaveLength(3);
+    expect(watching.sent).toHaveLength(6);
+  });
+
   it('sends a new ticket without a known author to staff only', () => {
     const hub = new ConnectionHub();
     const user = connect(hub, 'alice');

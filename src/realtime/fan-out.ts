@@ -50,14 +50,25 @@ function mayReceive(connection: Connection, event: DomainEvent): boolean {
 }
 
 /**
+ * Events that move a ticket within or between the staff queues (its last activity, assignee or
+ * status): every staff socket gets them, subscribed or not, so the queue views stay live.
+ */
+function movesQueues(event: DomainEvent): boolean {
+  if (event.type === 'message.created') return !event.is_internal;
+  return event.type.startsWith('ticket.');
+}
+
+/**
  * Delivers a domain event to the sockets of this process it concerns: ticket and message
- * events to that ticket's subscribers (internal ones to staff only), a new ticket to every staff
- * socket and its author's, a notification to its recipient's sockets. Returns how many sockets
- * got it. `user.access_changed` is not for clients; the gateway acts on it.
+ * events to that ticket's subscribers (internal ones to staff only), and those that move a
+ * ticket in the queues (`movesQueues`) to every staff socket as well; a new ticket to every
+ * staff socket and its author's, a notification (new or changed) to its recipient's sockets.
+ * A socket gets an event once however it qualifies. Returns how many sockets got it.
+ * `user.access_changed` is not for clients; the gateway acts on it.
  */
 export function routeEvent(hub: ConnectionHub, event: DomainEvent): number {
   if (event.type === 'user.access_changed') return 0;
-  if (event.type === 'notification.created') {
+  if (event.type === 'notification.created' || event.type === 'notification.updated') {
     return event.user_id ? deliver(hub.connectionsOf(event.user_id), eventFrame(event)) : 0;
   }
   if (event.type === 'ticket.created') {
@@ -68,9 +79,9 @@ export function routeEvent(hub: ConnectionHub, event: DomainEvent): number {
     return deliver(audience, eventFrame(event), (connection) => mayReceive(connection, event));
   }
   if (!event.ticket_id) return 0;
-  const sent = deliver(hub.subscribersOf(event.ticket_id), eventFrame(event), (connection) =>
-    mayReceive(connection, event),
-  );
+  const audience = new Set(hub.subscribersOf(event.ticket_id));
+  if (movesQueues(event)) for (const connection of hub.staff) audience.add(connection);
+  const sent = deliver(audience, eventFrame(event), (connection) => mayReceive(connection, event));
   if (event.type === 'ticket.deleted') hub.dropTicket(event.ticket_id);
   return sent;
 }

@@ -240,6 +240,31 @@ describe('WebSocket /api/v1/ws', () => {
       await sam.expectNothing(150);
     });
 
+    it('brings a message on any ticket, and its assignment, to staff sockets not following it (the queues), never to other users', async () => {
+      const own = await openTicket(t, author, category, { title: 'Nobody took it' });
+      const artem = await socketOf(agent);
+      const sam = await socketOf(stranger);
+      const posted = await callAs(t, author, 'POST', `/tickets/${own.id}/messages`, {
+        content: 'It is urgent, the site is down',
+      });
+      expect(posted.statusCode).toBe(201);
+      expect(await artem.next('message.created')).toMatchObject({
+        ticket_id: own.id,
+        data: { content: 'It is urgent, the site is down' },
+      });
+      const moderator = await signInAs(t, 'moderator');
+      const taken = await callAs(t, moderator, 'PUT', `/tickets/${own.id}/assign`, {
+        assigned_to: agent.id,
+      });
+      expect(taken.statusCode).toBe(200);
+      expect(await artem.next('ticket.assigned')).toMatchObject({
+        ticket_id: own.id,
+        data: { assigned_to: agent.id },
+      });
+      await sam.expectNothing(150);
+      expect(sam.frames.map((frame) => frame.type)).toEqual(['authenticated']);
+    });
+
     it('brings a notification to its recipient’s sockets only', async () => {
       const alice = await socketOf(author);
       const aliceTablet = await socketOf(author);

@@ -30,12 +30,13 @@
     .then((answer) => (answer.ok ? answer.clone().json() : undefined))
     .then((pair) => {
       if (!pair) return;
-      // Staff open on the Unassigned queue, customers on all their tickets.
+      // Staff open on the Unassigned queue, latest activity first; customers on all their
+      // tickets.
       const staff = pair.user.role !== 'user';
       const scope = staff ? '?assigned_to=none' : '';
       const paths = [
         `/tickets/counts${scope}`,
-        `/tickets${staff ? '?assigned_to=none&' : '?'}limit=30`,
+        `/tickets${staff ? '?assigned_to=none&sort=-updated_at&' : '?'}limit=30`,
         '/categories?limit=100',
       ];
       for (const path of paths) {

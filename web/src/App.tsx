@@ -36,16 +36,38 @@ function useOffline(): boolean {
   return useSyncExternalStore(onOfflineChange, isOffline);
 }
 
-/** Live updates: any ticket change refreshes the lists and counters. */
+/**
+ * The lists refetch at most this often: staff sockets get every ticket's messages and changes
+ * (for the queues), and a busy desk must not refetch once per event.
+ */
+const listRefreshMs = 1000;
+
+/**
+ * Live updates: any ticket change or new message refreshes the lists and counters, at once for
+ * the first and then at most once per `listRefreshMs`, the last change always included.
+ */
 function followTicketEvents(): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending = false;
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+    void queryClient.invalidateQueries({ queryKey: ['counts'] });
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (pending) {
+        pending = false;
+        refresh();
+      }
+    }, listRefreshMs);
+  };
   const offFrame = realtime.onFrame((frame) => {
-    if (frame.type.startsWith('ticket.') || frame.type === 'message.created') {
-      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      void queryClient.invalidateQueries({ queryKey: ['counts'] });
-    }
+    if (!frame.type.startsWith('ticket.') && frame.type !== 'message.created') return;
+    if (timer) pending = true;
+    else refresh();
   });
   const offReconnect = realtime.onReconnect(() => void queryClient.invalidateQueries());
   return () => {
+    clearTimeout(timer);
     offFrame();
     offReconnect();
   };

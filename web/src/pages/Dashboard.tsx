@@ -125,13 +125,16 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
     queryFn: ({ signal }) =>
       api<Counts>('GET', `/tickets/counts${query(scope)}`, undefined, signal),
   });
+  // Staff queues put the latest activity first, so a ticket someone just wrote in comes to the
+  // top (live: App.tsx refetches on every ticket and message event staff sockets get).
+  const sort = staff ? '-updated_at' : undefined;
   const list = useInfiniteQuery({
-    queryKey: ['tickets', scope, filters.status],
+    queryKey: ['tickets', scope, filters.status, sort],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
       api<Page<Ticket>>(
         'GET',
-        `/tickets${query({ ...scope, status: filters.status, limit: PAGE_SIZE, cursor: pageParam })}`,
+        `/tickets${query({ ...scope, status: filters.status, sort, limit: PAGE_SIZE, cursor: pageParam })}`,
         undefined,
         signal,
       ),

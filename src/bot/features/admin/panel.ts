@@ -5,7 +5,8 @@ import { activeStatuses } from '../../../tickets/ticket-status.js';
 import type { TicketDto } from '../../../tickets/schemas.js';
 import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
-import { isNotModified, refusalText } from './refusal.js';
+import { isNotModified } from '../../../telegram/edit-refusals.js';
+import { refusalText } from './refusal.js';
 
 /** Tickets the panel lists in each section. */
 const queueSize = 5;

@@ -1,4 +1,3 @@
-import { GrammyError } from 'grammy';
 import { DomainError } from '../../../errors.js';
 import type { AdminTexts } from '../../texts/admin.js';
 
@@ -20,16 +19,4 @@ export function refusalText(error: unknown, texts: AdminTexts): string | undefin
     default:
       return undefined;
   }
-}
-
-/**
- * True for Telegram's 400 "message is not modified": an edit to the same text and buttons
- * (a refresh with nothing new), which is harmless.
- */
-export function isNotModified(error: unknown): boolean {
-  return (
-    error instanceof GrammyError &&
-    error.error_code === 400 &&
-    error.description.includes('message is not modified')
-  );
 }
