@@ -153,6 +153,35 @@ describe.runIf(hasChromium)('the Mini App’s colours follow Telegram’s theme'
       });
   });
 
+  it('in the fallback path, takes the theme from Telegram.WebApp where the page has it', async () => {
+    const context = await telegramContext(browser, false);
+    contexts.push(context);
+    // What telegram-web-app.js provides, with a dark theme while the hash says light.
+    await context.addInitScript(`window.Telegram = { WebApp: {
+      themeParams: ${JSON.stringify(themes.dark)},
+      onEvent(name, handler) { if (name === 'themeChanged') window.__themeChanged = handler; },
+    } }`);
+    const page = await context.newPage();
+    await page.goto(launchUrl(server.url, { user: ivan, theme: 'light', olderClient: true }));
+    await page.getByRole('heading', { name: 'Мои обращения' }).waitFor();
+    expect(await look(page)).toMatchObject({
+      body: rgb(themes.dark.secondary_bg_color),
+      title: rgb(themes.dark.text_color),
+      outline: darkOutline,
+    });
+
+    await page.evaluate(
+      `window.Telegram.WebApp.themeParams = ${JSON.stringify(themes.light)}; window.__themeChanged()`,
+    );
+    await expect
+      .poll(() => look(page))
+      .toMatchObject({
+        body: rgb(themes.light.secondary_bg_color),
+        title: rgb(themes.light.text_color),
+        outline: lightOutline,
+      });
+  });
+
   it('outside Telegram, follows the system’s light or dark setting as it changes', async () => {
     const context = await telegramContext(browser, false);
     contexts.push(context);
