@@ -124,6 +124,11 @@ export interface LaunchOptions {
   theme?: keyof typeof themes;
   startParam?: string;
   path?: string;
+  /**
+   * An older Telegram client: its initData has no Ed25519 `signature`, which the SDK requires, so
+   * the app takes its fallback path (the hash read as it is, no Telegram buttons).
+   */
+  olderClient?: boolean;
 }
 
 /** The URL Telegram opens: launch parameters, with signed initData, in the hash. */
@@ -131,7 +136,10 @@ export function launchUrl(base: string, options: LaunchOptions): string {
   const hash = new URLSearchParams({
     // Current clients add an Ed25519 `signature` (for third-party validation) to initData; the
     // SDK requires it, and the bot-token hash covers it like every other field.
-    tgWebAppData: signInitData(options.user, { extra: { signature: 'e2e-test-signature' } }),
+    tgWebAppData: signInitData(
+      options.user,
+      options.olderClient ? {} : { extra: { signature: 'e2e-test-signature' } },
+    ),
     tgWebAppVersion: '8.0',
     tgWebAppPlatform: 'android',
     tgWebAppThemeParams: JSON.stringify(themes[options.theme ?? 'light']),
@@ -204,7 +212,8 @@ export async function mainButtonState(
 }
 
 /**
- * Saves a 390×844 screenshot as test-results/screens/<name>.png, after checking that nothing
+ * Saves a screenshot of the screen (390×844 unless the test resized it) as
+ * test-results/screens/<name>.png, after checking that nothing
  * makes the page wider than the screen.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -214,7 +223,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
       .document.documentElement;
     return root.scrollWidth;
   });
-  if (width > 390) throw new Error(`${name}: the page is ${width} px wide, wider than the screen`);
+  const screen = page.viewportSize()?.width ?? 390;
+  if (width > screen)
+    throw new Error(`${name}: the page is ${width} px wide, wider than the screen`);
   await page.screenshot({ path: path.join(screensDir, `${name}.png`) });
 }
 

@@ -18,6 +18,7 @@ interface CategoryBody {
   color: string;
   is_active: boolean;
   sort_order: number;
+  translations: Record<string, { name: string; description?: string }>;
   created_at: string;
   updated_at: string;
 }
@@ -197,6 +198,7 @@ describe('categories', () => {
           'color',
           'is_active',
           'sort_order',
+          'translations',
           'created_at',
           'updated_at',
         ]),
@@ -208,6 +210,7 @@ describe('categories', () => {
         color: '#8e8e93',
         sort_order: 0,
         is_active: true,
+        translations: {},
       });
       expect(category.created_at).toBe(category.updated_at);
       expect((await call(people.user, 'GET', `/categories/${category.id}`)).json()).toEqual(
@@ -288,6 +291,58 @@ describe('categories', () => {
       const name = `${freshName('Long')} `.padEnd(100, 'x');
       const category = await create({ name });
       expect(category.name).toHaveLength(100);
+    });
+  });
+
+  describe('names in other languages', () => {
+    const russian = { ru: { name: 'Оплата', description: 'Платежи, счета, возвраты' } };
+
+    it('keeps the names an admin gives per language and shows them to everyone', async () => {
+      const category = await create({
+        name: freshName('Billing'),
+        description: 'Payments, invoices, refunds',
+        translations: russian,
+      });
+      expect(category.translations).toEqual(russian);
+      const [listed] = (await listAs(people.user)).filter((item) => item.id === category.id);
+      expect(listed?.translations).toEqual(russian);
+      const picked = await call(people.user, 'GET', `/categories?limit=100&fields=id,translations`);
+      expect(
+        picked
+          .json<{ items: Partial<CategoryBody>[] }>()
+          .items.find((item) => item.id === category.id),
+      ).toEqual({ id: category.id, translations: russian });
+    });
+
+    it('replaces them all on PUT, records the change, and takes a name without a description', async () => {
+      const category = await create({ translations: russian });
+      const response = await call(people.admin, 'PUT', `/categories/${category.id}`, {
+        translations: { en: { name: 'Payments' }, uk: { name: '<b>Оплата</b>' } },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json<CategoryBody>().translations).toEqual({
+        en: { name: 'Payments' },
+        uk: { name: 'Оплата' },
+      });
+      const [updated] = await t.container.database.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, category.id), eq(auditLog.action, 'category.updated')));
+      expect(updated?.before).toEqual({ translations: russian });
+    });
+
+    it.each([
+      ['a language code that is not one', { 'ru-RU': { name: 'Оплата' } }],
+      ['a translation without a name', { ru: { description: 'Платежи' } }],
+      ['a translated name over 100 characters', { ru: { name: 'н'.repeat(101) } }],
+      ['a translation of markup only', { ru: { name: '<p></p>' } }],
+    ])('refuses %s with 422 naming translations', async (_case, translations) => {
+      const response = await call(people.admin, 'POST', '/categories', {
+        name: freshName('Invalid'),
+        translations,
+      });
+      expect(response.statusCode).toBe(422);
+      expect(response.json<ProblemBody>().errors?.[0]?.field).toMatch(/^translations/);
     });
   });
 

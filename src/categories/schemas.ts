@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import type { CategoryRow } from '../db/schema.js';
+import type { CategoryRow, CategoryTranslations } from '../db/schema.js';
+
+const translationsNote =
+  'The name, and optionally the description, in other languages by ISO 639-1 code, ' +
+  'e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name`';
 
 /** A ticket category (docs/api.md#categories). */
 export const categorySchema = z
@@ -11,6 +15,9 @@ export const categorySchema = z
     color: z.string().describe('#rrggbb'),
     is_active: z.boolean().describe('Inactive categories cannot take new tickets'),
     sort_order: z.number().int(),
+    translations: z
+      .record(z.string(), z.object({ name: z.string(), description: z.string().optional() }))
+      .describe(translationsNote),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -37,6 +44,14 @@ const fields = {
   is_active: z.boolean(),
 };
 
+const translations = z
+  .record(
+    z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code like ru'),
+    z.strictObject({ name: fields.name, description: fields.description.optional() }),
+  )
+  .refine((map) => Object.keys(map).length <= 20, { message: 'at most 20 languages' })
+  .describe(`${translationsNote}. Replaces all earlier translations.`);
+
 /** The body of `POST /categories`. */
 export const createCategoryBody = z
   .strictObject({
@@ -46,6 +61,7 @@ export const createCategoryBody = z
     color: fields.color.default('#8e8e93'),
     sort_order: fields.sort_order.default(0),
     is_active: fields.is_active.default(true),
+    translations: translations.default({}),
   })
   .meta({ id: 'CategoryCreate' });
 
@@ -58,12 +74,15 @@ export const updateCategoryBody = z
     color: fields.color.optional(),
     sort_order: fields.sort_order.optional(),
     is_active: fields.is_active.optional(),
+    translations: translations.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' })
   .meta({ id: 'CategoryUpdate' });
 
-/** A new category's fields. */
-export type CategoryInput = z.infer<typeof createCategoryBody>;
+/** A new category's fields (no translations unless given). */
+export type CategoryInput = Omit<z.infer<typeof createCategoryBody>, 'translations'> & {
+  translations?: CategoryTranslations;
+};
 /** Changes to a category. */
 export type CategoryPatch = z.infer<typeof updateCategoryBody>;
 
@@ -77,6 +96,7 @@ export function toCategoryDto(row: CategoryRow): CategoryDto {
     color: row.color,
     is_active: row.isActive,
     sort_order: row.sortOrder,
+    translations: row.translations,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { keyset, type Page } from '../db/keyset.js';
-import { categories, type CategoryRow } from '../db/schema.js';
+import { categories, type CategoryRow, type CategoryTranslations } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { requiredPlainText, toPlainText } from '../content/plain-text.js';
@@ -34,13 +34,31 @@ function duplicateName(name: string): Conflict {
 }
 
 /** Keeps names and descriptions plain text, like every other text users see. */
-function clean<T extends { name?: string; description?: string; icon?: string }>(input: T): T {
+function clean<
+  T extends {
+    name?: string;
+    description?: string;
+    icon?: string;
+    translations?: CategoryTranslations;
+  },
+>(input: T): T {
   const result = { ...input };
   if (result.name !== undefined) {
     result.name = requiredPlainText(result.name, 'name');
   }
   if (result.description !== undefined) result.description = toPlainText(result.description);
   if (result.icon !== undefined) result.icon = toPlainText(result.icon);
+  if (result.translations !== undefined) {
+    result.translations = Object.fromEntries(
+      Object.entries(result.translations).map(([language, text]) => [
+        language,
+        {
+          name: requiredPlainText(text.name, `translations.${language}.name`),
+          ...(text.description === undefined ? {} : { description: toPlainText(text.description) }),
+        },
+      ]),
+    );
+  }
   return result;
 }
 
@@ -71,6 +89,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
         color: values.color,
         sortOrder: values.sort_order,
         isActive: values.is_active,
+        translations: values.translations ?? {},
         createdAt: now,
         updatedAt: now,
       })
@@ -175,6 +194,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
             color: values.color ?? before.color,
             is_active: values.is_active ?? before.is_active,
             sort_order: values.sort_order ?? before.sort_order,
+            translations: values.translations ?? before.translations,
           };
           const diff = changedFields({ ...before }, { ...before, ...wanted });
           if (!diff) return before;
@@ -187,6 +207,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
               color: wanted.color,
               isActive: wanted.is_active,
               sortOrder: wanted.sort_order,
+              translations: wanted.translations,
               updatedAt: clock.now(),
             })
             .where(eq(categories.id, id))

@@ -114,6 +114,9 @@ export const users = pgTable(
   ],
 );
 
+/** A category's name, and optionally description, in other languages, by language code. */
+export type CategoryTranslations = Record<string, { name: string; description?: string }>;
+
 export const categories = pgTable(
   'categories',
   {
@@ -124,6 +127,8 @@ export const categories = pgTable(
     color: text('color').notNull().default('#8e8e93'),
     isActive: boolean('is_active').notNull().default(true),
     sortOrder: integer('sort_order').notNull().default(0),
+    /** `{"ru": {"name": "Оплата", "description": "…"}}`: what clients show in that language. */
+    translations: jsonb('translations').$type<CategoryTranslations>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

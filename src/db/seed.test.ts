@@ -35,6 +35,18 @@ describe('seedDemoData', () => {
     expect(await countOf(auditLog)).toBe(12 + (await countOf(messages)));
   });
 
+  it('names the demo categories in Russian too, for a Russian-speaking operator', async () => {
+    const rows = await database.db.select().from(categories);
+    for (const row of rows) {
+      expect(row.translations.ru?.name, row.name).toMatch(/^[А-ЯЁ][а-яё ]+$/);
+      expect(row.translations.ru?.description, row.name).toMatch(/[а-яё]/);
+    }
+    const account = rows.find((row) => row.name === 'Account');
+    expect(account?.translations).toEqual({
+      ru: { name: 'Аккаунт', description: 'Вход, профиль, доступ' },
+    });
+  });
+
   it('does nothing the second time', async () => {
     expect(await seedDemoData(database.db)).toBe(false);
     expect(await countOf(tickets)).toBe(12);

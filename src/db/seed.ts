@@ -28,13 +28,27 @@ const demoPeople: { role: UserRole; first: string; last: string; username: strin
   { role: 'owner', first: 'Egor', last: 'Owner', username: 'demo_egor' },
 ];
 
+/** In English, with Russian names beside them: the Mini App shows each user their language's. */
 const demoCategories = [
-  { name: 'Billing', icon: '💳', color: '#34c759', description: 'Payments, invoices, refunds' },
-  { name: 'Technical issue', icon: '🛠', color: '#ff9500', description: 'Something is broken' },
-  { name: 'Account', icon: '👤', color: '#007aff', description: 'Sign-in, profile, access' },
-  { name: 'Feature request', icon: '💡', color: '#af52de', description: 'Ideas and wishes' },
-  { name: 'Other', icon: '💬', color: '#8e8e93', description: 'Anything else' },
-];
+  ['Billing', '💳', '#34c759', 'Payments, invoices, refunds', 'Оплата', 'Платежи, счета, возвраты'],
+  [
+    'Technical issue',
+    '🛠',
+    '#ff9500',
+    'Something is broken',
+    'Техническая проблема',
+    'Что-то сломалось',
+  ],
+  ['Account', '👤', '#007aff', 'Sign-in, profile, access', 'Аккаунт', 'Вход, профиль, доступ'],
+  ['Feature request', '💡', '#af52de', 'Ideas and wishes', 'Пожелание', 'Идеи и пожелания'],
+  ['Other', '💬', '#8e8e93', 'Anything else', 'Другое', 'Всё остальное'],
+].map(([name, icon, color, description, russianName, russianDescription]) => ({
+  name: name!,
+  icon: icon!,
+  color: color!,
+  description: description!,
+  translations: { ru: { name: russianName!, description: russianDescription! } },
+}));
 
 type DemoTicket = [
   category: number,

@@ -7,6 +7,7 @@ import type { User } from './api/types';
 import { pickLanguage, setLanguage, t } from './i18n';
 import { navigate, parseRoute, usePath } from './router';
 import type { Launch } from './telegram';
+import { isDarkTheme, onThemeChange } from './theme';
 
 const loadDashboard = () => import('./pages/Dashboard');
 const Dashboard = lazy(loadDashboard);
@@ -21,15 +22,9 @@ const queryClient = new QueryClient({
   },
 });
 
-function usePrefersDark(): boolean {
-  return useSyncExternalStore(
-    (notify) => {
-      const media = window.matchMedia('(prefers-color-scheme: dark)');
-      media.addEventListener('change', notify);
-      return () => media.removeEventListener('change', notify);
-    },
-    () => window.matchMedia('(prefers-color-scheme: dark)').matches,
-  );
+/** Telegram's theme (or the system's setting outside Telegram), as it changes. */
+function useDarkTheme(): boolean {
+  return useSyncExternalStore(onThemeChange, isDarkTheme);
 }
 
 function useOffline(): boolean {
@@ -93,7 +88,7 @@ function Pages({ user }: Readonly<{ user: User }>) {
 
 /** Signs in (Telegram, or demo outside it) and shows the page the path names. */
 export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
-  const prefersDark = usePrefersDark();
+  const dark = useDarkTheme();
   const offline = useOffline();
   const [user, setUser] = useState<User>();
   const [failure, setFailure] = useState<string>();
@@ -128,7 +123,6 @@ export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
       );
   }, [launch, signedIn]);
 
-  const dark = launch ? launch.dark : prefersDark;
   const platform = launch && ['ios', 'macos'].includes(launch.platform) ? 'ios' : 'base';
   let content: React.ReactNode;
   if (user) content = <Pages user={user} />;

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from './api/client';
 import type { Category, Page } from './api/types';
+import { currentLanguage } from './i18n';
 import { goBack } from './router';
 import { showBackButton, showMainButton } from './telegram';
 
@@ -33,12 +34,27 @@ export function useMainButton(
   );
 }
 
-/** The active categories, cached for the session. */
+/** A category named in the user's language when it has a translation (docs/api.md). */
+function inLanguage(category: Category): Category {
+  const translation = category.translations?.[currentLanguage()];
+  if (!translation) return category;
+  return {
+    ...category,
+    name: translation.name,
+    description: translation.description ?? category.description,
+  };
+}
+
+function localized(page: Page<Category>): Category[] {
+  return page.items.map(inLanguage);
+}
+
+/** The active categories in the user's language, cached for the session. */
 export function useCategories() {
   return useQuery({
-    queryKey: ['categories'],
+    queryKey: ['categories', currentLanguage()],
     queryFn: ({ signal }) => api<Page<Category>>('GET', '/categories?limit=100', undefined, signal),
     staleTime: 10 * 60_000,
-    select: (page) => page.items,
+    select: localized,
   });
 }

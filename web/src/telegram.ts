@@ -10,6 +10,7 @@ import {
   themeParams,
   viewport,
 } from '@telegram-apps/sdk-react';
+import { followOwnTheme, followSdkTheme, type ThemeParams } from './theme';
 
 /** What Telegram told us when it opened the Mini App. */
 export interface Launch {
@@ -18,7 +19,6 @@ export interface Launch {
   startParam: string | undefined;
   platform: string;
   languageCode: string | undefined;
-  dark: boolean;
 }
 
 let insideTelegram = false;
@@ -40,7 +40,7 @@ function safely(action: () => unknown): void {
 /**
  * Reads Telegram's launch parameters (the URL hash `tgWebAppData`, `tgWebAppThemeParams`, …)
  * through the bundled Mini Apps SDK and sets up theme, viewport and buttons. Undefined when the
- * page was opened outside Telegram.
+ * page was opened outside Telegram (colours then follow the system's light or dark setting).
  */
 export function launchTelegram(): Launch | undefined {
   if (!isTMA()) return fromHash();
@@ -57,6 +57,7 @@ export function launchTelegram(): Launch | undefined {
   insideTelegram = true;
   safely(() => themeParams.mountSync());
   safely(() => themeParams.bindCssVars());
+  safely(followSdkTheme);
   safely(() => miniApp.mountSync());
   safely(() => backButton.mount());
   safely(() => mainButton.mount());
@@ -64,30 +65,30 @@ export function launchTelegram(): Launch | undefined {
   safely(() => viewport.bindCssVars());
   safely(() => viewport.expand());
   safely(() => miniApp.ready());
-  const theme = params.tgWebAppThemeParams;
   return {
     initData,
     startParam: params.tgWebAppStartParam ?? queryStartParam(),
     platform: params.tgWebAppPlatform,
     languageCode: params.tgWebAppData?.user?.language_code,
-    dark: isDarkColor(theme.bg_color),
   };
 }
 
 /**
  * Launch parameters the SDK would not take (an older client, say): read from the hash as they
- * are, to sign in (the server checks the signature) without Telegram's buttons.
+ * are, to sign in (the server checks the signature) without Telegram's buttons, in Telegram's
+ * colours all the same.
  */
 function fromHash(): Launch | undefined {
   const hash = new URLSearchParams(window.location.hash.slice(1));
   const initData = hash.get('tgWebAppData');
   if (!initData) return undefined;
-  let theme: { bg_color?: string } = {};
+  let theme: ThemeParams | undefined;
   try {
-    theme = JSON.parse(hash.get('tgWebAppThemeParams') ?? '{}') as typeof theme;
+    theme = JSON.parse(hash.get('tgWebAppThemeParams') ?? 'null') as ThemeParams | undefined;
   } catch {
-    // no theme: follow the system
+    // no theme in the hash: Telegram.WebApp's, if the page has it, or the system's
   }
+  followOwnTheme(theme ?? undefined);
   let languageCode: string | undefined;
   try {
     languageCode = (
@@ -103,7 +104,6 @@ function fromHash(): Launch | undefined {
     startParam: hash.get('tgWebAppStartParam') ?? queryStartParam(),
     platform: hash.get('tgWebAppPlatform') ?? 'unknown',
     languageCode,
-    dark: isDarkColor(theme.bg_color),
   };
 }
 
@@ -113,15 +113,6 @@ function fromHash(): Launch | undefined {
  */
 function queryStartParam(): string | undefined {
   return new URLSearchParams(window.location.search).get('startapp') ?? undefined;
-}
-
-/** True for a dark `#rrggbb` colour (by its luminance). */
-export function isDarkColor(color: string | undefined): boolean {
-  if (!color || !/^#[\da-f]{6}$/i.test(color)) {
-    return window.matchMedia('(prefers-color-scheme: dark)').matches;
-  }
-  const [r, g, b] = [1, 3, 5].map((at) => parseInt(color.slice(at, at + 2), 16));
-  return 0.299 * (r ?? 0) + 0.587 * (g ?? 0) + 0.114 * (b ?? 0) < 128;
 }
 
 /** Shows Telegram's Back Button calling `onBack`; returns how to hide it again. */

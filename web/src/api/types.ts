@@ -77,6 +77,8 @@ export interface Category {
   description: string | null;
   icon: string | null;
   color: string;
+  /** The name (and description) in other languages, by language code. */
+  translations?: Partial<Record<string, { name: string; description?: string }>>;
 }
 
 export interface Page<T> {

@@ -27,7 +27,11 @@ export function CategoryIcon({
   color: string | undefined;
 }>) {
   return (
-    <span className="category-icon" style={{ background: color ?? '#8e8e93' }} aria-hidden="true">
+    <span
+      className="category-icon"
+      style={{ '--category-color': color ?? '#8e8e93' } as React.CSSProperties}
+      aria-hidden="true"
+    >
       {icon ?? '📁'}
     </span>
   );

@@ -97,7 +97,7 @@ export function TicketInfo({
   const canReopen = closed || ticket.status === 'resolved';
   const mine = ticket.user_id === user.id;
   let assigneeName = t('nobody');
-  if (ticket.assigned_to) assigneeName = staff ? fullName(assignee.data) : t('support');
+  if (ticket.assigned_to) assigneeName = staff ? fullName(assignee.data) : t('supportTeam');
 
   return (
     <section className="ticket-info" aria-label={t('ticket')}>

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { Button, Input, Placeholder, Select, Spinner, TabsList } from '@telegram-apps/telegram-ui';
+import { Button, Input, Select, Spinner, TabsList } from '@telegram-apps/telegram-ui';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, query } from '../api/client';
 import {
@@ -13,6 +13,7 @@ import {
   type Ticket,
   type User,
 } from '../api/types';
+import { EmptyList } from '../components/EmptyList';
 import { TicketRow } from '../components/TicketRow';
 import { useCategories, useDebounced, useMainButton } from '../hooks';
 import { t } from '../i18n';
@@ -204,7 +205,7 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
                   setQueue(value);
                 }}
               >
-                {t(queueLabels[value])}
+                <span className="tab-label">{t(queueLabels[value])}</span>
               </TabsList.Item>
             ))}
           </TabsList>
@@ -237,7 +238,7 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
             className="search"
             type="search"
             aria-label={t('search')}
-            placeholder={t('search')}
+            placeholder={t('searchPlaceholder')}
             value={search}
             onChange={(event) => setSearch(event.target.value)}
           />
@@ -309,9 +310,12 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
           </div>
         )}
         {list.isSuccess && rows.length === 0 && (
-          <Placeholder
-            header={t('noTickets')}
-            description={staff ? undefined : t('noTicketsHint')}
+          <EmptyList
+            searched={q}
+            filtered={filtered}
+            staff={staff}
+            onClearSearch={() => setSearch('')}
+            onResetFilters={() => setFilters(noFilters)}
           />
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -342,7 +346,7 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
 
       {!inTelegram() && (
         <div className="bottom-bar">
-          <Button size="l" stretched className="new-ticket-button" onClick={openNew}>
+          <Button size="l" stretched className="new-ticket-button main-action" onClick={openNew}>
             + {t('newTicket')}
           </Button>
         </div>

@@ -1,19 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import {
-  Button,
-  Cell,
-  Input,
-  List,
-  Section,
-  Select,
-  Spinner,
-  Textarea,
-} from '@telegram-apps/telegram-ui';
+import { Button, Cell, List, Section, Select, Spinner, Textarea } from '@telegram-apps/telegram-ui';
 import { useCallback, useState } from 'react';
 import { ApiError, api } from '../api/client';
 import { priorities, type Priority, type Ticket } from '../api/types';
+import { BackLink } from '../components/BackLink';
 import { FilePicker } from '../components/FilePicker';
 import { CategoryIcon, PriorityBadge } from '../components/StatusBadge';
+import { TitleField } from '../components/TitleField';
 import { useBackButton, useCategories, useMainButton } from '../hooks';
 import { t } from '../i18n';
 import { goBack, navigate } from '../router';
@@ -130,6 +123,7 @@ export default function NewTicket() {
   if (step === 'preview') {
     return (
       <main className="page new-ticket">
+        <BackLink onBack={back} />
         <h1 className="page-title">{t('preview')}</h1>
         <List>
           <Section>
@@ -174,8 +168,14 @@ export default function NewTicket() {
             <Button size="l" mode="bezeled" onClick={() => setStep('form')}>
               {t('edit')}
             </Button>
-            <Button size="l" stretched loading={sending} onClick={() => void submit()}>
-              {t('submit')}
+            <Button
+              size="l"
+              stretched
+              className="main-action"
+              loading={sending}
+              onClick={() => void submit()}
+            >
+              {t('submitShort')}
             </Button>
           </div>
         )}
@@ -185,6 +185,7 @@ export default function NewTicket() {
 
   return (
     <main className="page new-ticket">
+      <BackLink onBack={back} />
       <h1 className="page-title">{t('newTicket')}</h1>
       <List>
         <Section header={t('category')}>
@@ -232,16 +233,18 @@ export default function NewTicket() {
         </Section>
         <FieldError message={errors.priority} />
         <Section header={t('title')}>
-          <Input
+          <TitleField
             name="title"
             aria-label={t('title')}
             placeholder={t('titlePlaceholder')}
             status={errors.title || title.length > TITLE_MAX ? 'error' : 'default'}
             value={title}
             maxLength={TITLE_MAX + 50}
-            after={<Counter length={title.length} max={TITLE_MAX} />}
-            onChange={(event) => setTitle(event.target.value)}
+            onChange={setTitle}
           />
+          <div className="field-counter">
+            <Counter length={title.length} max={TITLE_MAX} />
+          </div>
         </Section>
         <FieldError message={errors.title} />
         <Section header={t('description')}>
@@ -256,7 +259,7 @@ export default function NewTicket() {
             rows={6}
             onChange={(event) => setDescription(event.target.value)}
           />
-          <div className="textarea-counter">
+          <div className="field-counter">
             <Counter length={description.length} max={DESCRIPTION_MAX} />
           </div>
         </Section>
@@ -272,7 +275,7 @@ export default function NewTicket() {
       </List>
       {!inTelegram() && (
         <div className="bottom-bar">
-          <Button size="l" stretched disabled={!valid} onClick={toPreview}>
+          <Button size="l" stretched className="main-action" disabled={!valid} onClick={toPreview}>
             {t('preview')}
           </Button>
         </div>

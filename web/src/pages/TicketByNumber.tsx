@@ -3,9 +3,10 @@ import { Placeholder, Spinner } from '@telegram-apps/telegram-ui';
 import { useEffect } from 'react';
 import { api } from '../api/client';
 import type { Page, Ticket } from '../api/types';
+import { BackLink } from '../components/BackLink';
 import { useBackButton } from '../hooks';
 import { t } from '../i18n';
-import { navigate } from '../router';
+import { goBack, navigate } from '../router';
 
 /** Opens ticket #number (a `ticket_<number>` start parameter). */
 export default function TicketByNumber({ number }: Readonly<{ number: number }>) {
@@ -25,7 +26,12 @@ export default function TicketByNumber({ number }: Readonly<{ number: number }>)
     if (found.data) navigate(`/tickets/${found.data.id}`, true);
   }, [found.data]);
   if (found.isSuccess && !found.data) {
-    return <Placeholder header={t('notFound')} description={`#${number}`} />;
+    return (
+      <main className="page">
+        <BackLink onBack={goBack} />
+        <Placeholder header={t('notFound')} description={`#${number}`} />
+      </main>
+    );
   }
   return (
     <div className="centered">

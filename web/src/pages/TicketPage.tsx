@@ -12,10 +12,12 @@ import {
   type User,
 } from '../api/types';
 import { AttachmentView } from '../components/AttachmentView';
+import { BackLink } from '../components/BackLink';
 import { Composer } from '../components/Composer';
 import { TicketInfo } from '../components/TicketInfo';
 import { useBackButton } from '../hooks';
 import { formatDay, formatTime, t } from '../i18n';
+import { goBack } from '../router';
 
 /** All of a ticket's messages, oldest first. */
 async function fetchMessages(ticketId: string, signal: AbortSignal): Promise<Message[]> {
@@ -126,11 +128,14 @@ export default function TicketPage({ id, user }: Readonly<{ id: string; user: Us
   if (ticket.isError) {
     const missing = ticket.error instanceof ApiError && ticket.error.status === 404;
     return (
-      <Placeholder header={missing ? t('notFound') : t('error')}>
-        <Button size="m" onClick={() => void ticket.refetch()}>
-          {t('retry')}
-        </Button>
-      </Placeholder>
+      <main className="page">
+        <BackLink onBack={goBack} />
+        <Placeholder header={missing ? t('notFound') : t('error')}>
+          <Button size="m" onClick={() => void ticket.refetch()}>
+            {t('retry')}
+          </Button>
+        </Placeholder>
+      </main>
     );
   }
   if (!ticket.data) {
@@ -144,6 +149,7 @@ export default function TicketPage({ id, user }: Readonly<{ id: string; user: Us
   let lastDay = '';
   return (
     <main className="page ticket-page">
+      <BackLink onBack={goBack} />
       <TicketInfo ticket={ticket.data} user={user} files={ticketFiles} />
       <section className="conversation" aria-label={t('messages')} aria-live="polite">
         {messages.isPending && <Spinner size="m" />}
