@@ -70,7 +70,7 @@ describe('the owner’s setup checklist in /start, on a fresh install', () => {
     const [, checklist] = await startAnswers(chat);
     const lines = checklist!.text.split('\n\n');
     expect(lines[0]).toBe('🛠 <b>Настройка</b>: готово 2 из 4');
-    expect(lines[1]).toContain(`✅ <b>Категории</b>: активных 1 — ${defaultLabel}.`);
+    expect(lines[1]).toContain('✅ <b>Категории</b>: активных 1 — 💬 Общие вопросы.');
     expect(lines[2]).toContain('❌ <b>Сотрудники</b>: пока только владельцы.');
     expect(lines[2]).toContain('<code>/role @username agent</code>');
     expect(lines[3]).toContain('❌ <b>Mini App</b>: MINI_APP_URL не задан');

@@ -54,6 +54,7 @@ describe('the /support form', () => {
         name: 'Printers',
         icon: '🖨',
         sort_order: 1,
+        translations: { ru: { name: 'Принтеры' } },
       })
     ).id;
   });
@@ -96,7 +97,7 @@ describe('the /support form', () => {
     return formId;
   }
 
-  it('walks a Russian user from /support to a ticket with a photo, in one message', async () => {
+  it('walks a Russian user from /support to a ticket with a photo, in one message, categories named in Russian', async () => {
     const who = person('ru');
     const chat = paced(harness.chat(who));
     await chat.send('/support');
@@ -105,14 +106,14 @@ describe('the /support form', () => {
     expect(form.text).toContain('Новое обращение');
     expect(form.text).toContain('Выберите категорию');
     const labels = form.buttons.flat().map((b) => b.text);
-    expect(labels.slice(0, 2)).toEqual(['🖨 Printers', '🌐 Network']);
+    expect(labels.slice(0, 2)).toEqual(['🖨 Принтеры', '🌐 Network']);
     expect(labels).toContain('Отмена');
     const formId = form.message_id ?? 0;
 
     await chat.press(formId, `support:cat:${printers}`);
     const priority = await chat.next();
     expect(priority).toMatchObject({ method: 'editMessageText', message_id: formId });
-    expect(priority.text).toContain('Категория: 🖨 Printers');
+    expect(priority.text).toContain('Категория: 🖨 Принтеры');
     expect(priority.text).toContain('Насколько это срочно');
     expect(priority.buttons.flat().map((b) => b.text)).toContain('Критический');
 

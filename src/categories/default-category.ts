@@ -2,12 +2,13 @@ import type { CategoryInput } from './schemas.js';
 
 /**
  * The category a fresh install starts with, so customers can open tickets before anyone has set
- * categories up. Category names are stored once for everyone, not per language, so it reads in
- * both of the bot's languages; admins rename or replace it like any other.
+ * categories up. Named in English with a Russian translation, so the bot and the Mini App show
+ * it in each customer's language; admins rename or replace it like any other.
  */
 export const defaultCategory: CategoryInput = {
-  name: 'Общие вопросы · General',
-  description: 'Всё, с чем нужна помощь · Anything you need help with',
+  name: 'General questions',
+  description: 'Anything you need help with',
+  translations: { ru: { name: 'Общие вопросы', description: 'Всё, с чем нужна помощь' } },
   icon: '💬',
   color: '#8e8e93',
   sort_order: 0,

@@ -1,3 +1,4 @@
+import { categoryInLanguage } from '../categories/in-language.js';
 import type { CategoryService } from '../categories/service.js';
 import type { Db } from '../db/client.js';
 import { wantsTelegram } from '../notifications/service.js';
@@ -52,8 +53,8 @@ export function createSetupChecklist(deps: {
   }
 
   return {
-    /** The install's state now. */
-    async read(): Promise<SetupState> {
+    /** The install's state now, categories named in `language`. */
+    async read(language: string): Promise<SetupState> {
       const all = await allCategories();
       const active = all.filter((category) => category.is_active);
       const staff = await users.deliveryProfiles(db, await users.activeStaffIds(db));
@@ -68,7 +69,10 @@ export function createSetupChecklist(deps: {
       return {
         categories: {
           done: active.length > 0,
-          active: active.map(({ icon, name }) => ({ icon, name })),
+          active: active.map((category) => {
+            const { icon, name } = categoryInLanguage(category, language);
+            return { icon, name };
+          }),
           inactive: all.length - active.length,
         },
         staff: { done: others > 0, count: others },

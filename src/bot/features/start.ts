@@ -59,7 +59,7 @@ async function sendWelcome(ctx: BotContext, deps: BotDeps): Promise<void> {
 
 /** The owner's checklist of what this install has set up, under the greeting. */
 async function sendChecklist(ctx: BotContext, checklist: SetupChecklist): Promise<void> {
-  await ctx.reply(ctx.t.setup.checklist(await checklist.read()), {
+  await ctx.reply(ctx.t.setup.checklist(await checklist.read(ctx.language)), {
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
   });

@@ -1,3 +1,4 @@
+import { categoryInLanguage } from '../../../categories/in-language.js';
 import type { TicketPriority } from '../../../db/schema.js';
 import { ticketPriorities } from '../../../db/schema.js';
 import { DomainError } from '../../../errors.js';
@@ -24,7 +25,10 @@ async function withCategory(
   id: string,
 ): Promise<SupportForm> {
   try {
-    const category = await deps.categories.get(id, { includeInactive: false });
+    const category = categoryInLanguage(
+      await deps.categories.get(id, { includeInactive: false }),
+      ctx.language,
+    );
     const label = [category.icon, category.name].filter(Boolean).join(' ');
     const filled = { ...form, categoryId: category.id, categoryLabel: label };
     return { ...filled, step: stepAfterField(filled) };

@@ -1,6 +1,7 @@
 import { GrammyError, type InlineKeyboard } from 'grammy';
 import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import { categoryInLanguage } from '../../../categories/in-language.js';
 import { renderForm } from './form-view.js';
 import type { FormFields, SupportStore } from './form-state.js';
 
@@ -62,7 +63,9 @@ export async function showForm(
 ): Promise<void> {
   const categories =
     form.step === 'category'
-      ? (await deps.categories.list({ includeInactive: false, limit: 100 })).items
+      ? (await deps.categories.list({ includeInactive: false, limit: 100 })).items.map((category) =>
+          categoryInLanguage(category, ctx.language),
+        )
       : [];
   if (form.step === 'category' && categories.length === 0) {
     await editOrSend(ctx, form.messageId, ctx.t.support.no_categories);

@@ -1,0 +1,15 @@
+import type { CategoryDto } from './schemas.js';
+
+/**
+ * The category as a speaker of `language` reads it: its translated name and description when it
+ * has them (docs/api.md, "Categories"), else the base ones.
+ */
+export function categoryInLanguage(category: CategoryDto, language: string): CategoryDto {
+  const translation = category.translations[language];
+  if (!translation) return category;
+  return {
+    ...category,
+    name: translation.name,
+    description: translation.description ?? category.description,
+  };
+}
