@@ -22,6 +22,7 @@ import {
   hasChromium,
   launchUrl,
   startServer,
+  telegramStandIn,
 } from '../e2e/harness.js';
 import { LighthouseFailed, scoresOf } from './lighthouse-report.js';
 import { initialJs } from './web-size.js';
@@ -133,9 +134,7 @@ async function bench(): Promise<void> {
     page.on('pageerror', (error) => {
       pageErrors.push(error instanceof Error ? error.message : String(error));
     });
-    await page.evaluateOnNewDocument(() => {
-      Object.assign(globalThis, { TelegramWebviewProxy: { postEvent: () => undefined } });
-    });
+    await page.evaluateOnNewDocument(telegramStandIn);
     const result = await navigation(page, launchUrl(server.url, { user: customer }), {
       config: {
         extends: 'lighthouse:default',
