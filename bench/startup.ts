@@ -13,7 +13,7 @@
  * PostgreSQL database instead of the embedded one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +45,37 @@ interface Start {
   readyMs: number;
   /** The server's own figure ("is ready at … in N ms"): from its logger to listening. */
   ownMs: number | undefined;
+  /**
+   * CPU time the command's processes had used when it was ready (Linux). Less at the mercy of
+   * other work on the machine than the wall-clock figures.
+   */
+  cpuMs: number | undefined;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const ticksPerSecond = 100;
+
+/**
+ * CPU time of every process in process group `group`, with that of the children they have
+ * waited for (so `npm start`'s finished `prestart` counts), from /proc; undefined elsewhere.
+ */
+function groupCpuMs(group: number): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // After the command name in parentheses: state, ppid, pgrp, …, utime (14th field) onwards.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== group) continue;
+    ticks += [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  }
+  return (ticks * 1000) / ticksPerSecond;
 }
 
 /**
@@ -87,8 +118,9 @@ async function timeStart(command: Command, env: Record<string, string>): Promise
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const readyMs = performance.now() - started;
+    const cpuMs = groupCpuMs(child.pid!);
     const own = /is ready at \S+ in (\d+) ms/.exec(output)?.[1];
-    return { readyMs, ownMs: own === undefined ? undefined : Number(own) };
+    return { readyMs, ownMs: own === undefined ? undefined : Number(own), cpuMs };
   } finally {
     await stop();
   }
@@ -129,6 +161,19 @@ function spread(values: number[]): string {
   const sorted = Float64Array.from(values).sort();
   const ms = (value: number) => `${Math.round(value)}`.padStart(6);
   return `${ms(sorted[0]!)} / ${ms(percentile(sorted, 0.5))} / ${ms(sorted.at(-1)!)} ms`;
+}
+
+/** One line of figures: wall clock to ready, the server's own figure and CPU time, spread. */
+function row(starts: Start[]): string {
+  const figures = (pick: (start: Start) => number | undefined) =>
+    starts.flatMap((start) => pick(start) ?? []);
+  const own = figures((start) => start.ownMs);
+  const cpu = figures((start) => start.cpuMs);
+  return (
+    spread(figures((start) => start.readyMs)) +
+    (own.length > 0 ? `   in-process ${spread(own)}` : '') +
+    (cpu.length > 0 ? `   CPU ${spread(cpu)}` : '')
+  );
 }
 
 /** What {@link benchStartup} measures. */
@@ -194,12 +239,8 @@ export async function benchStartup(options: StartupOptions = {}): Promise<void> 
     }
     for (const [label, starts] of await measure(command, runs, options.databaseUrl)) {
       if (starts.length === 0) continue;
-      const own = starts.flatMap((start) => (start.ownMs === undefined ? [] : [start.ownMs]));
       const title = `${command.label}, ${label}`;
-      console.log(
-        `  ${title.padEnd(56)} ${spread(starts.map((start) => start.readyMs))}` +
-          (own.length > 0 ? `   (in-process ${spread(own)})` : ''),
-      );
+      console.log(`  ${title.padEnd(56)} ${row(starts)}`);
     }
   }
 }
