@@ -1,4 +1,5 @@
-// `npm run bench`: start-up time and HTTP latency/throughput of a real server process.
+// `npm run bench`: start-up time (bench/startup.ts: npm start, tsx and node dist, several runs of
+// first and second starts) and HTTP latency/throughput of a real server process.
 // Runs against the embedded database; set BENCH_DATABASE_URL and BENCH_REDIS_URL to run the
 // same against PostgreSQL and Redis too. Each mode then loads 100k tickets straight into the
 // database and measures the ticket list, search and posting messages on that volume. Then the
@@ -16,6 +17,7 @@ import { benchBot } from './bot.js';
 import { benchNotifyLatency } from './notify-latency.js';
 import { seedTickets } from './seed-tickets.js';
 import { percentile, startServer, stopServer } from './server.js';
+import { benchStartup } from './startup.js';
 import { wsLoad } from './ws-load.js';
 
 const connections = 20;
@@ -193,6 +195,12 @@ const unlimited = { RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX: '1000000' };
 console.log(
   `Node ${process.version}, ${os.cpus().length} CPUs; autocannon, ${connections} connections, ${seconds} s each`,
 );
+const loadAverage = os.loadavg().map((value) => value.toFixed(2));
+console.log(`load average ${loadAverage.join(', ')}\n`);
+await benchStartup();
+if (process.env.BENCH_DATABASE_URL) {
+  await benchStartup({ only: ['tsx'], databaseUrl: process.env.BENCH_DATABASE_URL });
+}
 // The server keeps its embedded database in DATA_DIR; openDatabase finds it there the same way.
 await run('embedded (PGlite, in-process adapters)', unlimited, (dataDir) => ({ dataDir }));
 console.log('\nnotification latency');

@@ -152,9 +152,22 @@ export function launchUrl(base: string, options: LaunchOptions): string {
 export type PostedEvent = [string, unknown];
 
 /**
- * A phone-sized browser context where `window.TelegramWebviewProxy` stands in for the Telegram
- * Android client: it records what the Mini App posts (Main Button, haptics, …).
+ * The page script that stands in for the Telegram Android client: `window.TelegramWebviewProxy`,
+ * which records what the Mini App posts (Main Button, haptics, …) in `window.__posted`. Source
+ * text rather than a function, so that no transpiler helper (tsx's `__name`, which the browser
+ * does not have) is serialised into the page with it.
  */
+export const telegramStandIn = `(() => {
+  const posted = [];
+  window.__posted = posted;
+  window.TelegramWebviewProxy = {
+    postEvent(name, data) {
+      posted.push([name, data ? JSON.parse(data) : undefined]);
+    },
+  };
+})();`;
+
+/** A phone-sized browser context with {@link telegramStandIn} in every page. */
 export async function telegramContext(
   browser: Browser,
   dark = false,
@@ -169,17 +182,7 @@ export async function telegramContext(
     locale: 'ru-RU',
     serviceWorkers,
   });
-  await context.addInitScript(() => {
-    const posted: [string, unknown][] = [];
-    Object.assign(window, {
-      __posted: posted,
-      TelegramWebviewProxy: {
-        postEvent(name: string, data: string) {
-          posted.push([name, data ? JSON.parse(data) : undefined]);
-        },
-      },
-    });
-  });
+  await context.addInitScript({ content: telegramStandIn });
   return context;
 }
 

@@ -77,6 +77,8 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** Where the empty embedded cluster new data directories start from (`db/cluster-template.ts`). */
+  PGLITE_TEMPLATE_DIR: optionalString,
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   ROLES: z
     .string()

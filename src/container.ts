@@ -25,7 +25,7 @@ import { createMetrics, type Metrics } from './platform/metrics.js';
 import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
-import { createRedisAdapters, type SharedStateAdapters } from './platform/redis-adapters.js';
+import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { createBotApi } from './telegram/bot-api.js';
 import { createUserService, type UserService } from './users/service.js';
 
@@ -110,8 +110,13 @@ export async function createContainer(
     logger.info('demo data seeded: categories, one user of every role and a dozen tickets');
   }
 
+  // The Redis client is loaded only when configured: the in-process mode starts without it.
   const shared = config.REDIS_URL
-    ? createRedisAdapters(config.REDIS_URL, overrides.redisPrefix ?? 'ttb:', logger)
+    ? (await import('./platform/redis-adapters.js')).createRedisAdapters(
+        config.REDIS_URL,
+        overrides.redisPrefix ?? 'ttb:',
+        logger,
+      )
     : createInProcessAdapters();
   const { cache, pubsub, rateLimitStore } = shared;
 
@@ -158,7 +163,7 @@ export async function createContainer(
     logger,
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
   });
-  const storage = openFileStorage(config);
+  const storage = await openFileStorage(config);
   const files = createFileService({
     db: database.db,
     clock,

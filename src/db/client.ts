@@ -27,20 +27,30 @@ export interface Database extends SqlExecutor {
 /** Where to find the database: a PostgreSQL URL, an embedded data directory, or memory. */
 export type DatabaseTarget =
   | { url: string }
-  | { dataDir: string }
+  | { dataDir: string; /** where a new one gets its cluster from */ templateDir?: string }
   | { memory: true; /** a `dumpDataDir()` tarball to start from */ loadDataDir?: Blob };
 
 /** The database the configuration names: PostgreSQL when DATABASE_URL is set, else embedded. */
 export function configuredTarget(config: {
   DATABASE_URL?: string;
   DATA_DIR: string;
+  PGLITE_TEMPLATE_DIR?: string;
 }): DatabaseTarget {
-  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR };
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  return {
+    dataDir: config.DATA_DIR,
+    ...(config.PGLITE_TEMPLATE_DIR ? { templateDir: config.PGLITE_TEMPLATE_DIR } : {}),
+  };
 }
 
 /** Opens the database named by `target`. */
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if ('url' in target) return openPostgres(target.url, logger);
-  if ('dataDir' in target) return openPglite(target.dataDir);
-  return openPglite(undefined, target.loadDataDir);
+  if ('dataDir' in target) {
+    return openPglite(
+      target.dataDir,
+      target.templateDir ? { templateDir: target.templateDir } : {},
+    );
+  }
+  return openPglite(undefined, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
 }

@@ -3,16 +3,29 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client.js';
+import { prepareCluster } from './cluster-template.js';
 import * as schema from './schema.js';
 
-/** Opens embedded PostgreSQL: in `dataDir/pg`, or in memory (optionally from a dump). */
+/** Where {@link openPglite} finds or puts the database. */
+export interface PgliteOptions {
+  /** A `dumpDataDir()` tarball to start an in-memory database from. */
+  loadDataDir?: Blob;
+  /** Where new data directories get their migrated cluster from (see `cluster-template.ts`). */
+  templateDir?: string;
+}
+
+/**
+ * Opens embedded PostgreSQL: in `dataDir/pg` (a new one starts from the cluster template), or in
+ * memory (optionally from a dump).
+ */
 export async function openPglite(
   dataDir: string | undefined,
-  loadDataDir?: Blob,
+  { loadDataDir, templateDir }: PgliteOptions = {},
 ): Promise<Database> {
   let dir: string | undefined;
   if (dataDir !== undefined) {
     dir = path.resolve(dataDir, 'pg');
+    await prepareCluster(dir, templateDir);
     mkdirSync(dir, { recursive: true });
   }
   const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});

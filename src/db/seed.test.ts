@@ -29,8 +29,14 @@ describe('seedDemoData', () => {
     expect(await countOf(categories)).toBe(5);
     expect(await countOf(tickets)).toBe(12);
     expect(await countOf(messages)).toBeGreaterThan(5);
-    const numbers = await database.db.select({ number: tickets.number }).from(tickets);
+    const numbers = await database.db
+      .select({ number: tickets.number, createdAt: tickets.createdAt })
+      .from(tickets)
+      .orderBy(tickets.number);
     expect(new Set(numbers.map((row) => row.number)).size).toBe(12);
+    // Numbered in the order they were opened, as if opened one by one.
+    const opened = numbers.map((row) => row.createdAt.getTime());
+    expect(opened).toEqual([...opened].sort((a, b) => a - b));
     // Every ticket and message has its creation in the history.
     expect(await countOf(auditLog)).toBe(12 + (await countOf(messages)));
   });

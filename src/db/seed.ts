@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import type { Db } from './client.js';
 import {
   auditLog,
@@ -192,17 +193,15 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
       .values(demoCategories.map((category, index) => ({ ...category, sortOrder: index })))
       .returning();
 
+    // One statement per table, not one per row: this runs on a first start, where every
+    // round trip into the embedded database is still slow.
     const hour = 3600_000;
-    for (const [
-      index,
-      [category, title, description, status, priority, replies],
-    ] of demoTickets.entries()) {
-      const createdAt = new Date(now.getTime() - (demoTickets.length - index) * 7 * hour);
-      const answered = replies.length > 0;
-      const closed = status === 'closed';
-      const [ticket] = await tx
-        .insert(tickets)
-        .values({
+    const ticketRows = demoTickets.map(
+      ([category, title, description, status, priority, replies], index) => {
+        const createdAt = new Date(now.getTime() - (demoTickets.length - index) * 7 * hour);
+        return {
+          // Made here, so messages and history can point at tickets inserted in the same batch.
+          id: uuidv7(),
           userId: customer.id,
           assignedTo: status === 'open' ? null : agent.id,
           categoryId: cats[category]!.id,
@@ -212,44 +211,52 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
           priority,
           createdAt,
           updatedAt: new Date(createdAt.getTime() + replies.length * hour),
-          firstResponseAt: answered ? new Date(createdAt.getTime() + hour) : null,
-          closedAt: closed ? new Date(createdAt.getTime() + (replies.length + 1) * hour) : null,
-        })
-        .returning({ id: tickets.id });
-      // The history starts with the ticket, as it would had it been opened in the app.
-      await tx.insert(auditLog).values({
+          firstResponseAt: replies.length > 0 ? new Date(createdAt.getTime() + hour) : null,
+          closedAt:
+            status === 'closed'
+              ? new Date(createdAt.getTime() + (replies.length + 1) * hour)
+              : null,
+        };
+      },
+    );
+    // Numbers follow the order of the rows, as if the tickets had been opened one by one.
+    await tx.insert(tickets).values(ticketRows);
+    const messageRows = ticketRows.flatMap((ticket, index) =>
+      demoTickets[index]![5].map((content, position) => ({
+        id: uuidv7(),
+        ticketId: ticket.id,
+        userId: position % 2 === 0 ? agent.id : customer.id,
+        content,
+        createdAt: new Date(ticket.createdAt.getTime() + (position + 1) * hour),
+      })),
+    );
+    await tx.insert(messages).values(messageRows);
+    // The history starts with the ticket, as it would had it been opened in the app.
+    await tx.insert(auditLog).values([
+      ...ticketRows.map((ticket) => ({
         actorId: customer.id,
         action: 'ticket.created',
         entityType: 'ticket',
-        entityId: ticket!.id,
-        ticketId: ticket!.id,
-        after: { title, description, priority, category_id: cats[category]!.id },
-        createdAt,
-      });
-      if (!answered) continue;
-      const posted = await tx
-        .insert(messages)
-        .values(
-          replies.map((content, position) => ({
-            ticketId: ticket!.id,
-            userId: position % 2 === 0 ? agent.id : customer.id,
-            content,
-            createdAt: new Date(createdAt.getTime() + (position + 1) * hour),
-          })),
-        )
-        .returning();
-      await tx.insert(auditLog).values(
-        posted.map((message) => ({
-          actorId: message.userId,
-          action: 'message.created',
-          entityType: 'message',
-          entityId: message.id,
-          ticketId: ticket!.id,
-          after: { content: message.content, is_internal: false },
-          createdAt: message.createdAt,
-        })),
-      );
-    }
+        entityId: ticket.id,
+        ticketId: ticket.id,
+        after: {
+          title: ticket.title,
+          description: ticket.description,
+          priority: ticket.priority,
+          category_id: ticket.categoryId,
+        },
+        createdAt: ticket.createdAt,
+      })),
+      ...messageRows.map((message) => ({
+        actorId: message.userId,
+        action: 'message.created',
+        entityType: 'message',
+        entityId: message.id,
+        ticketId: message.ticketId,
+        after: { content: message.content, is_internal: false },
+        createdAt: message.createdAt,
+      })),
+    ]);
     return true;
   });
 }

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type SharpModule from 'sharp';
 import { DomainError } from '../errors.js';
 import { UnsupportedFileType } from './staging.js';
 import { webImageTypes } from './file-types.js';
@@ -25,6 +25,14 @@ export const maxImagePixels = 50_000_000;
 
 const readOptions = { failOn: 'error', limitInputPixels: maxImagePixels } as const;
 
+let loaded: Promise<typeof SharpModule> | undefined;
+
+/** sharp, loaded on the first image rather than at start-up (it is a large native module). */
+function loadSharp(): Promise<typeof SharpModule> {
+  loaded ??= import('sharp').then((module) => module.default);
+  return loaded;
+}
+
 /** 413: the image would decode to more pixels than we process. */
 export class ImageTooLarge extends DomainError {
   constructor(pixels: number) {
@@ -39,6 +47,7 @@ export class ImageTooLarge extends DomainError {
 
 /** Refuses an image whose header declares too many pixels, before anything is decoded. */
 async function refuseHuge(file: string): Promise<void> {
+  const sharp = await loadSharp();
   const { width, height, pages } = await sharp(file, { limitInputPixels: false }).metadata();
   const pixels = width * height * (pages ?? 1);
   if (pixels > maxImagePixels) throw new ImageTooLarge(pixels);
@@ -46,6 +55,7 @@ async function refuseHuge(file: string): Promise<void> {
 
 async function reencode(file: string, mimeType: string): Promise<Buffer> {
   const animated = mimeType === 'image/gif' || mimeType === 'image/webp';
+  const sharp = await loadSharp();
   const image = sharp(file, { ...readOptions, animated }).rotate();
   switch (mimeType) {
     case 'image/jpeg':
@@ -60,7 +70,8 @@ async function reencode(file: string, mimeType: string): Promise<Buffer> {
 }
 
 /** A WebP preview of the first frame fitting inside `size` × `size`, never enlarged. */
-function preview(input: string | Buffer, size: number): Promise<Buffer> {
+async function preview(input: string | Buffer, size: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(input, readOptions)
     .rotate()
     .resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true })

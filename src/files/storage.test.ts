@@ -5,16 +5,16 @@ import { loadConfig } from '../config.js';
 import { openFileStorage } from './storage.js';
 
 describe('openFileStorage', () => {
-  it('uses local files and no scanner by default', () => {
+  it('uses local files and no scanner by default', async () => {
     const dataDir = path.join(os.tmpdir(), 'ttb-storage-test');
-    const storage = openFileStorage(loadConfig({ DATA_DIR: dataDir }));
+    const storage = await openFileStorage(loadConfig({ DATA_DIR: dataDir }));
     expect([storage.blobs.kind, storage.scanner.enabled]).toEqual(['local', false]);
     expect(storage.stagingDir).toBe(path.join(dataDir, 'uploads'));
     storage.close();
   });
 
-  it('uses S3 and clamd when configured', () => {
-    const storage = openFileStorage(
+  it('uses S3 and clamd when configured', async () => {
+    const storage = await openFileStorage(
       loadConfig({
         S3_ENDPOINT: 'http://127.0.0.1:9000',
         S3_BUCKET: 'b',

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { createLocalBlobStore, type BlobStore } from '../platform/blob-store.js';
-import { createS3BlobStore } from '../platform/s3-blob-store.js';
 import { createClamdScanner, scanningOff, type Scanner } from '../platform/scanner.js';
 
 /** The configured blob store and scanner, chosen here so nothing else branches on the mode. */
@@ -13,12 +12,15 @@ export interface FileStorage {
   close(): void;
 }
 
-/** S3 when `S3_*` is set, else `DATA_DIR/files`; clamd when `CLAMAV_URL` is set, else off. */
-export function openFileStorage(config: Config): FileStorage {
+/**
+ * S3 when `S3_*` is set, else `DATA_DIR/files`; clamd when `CLAMAV_URL` is set, else off. The S3
+ * client (hundreds of modules) is loaded only when S3 is configured.
+ */
+export async function openFileStorage(config: Config): Promise<FileStorage> {
   const { S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY } = config;
   const s3 =
     S3_ENDPOINT && S3_BUCKET && S3_ACCESS_KEY && S3_SECRET_KEY
-      ? createS3BlobStore({
+      ? (await import('../platform/s3-blob-store.js')).createS3BlobStore({
           endpoint: S3_ENDPOINT,
           bucket: S3_BUCKET,
           accessKey: S3_ACCESS_KEY,
