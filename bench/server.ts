@@ -34,24 +34,37 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-32_000);
   });
+  const url = await waitUntilReady(child, () => output, 'server', 20);
+  return { url, readyMs: performance.now() - started, child };
+}
+
+/**
+ * Resolves with the server's address once its log says where it listens and `/health/ready`
+ * answers 200 (polling every `pollMs`); rejects with the log's tail if `child` exits first.
+ */
+export async function waitUntilReady(
+  child: ChildProcess,
+  output: () => string,
+  label: string,
+  pollMs: number,
+): Promise<string> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
+      const match = /is ready at (http:\/\/[\d.:]+)/.exec(output());
       if (!match?.[1]) return;
       clearInterval(timer);
       resolve(match[1]);
-    }, 20);
+    }, pollMs);
     child.once('exit', (code) => {
       clearInterval(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
+      reject(new Error(`${label} exited with ${code}:\n${output()}`));
     });
   });
   for (;;) {
     const response = await fetch(`${url}/health/ready`).catch(() => undefined);
-    if (response?.status === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (response?.status === 200) return url;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  return { url, readyMs: performance.now() - started, child };
 }
 
 /** Stops the server with SIGTERM (a graceful shutdown) and waits for it to exit. */

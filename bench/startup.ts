@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildWeb, isStale } from '../web/build.js';
-import { percentile } from './server.js';
+import { percentile, waitUntilReady } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -100,23 +100,7 @@ async function timeStart(command: Command, env: Record<string, string>): Promise
     await exited;
   };
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /is ready at (http:\/\/[\d.:]+)/.exec(output);
-        if (!match?.[1]) return;
-        clearInterval(timer);
-        resolve(match[1]);
-      }, 10);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`${command.label} exited with ${code}:\n${output}`));
-      });
-    });
-    for (;;) {
-      const response = await fetch(`${url}/health/ready`).catch(() => undefined);
-      if (response?.status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntilReady(child, () => output, command.label, 10);
     const readyMs = performance.now() - started;
     const cpuMs = groupCpuMs(child.pid!);
     const own = /is ready at \S+ in (\d+) ms/.exec(output)?.[1];
