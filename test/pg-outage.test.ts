@@ -54,6 +54,7 @@ describe.runIf(realServices)('PostgreSQL going away under load', () => {
   let load: Promise<void> | undefined;
   let socket: WsClient | undefined;
   let owner: BotChat;
+  let firstTicket: string;
 
   async function call(
     method: string,
@@ -161,6 +162,7 @@ describe.runIf(realServices)('PostgreSQL going away under load', () => {
     const tickets = await Promise.all(
       loaderIds.map(async (id) => createTicket((await signIn(id)).access_token, `Load ${id}`)),
     );
+    firstTicket = tickets[0]!;
     socket = await connectWs(`${url.replace(/^http/, 'ws')}/api/v1/ws`, {
       token: ownerSession.access_token,
       awaitAuth: true,
@@ -193,6 +195,9 @@ describe.runIf(realServices)('PostgreSQL going away under load', () => {
     const visitor = botChat(fake, { id: visitorId, first_name: 'Vera', language_code: 'en' });
     visitor.send('/start');
     const botReply = (await visitor.next(downMs)).text;
+    // An open socket asks for something that needs the database: told so, and kept open.
+    socket?.send({ type: 'subscribe', ticket_id: firstTicket });
+    const socketReply = await socket?.next('error', undefined, downMs);
     await new Promise((resolve) => setTimeout(resolve, stoppedAt + downMs - Date.now()));
     const ready = await call('GET', '/health/ready');
     const alive = server.child.exitCode === null;
@@ -221,12 +226,13 @@ describe.runIf(realServices)('PostgreSQL going away under load', () => {
       .slice(logFrom)
       .split('\n')
       .filter((line) => /"level":(50|60)/.test(line));
-    return { alive, ready, during, recoveryMs, botReply, errorLines };
+    return { alive, ready, during, recoveryMs, botReply, socketReply, errorLines };
   }
 
   for (const mode of ['fast', 'immediate'] as const) {
     it(`answers 503 while PostgreSQL is stopped (${mode}) and recovers by itself`, async () => {
-      const { alive, ready, during, recoveryMs, botReply, errorLines } = await outage(mode, 4_000);
+      const { alive, ready, during, recoveryMs, botReply, socketReply, errorLines } =
+        await outage(mode, 4_000);
       expect(alive, server.output().slice(-4_000)).toBe(true);
       expect(botReply).toContain('try again');
       expect(errorLines).toEqual([]);
@@ -243,6 +249,7 @@ describe.runIf(realServices)('PostgreSQL going away under load', () => {
           retryAfter: expect.stringMatching(/^\d+$/),
         });
       }
+      expect(socketReply?.code).toBe('database_unavailable');
       expect(socket?.socket.readyState).toBe(socket?.socket.OPEN);
       expect(recoveryMs).toBeDefined();
       expect(recoveryMs).toBeLessThan(recoveryBoundMs);
