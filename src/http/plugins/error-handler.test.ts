@@ -52,6 +52,9 @@ describe('the error handler', () => {
         }),
       );
     });
+    app.get('/terminated', () => {
+      throw failedQuery(new Error('Connection terminated unexpectedly'));
+    });
     app.get('/too-long', () => {
       throw failedQuery(Object.assign(new Error('value too long'), { code: '22001' }));
     });
@@ -98,7 +101,7 @@ describe('the error handler', () => {
     expect(logged.join('\n')).toContain('connection string');
   });
 
-  it.each(['/refused', '/shutting-down'])(
+  it.each(['/refused', '/shutting-down', '/terminated'])(
     'answers %s, a database it cannot reach, with a 503 to retry, not an error log per request',
     async (url) => {
       logged.length = 0;
