@@ -488,6 +488,30 @@ describe.runIf(testDatabaseKind === 'postgres' && testRedisUrl !== undefined)(
         await server.destroy();
       }
     }, 60_000);
+
+    it('stops in good time while the database is down and a job is still running', async () => {
+      const server = await startOwnPostgres();
+      const own = await openDatabase({ url: server.url });
+      const queue = createJobQueue({ database: own, logger, pollingIntervalSeconds: 0.5 });
+      try {
+        await queue.start();
+        let running = false;
+        await queue.work('stuck', async () => {
+          running = true;
+          await sleep(2_000);
+        });
+        await queue.send('stuck', {});
+        await vi.waitFor(() => expect(running).toBe(true), wait);
+        await server.stop('immediate');
+
+        const startedAt = performance.now();
+        await queue.stop({ graceful: true, timeoutMs: 1_000 });
+        expect(performance.now() - startedAt).toBeLessThan(5_000);
+      } finally {
+        await own.close();
+        await server.destroy();
+      }
+    }, 60_000);
   },
 );
 

@@ -95,6 +95,11 @@ const startLockKey = 727_274_002;
 /** pg-boss's database port, over our database, counting the calls still under way. */
 interface BossDb extends PgBoss.Db {
   readonly inFlight: Set<Promise<unknown>>;
+  /**
+   * The queue is stopping: job results no longer wait for the database to come back (a running
+   * job whose result cannot be written is retried once it expires).
+   */
+  stopping(): void;
   /** From now on calls never answer, so a straggler can neither reach a closed database nor crash. */
   close(): void;
 }
@@ -150,6 +155,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     const running = await instance?.catch(() => undefined);
     if (!running) return;
     workers.clear();
+    running.db.stopping();
     const deadline = Date.now() + timeoutMs;
     await running.boss.stop({ graceful, timeout: timeoutMs });
     if (graceful) await settle(running.db.inFlight, deadline);
@@ -325,6 +331,7 @@ function createBossDb(database: Database, logger: Logger, schema: string): BossD
   const completions = completionStatements(schema);
   const logOutage = createOutageLog(logger);
   let closed = false;
+  let stopping = false;
   const dropped = () => {
     logger.debug('job queue stopped: a late pg-boss query was dropped');
     return new Promise<never>(() => {});
@@ -336,6 +343,10 @@ function createBossDb(database: Database, logger: Logger, schema: string): BossD
         return await database.executeSql(text, values);
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
+        if (stopping) {
+          logOutage(error, 'job queue stopping: database unavailable; unfinished jobs will expire');
+          return { rows: [{ count: 0 }] }; // what pg-boss reads: no job was updated
+        }
         logOutage(error, 'job queue: database unavailable; job results wait for it');
         await sleep(completionRetryMs(attempt));
         if (closed) return dropped();
@@ -345,6 +356,9 @@ function createBossDb(database: Database, logger: Logger, schema: string): BossD
 
   return {
     inFlight,
+    stopping() {
+      stopping = true;
+    },
     close() {
       closed = true;
     },
