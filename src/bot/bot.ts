@@ -3,6 +3,8 @@ import { limit } from '@grammyjs/ratelimiter';
 import { Bot, type MiddlewareFn } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Container } from '../container.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
 import type { BotContext } from './context.js';
 import { adminFeature } from './features/admin.js';
@@ -136,8 +138,11 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
   bot.use(chatRepliesFeature(deps));
   bot.use(freeTextFeature(deps));
 
+  const logOutage = createOutageLog(deps.logger);
   bot.catch(async ({ ctx, error }) => {
-    deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
+    // While the database is away every update fails alike: warned once per cause, not per update.
+    if (isDatabaseUnavailable(error)) logOutage(error, 'bot: database unavailable');
+    else deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
     const t = textsFor(languageOf(ctx.from?.language_code));
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     if (ctx.chat) {

@@ -2,12 +2,21 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database, Db } from './client.js';
+import { createOutageLog } from './outage-log.js';
 import * as schema from './schema.js';
 
 /** Opens a pool on a PostgreSQL server; fails at once, with the driver's message, if it cannot connect. */
 export async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', (error) => logger?.error({ err: error }, 'idle PostgreSQL client failed'));
+  const logOutage = logger ? createOutageLog(logger) : () => undefined;
+  // A connection that dies (a server restart, a network cut) emits 'error' on its client: in the
+  // pool through the pool's listener, but while checked out (inside a transaction, between two
+  // statements) on the client alone, where no listener would crash the process. Either way the
+  // pool drops the client and the next query opens a fresh connection, so it is only logged.
+  pool.on('error', (error) => logOutage(error, 'PostgreSQL connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logOutage(error, 'PostgreSQL connection lost'));
+  });
   // Fail at start-up, with the driver's message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
@@ -22,15 +31,20 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Databa
       // Parameterless SQL may hold several statements and open a transaction (pg-boss's DDL
       // does). If one fails, roll back on that same connection before it returns to the pool.
       const connection = await pool.connect();
+      let broken: Error | undefined;
       try {
         const result = (await connection.query(text)) as unknown as
           pg.QueryResult<Record<string, unknown>> | pg.QueryResult<Record<string, unknown>>[];
         return { rows: (Array.isArray(result) ? result.at(-1) : result)?.rows ?? [] };
       } catch (error) {
-        await connection.query('rollback');
+        // A lost connection has nothing to roll back: the statement's error is the one to tell,
+        // and the pool must not keep the connection.
+        await connection.query('rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
         throw error;
       } finally {
-        connection.release();
+        connection.release(broken);
       }
     },
     async withAdvisoryLock(key, work) {

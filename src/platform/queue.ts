@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import pino, { type Logger } from 'pino';
 import type { Database, SqlExecutor } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { createOutageLog } from '../db/outage-log.js';
 
 /** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
 export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
@@ -92,6 +95,11 @@ const startLockKey = 727_274_002;
 /** pg-boss's database port, over our database, counting the calls still under way. */
 interface BossDb extends PgBoss.Db {
   readonly inFlight: Set<Promise<unknown>>;
+  /**
+   * The queue is stopping: job results no longer wait for the database to come back (a running
+   * job whose result cannot be written is retried once it expires).
+   */
+  stopping(): void;
   /** From now on calls never answer, so a straggler can neither reach a closed database nor crash. */
   close(): void;
 }
@@ -126,10 +134,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   };
 
   async function startBoss(): Promise<Running> {
-    const db = createBossDb(database, logger);
+    const db = createBossDb(database, logger, schema);
     const boss = new PgBoss({ ...config, db });
-    // An 'error' event without a listener would crash the process.
-    boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+    // An 'error' event without a listener would crash the process. While the database is away
+    // every worker's poll fails each second: one warning per cause, and the polls go on.
+    const logOutage = createOutageLog(logger);
+    boss.on('error', (error) => {
+      if (isDatabaseUnavailable(error)) logOutage(error, 'job queue: database unavailable');
+      else logger.error({ err: error }, 'job queue error');
+    });
     // Processes starting together race to install pg-boss's tables; on PostgreSQL the loser can
     // fail with a duplicate-key error pg-boss does not expect, so they take turns.
     await database.withAdvisoryLock(startLockKey, () => boss.start());
@@ -142,6 +155,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     const running = await instance?.catch(() => undefined);
     if (!running) return;
     workers.clear();
+    running.db.stopping();
     const deadline = Date.now() + timeoutMs;
     await running.boss.stop({ graceful, timeout: timeoutMs });
     if (graceful) await settle(running.db.inFlight, deadline);
@@ -292,19 +306,65 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   };
 }
 
-function createBossDb(database: Database, logger: Logger): BossDb {
+/** The statements pg-boss 10 builds its queries from (`src/plans.js`, not part of its typed API). */
+interface BossPlans {
+  completeJobs(schema: string): string;
+  failJobsById(schema: string): string;
+}
+
+/**
+ * pg-boss's worker completes or fails the jobs a handler ran without awaiting the statement
+ * (node_modules/pg-boss/src/manager.js, `onFetch`): if the database is away at that moment, the
+ * rejection is unhandled and ends the process. So these two statements are retried here, with
+ * backoff, until the database is back (or the queue stops), and never reject for an outage.
+ */
+function completionStatements(schema: string): Set<string> {
+  const plans = createRequire(import.meta.url)('pg-boss/src/plans.js') as BossPlans;
+  return new Set([plans.completeJobs(schema), plans.failJobsById(schema)]);
+}
+
+/** Waits before retrying a completion: 0.5 s, doubling, at most 10 s. */
+const completionRetryMs = (attempt: number) => Math.min(500 * 2 ** attempt, 10_000);
+
+function createBossDb(database: Database, logger: Logger, schema: string): BossDb {
   const inFlight = new Set<Promise<unknown>>();
+  const completions = completionStatements(schema);
+  const logOutage = createOutageLog(logger);
   let closed = false;
+  let stopping = false;
+  const dropped = () => {
+    logger.debug('job queue stopped: a late pg-boss query was dropped');
+    return new Promise<never>(() => {});
+  };
+
+  async function complete(text: string, values?: unknown[]) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await database.executeSql(text, values);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (stopping) {
+          logOutage(error, 'job queue stopping: database unavailable; unfinished jobs will expire');
+          return { rows: [{ count: 0 }] }; // what pg-boss reads: no job was updated
+        }
+        logOutage(error, 'job queue: database unavailable; job results wait for it');
+        await sleep(completionRetryMs(attempt));
+        if (closed) return dropped();
+      }
+    }
+  }
+
   return {
     inFlight,
+    stopping() {
+      stopping = true;
+    },
     close() {
       closed = true;
     },
     executeSql(text, values?: unknown[]) {
-      if (closed) {
-        logger.debug('job queue stopped: a late pg-boss query was dropped');
-        return new Promise(() => {});
-      }
+      if (closed) return dropped();
+      if (completions.has(text)) return track(inFlight, complete(text, values));
       return track(inFlight, database.executeSql(text, values));
     },
   };

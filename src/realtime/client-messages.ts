@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { createOutageLog } from '../db/outage-log.js';
 import { DomainError, NotFound } from '../errors.js';
 import { setNewest } from '../platform/bounded-map.js';
 import type { PubSub } from '../platform/pubsub.js';
@@ -37,6 +39,7 @@ const TYPING_MEMORY = 10_000;
 export function createClientMessageHandler(deps: ClientMessageDeps) {
   const { config, hub } = deps;
   const lastTyping = new Map<string, number>();
+  const logOutage = createOutageLog(deps.logger);
 
   async function authenticate(connection: Connection, token: string): Promise<void> {
     const claims = await deps.signer.verify(token);
@@ -171,6 +174,12 @@ export function createClientMessageHandler(deps: ClientMessageDeps) {
       try {
         await dispatch(connection, decoded.message);
       } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          logOutage(error, 'websocket: database unavailable');
+          const detail = 'The database is unavailable; try again shortly';
+          connection.send(errorFrame('database_unavailable', detail));
+          return;
+        }
         deps.logger.error(
           { err: error, message: decoded.message.type },
           'websocket message failed',

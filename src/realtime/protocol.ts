@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'too_many_connections'
   | 'too_many_subscriptions'
   | 'rate_limited'
+  | 'database_unavailable'
   | 'internal_error';
 
 /** A frame the server sends: an answer, an error or an event. */

@@ -37,6 +37,27 @@ describe('the error handler', () => {
     app.get('/bug', () => {
       throw new Error('connection string postgres://secret@db leaked?');
     });
+    // What Drizzle throws when node-postgres cannot reach the server, and when it is stopping.
+    const failedQuery = (cause: Error) =>
+      new Error('Failed query: select 1\nparams: Connection terminated', { cause });
+    app.get('/refused', () => {
+      throw failedQuery(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      );
+    });
+    app.get('/shutting-down', () => {
+      throw failedQuery(
+        Object.assign(new Error('terminating connection due to administrator command'), {
+          code: '57P01',
+        }),
+      );
+    });
+    app.get('/terminated', () => {
+      throw failedQuery(new Error('Connection terminated unexpectedly'));
+    });
+    app.get('/too-long', () => {
+      throw failedQuery(Object.assign(new Error('value too long'), { code: '22001' }));
+    });
     app.get(
       '/query',
       { schema: { querystring: z.object({ limit: z.coerce.number().int().min(1).max(100) }) } },
@@ -78,5 +99,25 @@ describe('the error handler', () => {
     expect(response.body).not.toContain('postgres://');
     expect(response.json().detail).toBe('Something went wrong on our side; it has been logged');
     expect(logged.join('\n')).toContain('connection string');
+  });
+
+  it.each(['/refused', '/shutting-down', '/terminated'])(
+    'answers %s, a database it cannot reach, with a 503 to retry, not an error log per request',
+    async (url) => {
+      logged.length = 0;
+      for (let i = 0; i < 3; i += 1) {
+        const response = await app.inject({ method: 'GET', url });
+        expect(response.statusCode).toBe(503);
+        expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.json()).toMatchObject({ status: 503, code: 'database_unavailable' });
+      }
+      expect(logged).toEqual([]);
+    },
+  );
+
+  it('keeps a 500 for a failed query whose parameters merely quote such words', async () => {
+    const response = await app.inject({ method: 'GET', url: '/too-long' });
+    expect(response.statusCode).toBe(500);
   });
 });

@@ -1,10 +1,15 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/errors.js';
+import { createOutageLog } from '../../db/outage-log.js';
 import { DomainError } from '../../errors.js';
 import { problem, type Problem } from '../problem.js';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Seconds a client is told to wait while the database is unavailable: a restart's worth. */
+export const databaseRetryAfterS = 5;
 
 /** Messages for framework errors whose own text would puzzle a client. */
 const frameworkDetails: Record<string, string> = {
@@ -49,12 +54,26 @@ function toProblem(error: FastifyError | Error): Problem | undefined {
 }
 
 /**
- * Turns every error into problem+json (RFC 9457). Client mistakes keep their 4xx status;
- * anything else is logged and answered as a plain 500 that reveals nothing.
+ * Turns every error into problem+json (RFC 9457). Client mistakes keep their 4xx status; a
+ * database that cannot be reached is a 503 with `Retry-After` (an outage to wait out, logged
+ * once per cause); anything else is logged and answered as a plain 500 that reveals nothing.
  */
 export default fp(
   function errorHandler(app: FastifyInstance) {
+    const logOutage = createOutageLog(app.log);
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (isDatabaseUnavailable(error)) {
+        logOutage(error, 'database unavailable: answering 503 until it is back');
+        return reply
+          .status(503)
+          .header('retry-after', String(databaseRetryAfterS))
+          .type(PROBLEM_TYPE)
+          .send(
+            problem(503, 'The database is unavailable; try again shortly', {
+              code: 'database_unavailable',
+            }),
+          );
+      }
       const known = toProblem(error);
       if (known) {
         if (known.status >= 500) request.log.error({ err: error }, 'request failed');
