@@ -30,6 +30,7 @@ const recoveryMs = 15_000;
 const ownerTelegramId = 7_100_001;
 const customerTelegramBase = 7_200_000;
 const resultFile = path.join(root, 'test-results', 'fault-drill.json');
+const requestsFile = path.join(root, 'test-results', 'fault-drill-requests.json');
 
 async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const { token, ...rest } = init;
@@ -305,6 +306,7 @@ async function main(): Promise<number> {
     done.catch(() => undefined); // awaited at the end; an early exit must not crash the drill first
     const send = (command: LoadCommand) => loadChild.send(command);
     await ready;
+    const loadBefore = os.loadavg()[0] ?? 0;
     send({ type: 'start', url, perSecond, timeoutMs, users });
     t0 = Date.now();
     console.log(`  load: ${perSecond} requests/s from ${customers} customers`);
@@ -336,13 +338,15 @@ async function main(): Promise<number> {
       { name: 'PostgreSQL down', from: pgStopAt, to: pgStartAt },
       { name: 'PostgreSQL back', from: pgStartAt, to: redisStopAt },
       { name: 'Redis down', from: redisStopAt, to: redisStartAt },
-      { name: 'Redis back', from: redisStartAt, to: loadEnd },
+      { name: 'Redis back', from: redisStartAt, to: Number.POSITIVE_INFINITY },
     ];
     const byPhase = phases.map((phase) => ({
       phase: phase.name,
       fromS: (phase.from - t0) / 1000,
-      toS: (phase.to - t0) / 1000,
-      ...summarize(records.filter((r) => r.startedAt >= phase.from && r.startedAt < phase.to)),
+      toS: (Math.min(phase.to, loadEnd) - t0) / 1000,
+      // By when the client learned the outcome: a request sent before a fault and failed by it
+      // counts in the fault's phase.
+      ...summarize(records.filter((r) => r.endedAt >= phase.from && r.endedAt < phase.to)),
     }));
     const total = summarize(records);
     const recoveries = {
@@ -370,6 +374,8 @@ async function main(): Promise<number> {
     const report = {
       when: new Date().toISOString(),
       setup: { customers, perSecond, timeoutMs, steadyMs, outageMs, recoveryMs },
+      /** The machine's 1-minute load average at the start of the load and at its end. */
+      loadAverage: [loadBefore, os.loadavg()[0] ?? 0],
       serverSurvived: survived,
       serverExits: supervisor.exits,
       serverReadyAgainAtMs: supervisor.readyAgain,
@@ -389,7 +395,12 @@ async function main(): Promise<number> {
     printReport(report);
     mkdirSync(path.dirname(resultFile), { recursive: true });
     writeFileSync(resultFile, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\n  written to ${path.relative(root, resultFile)}`);
+    // Every request, in ms since the load started, for a closer look.
+    const timeline = records
+      .map((r) => ({ ...r, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0 }))
+      .sort((a, b) => a.startedAt - b.startedAt);
+    writeFileSync(requestsFile, `${JSON.stringify(timeline)}\n`);
+    console.log(`\n  written to ${path.relative(root, resultFile)} (every request: ${path.basename(requestsFile)})`);
     return survived && lost.length === 0 ? 0 : 1;
   } finally {
     load?.kill('SIGKILL');
@@ -402,6 +413,7 @@ async function main(): Promise<number> {
 }
 
 function printReport(report: {
+  loadAverage: number[];
   serverSurvived: boolean;
   serverExits: Exit[];
   serverReadyAgainAtMs: number[];
@@ -419,7 +431,8 @@ function printReport(report: {
           .join(''),
     );
   console.log('\nFault drill');
-  row(['phase (s since load start)', 'requests', 'answered', '2xx', '4xx', '5xx', 'no answer']);
+  console.log(`  (load average ${report.loadAverage.map((l) => l.toFixed(1)).join(' → ')})`);
+  row(['phase, s (by outcome time)', 'requests', 'answered', '2xx', '4xx', '5xx', 'no answer']);
   for (const p of [...report.byPhase, { ...report.total, phase: 'total', fromS: 0, toS: 0 }]) {
     const name = p.phase === 'total' ? 'total' : `${p.phase} ${p.fromS.toFixed(0)}–${p.toS.toFixed(0)}`;
     row([name, p.requests, p.answered, p.ok2xx, p.client4xx, p.server5xx, p.noAnswer]);
@@ -430,14 +443,14 @@ function printReport(report: {
       console.log(`    ${p.phase.padEnd(18)} ${String(count).padStart(6)}  ${cause}`);
     }
   }
-  console.log('\n  recovery after restart            first 2xx   only 2xx from   last failure');
+  console.log('\n  after the restart of       first 2xx answer   all 2xx when sent after   last failure sent');
   for (const [name, r] of Object.entries(report.recoveries)) {
     const last = r.lastFailure
       ? `${seconds(r.lastFailure.sentAfterRestartMs)} (${r.lastFailure.cause})`
       : 'none';
     console.log(
-      `    ${name.padEnd(30)} ${seconds(r.firstOkAfterRestartMs).padStart(9)}` +
-        `   ${seconds(r.errorFreeAfterRestartMs).padStart(13)}   ${last}`,
+      `    ${name.padEnd(22)} ${seconds(r.firstOkAfterRestartMs).padStart(16)}` +
+        `   ${seconds(r.errorFreeAfterRestartMs).padStart(23)}   ${last}`,
     );
   }
   const how = (e: Exit) => e.signal ?? 'exit code ' + String(e.code);
