@@ -156,6 +156,11 @@ const envSchema = z.object({
   REMINDER_AFTER_H: integer(24, 1, 24 * 365),
   NOTIFY_RATE_PER_S: integer(25, 1, 1000),
   /**
+   * Seconds a worker's claim on a notification holds while it sends; a row whose sender died is
+   * sent again by another worker within this plus a twelfth of it (`jobs/workers.ts`).
+   */
+  NOTIFY_CLAIM_LEASE_S: integer(60, 1, 3600),
+  /**
    * Seconds during which a customer's follow-ups on an unassigned ticket are counted in one
    * notice per staff member, edited in place, instead of one message each.
    */

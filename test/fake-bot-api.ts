@@ -14,13 +14,15 @@ export interface RecordedCall {
 }
 
 /**
- * How the next call(s) of a method fail: a flood limit, a refusal, a server error, or a dropped
- * connection.
+ * How the next call(s) of a method fail: a flood limit, a refusal, a server error, a dropped
+ * connection, or no answer at all (`hang`: the call is recorded, the connection stays open until
+ * the caller gives up or the fake closes).
  */
 export type FakeFailure =
   | { status: 429; retryAfter: number }
   | { status: 403 | 400 | 500 | 502; description?: string }
-  | 'network';
+  | 'network'
+  | 'hang';
 
 /** Telegram's limit of a message text, after entity parsing. */
 const maxTextLength = 4096;
@@ -344,7 +346,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' };
   }
 
-  function failureReply(failure: Exclude<FakeFailure, 'network'>): Reply {
+  function failureReply(failure: Exclude<FakeFailure, 'network' | 'hang'>): Reply {
     if (failure.status === 429) {
       return {
         ok: false,
@@ -420,6 +422,10 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
     if (failure === 'network') {
       record(call, false);
       request.socket.destroy();
+      return;
+    }
+    if (failure === 'hang') {
+      record(call, false);
       return;
     }
     if (failure) {

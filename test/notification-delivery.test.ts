@@ -391,3 +391,36 @@ describe('delivery across restarts and several workers', () => {
     }
   });
 });
+
+describe('a notification whose worker died holding its claim', () => {
+  it('is sent by the sweep once the claim lapses, not before, and once', async () => {
+    const fake = await startFakeBotApi();
+    // A lease of 1 s: the sweep looks every 100 ms. No queue yet: rows are written without jobs.
+    const t = await createTestApp({
+      env: { TELEGRAM_API_ROOT: fake.url, NOTIFY_CLAIM_LEASE_S: '1' },
+    });
+    try {
+      const customer = await signInAs(t, 'user');
+      const agent = await signInAs(t, 'agent');
+      const agentChat = await chatOf(t.container, agent);
+      const ticket = await openTicket(t, customer, await addCategory(t));
+      const [row] = await t.container.database.db.select().from(notifications);
+      // A worker claimed it and died before sending: only the sweep can send it now (the
+      // start-up sweep leaves claimed rows alone).
+      const claim = await t.container.notifications.claim(row!.id, 1000);
+      expect(claim.state).toBe('claimed');
+      const claimedAt = Date.now();
+      await t.container.start();
+      const sweeping = Date.now();
+      const sent = await fake.waitFor('sendMessage', mentions(agentChat, ticket.number), 10_000);
+      expect(sent.at - claimedAt).toBeGreaterThanOrEqual(1000);
+      // Within the lease and a twelfth of it (once the worker runs), plus the send's own time.
+      expect(sent.at).toBeLessThan(Math.max(claimedAt + 1000, sweeping) + 100 + 1000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fake.sent('sendMessage')).toHaveLength(1);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});

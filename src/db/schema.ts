@@ -275,6 +275,10 @@ export const notifications = pgTable(
     index('notifications_user_unread_idx')
       .on(t.userId)
       .where(sql`not ${t.isRead}`),
+    // The rows being sent, for the sweep of lapsed claims (a few rows, looked at every 5 s).
+    index('notifications_claimed_idx')
+      .on(t.claimedAt)
+      .where(sql`${t.claimedAt} is not null`),
   ],
 );
 

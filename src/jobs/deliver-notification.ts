@@ -21,10 +21,19 @@ import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
 
 /**
- * How long a claim holds: as long as a delivery job may run before pg-boss retries it, and
- * longer than a Bot API call may take (`telegram/bot-api.ts`), so a live sender keeps its row.
+ * How long a claim holds by default (`NOTIFY_CLAIM_LEASE_S`): as long as a delivery job may run
+ * before pg-boss retries it, and longer than a Bot API call may take (`telegram/bot-api.ts`), so
+ * a live sender keeps its row.
  */
 export const claimLeaseMs = deliveryJobOptions.expireInSeconds * 1000;
+
+/**
+ * How often a worker looks for lapsed claims (`reclaimLapsed`): a twelfth of the lease (5 s of
+ * 60 s), so a row whose sender died is queued again at most lease + lease / 12 after its claim.
+ */
+export function reclaimEveryMs(leaseMs: number): number {
+  return Math.max(100, Math.round(leaseMs / 12));
+}
 
 /** Thrown when another worker holds the row: the job is retried after its claim runs out. */
 export class ClaimedElsewhere extends Error {

@@ -12,7 +12,7 @@ import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createBroadcastProgressHandler } from '../broadcasts/progress-job.js';
 import { broadcastProgressQueue, type BroadcastService } from '../broadcasts/service.js';
-import { createDeliveryHandler } from './deliver-notification.js';
+import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
 import { createSendLimiter } from './send-limiter.js';
 
@@ -29,6 +29,7 @@ export interface WorkerDeps {
     | 'REMINDER_CRON'
     | 'REMINDER_AFTER_H'
     | 'NOTIFY_RATE_PER_S'
+    | 'NOTIFY_CLAIM_LEASE_S'
     | 'MINI_APP_URL'
     | 'BROADCAST_PROGRESS_S'
   >;
@@ -50,8 +51,9 @@ export interface WorkerDeps {
 
 /**
  * Starts the worker role's jobs: notification delivery (woken at once by every
- * `notification.created`, from any process), and the reminder schedule. Resolves to a stop
- * function that ends the wake-ups (the queue's own stop ends the jobs).
+ * `notification.created`, from any process), the sweep that takes back rows whose sender died
+ * mid-send, and the reminder schedule. Resolves to a stop function that ends the wake-ups and
+ * the sweep (the queue's own stop ends the jobs).
  */
 export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void>> {
   const { config, queue, events, notifications, logger } = deps;
@@ -69,11 +71,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
     cache: deps.cache,
     perSecond: config.NOTIFY_RATE_PER_S,
   });
+  const leaseMs = config.NOTIFY_CLAIM_LEASE_S * 1000;
   const handler = createDeliveryHandler({
     ...deps,
     api: deps.api,
     limiter,
     miniAppUrl: config.MINI_APP_URL,
+    leaseMs,
   });
   await queue.work(deliveryQueue, handler, { batchSize: deliveryBatchSize });
   if (deps.broadcasts) {
@@ -94,9 +98,46 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
       queue.wake(deliveryQueue);
     }
   });
+  const stopReclaiming = reclaimLapsedClaims(deps, leaseMs);
   const swept = await notifications.queueUndelivered(
     new Date(deps.clock.now().getTime() - sweepWindowMs),
   );
   if (swept > 0) logger.info({ swept }, 'queued undelivered notifications found at start');
-  return unsubscribe;
+  return async () => {
+    stopReclaiming();
+    await unsubscribe();
+  };
+}
+
+/**
+ * Every `reclaimEveryMs(leaseMs)`, queues again the rows claimed by a worker that died mid-send
+ * (their lease ran out), so they go out within lease + lease / 12 of the claim instead of
+ * waiting for pg-boss to expire the dead worker's job. A sweep that fails (the database away)
+ * is logged and tried again at the next tick; sweeps never overlap. Returns the stop function.
+ */
+function reclaimLapsedClaims(
+  deps: Pick<WorkerDeps, 'notifications' | 'queue' | 'logger'>,
+  leaseMs: number,
+): () => void {
+  const { notifications, queue, logger } = deps;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    notifications
+      .reclaimLapsed(leaseMs)
+      .then((ids) => {
+        if (ids.length === 0) return;
+        logger.warn({ count: ids.length, ids }, 'claims lapsed (a worker died mid-send): queued again');
+        queue.wake(deliveryQueue);
+      })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'the sweep for lapsed delivery claims failed');
+      })
+      .finally(() => {
+        running = false;
+      });
+  }, reclaimEveryMs(leaseMs));
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { notifications } from '../db/schema.js';
+import { transactionExecutor } from '../db/transaction-executor.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { UserService } from '../users/service.js';
@@ -17,10 +18,11 @@ export interface DeliveryJob {
 }
 
 /**
- * Delivery jobs expire (and are retried) after a minute, as long as the claim a worker holds
- * while sending (`jobs/deliver-notification.ts`), so a worker that died mid-send is replaced.
- * Failures (network, Telegram 5xx) retry soon and back off: 1 s, 2 s, 4 s … about 17 minutes
- * over ten attempts, so a short outage delays notifications by little.
+ * Delivery jobs expire (and are retried) after a minute: a backstop only, since pg-boss looks
+ * for expired jobs every two minutes or so; a worker that died mid-send is replaced sooner by
+ * the reclaim sweep (`reclaimLapsed`, run by `jobs/workers.ts`). Failures (network, Telegram
+ * 5xx) retry soon and back off: 1 s, 2 s, 4 s … about 17 minutes over ten attempts, so a short
+ * outage delays notifications by little.
  */
 export const deliveryJobOptions = {
   expireInSeconds: 60,
@@ -153,6 +155,31 @@ export function createDeliveryState(deps: {
           shownCount: delivered.shownCount,
         })
         .where(eq(notifications.id, id));
+    },
+
+    /**
+     * Takes back the rows whose claim lapsed (claimed before `leaseMs` ago and still owing
+     * Telegram: the worker that claimed them died mid-send) and queues each a delivery job, in
+     * one transaction, so a row is never left claimed without a job nor queued twice by two
+     * sweeps at once: the second finds the claim gone. Resolves to the ids taken back.
+     */
+    async reclaimLapsed(leaseMs: number): Promise<string[]> {
+      const leaseEnd = new Date(clock.now().getTime() - leaseMs);
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .update(notifications)
+          .set({ claimedAt: null })
+          .where(and(sql`${notifications.claimedAt} < ${leaseEnd}`, owesTelegram))
+          .returning({ id: notifications.id });
+        if (rows.length > 0) {
+          await queue.sendMany<DeliveryJob>(
+            deliveryQueue,
+            rows.map((row) => ({ notification_id: row.id })),
+            { ...deliveryJobOptions, executor: transactionExecutor(tx) },
+          );
+        }
+        return rows.map((row) => row.id);
+      });
     },
 
     /** Gives up delivering (or editing) a claimed row for good: no later job or sweep sends it. */

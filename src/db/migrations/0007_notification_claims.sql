@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_claimed_idx" ON "notifications" USING btree ("claimed_at") WHERE "notifications"."claimed_at" is not null;
