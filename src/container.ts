@@ -56,6 +56,8 @@ export interface Container {
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
+  /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
+  degradableChecks: readonly string[];
   /**
    * Starts background machinery: the job queue, and with the `worker` role notification
    * delivery and the reminder schedule.
@@ -112,7 +114,7 @@ export async function createContainer(
 
   // The Redis client is loaded only when configured: the in-process mode starts without it.
   const shared = config.REDIS_URL
-    ? (await import('./platform/redis-adapters.js')).createRedisAdapters(
+    ? await (await import('./platform/redis-adapters.js')).createRedisAdapters(
         config.REDIS_URL,
         overrides.redisPrefix ?? 'ttb:',
         logger,
@@ -248,6 +250,7 @@ export async function createContainer(
     broadcasts,
     botApi,
     readinessChecks,
+    degradableChecks: ['redis'],
     async start() {
       await queue.start();
       if (config.ROLES.includes('worker')) await files.registerJobs();
