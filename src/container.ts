@@ -26,6 +26,7 @@ import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
 import type { SharedStateAdapters } from './platform/redis-adapters.js';
+import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi } from './telegram/bot-api.js';
 import { createUserService, type UserService } from './users/service.js';
 
@@ -116,7 +117,9 @@ export async function createContainer(
   const shared = config.REDIS_URL
     ? await (await import('./platform/redis-adapters.js')).createRedisAdapters(
         config.REDIS_URL,
-        overrides.redisPrefix ?? 'ttb:',
+        overrides.redisPrefix ??
+          config.REDIS_PREFIX ??
+          (await defaultRedisPrefix(database, configuredTarget(config))),
         logger,
       )
     : createInProcessAdapters();
