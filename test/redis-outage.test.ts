@@ -70,6 +70,16 @@ describe.runIf(realServices)('an api process whose Redis goes down and comes bac
     expect(statuses.slice(0, 40).every((status) => status === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
 
+    // A process started while Redis is down starts on the fallbacks, after a short wait.
+    const late = await timed(() => createTestApp({ env: { REDIS_URL: redis.url } }));
+    try {
+      expect(late.ms).toBeLessThan(10_000);
+      const newcomer = await signInAs(late.result, 'user', { first_name: 'Nina' });
+      expect((await callAs(late.result, newcomer, 'GET', '/auth/me')).statusCode).toBe(200);
+    } finally {
+      await late.result.close();
+    }
+
     // Back: readiness recovers by itself, the socket is told to resynchronise, and events
     // travel through Redis again.
     await redis.start();
