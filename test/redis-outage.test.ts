@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../src/db/schema.js';
 import { createTestApp, type TestApp } from './app.js';
 import { testDatabaseUrl, testRedisUrl } from './infra.js';
 import { startOwnRedis, type OwnRedis } from './own-services.js';
@@ -41,6 +43,9 @@ describe.runIf(realServices)('an api process whose Redis goes down and comes bac
     const user = await signInAs(t, 'user', { first_name: 'Ulla' });
     const staffSocket = await connectWs(wsUrl, { token: agent.token, awaitAuth: true });
     sockets.push(staffSocket);
+    const blockedElsewhere = await signInAs(t, 'user', { first_name: 'Boris' });
+    const blockedSocket = await connectWs(wsUrl, { token: blockedElsewhere.token, awaitAuth: true });
+    sockets.push(blockedSocket);
 
     await redis.stop();
 
@@ -69,6 +74,12 @@ describe.runIf(realServices)('an api process whose Redis goes down and comes bac
     }
     expect(statuses.slice(0, 40).every((status) => status === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+
+    // Another process blocks a user meanwhile; its announcement never reaches this one.
+    await t.container.database.db
+      .update(users)
+      .set({ isActive: false })
+      .where(eq(users.id, blockedElsewhere.id));
 
     // A process started while Redis is down starts on the fallbacks, after a short wait.
     const late = await timed(() => createTestApp({ env: { REDIS_URL: redis.url } }));
@@ -99,6 +110,12 @@ describe.runIf(realServices)('an api process whose Redis goes down and comes bac
         `POST /tickets ${Math.round(opened.ms)} ms; ready again ${Math.round(recoveredMs ?? -1)} ms after the restart`,
     );
     await staffSocket.next('resync', undefined, 5_000);
+    // What it may have missed is checked again: the blocked user's socket is closed.
+    const closed = await Promise.race([
+      blockedSocket.closed,
+      new Promise<{ code: number }>((resolve) => setTimeout(() => resolve({ code: 0 }), 5_000)),
+    ]);
+    expect(closed.code).toBe(4403);
     const ticket = await openTicket(t, user, category, { title: 'After the outage' });
     const created = await staffSocket.next(
       'ticket.created',
