@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/client.js';
+import { openDatabase, type SqlExecutor } from '../db/client.js';
 import { createEmptyPostgresDatabase, testDatabaseUrl } from '../../test/infra.js';
 import { defaultRedisPrefix } from './redis-prefix.js';
 
@@ -34,19 +33,25 @@ describe('defaultRedisPrefix', () => {
     },
   );
 
-  it('follows the embedded data directory, and stays the same across restarts', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'ttb-prefix-'));
-    const memory = await openDatabase({ memory: true });
-    try {
-      const one = { dataDir: path.join(root, 'one') };
-      const again = await defaultRedisPrefix(memory, { dataDir: path.join(root, 'x', '..', 'one') });
-      expect(await defaultRedisPrefix(memory, one)).toBe(again);
-      expect(await defaultRedisPrefix(memory, { dataDir: path.join(root, 'two') })).not.toBe(
-        again,
-      );
-    } finally {
-      await memory.close();
-      rmSync(root, { recursive: true, force: true });
-    }
+  // Neither of these asks the database anything it answers.
+  const refusing: SqlExecutor = {
+    executeSql: () => Promise.reject(new Error('permission denied for function pg_control_system')),
+  };
+
+  it('follows the embedded data directory, however it is spelt', async () => {
+    const root = path.join(os.tmpdir(), 'ttb-prefix');
+    const one = await defaultRedisPrefix(refusing, { dataDir: path.join(root, 'one') });
+    expect(one).toMatch(/^ttb:[0-9a-f]{12}:$/);
+    expect(await defaultRedisPrefix(refusing, { dataDir: path.join(root, 'x', '..', 'one') })).toBe(
+      one,
+    );
+    expect(await defaultRedisPrefix(refusing, { dataDir: path.join(root, 'two') })).not.toBe(one);
+  });
+
+  it('falls back to host, port and database name where the control data may not be read', async () => {
+    const prefixOf = (url: string) => defaultRedisPrefix(refusing, { url });
+    const tickets = await prefixOf('postgres://app:secret@db.internal:5432/tickets');
+    expect(tickets).toBe(await prefixOf('postgres://other:password@db.internal/tickets'));
+    expect(tickets).not.toBe(await prefixOf('postgres://app:secret@db.internal:5432/staging'));
   });
 });
