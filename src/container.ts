@@ -115,7 +115,9 @@ export async function createContainer(
 
   // The Redis client is loaded only when configured: the in-process mode starts without it.
   const shared = config.REDIS_URL
-    ? await (await import('./platform/redis-adapters.js')).createRedisAdapters(
+    ? await (
+        await import('./platform/redis-adapters.js')
+      ).createRedisAdapters(
         config.REDIS_URL,
         overrides.redisPrefix ??
           config.REDIS_PREFIX ??

@@ -44,7 +44,10 @@ describe.runIf(realServices)('an api process whose Redis goes down and comes bac
     const staffSocket = await connectWs(wsUrl, { token: agent.token, awaitAuth: true });
     sockets.push(staffSocket);
     const blockedElsewhere = await signInAs(t, 'user', { first_name: 'Boris' });
-    const blockedSocket = await connectWs(wsUrl, { token: blockedElsewhere.token, awaitAuth: true });
+    const blockedSocket = await connectWs(wsUrl, {
+      token: blockedElsewhere.token,
+      awaitAuth: true,
+    });
     sockets.push(blockedSocket);
 
     await redis.stop();

@@ -21,7 +21,10 @@ async function runCheck(check: ReadinessCheck): Promise<'ok' | 'down'> {
 }
 
 /** `ok` when nothing is down, `degraded` when only dependencies with a fallback are. */
-function overall(down: string[], degradable: readonly string[]): z.infer<typeof readySchema>['status'] {
+function overall(
+  down: string[],
+  degradable: readonly string[],
+): z.infer<typeof readySchema>['status'] {
   if (down.length === 0) return 'ok';
   return down.every((name) => degradable.includes(name)) ? 'degraded' : 'unavailable';
 }

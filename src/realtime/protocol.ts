@@ -60,7 +60,10 @@ export interface ServerFrame {
  * (their pub/sub link was cut and is back): the client refetches what it shows, as after a
  * reconnect of its own. Its subscriptions stay as they were.
  */
-export const resyncFrame = JSON.stringify({ type: 'resync', ticket_id: null } satisfies ServerFrame);
+export const resyncFrame = JSON.stringify({
+  type: 'resync',
+  ticket_id: null,
+} satisfies ServerFrame);
 
 /** The JSON of an `error` frame. */
 export function errorFrame(code: ErrorCode, message: string): string {
