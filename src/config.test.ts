@@ -50,6 +50,7 @@ describe('loadConfig', () => {
     [{ ROLES: ' , ' }, 'ROLES'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ REDIS_PREFIX: 'two words' }, 'REDIS_PREFIX'],
     [{ TELEGRAM_BOT_TOKEN: 'nope' }, 'TELEGRAM_BOT_TOKEN'],
     [{ OWNER_TELEGRAM_IDS: '12,abc' }, 'OWNER_TELEGRAM_IDS'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],

@@ -80,6 +80,14 @@ const envSchema = z.object({
   /** Where the empty embedded cluster new data directories start from (`db/cluster-template.ts`). */
   PGLITE_TEMPLATE_DIR: optionalString,
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /**
+   * Prepended to every Redis key and pub/sub channel. Unset: derived from the database's
+   * identity (`platform/redis-prefix.ts`), so installs sharing a Redis stay apart.
+   */
+  REDIS_PREFIX: optionalString.refine(
+    (value) => value === undefined || (value.length <= 64 && !/\s/.test(value)),
+    { message: 'must be at most 64 characters without spaces, e.g. ttb:production:' },
+  ),
   ROLES: z
     .string()
     .default(roleNames.join(','))

@@ -26,6 +26,7 @@ import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
 import type { SharedStateAdapters } from './platform/redis-adapters.js';
+import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi } from './telegram/bot-api.js';
 import { createUserService, type UserService } from './users/service.js';
 
@@ -56,6 +57,8 @@ export interface Container {
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
+  /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
+  degradableChecks: readonly string[];
   /**
    * Starts background machinery: the job queue, and with the `worker` role notification
    * delivery and the reminder schedule.
@@ -112,9 +115,13 @@ export async function createContainer(
 
   // The Redis client is loaded only when configured: the in-process mode starts without it.
   const shared = config.REDIS_URL
-    ? (await import('./platform/redis-adapters.js')).createRedisAdapters(
+    ? await (
+        await import('./platform/redis-adapters.js')
+      ).createRedisAdapters(
         config.REDIS_URL,
-        overrides.redisPrefix ?? 'ttb:',
+        overrides.redisPrefix ??
+          config.REDIS_PREFIX ??
+          (await defaultRedisPrefix(database, configuredTarget(config))),
         logger,
       )
     : createInProcessAdapters();
@@ -248,6 +255,7 @@ export async function createContainer(
     broadcasts,
     botApi,
     readinessChecks,
+    degradableChecks: ['redis'],
     async start() {
       await queue.start();
       if (config.ROLES.includes('worker')) await files.registerJobs();

@@ -67,7 +67,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   await app.register(swagger);
 
-  await app.register(healthRoutes, { checks: container.readinessChecks });
+  await app.register(healthRoutes, {
+    checks: container.readinessChecks,
+    degradable: container.degradableChecks,
+  });
   await app.register(
     async (api) => {
       await api.register(authRoutes, {

@@ -20,15 +20,29 @@ async function runCheck(check: ReadinessCheck): Promise<'ok' | 'down'> {
   }
 }
 
+/** `ok` when nothing is down, `degraded` when only dependencies with a fallback are. */
+function overall(
+  down: string[],
+  degradable: readonly string[],
+): z.infer<typeof readySchema>['status'] {
+  if (down.length === 0) return 'ok';
+  return down.every((name) => degradable.includes(name)) ? 'degraded' : 'unavailable';
+}
+
 const readySchema = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   checks: z.record(z.string(), z.enum(['ok', 'down'])),
 });
 
-/** `/health/live` (the process answers) and `/health/ready` (its dependencies answer too). */
+/**
+ * `/health/live` (the process answers) and `/health/ready` (its dependencies answer too). A
+ * dependency named in `degradable` has a fallback: while it alone is down the process still
+ * serves, and readiness says `degraded` with 200.
+ */
 export const healthRoutes: FastifyPluginAsyncZod<{
   checks: Record<string, ReadinessCheck>;
-}> = async (app, { checks }) => {
+  degradable?: readonly string[];
+}> = async (app, { checks, degradable = [] }) => {
   app.get(
     '/health/live',
     {
@@ -51,8 +65,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{
         tags: ['health'],
         summary: 'Readiness',
         description:
-          'Answers 200 when the database, Redis (when configured) and the job queue answer; ' +
-          '503 with the failing checks otherwise.',
+          'Answers 200 `ok` when the database, Redis (when configured) and the job queue ' +
+          'answer; 200 `degraded` when only Redis is down (the process falls back to the ' +
+          'database and its own memory); 503 `unavailable` with the failing checks otherwise.',
         response: { 200: readySchema, 503: readySchema },
       },
     },
@@ -60,10 +75,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{
       const names = Object.keys(checks);
       const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
       const report = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
-      const ok = results.every((result) => result === 'ok');
-      return reply
-        .status(ok ? 200 : 503)
-        .send({ status: ok ? ('ok' as const) : ('unavailable' as const), checks: report });
+      const down = names.filter((_name, index) => results[index] === 'down');
+      const status = overall(down, degradable);
+      return reply.status(status === 'unavailable' ? 503 : 200).send({ status, checks: report });
     },
   );
 };

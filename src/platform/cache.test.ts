@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRedisCache } from './redis-cache.js';
 import { memoryAndRedis, type Subject } from '../../test/backends.js';
 import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
 import { createMemoryCache, type Cache } from './cache.js';
-import { createRedis } from './redis.js';
+import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { startCuttableProxy, type CuttableProxy } from '../../test/cuttable-proxy.js';
 
 const implementations = memoryAndRedis<Cache>({
   memory: (options) => createMemoryCache(options),
@@ -150,6 +151,82 @@ if (redisUrl) {
         await redis.del(`${keyPrefix}key`);
       } finally {
         await prefixed.quit();
+      }
+    });
+  });
+}
+
+if (redisUrl) {
+  describe('createRedisCache while Redis is unreachable', () => {
+    let proxy: CuttableProxy;
+    let direct: Redis;
+    let viaProxy: Redis;
+    beforeEach(async () => {
+      const target = new URL(redisUrl);
+      proxy = await startCuttableProxy({ host: target.hostname, port: Number(target.port) });
+      const url = new URL(redisUrl);
+      url.hostname = '127.0.0.1';
+      url.port = String(proxy.port);
+      direct = createRedis(redisUrl);
+      viaProxy = createRedis(url.toString());
+      viaProxy.on('error', () => {}); // refusals while cut off are the point
+      await waitUntilReady(viaProxy, 2_000);
+    });
+    afterEach(async () => {
+      await closeRedis(viaProxy);
+      await closeRedis(direct);
+      await proxy.close();
+    });
+
+    it('misses at once, and deletes what it was told to before anything is read again', async () => {
+      const prefix = uniquePrefix();
+      const cache = createRedisCache(viaProxy, prefix);
+      await cache.set('session', { revoked: false }, 60);
+      proxy.cut();
+
+      const started = performance.now();
+      await expect(cache.delete('session')).resolves.toBeUndefined();
+      expect(await cache.get('session')).toBeUndefined();
+      await expect(cache.set('other', 1, 60)).resolves.toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(500);
+      // Redis itself kept the entry through the outage.
+      expect(await direct.get(`${prefix}session`)).toBe('{"revoked":false}');
+
+      proxy.restore();
+      expect(await waitUntilReady(viaProxy, 3_000)).toBe(true);
+      expect(await cache.get('session')).toBeUndefined();
+      expect(await direct.get(`${prefix}session`)).toBeNull();
+      await cache.close();
+    });
+  });
+}
+
+if (redisUrl) {
+  describe('createRedis on a network that stops answering', () => {
+    it('fails each command within its time-out, then reconnects once the network is back', async () => {
+      const target = new URL(redisUrl);
+      const proxy = await startCuttableProxy({ host: target.hostname, port: Number(target.port) });
+      const viaProxy = new URL(redisUrl);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const redis = createRedis(viaProxy.toString());
+      redis.on('error', () => {}); // time-outs are the point
+      try {
+        await waitUntilReady(redis, 2_000);
+        proxy.freeze();
+        for (let i = 0; i < 3; i++) {
+          const started = performance.now();
+          await expect(redis.get('anything')).rejects.toThrow();
+          expect(performance.now() - started).toBeLessThan(700);
+        }
+        proxy.restore();
+        await vi.waitFor(async () => expect(await redis.ping()).toBe('PONG'), {
+          timeout: 5_000,
+          interval: 50,
+        });
+      } finally {
+        await closeRedis(redis);
+        await proxy.close();
       }
     });
   });

@@ -8,7 +8,8 @@ import {
   type PubSub,
   type PubSubErrorHandler,
 } from './pubsub.js';
-import { createRedis } from './redis.js';
+import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { startCuttableProxy, type CuttableProxy } from '../../test/cuttable-proxy.js';
 
 /**
  * Two instances as two server processes would hold them. In-process there is only one process,
@@ -289,6 +290,65 @@ if (redisUrl) {
       ];
       for (const attempt of attempts) await expect(attempt).rejects.toThrow();
       await expect(pubsub.close()).resolves.toBeUndefined();
+    });
+  });
+}
+
+if (redisUrl) {
+  describe('createRedisPubSub while Redis is unreachable', () => {
+    let proxy: CuttableProxy;
+    let connections: Redis[];
+    let here: PubSub;
+    let there: PubSub;
+    beforeEach(async () => {
+      const target = new URL(redisUrl);
+      proxy = await startCuttableProxy({ host: target.hostname, port: Number(target.port) });
+      const viaProxy = new URL(redisUrl);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const prefix = uniquePrefix();
+      connections = [];
+      const open = (url: string) => {
+        const connection = createRedis(url);
+        connection.on('error', () => {}); // refusals while cut off are the point
+        connections.push(connection);
+        return connection;
+      };
+      here = createRedisPubSub({
+        publisher: open(viaProxy.toString()),
+        subscriber: open(viaProxy.toString()),
+        prefix,
+      });
+      there = createRedisPubSub({ publisher: open(redisUrl), subscriber: open(redisUrl), prefix });
+      await Promise.all(connections.map((connection) => waitUntilReady(connection, 2_000)));
+    });
+    afterEach(async () => {
+      await Promise.all([here.close(), there.close()]);
+      await Promise.all(connections.map((connection) => closeRedis(connection)));
+      await proxy.close();
+    });
+
+    it('subscribes again when Redis is back, then says messages may have been missed', async () => {
+      const before = recorder();
+      await here.subscribe('tickets', before.handler);
+      proxy.cut();
+      // Made while cut off: registered now, subscribed on reconnection.
+      const during = recorder();
+      await here.subscribe('users', during.handler);
+      // Published here while cut off: this process's own handlers still hear it.
+      await here.publish('tickets', 'local');
+      await expectReceived(before.messages, ['local']);
+
+      let reconnected = 0;
+      here.onReconnect(() => {
+        reconnected += 1;
+      });
+      proxy.restore();
+      await vi.waitFor(() => expect(reconnected).toBe(1), { timeout: 5_000, interval: 20 });
+      await there.publish('tickets', 'from elsewhere');
+      await there.publish('users', 'also');
+      await expectReceived(before.messages, ['local', 'from elsewhere']);
+      await expectReceived(during.messages, ['also']);
     });
   });
 }

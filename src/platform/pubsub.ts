@@ -11,8 +11,18 @@ export type PubSubErrorHandler = (error: unknown) => void;
 export interface PubSub {
   /** Sends `message` (JSON-serialisable) to every handler subscribed to `channel`. */
   publish(channel: string, message: unknown): Promise<void>;
-  /** Starts delivering `channel` to `handler`; resolves once subscribed, to the unsubscribe. */
+  /**
+   * Starts delivering `channel` to `handler`; resolves to the unsubscribe once subscribed, or,
+   * while the other processes cannot be reached, once registered: the subscription then takes
+   * effect when they can again.
+   */
   subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` each time the connection to the other processes came back after a loss,
+   * once every subscription is in place again: messages sent meanwhile may have been missed.
+   * In-process, nothing is ever lost and it is never called. Returns the unregister function.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Drops every subscription of this instance. A Redis connection it was given stays open. */
   close(): Promise<void>;
 }
@@ -44,6 +54,10 @@ export function createMemoryPubSub(options: MemoryPubSubOptions = {}): PubSub {
       });
       return Promise.resolve(unsubscribe);
     },
+    onReconnect() {
+      // One process: nothing to lose and nothing to come back.
+      return () => {};
+    },
     close() {
       handlers.clear();
       return Promise.resolve();
@@ -72,6 +86,11 @@ export class HandlerRegistry {
     if (!set?.delete(handler) || set.size > 0) return false;
     this.#byChannel.delete(channel);
     return true;
+  }
+
+  /** The channels that have handlers. */
+  channels(): string[] {
+    return [...this.#byChannel.keys()];
   }
 
   /** Forgets every handler and returns the channels that had any. */

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
 import { memoryAndRedis, type Subject } from '../../test/backends.js';
 import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
-import { createRedis } from './redis.js';
+import { closeRedis, createRedis, waitUntilReady } from './redis.js';
+import { startCuttableProxy } from '../../test/cuttable-proxy.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
 
 const implementations = memoryAndRedis<RateLimitStore>({
@@ -128,6 +129,43 @@ if (redisUrl) {
       expect(hit).toEqual({ count: 8, resetInMs: minute });
       expect(await redis.pttl(`${prefix}ip:1`)).toBeGreaterThan(0);
       await redis.del(`${prefix}ip:1`);
+    });
+  });
+}
+
+if (redisUrl) {
+  describe('createRedisRateLimitStore while Redis is unreachable', () => {
+    it('counts in this process at once, and in Redis again once it is back', async () => {
+      const target = new URL(redisUrl);
+      const proxy = await startCuttableProxy({
+        host: target.hostname,
+        port: Number(target.port),
+      });
+      const viaProxy = new URL(redisUrl);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const redis = createRedis(viaProxy.toString());
+      redis.on('error', () => {}); // refusals while cut off are the point
+      const prefix = uniquePrefix();
+      const store = createRedisRateLimitStore(redis, prefix);
+      try {
+        await waitUntilReady(redis, 2_000);
+        expect((await store.hit('ip:1', minute)).count).toBe(1);
+        proxy.cut();
+        const started = performance.now();
+        const counts = [];
+        for (let i = 0; i < 3; i++) counts.push((await store.hit('ip:1', minute)).count);
+        expect(counts).toEqual([1, 2, 3]);
+        expect(performance.now() - started).toBeLessThan(500);
+        proxy.restore();
+        expect(await waitUntilReady(redis, 3_000)).toBe(true);
+        expect((await store.hit('ip:1', minute)).count).toBe(2);
+        await redis.del(`${prefix}ip:1`);
+      } finally {
+        await store.close();
+        await closeRedis(redis);
+        await proxy.close();
+      }
     });
   });
 }

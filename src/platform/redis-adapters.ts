@@ -6,7 +6,7 @@ import type { RateLimitStore } from './rate-limit-store.js';
 import { createRedisCache } from './redis-cache.js';
 import { createRedisPubSub } from './redis-pubsub.js';
 import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
-import { createRedis } from './redis.js';
+import { closeRedis, createRedis, waitUntilReady } from './redis.js';
 
 /** The shared-state adapters of one process, and their connections' lifecycle. */
 export interface SharedStateAdapters {
@@ -19,29 +19,58 @@ export interface SharedStateAdapters {
   close(): Promise<void>;
 }
 
+/** How long start-up waits for Redis before it goes on without it. */
+const startupWaitMs = 3_000;
+
 /**
  * Cache, pub/sub and rate limits in Redis: two connections per process (subscribing takes one
  * for itself), every key and channel under `prefix`.
+ *
+ * Waits for the first connection (a few seconds at most), then runs on whether Redis is up or
+ * not: while it is down, the cache misses (the services read the database), rate limits count
+ * in this process, and events reach this process only; when it is back, everything returns to
+ * Redis by itself and pub/sub tells its listeners to resynchronise.
  */
-export function createRedisAdapters(
+export async function createRedisAdapters(
   url: string,
   prefix: string,
   logger: Logger,
-): SharedStateAdapters {
-  const connect = (): Redis => {
+): Promise<SharedStateAdapters> {
+  const log = logger.child({ module: 'redis' });
+  // A failed command is expected while Redis is down: the connection's state is what gets logged.
+  const onCommandError = (error: unknown) => log.debug({ err: error }, 'Redis command failed');
+  const connect = (name: string): Redis => {
     const connection = createRedis(url);
-    connection.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
+    let up = false;
+    connection.on('ready', () => {
+      if (!up) log.info({ connection: name }, 'Redis connection is up');
+      up = true;
+    });
+    connection.on('close', () => {
+      if (up) log.warn({ connection: name }, 'Redis connection lost: running on fallbacks');
+      up = false;
+    });
+    connection.on('error', (error: Error) => log.debug({ err: error }, 'Redis connection error'));
     return connection;
   };
-  const main = connect();
-  const subscriber = connect();
-  const cache = createRedisCache(main, `${prefix}cache:`);
-  const rateLimitStore = createRedisRateLimitStore(main, `${prefix}rl:`);
+  const main = connect('main');
+  const subscriber = connect('subscriber');
+  const ready = await Promise.all([
+    waitUntilReady(main, startupWaitMs),
+    waitUntilReady(subscriber, startupWaitMs),
+  ]);
+  if (!ready.every(Boolean)) {
+    log.warn('Redis does not answer: starting on fallbacks; it is used as soon as it answers');
+  }
+  const cache = createRedisCache(main, `${prefix}cache:`, { onError: onCommandError });
+  const rateLimitStore = createRedisRateLimitStore(main, `${prefix}rl:`, {
+    onError: onCommandError,
+  });
   const pubsub = createRedisPubSub({
     publisher: main,
     subscriber,
     prefix: `${prefix}events:`,
-    onError: (error) => logger.warn({ err: error }, 'pub/sub handler or message failed'),
+    onError: (error) => log.warn({ err: error }, 'pub/sub handler, message or subscription failed'),
   });
   return {
     cache,
@@ -51,7 +80,7 @@ export function createRedisAdapters(
     async close() {
       await pubsub.close();
       await Promise.all([cache.close(), rateLimitStore.close()]);
-      await Promise.all([main.quit(), subscriber.quit()]);
+      await Promise.all([closeRedis(main), closeRedis(subscriber)]);
     },
   };
 }

@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
-import { checkWindow, type RateLimitStore } from './rate-limit-store.js';
+import {
+  checkWindow,
+  createMemoryRateLimitStore,
+  type RateLimitStore,
+} from './rate-limit-store.js';
 
 /**
  * INCR, then give the key its window on the first hit (or if it somehow lost its expiry), then
@@ -15,23 +19,52 @@ end
 return { count, ttl }
 `;
 
+/** What {@link createRedisRateLimitStore} may be told besides its connection. */
+export interface RedisRateLimitStoreOptions {
+  /** Told about each command that failed; the store then counts in this process. */
+  onError?: (error: unknown) => void;
+  /** Where hits are counted while Redis fails; a fresh in-process store by default. */
+  fallback?: RateLimitStore;
+}
+
 /**
  * Counters in Redis, shared by every process. Keys are stored as `prefix + key`. The caller owns
  * `redis` and quits it after closing the store.
+ *
+ * A hit that Redis cannot count is counted in `fallback`, this process's own counters, so limits
+ * still hold while Redis is down (per process: with n processes a client may get n times the
+ * limit). Once Redis answers again its counters apply again.
  */
-export function createRedisRateLimitStore(redis: Redis, prefix = ''): RateLimitStore {
+export function createRedisRateLimitStore(
+  redis: Redis,
+  prefix = '',
+  options: RedisRateLimitStoreOptions = {},
+): RateLimitStore {
+  const onError = options.onError ?? (() => {});
+  const fallback = options.fallback ?? createMemoryRateLimitStore();
   return {
     async hit(key, windowMs) {
       checkWindow(windowMs);
-      const reply = await redis.eval(hitScript, 1, prefix + key, windowMs);
+      let reply: unknown;
+      try {
+        reply = await redis.eval(hitScript, 1, prefix + key, windowMs);
+      } catch (error) {
+        onError(error);
+        return fallback.hit(key, windowMs);
+      }
       const [count, resetInMs] = reply as [number, number];
       return { count, resetInMs };
     },
     async reset(key) {
-      await redis.del(prefix + key);
+      await fallback.reset(key);
+      try {
+        await redis.del(prefix + key);
+      } catch (error) {
+        onError(error);
+      }
     },
     close() {
-      return Promise.resolve();
+      return fallback.close();
     },
   };
 }

@@ -62,8 +62,29 @@ export async function reviewAccess(
   deps: { auth: AuthService; tickets: TicketService },
 ): Promise<void> {
   if (!event.user_id) return;
-  const announced = accessIn(event);
-  for (const connection of [...hub.connectionsOf(event.user_id)]) {
+  await reviewUser(hub, event.user_id, accessIn(event), deps);
+}
+
+/**
+ * Checks every signed-in socket again, one user after the other, as {@link reviewAccess} does
+ * for one: after announcements may have been lost (pub/sub was cut off from other processes).
+ */
+export async function reviewAllAccess(
+  hub: ConnectionHub,
+  deps: { auth: AuthService; tickets: TicketService },
+): Promise<void> {
+  const userIds = new Set<string>();
+  for (const connection of hub.all) if (connection.user) userIds.add(connection.user.userId);
+  for (const userId of userIds) await reviewUser(hub, userId, undefined, deps);
+}
+
+async function reviewUser(
+  hub: ConnectionHub,
+  userId: string,
+  announced: Pick<UserAccess, 'role' | 'is_active'> | undefined,
+  deps: { auth: AuthService; tickets: TicketService },
+): Promise<void> {
+  for (const connection of [...hub.connectionsOf(userId)]) {
     const user = connection.user;
     if (!user) continue;
     if (announced?.is_active === false) {

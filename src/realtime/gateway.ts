@@ -9,8 +9,8 @@ import { Connection } from './connection.js';
 import { routeEvent, routeTyping, typingChannel, type TypingSignal } from './fan-out.js';
 import { ConnectionHub } from './hub.js';
 import { createGatewayMetrics } from './metrics.js';
-import { closeCodes, errorFrame, textOf } from './protocol.js';
-import { reviewAccess } from './access-review.js';
+import { closeCodes, errorFrame, resyncFrame, textOf } from './protocol.js';
+import { reviewAccess, reviewAllAccess } from './access-review.js';
 import { createStatsFeed, movesCounts } from './stats-feed.js';
 
 /** What the gateway needs from the container. */
@@ -70,6 +70,15 @@ export default async function realtimeGateway(
   const stopTyping = await pubsub.subscribe(typingChannel, (signal) =>
     routeTyping(hub, signal as TypingSignal),
   );
+  // Events from other processes were lost while pub/sub was cut off: clients refetch, and the
+  // sockets' access is checked again in case a block, role change or logout was among them.
+  const stopResync = pubsub.onReconnect(() => {
+    logger.info({ sockets: hub.size }, 'pub/sub is back: telling sockets to resynchronise');
+    for (const connection of hub.all) if (connection.user) connection.send(resyncFrame);
+    reviewAllAccess(hub, options.container).catch((error: unknown) => {
+      logger.error({ err: error }, 'socket access re-check after reconnection failed');
+    });
+  });
 
   // A peer that has not answered the previous ping by the next one is gone.
   const heartbeat = setInterval(() => {
@@ -91,6 +100,7 @@ export default async function realtimeGateway(
   });
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
+    stopResync();
     stats.stop();
     await stopEvents();
     await stopTyping();

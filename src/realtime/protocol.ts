@@ -56,6 +56,16 @@ export interface ServerFrame {
   reason?: string;
 }
 
+/**
+ * Sent to every signed-in socket when events from other server processes may have been missed
+ * (their pub/sub link was cut and is back): the client refetches what it shows, as after a
+ * reconnect of its own. Its subscriptions stay as they were.
+ */
+export const resyncFrame = JSON.stringify({
+  type: 'resync',
+  ticket_id: null,
+} satisfies ServerFrame);
+
 /** The JSON of an `error` frame. */
 export function errorFrame(code: ErrorCode, message: string): string {
   return JSON.stringify({ type: 'error', code, message } satisfies ServerFrame);

@@ -11,8 +11,8 @@ type Listener = (frame: ServerFrame) => void;
 
 /**
  * One WebSocket to `/api/v1/ws` for the whole app: authenticates with the access token,
- * re-subscribes the open tickets and tells listeners after a reconnect (so they refetch what
- * they missed), backs off between attempts and pings to keep the line alive.
+ * re-subscribes the open tickets and tells listeners after a reconnect or a `resync` frame (so
+ * they refetch what they missed), backs off between attempts and pings to keep the line alive.
  */
 class Realtime {
   private socket: WebSocket | undefined;
@@ -60,7 +60,7 @@ class Realtime {
       }
       this.attempts = 0;
       this.connected = true;
-      if (this.everOpened) for (const listener of this.reconnectListeners) listener();
+      if (this.everOpened) this.resynchronise();
       this.everOpened = true;
       this.pinger = setInterval(() => this.send({ type: 'ping' }), 25_000);
     };
@@ -71,6 +71,8 @@ class Realtime {
       } catch {
         return;
       }
+      // The server may have missed events for us (its link to the other servers was cut).
+      if (frame.type === 'resync') this.resynchronise();
       for (const listener of this.listeners) listener(frame);
     };
     socket.onclose = () => {
@@ -83,6 +85,10 @@ class Realtime {
       this.attempts += 1;
       this.timer = setTimeout(() => this.connect(), delay);
     };
+  }
+
+  private resynchronise(): void {
+    for (const listener of this.reconnectListeners) listener();
   }
 
   private send(message: object): void {
@@ -116,7 +122,9 @@ class Realtime {
     return () => this.listeners.delete(listener);
   }
 
-  /** After a reconnect: refetch what may have been missed. */
+  /**
+   * After a reconnect, or when the server says `resync`: refetch what may have been missed.
+   */
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
