@@ -264,6 +264,11 @@ export const notifications = pgTable(
     shownCount: integer('shown_count'),
     /** The Telegram message that carries it, once sent, so that it can be edited in place. */
     telegramMessageId: bigint('telegram_message_id', { mode: 'number' }),
+    /**
+     * It tells staff something customers must not see (an internal note, a malware alert): a
+     * reply to its Telegram message is an internal note too (`bot/features/chat-replies.ts`).
+     */
+    internal: boolean('internal').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -314,6 +319,8 @@ export const telegramTicketMessages = pgTable(
     ticketId: uuid('ticket_id')
       .notNull()
       .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The message is staff-only (an internal note's notice): a reply to it stays internal. */
+    internal: boolean('internal').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
