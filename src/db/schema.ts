@@ -218,14 +218,19 @@ export const attachments = pgTable(
     storageKey: text('storage_key').notNull(),
     previewKey: text('preview_key'),
     scanStatus: scanStatus('scan_status').notNull().default('pending'),
+    /**
+     * When it was put in a message or named in a new ticket; null while it waits (uploaded
+     * alone, or to a ticket but not yet sent): waiting uploads are capped and purged after 24 h.
+     */
+    attachedAt: timestamp('attached_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     index('attachments_ticket_idx').on(t.ticketId),
     index('attachments_message_idx').on(t.messageId),
-    index('attachments_orphan_idx')
-      .on(t.createdAt)
-      .where(sql`${t.messageId} is null and ${t.ticketId} is null`),
+    index('attachments_waiting_idx')
+      .on(t.uploaderId, t.createdAt)
+      .where(sql`${t.attachedAt} is null`),
   ],
 );
 

@@ -17,10 +17,16 @@ import { toAttachmentDto, type AttachmentDto } from './schemas.js';
 
 export { fileJobs } from './file-store.js';
 
-/** Uploads never attached to a ticket or message are removed after this long. */
+/**
+ * Uploads still waiting after this long are removed: never named in a new ticket nor put in a
+ * message (uploaded alone, or to a ticket but never sent).
+ */
 export const orphanMaxAgeMs = 24 * 60 * 60 * 1000;
 
-/** How many uploads one person may keep waiting to be attached, so they cannot fill the disk. */
+/**
+ * How many uploads one person may keep waiting (alone or on a ticket, not yet in a message),
+ * so they cannot fill the disk.
+ */
 export const maxPendingUploads = 50;
 
 /** Tells staff that an upload carried malware (the notifications feature, when wired). */
@@ -61,18 +67,15 @@ export function createFileService(deps: FileServiceDeps) {
     return ticket;
   }
 
-  /** 409 once the caller already has `maxPendingUploads` files waiting to be attached. */
+  /**
+   * 409 once the caller already has `maxPendingUploads` files waiting to be attached, wherever
+   * they were uploaded (alone or to a ticket).
+   */
   async function refuseTooManyPending(actor: Principal) {
     const [pending] = await db
       .select({ n: count() })
       .from(attachments)
-      .where(
-        and(
-          eq(attachments.uploaderId, actor.userId),
-          isNull(attachments.ticketId),
-          isNull(attachments.messageId),
-        ),
-      );
+      .where(and(eq(attachments.uploaderId, actor.userId), isNull(attachments.attachedAt)));
     if ((pending?.n ?? 0) >= maxPendingUploads) {
       throw new Conflict(
         `At most ${maxPendingUploads} files may wait to be attached: send or remove some first`,
@@ -177,7 +180,7 @@ export function createFileService(deps: FileServiceDeps) {
       parts: AsyncIterable<UploadPart> | Iterable<UploadPart>,
     ): Promise<AttachmentDto[]> {
       if (ticketId) await writableTicket(actor, ticketId);
-      else await refuseTooManyPending(actor);
+      await refuseTooManyPending(actor);
       const rows = await store.receive(actor, ticketId, parts);
       return rows.map(dto);
     },
@@ -191,6 +194,7 @@ export function createFileService(deps: FileServiceDeps) {
       input: { file_id: string; file_name?: string; ticket_id?: string },
     ): Promise<AttachmentDto> {
       if (input.ticket_id) await writableTicket(actor, input.ticket_id);
+      await refuseTooManyPending(actor);
       const part = await store.downloadTelegramFile(input.file_id, input.file_name);
       const [row] = await store.receive(actor, input.ticket_id ?? null, [part]);
       if (!row) throw new Error('an ingested file went missing');
@@ -245,7 +249,7 @@ export function createFileService(deps: FileServiceDeps) {
       await attachable(tx, actor, ticketId, ids);
       await tx
         .update(attachments)
-        .set({ ticketId })
+        .set({ ticketId, attachedAt: clock.now() })
         .where(inArray(attachments.id, [...ids]));
     },
 
@@ -266,7 +270,7 @@ export function createFileService(deps: FileServiceDeps) {
       const messageId = message.id;
       await tx
         .update(attachments)
-        .set({ ticketId, messageId })
+        .set({ ticketId, messageId, attachedAt: clock.now() })
         .where(inArray(attachments.id, [...ids]));
     },
 
@@ -283,18 +287,15 @@ export function createFileService(deps: FileServiceDeps) {
       await store.deleteKeys(keys);
     },
 
-    /** Removes uploads attached to nothing for 24 h: their rows and blobs. Returns how many. */
+    /**
+     * Removes uploads that waited 24 h (alone, or on a ticket but in no message): their rows and
+     * blobs. Returns how many.
+     */
     async purgeOrphans(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - orphanMaxAgeMs);
       const removed = await db
         .delete(attachments)
-        .where(
-          and(
-            isNull(attachments.ticketId),
-            isNull(attachments.messageId),
-            lt(attachments.createdAt, cutoff),
-          ),
-        )
+        .where(and(isNull(attachments.attachedAt), lt(attachments.createdAt, cutoff)))
         .returning({ storageKey: attachments.storageKey, previewKey: attachments.previewKey });
       await store.deleteKeys(removed.flatMap((row) => store.keysOf(row)));
       if (removed.length > 0) logger.info({ count: removed.length }, 'removed unattached uploads');
