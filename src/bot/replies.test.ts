@@ -351,6 +351,18 @@ describe('replies to the bot’s ticket messages', () => {
     expect(await messagesOf(customer, ticket.id)).toEqual([]);
   });
 
+  it('refuses a reply that is not well-formed Unicode, and adds nothing', async () => {
+    const customer = person('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    chat.send(`/start ticket_${ticket.number}`);
+    const card = await chat.next();
+    // Only a Bot API that is not Telegram could send this: Telegram's UTF-8 cannot hold it.
+    chat.reply(card.message_id ?? 0, 'half an emoji \ud83c');
+    expect((await chat.next()).text).toContain('Your message could not be added');
+    expect(await messagesOf(customer, ticket.id)).toEqual([]);
+  });
+
   it('says what a reply may hold when it holds nothing to add', async () => {
     const customer = person('en');
     const ticket = await openTicket(customer);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toPlainText } from './plain-text.js';
+import { requiredPlainText, toPlainText } from './plain-text.js';
 
 describe('toPlainText', () => {
   describe('HTML markup', () => {
@@ -100,6 +100,16 @@ describe('toPlainText', () => {
     it('trims the result', () => {
       expect(toPlainText('  \n  hello world \n\t ')).toBe('hello world');
       expect(toPlainText('<p>  spaced  </p>')).toBe('spaced');
+    });
+
+    it('refuses a lone surrogate with a 422 on the field, and keeps a whole emoji', () => {
+      expect(() => requiredPlainText('half \ud83c', 'content')).toThrow(
+        expect.objectContaining({ status: 422, errors: [expect.objectContaining({ field: 'content' })] }),
+      );
+      expect(() => toPlainText('\udf84 tail', 'description')).toThrow(
+        expect.objectContaining({ errors: [expect.objectContaining({ field: 'description' })] }),
+      );
+      expect(toPlainText('whole \ud83c\udf84')).toBe('whole 🎄');
     });
 
     it('leaves Cyrillic and emoji untouched', () => {

@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { Invalid } from '../errors.js';
+import { refuseIllFormed } from './well-formed.js';
 
 /** Elements whose content is code or markup, never text a person wrote: dropped whole. */
 const dropWithContent = new Set([
@@ -46,9 +47,11 @@ const ACTIVE_ELEMENT_OPENER =
  * Makes user-written content plain text that is safe wherever it is shown: HTML elements and
  * comments are removed (script-like elements with their content), everything else (`a < b`,
  * `<3`, `x<y`, `<foo>`, `</Enter>`, entities as typed) stays exactly as written, so every renderer escapes it as text.
- * Line endings become `\n`, control characters go, and the result is trimmed.
+ * Line endings become `\n`, control characters go, and the result is trimmed. Text that is not
+ * well-formed Unicode (a lone surrogate) is a 422 on `field` (`content/well-formed.ts`).
  */
-export function toPlainText(input: string): string {
+export function toPlainText(input: string, field = 'text'): string {
+  refuseIllFormed(input, field);
   let text = input.replaceAll('\r\n', '\n').replaceAll('\r', '\n').replace(CONTROL_CHARACTERS, '');
   // Removing one tag can join the halves of another (`<<b>script>`): repeat until nothing changes.
   for (let pass = 0; pass < 5 && text.includes('<'); pass += 1) {
@@ -100,7 +103,7 @@ function stripTags(input: string): string {
 
 /** As `toPlainText`, for a required field: text that was only markup is a 422 on `field`. */
 export function requiredPlainText(value: string, field: string): string {
-  const text = toPlainText(value);
+  const text = toPlainText(value, field);
   if (!text) throw new Invalid('Some fields are invalid', [{ field, message: 'has no text' }]);
   return text;
 }
