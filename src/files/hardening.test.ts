@@ -371,6 +371,7 @@ describe('when the blob store fails', () => {
       queue,
       logger: pino({ level: 'silent' }),
       stagingDir: path.join(root, 'uploads'),
+      userAccess: (userId) => t.container.users.getAccess(userId),
     });
     const person = await signInAs(t, 'user');
     const parts = [

@@ -4,14 +4,14 @@ import { isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { attachments, messages, type AttachmentRow } from '../db/schema.js';
-import { Conflict, Invalid, NotFound } from '../errors.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { BlobStore } from '../platform/blob-store.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { Scanner } from '../platform/scanner.js';
 import { createTicketQueries } from '../tickets/queries.js';
 import { refuseClosed } from '../tickets/ticket-status.js';
-import type { FileUrls, FileVariant } from './file-urls.js';
+import type { FileUrls, FileVariant, SignedLink } from './file-urls.js';
 import { createFileStore, fileJobs, type UploadPart } from './file-store.js';
 import { toAttachmentDto, type AttachmentDto } from './schemas.js';
 
@@ -50,6 +50,8 @@ export interface FileServiceDeps {
   /** The bot's token and Bot API root, for ingesting Telegram files; absent when the bot is off. */
   telegram?: { token: string; apiRoot: string };
   alertStaff?: AlertStaff;
+  /** Whether a user is blocked (the users service's cached access), for signed links. */
+  userAccess: (userId: string) => Promise<{ is_active: boolean } | undefined>;
 }
 
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
@@ -57,7 +59,7 @@ export function createFileService(deps: FileServiceDeps) {
   const { db, clock, blobs, urls, queue, logger } = deps;
   const tickets = createTicketQueries(db);
   const store = createFileStore(deps);
-  const dto = (row: AttachmentRow) => toAttachmentDto(row, urls);
+  const dto = (row: AttachmentRow, holder: string) => toAttachmentDto(row, urls, holder);
   let jobsRegistered = false;
 
   /** The ticket the caller may write in (seen by them, not closed), else 404/409. */
@@ -151,8 +153,11 @@ export function createFileService(deps: FileServiceDeps) {
   }
 
   return {
-    /** The attachments of each of these messages, in upload order. */
-    async attachmentsOf(messageIds: readonly string[]): Promise<Map<string, AttachmentDto[]>> {
+    /** The attachments of each of these messages, in upload order, with links for `holder`. */
+    async attachmentsOf(
+      messageIds: readonly string[],
+      holder: string,
+    ): Promise<Map<string, AttachmentDto[]>> {
       const byMessage = new Map<string, AttachmentDto[]>();
       if (messageIds.length === 0) return byMessage;
       const rows = await db
@@ -163,7 +168,7 @@ export function createFileService(deps: FileServiceDeps) {
       for (const row of rows) {
         if (!row.messageId) continue;
         const list = byMessage.get(row.messageId) ?? [];
-        list.push(dto(row));
+        list.push(dto(row, holder));
         byMessage.set(row.messageId, list);
       }
       return byMessage;
@@ -182,7 +187,7 @@ export function createFileService(deps: FileServiceDeps) {
       if (ticketId) await writableTicket(actor, ticketId);
       await refuseTooManyPending(actor);
       const rows = await store.receive(actor, ticketId, parts);
-      return rows.map(dto);
+      return rows.map((row) => dto(row, actor.userId));
     },
 
     /**
@@ -198,7 +203,7 @@ export function createFileService(deps: FileServiceDeps) {
       const part = await store.downloadTelegramFile(input.file_id, input.file_name);
       const [row] = await store.receive(actor, input.ticket_id ?? null, [part]);
       if (!row) throw new Error('an ingested file went missing');
-      return dto(row);
+      return dto(row, actor.userId);
     },
 
     /** The files of a ticket the caller may see, in upload order. */
@@ -215,7 +220,7 @@ export function createFileService(deps: FileServiceDeps) {
         .filter(({ file, internal }) =>
           file.messageId ? !internal || staff : staff || file.uploaderId === actor.userId,
         )
-        .map(({ file }) => dto(file));
+        .map(({ file }) => dto(file, actor.userId));
     },
 
     /**
@@ -233,9 +238,17 @@ export function createFileService(deps: FileServiceDeps) {
       return row;
     },
 
-    /** True when `sig` is a valid signed link to this file's `variant`. */
-    verifyLink: (id: string, variant: FileVariant, exp: number, sig: string) =>
-      urls.verify(id, variant, exp, sig),
+    /**
+     * True when the link is a valid signed link to this file's `variant`; a valid one handed to
+     * a user who has been blocked since is 403 `user_blocked` (one cached lookup).
+     */
+    async verifyLink(id: string, variant: FileVariant, link: SignedLink): Promise<boolean> {
+      if (!urls.verify(id, variant, link)) return false;
+      const access = await deps.userAccess(link.holder);
+      if (!access) return false;
+      if (!access.is_active) throw new Forbidden('This account is blocked', 'user_blocked');
+      return true;
+    },
 
     /** The stored bytes of a servable file (or one preview size). */
     open: (key: string, range?: { start: number; end: number }) => blobs.get(key, range),
