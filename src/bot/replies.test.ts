@@ -236,7 +236,13 @@ describe('replies to the bot’s ticket messages', () => {
       expect(await messagesOf(customer, ticket.id)).toEqual([]);
       const customerNotices = await noticesOf(customer);
       expect(customerNotices.join('\n')).not.toMatch(/refund|bank/i);
-      expect(harness.chat(customer).all().map((m) => m.text).join('\n')).not.toMatch(/refund|bank/i);
+      expect(
+        harness
+          .chat(customer)
+          .all()
+          .map((m) => m.text)
+          .join('\n'),
+      ).not.toMatch(/refund|bank/i);
     }
   });
 

@@ -126,7 +126,10 @@ describe('toPlainText', () => {
 
     it('refuses a lone surrogate with a 422 on the field, and keeps a whole emoji', () => {
       expect(() => requiredPlainText('half \ud83c', 'content')).toThrow(
-        expect.objectContaining({ status: 422, errors: [expect.objectContaining({ field: 'content' })] }),
+        expect.objectContaining({
+          status: 422,
+          errors: [expect.objectContaining({ field: 'content' })],
+        }),
       );
       expect(() => toPlainText('\udf84 tail', 'description')).toThrow(
         expect.objectContaining({ errors: [expect.objectContaining({ field: 'description' })] }),

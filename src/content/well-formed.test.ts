@@ -53,13 +53,7 @@ describe('text that is not well-formed Unicode (a lone surrogate)', () => {
       `{"category_id":"{category}","title":"Printer ${lone}","description":"ok"}`,
       'title',
     ],
-    [
-      'a ticket’s edit',
-      'PUT',
-      '/tickets/{ticket}',
-      `{"description":"a${lone}b"}`,
-      'description',
-    ],
+    ['a ticket’s edit', 'PUT', '/tickets/{ticket}', `{"description":"a${lone}b"}`, 'description'],
     ['a category', 'POST', '/categories', `{"name":"Billing ${lone}"}`, 'name'],
     [
       'a category’s translation',
