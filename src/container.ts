@@ -176,6 +176,7 @@ export async function createContainer(
     clock,
     ...storage,
     urls: createFileUrls(secret, clock),
+    userAccess: (userId) => users.getAccess(userId),
     queue,
     logger,
     ...(config.TELEGRAM_BOT_TOKEN

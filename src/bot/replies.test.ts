@@ -20,6 +20,7 @@ function person(language: 'ru' | 'en', first_name = 'Kira'): TelegramPerson {
 
 interface ApiMessage {
   content: string;
+  is_internal: boolean;
   user_id: string;
   attachments: { file_name: string; mime_type: string }[];
 }
@@ -75,12 +76,12 @@ describe('replies to the bot’s ticket messages', () => {
     return response.json<{ id: string; number: number }>();
   }
 
-  async function write(who: TelegramPerson, ticketId: string, content: string) {
+  async function write(who: TelegramPerson, ticketId: string, content: string, internal = false) {
     const response = await harness.testApp.app.inject({
       method: 'POST',
       url: `/api/v1/tickets/${ticketId}/messages`,
       headers: await session(who),
-      payload: { content },
+      payload: { content, ...(internal ? { is_internal: true } : {}) },
     });
     expect(response.statusCode).toBe(201);
   }
@@ -114,7 +115,7 @@ describe('replies to the bot’s ticket messages', () => {
       if (!reply.text.includes(text)) continue;
       const messageId = reply.message_id ?? 0;
       await vi.waitFor(async () => {
-        expect(await ticketMessages().ticketOf(chat.person.id, messageId)).toBeDefined();
+        expect(await ticketMessages().subjectOf(chat.person.id, messageId)).toBeDefined();
       });
       return reply;
     }
@@ -183,6 +184,101 @@ describe('replies to the bot’s ticket messages', () => {
     // The customer hears of the answer, and may reply to it in turn.
     const answer = await nextNotice(customerChat, 'Проверим платёж сегодня.');
     expect(answer.message_id).toBeDefined();
+  });
+
+  /** The customer's notifications (their titles) through the API. */
+  async function noticesOf(who: TelegramPerson): Promise<string[]> {
+    const response = await harness.testApp.app.inject({
+      method: 'GET',
+      url: '/api/v1/notifications',
+      headers: await session(who),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ items: { content: string }[] }>().items.map((n) => n.content);
+  }
+
+  /** A customer's ticket assigned to agent B, and agent A, both staff with Telegram chats. */
+  async function ticketWithTwoAgents(language: 'ru' | 'en') {
+    const customer = person(language);
+    const ticket = await openTicket(customer, 'Card declined');
+    const agentA = await agentWithNotice(language);
+    const agentB = await agentWithNotice(language);
+    await harness.testApp.container.tickets.assign(admin, ticket.id, agentB.id);
+    // B hears of the assignment first; nothing else of this ticket comes to B unasked.
+    await nextNotice(agentB.chat, 'Card declined');
+    return { customer, ticket, agentA, agentB };
+  }
+
+  it('keeps a reply to an internal note’s notification internal, and says so', async () => {
+    for (const [language, said] of [
+      ['en', 'as an internal note: only staff see it'],
+      ['ru', 'как внутренняя заметка: её видят только сотрудники'],
+    ] as const) {
+      const { customer, ticket, agentA, agentB } = await ticketWithTwoAgents(language);
+      await write(agentA.who, ticket.id, 'The bank flagged this card.', true);
+
+      const notice = await nextNotice(agentB.chat, 'The bank flagged this card.');
+      agentB.chat.reply(notice.message_id ?? 0, 'Then do not refund yet.');
+      const confirmation = await agentB.chat.next();
+      expect(await messagesOf(customer, ticket.id)).toEqual([]);
+      expect(confirmation.text).toContain(`#${ticket.number}`);
+      expect(confirmation.text).toContain(said);
+      // A reply to that confirmation stays internal as well.
+      agentB.chat.reply(confirmation.message_id ?? 0, 'Ask the bank first.');
+      expect((await agentB.chat.next()).text).toContain(said);
+
+      const staffView = await messagesOf(agentA.who, ticket.id);
+      expect(staffView).toEqual([
+        expect.objectContaining({ content: 'The bank flagged this card.', is_internal: true }),
+        expect.objectContaining({ content: 'Then do not refund yet.', is_internal: true }),
+        expect.objectContaining({ content: 'Ask the bank first.', is_internal: true }),
+      ]);
+      expect(await messagesOf(customer, ticket.id)).toEqual([]);
+      const customerNotices = await noticesOf(customer);
+      expect(customerNotices.join('\n')).not.toMatch(/refund|bank/i);
+      expect(
+        harness
+          .chat(customer)
+          .all()
+          .map((m) => m.text)
+          .join('\n'),
+      ).not.toMatch(/refund|bank/i);
+    }
+  });
+
+  it('keeps a reply to a staff-only alert about a ticket internal', async () => {
+    const { customer, ticket, agentB } = await ticketWithTwoAgents('en');
+    const { database, events, notifications } = harness.testApp.container;
+    // What the files service sends when an upload to the ticket carried malware.
+    await events.publish(
+      await database.db.transaction((tx) =>
+        notifications.notifyStaff(tx, {
+          type: 'system',
+          title: 'Malware blocked',
+          content: 'The file “invoice.pdf” contains malware and was quarantined.',
+          ticket_id: ticket.id,
+        }),
+      ),
+    );
+    const alert = await nextNotice(agentB.chat, 'invoice.pdf');
+    agentB.chat.reply(alert.message_id ?? 0, 'Who uploaded this one?');
+    expect((await agentB.chat.next()).text).toContain('as an internal note');
+    expect(await messagesOf(customer, ticket.id)).toEqual([]);
+  });
+
+  it('keeps a reply to a public message’s notification public', async () => {
+    const { customer, ticket, agentA, agentB } = await ticketWithTwoAgents('en');
+    await write(agentA.who, ticket.id, 'Could you try another card?');
+
+    const notice = await nextNotice(agentB.chat, 'Could you try another card?');
+    agentB.chat.reply(notice.message_id ?? 0, 'Or pay by bank transfer.');
+    expect((await agentB.chat.next()).text).toBe(`✅ Added to #${ticket.number}`);
+
+    expect(await messagesOf(customer, ticket.id)).toEqual([
+      expect.objectContaining({ content: 'Could you try another card?', is_internal: false }),
+      expect.objectContaining({ content: 'Or pay by bank transfer.', is_internal: false }),
+    ]);
+    expect(await noticesOf(customer)).toContain('Or pay by bank transfer.');
   });
 
   it('keeps the text when the file is refused, and says so', async () => {
@@ -258,6 +354,18 @@ describe('replies to the bot’s ticket messages', () => {
     expect((await agent.chat.next()).text).toBe(
       'This ticket is no longer available; your message was not added.',
     );
+    expect(await messagesOf(customer, ticket.id)).toEqual([]);
+  });
+
+  it('refuses a reply that is not well-formed Unicode, and adds nothing', async () => {
+    const customer = person('en');
+    const ticket = await openTicket(customer);
+    const chat = harness.chat(customer);
+    chat.send(`/start ticket_${ticket.number}`);
+    const card = await chat.next();
+    // Only a Bot API that is not Telegram could send this: Telegram's UTF-8 cannot hold it.
+    chat.reply(card.message_id ?? 0, 'half an emoji \ud83c');
+    expect((await chat.next()).text).toContain('Your message could not be added');
     expect(await messagesOf(customer, ticket.id)).toEqual([]);
   });
 

@@ -124,7 +124,7 @@ describe('/start, /help, /tickets and /status', () => {
     ]);
     const recorded = createTicketMessages(harness.testApp.container.database.db);
     await vi.waitFor(async () => {
-      expect(await recorded.ticketOf(owner.id, card.message_id ?? 0)).toBe(ticket.id);
+      expect((await recorded.subjectOf(owner.id, card.message_id ?? 0))?.ticketId).toBe(ticket.id);
     });
 
     const stranger = harness.chat(person('ru'));

@@ -164,7 +164,7 @@ describe('the /support form', () => {
       web_app: { url: `https://app.example.com/?startapp=ticket_${ticket?.number}` },
     });
     const ticketMessages = createTicketMessages(harness.testApp.container.database.db);
-    expect(await ticketMessages.ticketOf(who.id, formId)).toBe(ticket?.id);
+    expect((await ticketMessages.subjectOf(who.id, formId))?.ticketId).toBe(ticket?.id);
 
     const session = await signIn(harness.testApp, who);
     const attachments = await harness.testApp.app.inject({

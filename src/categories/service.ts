@@ -46,15 +46,21 @@ function clean<
   if (result.name !== undefined) {
     result.name = requiredPlainText(result.name, 'name');
   }
-  if (result.description !== undefined) result.description = toPlainText(result.description);
-  if (result.icon !== undefined) result.icon = toPlainText(result.icon);
+  if (result.description !== undefined) {
+    result.description = toPlainText(result.description, 'description');
+  }
+  if (result.icon !== undefined) result.icon = toPlainText(result.icon, 'icon');
   if (result.translations !== undefined) {
     result.translations = Object.fromEntries(
       Object.entries(result.translations).map(([language, text]) => [
         language,
         {
           name: requiredPlainText(text.name, `translations.${language}.name`),
-          ...(text.description === undefined ? {} : { description: toPlainText(text.description) }),
+          ...(text.description === undefined
+            ? {}
+            : {
+                description: toPlainText(text.description, `translations.${language}.description`),
+              }),
         },
       ]),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toPlainText } from './plain-text.js';
+import { requiredPlainText, toPlainText } from './plain-text.js';
 
 describe('toPlainText', () => {
   describe('HTML markup', () => {
@@ -44,6 +44,25 @@ describe('toPlainText', () => {
       expect(result.toLowerCase()).not.toContain('<script');
     });
 
+    it('removes tags that carry attributes, whatever their name, keeping their text', () => {
+      expect(toPlainText('see <image src=x onerror=alert(1)> this')).toBe('see  this');
+      expect(toPlainText('<x onclick="steal()">click me</x> now')).toBe('click me now');
+      expect(toPlainText("<Foo-Bar data-x='1' onmouseover=go()>hi</Foo-Bar>")).toBe('hi');
+      expect(toPlainText('<x\tonfocus=alert(1) autofocus>')).toBe('');
+    });
+
+    it('leaves no event handler behind, however the tag is written', () => {
+      for (const input of [
+        '<image src=x onerror=alert(1)>',
+        '<x onclick=alert(1)>a</x>',
+        '<svg/onload=alert(1)>',
+        '<x/onclick=alert(1)>',
+        '<<x onclick=alert(1)>x onclick=alert(2)>',
+      ]) {
+        expect(toPlainText(input), input).not.toMatch(/<\/?[a-z]/i);
+      }
+    });
+
     it('answers an empty string for markup and nothing else', () => {
       expect(toPlainText('<p></p>')).toBe('');
       expect(toPlainText('<script>alert(1)</script>')).toBe('');
@@ -60,6 +79,9 @@ describe('toPlainText', () => {
       ['generics', 'List<String> names'],
       ['an unknown tag', '<foo>bar</foo>'],
       ['an address in angle brackets', 'mail <user@example.com>'],
+      ['letters between less-than and greater-than', 'x<y>z'],
+      ['a word list in angle brackets', 'press <Ctrl Alt Del> now'],
+      ['a comparison with an equals sign', 'if x <y = z> w'],
     ])('keeps %s as written', (_case, text) => {
       expect(toPlainText(text)).toBe(text);
     });
@@ -100,6 +122,19 @@ describe('toPlainText', () => {
     it('trims the result', () => {
       expect(toPlainText('  \n  hello world \n\t ')).toBe('hello world');
       expect(toPlainText('<p>  spaced  </p>')).toBe('spaced');
+    });
+
+    it('refuses a lone surrogate with a 422 on the field, and keeps a whole emoji', () => {
+      expect(() => requiredPlainText('half \ud83c', 'content')).toThrow(
+        expect.objectContaining({
+          status: 422,
+          errors: [expect.objectContaining({ field: 'content' })],
+        }),
+      );
+      expect(() => toPlainText('\udf84 tail', 'description')).toThrow(
+        expect.objectContaining({ errors: [expect.objectContaining({ field: 'description' })] }),
+      );
+      expect(toPlainText('whole \ud83c\udf84')).toBe('whole 🎄');
     });
 
     it('leaves Cyrillic and emoji untouched', () => {

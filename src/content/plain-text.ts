@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { Invalid } from '../errors.js';
+import { refuseIllFormed } from './well-formed.js';
 
 /** Elements whose content is code or markup, never text a person wrote: dropped whole. */
 const dropWithContent = new Set([
@@ -43,12 +44,15 @@ const ACTIVE_ELEMENT_OPENER =
   /<(?=\/?(?:script|style|iframe|object|embed|svg|math|img|link|meta|base|form|frame|frameset|applet|template|noscript)\b)/gi;
 
 /**
- * Makes user-written content plain text that is safe wherever it is shown: HTML elements and
- * comments are removed (script-like elements with their content), everything else (`a < b`,
- * `<3`, `x<y`, `<foo>`, `</Enter>`, entities as typed) stays exactly as written, so every renderer escapes it as text.
- * Line endings become `\n`, control characters go, and the result is trimmed.
+ * Makes user-written content plain text that is safe wherever it is shown: HTML elements,
+ * tags of any name that carry attributes (`<x onclick=…>`) and comments are removed (script-like
+ * elements with their content), everything else (`a < b`, `<3`, `x<y>z`, `<foo>`, `</Enter>`,
+ * entities as typed) stays exactly as written, so every renderer escapes it as text.
+ * Line endings become `\n`, control characters go, and the result is trimmed. Text that is not
+ * well-formed Unicode (a lone surrogate) is a 422 on `field` (`content/well-formed.ts`).
  */
-export function toPlainText(input: string): string {
+export function toPlainText(input: string, field = 'text'): string {
+  refuseIllFormed(input, field);
   let text = input.replaceAll('\r\n', '\n').replaceAll('\r', '\n').replace(CONTROL_CHARACTERS, '');
   // Removing one tag can join the halves of another (`<<b>script>`): repeat until nothing changes.
   for (let pass = 0; pass < 5 && text.includes('<'); pass += 1) {
@@ -62,18 +66,39 @@ export function toPlainText(input: string): string {
     .trim();
 }
 
-/** `<` starting what the parser would read as a tag, with the name it would read. */
-const TAG_START = /<(?=\/?([a-zA-Z][^\s/>]*))/g;
+/**
+ * `<` starting what the parser would read as a tag: whether it closes one, the name it would
+ * read, and the rest up to the next `>` (where attributes are).
+ */
+const TAG_START = /<(?=(\/?)([a-zA-Z][^\s/>]*)([^>]*))/g;
+
+/**
+ * Attributes with a value (`onclick=…`, `src="x"`), also right after a `/` (`<x/onload=…>`):
+ * what makes any tag active, an unknown name (`<image src=x onerror=…>`, which browsers read
+ * as `<img>`) included. A bare word list (`<Ctrl Alt Del>`) has none and stays text.
+ */
+const VALUED_ATTRIBUTE = /[\s/][^\s/=>]+\s*=/;
+
+/** Names of the tags in `text` that carry a valued attribute: markup, whatever the name. */
+function attributedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, closing, name = '', rest = ''] of text.matchAll(TAG_START)) {
+    if (!closing && VALUED_ATTRIBUTE.test(rest)) names.add(name.toLowerCase());
+  }
+  return names;
+}
 
 function stripTags(input: string): string {
   // A `<` with no `>` after it cannot open a tag; the parser would swallow the rest as one.
   const lastGt = input.lastIndexOf('>');
-  const source = (
-    input.slice(0, lastGt + 1) + input.slice(lastGt + 1).replaceAll('<', BARE_LT)
-  ).replace(TAG_START, (lt: string, name: string) =>
-    // Only real HTML elements are markup; `<foo>`, `List<String>` or `</Enter>` are text.
-    htmlElements.has(name.toLowerCase()) ? lt : BARE_LT,
-  );
+  const closed = input.slice(0, lastGt + 1) + input.slice(lastGt + 1).replaceAll('<', BARE_LT);
+  const attributed = attributedNames(closed);
+  const source = closed.replace(TAG_START, (lt: string, _closing: string, name: string) => {
+    // Real HTML elements and tags with attributes (and their closing tags) are markup;
+    // `<foo>`, `x<y>z`, `List<String>` or `</Enter>` are text.
+    const lower = name.toLowerCase();
+    return htmlElements.has(lower) || attributed.has(lower) ? lt : BARE_LT;
+  });
   let output = '';
   let dropDepth = 0;
   const parser = new Parser(
@@ -100,7 +125,7 @@ function stripTags(input: string): string {
 
 /** As `toPlainText`, for a required field: text that was only markup is a 422 on `field`. */
 export function requiredPlainText(value: string, field: string): string {
-  const text = toPlainText(value);
+  const text = toPlainText(value, field);
   if (!text) throw new Invalid('Some fields are invalid', [{ field, message: 'has no text' }]);
   return text;
 }

@@ -218,14 +218,19 @@ export const attachments = pgTable(
     storageKey: text('storage_key').notNull(),
     previewKey: text('preview_key'),
     scanStatus: scanStatus('scan_status').notNull().default('pending'),
+    /**
+     * When it was put in a message or named in a new ticket; null while it waits (uploaded
+     * alone, or to a ticket but not yet sent): waiting uploads are capped and purged after 24 h.
+     */
+    attachedAt: timestamp('attached_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     index('attachments_ticket_idx').on(t.ticketId),
     index('attachments_message_idx').on(t.messageId),
-    index('attachments_orphan_idx')
-      .on(t.createdAt)
-      .where(sql`${t.messageId} is null and ${t.ticketId} is null`),
+    index('attachments_waiting_idx')
+      .on(t.uploaderId, t.createdAt)
+      .where(sql`${t.attachedAt} is null`),
   ],
 );
 
@@ -264,6 +269,11 @@ export const notifications = pgTable(
     shownCount: integer('shown_count'),
     /** The Telegram message that carries it, once sent, so that it can be edited in place. */
     telegramMessageId: bigint('telegram_message_id', { mode: 'number' }),
+    /**
+     * It tells staff something customers must not see (an internal note, a malware alert): a
+     * reply to its Telegram message is an internal note too (`bot/features/chat-replies.ts`).
+     */
+    internal: boolean('internal').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -318,6 +328,8 @@ export const telegramTicketMessages = pgTable(
     ticketId: uuid('ticket_id')
       .notNull()
       .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The message is staff-only (an internal note's notice): a reply to it stays internal. */
+    internal: boolean('internal').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -88,7 +88,7 @@ describe('attachments under attack', () => {
   });
 
   describe('unattached uploads', () => {
-    it('caps the files one person keeps waiting to be attached (409), not uploads to a ticket', async () => {
+    it('caps the files one person keeps waiting to be attached (409), to a ticket too', async () => {
       const hoarder = await signInAs(t, 'user');
       const hoarderTicket = (await openTicket(t, hoarder, category)).id;
       const waiting = await uploadOne(hoarder, '/attachments', {
@@ -110,10 +110,10 @@ describe('attachments under attack', () => {
       expect(refused.statusCode).toBe(409);
       expect(refused.json<{ code: string }>().code).toBe('too_many_pending_uploads');
       await uploadOne(other, '/attachments', { name: 'c.png', bytes: await pngBytes() });
-      await uploadOne(hoarder, `/tickets/${hoarderTicket}/attachments`, {
-        name: 'd.png',
-        bytes: await pngBytes(),
-      });
+      const toTicket = await upload(hoarder, `/tickets/${hoarderTicket}/attachments`, [
+        { name: 'd.png', bytes: await pngBytes() },
+      ]);
+      expect(toTicket.statusCode).toBe(409);
     });
   });
 
@@ -371,6 +371,7 @@ describe('when the blob store fails', () => {
       queue,
       logger: pino({ level: 'silent' }),
       stagingDir: path.join(root, 'uploads'),
+      userAccess: (userId) => t.container.users.getAccess(userId),
     });
     const person = await signInAs(t, 'user');
     const parts = [

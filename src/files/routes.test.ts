@@ -56,7 +56,7 @@ describe('attachments', () => {
         mime_type: 'application/pdf',
         preview_url: null,
       });
-      expect(image?.preview_url).toMatch(/\/preview\?exp=\d+&sig=/);
+      expect(image?.preview_url).toMatch(/\/preview\?exp=\d+&u=[\da-f-]+&sig=/);
 
       const small = await get(image?.preview_url ?? '');
       expect(small.statusCode).toBe(200);
@@ -284,6 +284,27 @@ describe('attachments', () => {
       expect((await get(`${url.pathname}?exp=${Number(exp) + 1}&sig=${sig}`)).statusCode).toBe(401);
       expect((await get(`/api/v1/files/${note.id}?exp=${exp}&sig=${sig}`)).statusCode).toBe(401);
       expect((await get(`${url.pathname}?exp=1000&sig=${sig}`)).statusCode).toBe(401);
+    });
+
+    it('stops the signed links a user was given once they are blocked, and again when unblocked', async () => {
+      const owner = await signInAs(t, 'user');
+      const ownTicket = (await openTicket(t, owner, category)).id;
+      const own = await uploadOne(owner, `/tickets/${ownTicket}/attachments`, {
+        name: 'plan.pdf',
+        bytes: pdfBytes(),
+      });
+      expect((await get(own.url)).statusCode).toBe(200);
+      const moderator = { userId: admin.id, role: admin.role, sessionId: 'test' };
+      await t.container.users.changeStatus(moderator, owner.id, false);
+      const refused = await get(own.url);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'user_blocked' });
+      // Staff's own links to the same file still work.
+      const staffList = await callAs(t, agent, 'GET', `/tickets/${ownTicket}/attachments`);
+      const staffUrl = staffList.json<{ items: Attachment[] }>().items[0]?.url ?? '';
+      expect((await get(staffUrl)).statusCode).toBe(200);
+      await t.container.users.changeStatus(moderator, owner.id, true);
+      expect((await get(own.url)).statusCode).toBe(200);
     });
 
     it('answers byte ranges with 206 and impossible ones with 416', async () => {

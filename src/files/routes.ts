@@ -169,12 +169,12 @@ export const fileRoutes: FastifyPluginAsyncZod<{
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    query: { exp?: number; sig?: string },
+    query: { exp?: number; sig?: string; u?: string },
     variant: Variant,
   ): Promise<Principal | undefined> {
-    const { exp, sig } = query;
-    if (exp !== undefined && sig && files.verifyLink(id, variant.kind, exp, sig)) {
-      return undefined;
+    const { exp, sig, u: holder } = query;
+    if (exp !== undefined && sig && holder) {
+      if (await files.verifyLink(id, variant.kind, { exp, sig, holder })) return undefined;
     }
     if (!bearerToken(request)) {
       throw new Unauthorized('Sign in, or use the link from the attachment (it may have expired)');
@@ -187,7 +187,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    query: { exp?: number; sig?: string },
+    query: { exp?: number; sig?: string; u?: string },
     variant: Variant,
   ) => {
     const row = await files.servable(await caller(request, reply, id, query, variant), id);

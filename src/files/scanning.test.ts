@@ -256,6 +256,7 @@ describe('files.rescan (job files.scan)', () => {
       queue,
       logger: pino({ level: 'silent' }),
       stagingDir: path.join(root, 'uploads'),
+      userAccess: (userId) => t.container.users.getAccess(userId),
     });
   }
 

@@ -12,8 +12,9 @@ export const attachmentSchema = z
     url: z
       .string()
       .describe(
-        'Where the file is served: a signed link (`?exp=&sig=`, valid at least an hour) that ' +
-          'works without an Authorization header, e.g. in `<img src>`',
+        'Where the file is served: a signed link (`?exp=&u=&sig=`, valid at least an hour) ' +
+          'that works without an Authorization header, e.g. in `<img src>`, while the user it ' +
+          'was handed to is not blocked',
       ),
     preview_url: z
       .string()
@@ -26,15 +27,15 @@ export const attachmentSchema = z
 /** An attachment in API shape. */
 export type AttachmentDto = z.infer<typeof attachmentSchema>;
 
-/** Shapes an attachment row for the API, with freshly signed links. */
-export function toAttachmentDto(row: AttachmentRow, urls: FileUrls): AttachmentDto {
+/** Shapes an attachment row for the API, with links freshly signed for the user `holder`. */
+export function toAttachmentDto(row: AttachmentRow, urls: FileUrls, holder: string): AttachmentDto {
   return {
     id: row.id,
     file_name: row.fileName,
     mime_type: row.mimeType,
     size: row.size,
-    url: urls.url(row.id, 'file'),
-    preview_url: row.previewKey ? urls.url(row.id, 'preview') : null,
+    url: urls.url(row.id, 'file', holder),
+    preview_url: row.previewKey ? urls.url(row.id, 'preview', holder) : null,
     scan_status: row.scanStatus,
   };
 }
@@ -45,6 +46,7 @@ export const attachmentListSchema = z.object({ items: z.array(attachmentSchema) 
 /** `GET /files/{id}` query: the signed-link parameters, when the link is used without a token. */
 export const fileQuery = z.strictObject({
   exp: z.coerce.number().int().optional().describe('Signed link: expiry (Unix seconds)'),
+  u: z.uuid().optional().describe('Signed link: the user it was handed to'),
   sig: z.string().max(100).optional().describe('Signed link: signature'),
 });
 

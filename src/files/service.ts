@@ -4,23 +4,29 @@ import { isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { attachments, messages, type AttachmentRow } from '../db/schema.js';
-import { Conflict, Invalid, NotFound } from '../errors.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { BlobStore } from '../platform/blob-store.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { Scanner } from '../platform/scanner.js';
 import { createTicketQueries } from '../tickets/queries.js';
 import { refuseClosed } from '../tickets/ticket-status.js';
-import type { FileUrls, FileVariant } from './file-urls.js';
+import type { FileUrls, FileVariant, SignedLink } from './file-urls.js';
 import { createFileStore, fileJobs, type UploadPart } from './file-store.js';
 import { toAttachmentDto, type AttachmentDto } from './schemas.js';
 
 export { fileJobs } from './file-store.js';
 
-/** Uploads never attached to a ticket or message are removed after this long. */
+/**
+ * Uploads still waiting after this long are removed: never named in a new ticket nor put in a
+ * message (uploaded alone, or to a ticket but never sent).
+ */
 export const orphanMaxAgeMs = 24 * 60 * 60 * 1000;
 
-/** How many uploads one person may keep waiting to be attached, so they cannot fill the disk. */
+/**
+ * How many uploads one person may keep waiting (alone or on a ticket, not yet in a message),
+ * so they cannot fill the disk.
+ */
 export const maxPendingUploads = 50;
 
 /** Tells staff that an upload carried malware (the notifications feature, when wired). */
@@ -44,6 +50,8 @@ export interface FileServiceDeps {
   /** The bot's token and Bot API root, for ingesting Telegram files; absent when the bot is off. */
   telegram?: { token: string; apiRoot: string };
   alertStaff?: AlertStaff;
+  /** Whether a user is blocked (the users service's cached access), for signed links. */
+  userAccess: (userId: string) => Promise<{ is_active: boolean } | undefined>;
 }
 
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
@@ -51,7 +59,7 @@ export function createFileService(deps: FileServiceDeps) {
   const { db, clock, blobs, urls, queue, logger } = deps;
   const tickets = createTicketQueries(db);
   const store = createFileStore(deps);
-  const dto = (row: AttachmentRow) => toAttachmentDto(row, urls);
+  const dto = (row: AttachmentRow, holder: string) => toAttachmentDto(row, urls, holder);
   let jobsRegistered = false;
 
   /** The ticket the caller may write in (seen by them, not closed), else 404/409. */
@@ -61,18 +69,15 @@ export function createFileService(deps: FileServiceDeps) {
     return ticket;
   }
 
-  /** 409 once the caller already has `maxPendingUploads` files waiting to be attached. */
+  /**
+   * 409 once the caller already has `maxPendingUploads` files waiting to be attached, wherever
+   * they were uploaded (alone or to a ticket).
+   */
   async function refuseTooManyPending(actor: Principal) {
     const [pending] = await db
       .select({ n: count() })
       .from(attachments)
-      .where(
-        and(
-          eq(attachments.uploaderId, actor.userId),
-          isNull(attachments.ticketId),
-          isNull(attachments.messageId),
-        ),
-      );
+      .where(and(eq(attachments.uploaderId, actor.userId), isNull(attachments.attachedAt)));
     if ((pending?.n ?? 0) >= maxPendingUploads) {
       throw new Conflict(
         `At most ${maxPendingUploads} files may wait to be attached: send or remove some first`,
@@ -148,8 +153,11 @@ export function createFileService(deps: FileServiceDeps) {
   }
 
   return {
-    /** The attachments of each of these messages, in upload order. */
-    async attachmentsOf(messageIds: readonly string[]): Promise<Map<string, AttachmentDto[]>> {
+    /** The attachments of each of these messages, in upload order, with links for `holder`. */
+    async attachmentsOf(
+      messageIds: readonly string[],
+      holder: string,
+    ): Promise<Map<string, AttachmentDto[]>> {
       const byMessage = new Map<string, AttachmentDto[]>();
       if (messageIds.length === 0) return byMessage;
       const rows = await db
@@ -160,7 +168,7 @@ export function createFileService(deps: FileServiceDeps) {
       for (const row of rows) {
         if (!row.messageId) continue;
         const list = byMessage.get(row.messageId) ?? [];
-        list.push(dto(row));
+        list.push(dto(row, holder));
         byMessage.set(row.messageId, list);
       }
       return byMessage;
@@ -177,9 +185,9 @@ export function createFileService(deps: FileServiceDeps) {
       parts: AsyncIterable<UploadPart> | Iterable<UploadPart>,
     ): Promise<AttachmentDto[]> {
       if (ticketId) await writableTicket(actor, ticketId);
-      else await refuseTooManyPending(actor);
+      await refuseTooManyPending(actor);
       const rows = await store.receive(actor, ticketId, parts);
-      return rows.map(dto);
+      return rows.map((row) => dto(row, actor.userId));
     },
 
     /**
@@ -191,10 +199,11 @@ export function createFileService(deps: FileServiceDeps) {
       input: { file_id: string; file_name?: string; ticket_id?: string },
     ): Promise<AttachmentDto> {
       if (input.ticket_id) await writableTicket(actor, input.ticket_id);
+      await refuseTooManyPending(actor);
       const part = await store.downloadTelegramFile(input.file_id, input.file_name);
       const [row] = await store.receive(actor, input.ticket_id ?? null, [part]);
       if (!row) throw new Error('an ingested file went missing');
-      return dto(row);
+      return dto(row, actor.userId);
     },
 
     /** The files of a ticket the caller may see, in upload order. */
@@ -211,7 +220,7 @@ export function createFileService(deps: FileServiceDeps) {
         .filter(({ file, internal }) =>
           file.messageId ? !internal || staff : staff || file.uploaderId === actor.userId,
         )
-        .map(({ file }) => dto(file));
+        .map(({ file }) => dto(file, actor.userId));
     },
 
     /**
@@ -229,9 +238,17 @@ export function createFileService(deps: FileServiceDeps) {
       return row;
     },
 
-    /** True when `sig` is a valid signed link to this file's `variant`. */
-    verifyLink: (id: string, variant: FileVariant, exp: number, sig: string) =>
-      urls.verify(id, variant, exp, sig),
+    /**
+     * True when the link is a valid signed link to this file's `variant`; a valid one handed to
+     * a user who has been blocked since is 403 `user_blocked` (one cached lookup).
+     */
+    async verifyLink(id: string, variant: FileVariant, link: SignedLink): Promise<boolean> {
+      if (!urls.verify(id, variant, link)) return false;
+      const access = await deps.userAccess(link.holder);
+      if (!access) return false;
+      if (!access.is_active) throw new Forbidden('This account is blocked', 'user_blocked');
+      return true;
+    },
 
     /** The stored bytes of a servable file (or one preview size). */
     open: (key: string, range?: { start: number; end: number }) => blobs.get(key, range),
@@ -245,7 +262,7 @@ export function createFileService(deps: FileServiceDeps) {
       await attachable(tx, actor, ticketId, ids);
       await tx
         .update(attachments)
-        .set({ ticketId })
+        .set({ ticketId, attachedAt: clock.now() })
         .where(inArray(attachments.id, [...ids]));
     },
 
@@ -266,7 +283,7 @@ export function createFileService(deps: FileServiceDeps) {
       const messageId = message.id;
       await tx
         .update(attachments)
-        .set({ ticketId, messageId })
+        .set({ ticketId, messageId, attachedAt: clock.now() })
         .where(inArray(attachments.id, [...ids]));
     },
 
@@ -283,18 +300,15 @@ export function createFileService(deps: FileServiceDeps) {
       await store.deleteKeys(keys);
     },
 
-    /** Removes uploads attached to nothing for 24 h: their rows and blobs. Returns how many. */
+    /**
+     * Removes uploads that waited 24 h (alone, or on a ticket but in no message): their rows and
+     * blobs. Returns how many.
+     */
     async purgeOrphans(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - orphanMaxAgeMs);
       const removed = await db
         .delete(attachments)
-        .where(
-          and(
-            isNull(attachments.ticketId),
-            isNull(attachments.messageId),
-            lt(attachments.createdAt, cutoff),
-          ),
-        )
+        .where(and(isNull(attachments.attachedAt), lt(attachments.createdAt, cutoff)))
         .returning({ storageKey: attachments.storageKey, previewKey: attachments.previewKey });
       await store.deleteKeys(removed.flatMap((row) => store.keysOf(row)));
       if (removed.length > 0) logger.info({ count: removed.length }, 'removed unattached uploads');

@@ -18,6 +18,7 @@ import { healthRoutes } from './health-routes.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
 import helmet from './plugins/helmet.js';
+import wellFormedText from './plugins/well-formed-text.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
 import swagger from './plugins/swagger.js';
@@ -73,6 +74,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   await app.register(
     async (api) => {
+      await api.register(wellFormedText);
       await api.register(authRoutes, {
         auth: container.auth,
         users: container.users,

@@ -156,7 +156,10 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
   async function remember(row: NotificationRow, chatId: number, messageId: number) {
     if (!row.ticketId) return;
     try {
-      await ticketMessages.record(chatId, messageId, row.ticketId);
+      await ticketMessages.record(chatId, messageId, {
+        ticketId: row.ticketId,
+        internal: row.internal,
+      });
     } catch (error) {
       logger.warn({ err: error, notificationId: row.id }, 'the sent notification was not recorded');
     }

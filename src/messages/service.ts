@@ -95,16 +95,19 @@ export function createMessageService(deps: {
   }
 
   /** The messages in API shape, with their authors and attachments. */
-  async function present(rows: MessageRow[]): Promise<MessageDto[]> {
+  async function present(rows: MessageRow[], viewer: string): Promise<MessageDto[]> {
     const [authors, attachments] = await Promise.all([
       users.authors(rows.map((row) => row.userId)),
-      files.attachmentsOf(rows.map((row) => row.id)),
+      files.attachmentsOf(
+        rows.map((row) => row.id),
+        viewer,
+      ),
     ]);
     return rows.map((row) => toMessageDto(row, authors.get(row.userId), attachments.get(row.id)));
   }
 
-  async function presentOne(row: MessageRow): Promise<MessageDto> {
-    const [dto] = await present([row]);
+  async function presentOne(row: MessageRow, viewer: string): Promise<MessageDto> {
+    const [dto] = await present([row], viewer);
     if (!dto) throw new Error('a message went missing while shaping it');
     return dto;
   }
@@ -131,7 +134,7 @@ export function createMessageService(deps: {
         .orderBy(...order.orderBy())
         .limit(query.limit + 1);
       const page = order.page(rows, query.limit, (row) => row);
-      return { items: await present(page.items), next_cursor: page.next_cursor };
+      return { items: await present(page.items, actor.userId), next_cursor: page.next_cursor };
     },
 
     /**
@@ -180,7 +183,7 @@ export function createMessageService(deps: {
         return { row, ticket, ticketEvents: [...ticketEvents, ...notices] };
       });
       // Shaped after commit: the authors are read outside the transaction.
-      const dto = await presentOne(result.row);
+      const dto = await presentOne(result.row, actor.userId);
       await events.publish([
         messageEvent('message.created', result.ticket, actor, dto, result.row.createdAt),
         ...result.ticketEvents,
@@ -215,7 +218,7 @@ export function createMessageService(deps: {
         });
         return { row, ticket, changed: true };
       });
-      const dto = await presentOne(result.row);
+      const dto = await presentOne(result.row, actor.userId);
       if (result.changed) {
         await events.publish([
           messageEvent(

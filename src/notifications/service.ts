@@ -49,10 +49,12 @@ interface Draft {
   content: string;
   /** For a notice that counts follow-ups (`follow-ups.ts`): how many so far. */
   messageCount?: number;
+  /** Staff-only: a reply to it in Telegram is an internal note (`NotificationRow.internal`). */
+  internal?: boolean;
 }
 
-/** What a notice says, given the recipient's language. */
-type Wording = (t: NotificationTexts) => { title: string; content: string };
+/** What a notice says, given the recipient's language; `internal` when it is staff-only. */
+type Wording = (t: NotificationTexts) => { title: string; content: string; internal?: boolean };
 
 /** A notice for all active staff that is not about one person (e.g. an infected upload). */
 export interface StaffNotice {
@@ -103,6 +105,7 @@ export function createNotificationService(deps: {
           title: draft.title,
           content: draft.content,
           messageCount: draft.messageCount ?? null,
+          internal: draft.internal ?? false,
           createdAt: now,
         })),
       )
@@ -270,6 +273,7 @@ export function createNotificationService(deps: {
         (t) => ({
           title: message.isInternal ? t.internal_note(ticket.number) : t.new_message(ticket.number),
           content: excerpt(message.content),
+          internal: message.isInternal,
         }),
       );
     },
@@ -298,7 +302,8 @@ export function createNotificationService(deps: {
 
     /**
      * Tells every active staff member something (for the system, e.g. an infected upload),
-     * in the caller's transaction. Title and content are plain text.
+     * in the caller's transaction. Title and content are plain text. Staff-only: a reply to it
+     * in Telegram is an internal note, so nobody answers the customer by mistake.
      */
     async notifyStaff(tx: Tx, notice: StaffNotice): Promise<DomainEvent[]> {
       const staff = await users.activeStaffIds(tx);
@@ -307,7 +312,7 @@ export function createNotificationService(deps: {
         staff,
         notice.type,
         notice.ticket_id ?? null,
-        () => ({ title: notice.title, content: notice.content }),
+        () => ({ title: notice.title, content: notice.content, internal: true }),
         notice.except ?? null,
       );
     },

@@ -3,7 +3,11 @@ import type { Message } from 'grammy/types';
 import { DomainError } from '../../errors.js';
 import type { BotDeps } from '../bot.js';
 import type { BotContext } from '../context.js';
-import { createTicketMessages, type TicketMessages } from '../ticket-messages.js';
+import {
+  createTicketMessages,
+  type TicketMessages,
+  type TicketMessageSubject,
+} from '../ticket-messages.js';
 import { commandOf } from './support.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
 
@@ -58,18 +62,34 @@ function refusalText(ctx: BotContext, error: DomainError, ticketNumber: number):
   return t.reply_refused(error.message);
 }
 
+/** The answer to a reply that was added: where, whether it stayed internal, a refused file. */
+function confirmation(
+  ctx: BotContext,
+  subject: TicketMessageSubject,
+  ticketNumber: number,
+  refused: FileRefusal | undefined,
+): string {
+  const t = ctx.t.common;
+  return [
+    subject.internal ? t.reply_added_internal(ticketNumber) : t.reply_added(ticketNumber),
+    ...(refused ? [t.reply_file_refused(refused, true)] : []),
+  ].join('\n');
+}
+
 /**
  * Adds the reply to the ticket: its text (or caption) and its file. A refused file does not
  * lose the text: the text is added and the answer says the file was not. A file without text
- * is added with its name as the message, since a message needs text.
+ * is added with its name as the message, since a message needs text. A reply to a staff-only
+ * message (an internal note's notice) is an internal note, and the answer says so.
  */
 async function addReply(
   ctx: BotContext,
   deps: BotDeps,
   ticketMessages: TicketMessages,
-  ticketId: string,
+  subject: TicketMessageSubject,
   message: Message,
 ): Promise<void> {
+  const { ticketId, internal } = subject;
   const t = ctx.t.common;
   const text = (message.text ?? message.caption ?? '').trim();
   const file = incomingFile(message, ctx.t.support.photo_name);
@@ -96,15 +116,11 @@ async function addReply(
     const attachmentIds = attached && 'id' in attached ? [attached.id] : [];
     await deps.messages.create(ctx.principal, ticketId, {
       content: text || `📎 ${file?.name ?? ''}`,
-      is_internal: false,
+      is_internal: internal,
       attachment_ids: attachmentIds,
     });
-    const confirmation = [
-      t.reply_added(ticketNumber),
-      ...(refused ? [t.reply_file_refused(refused, true)] : []),
-    ].join('\n');
-    const sent = await ctx.reply(confirmation);
-    await ticketMessages.record(sent.chat.id, sent.message_id, ticketId);
+    const sent = await ctx.reply(confirmation(ctx, subject, ticketNumber, refused));
+    await ticketMessages.record(sent.chat.id, sent.message_id, subject);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await ctx.reply(refusalText(ctx, error, ticketNumber), { parse_mode: 'HTML' });
@@ -114,7 +130,8 @@ async function addReply(
 /**
  * Conversations in the chat: a reply (Telegram's reply feature) to a bot message about a
  * ticket (a notification, a ticket card, a confirmation) adds a message to that ticket, with
- * a photo or document as an attachment; customers and staff alike. Replies to other messages,
+ * a photo or document as an attachment; customers and staff alike (a reply to a staff-only
+ * notice stays an internal note). Replies to other messages,
  * and commands, go on to the next feature.
  */
 export function chatRepliesFeature(deps: BotDeps): Composer<BotContext> {
@@ -124,9 +141,9 @@ export function chatRepliesFeature(deps: BotDeps): Composer<BotContext> {
   composer.on('message', async (ctx, next) => {
     const repliedTo = ctx.message.reply_to_message;
     if (!repliedTo || commandOf(ctx.message) !== undefined) return next();
-    const ticketId = await ticketMessages.ticketOf(ctx.chat.id, repliedTo.message_id);
-    if (!ticketId) return next();
-    await addReply(ctx, deps, ticketMessages, ticketId, ctx.message);
+    const subject = await ticketMessages.subjectOf(ctx.chat.id, repliedTo.message_id);
+    if (!subject) return next();
+    await addReply(ctx, deps, ticketMessages, subject, ctx.message);
   });
   return composer;
 }

@@ -94,7 +94,10 @@ async function sendTicketCard(
     parse_mode: 'HTML',
     ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
   });
-  await ticketMessages.record(sent.chat.id, sent.message_id, ticket.id);
+  await ticketMessages.record(sent.chat.id, sent.message_id, {
+    ticketId: ticket.id,
+    internal: false,
+  });
 }
 
 /** The user's own tickets that are not resolved or closed, newest activity first. */

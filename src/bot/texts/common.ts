@@ -70,6 +70,8 @@ export interface CommonTexts {
 
   /** A reply to a ticket message was added to the ticket. */
   reply_added(number: number): string;
+  /** A reply to a staff-only message was added to the ticket as an internal note. */
+  reply_added_internal(number: number): string;
   /** The ticket a reply was for is gone or no longer visible to the user. */
   reply_ticket_gone: string;
   /** The ticket is closed: the reply was not added. */
@@ -267,6 +269,8 @@ export const commonTexts: Record<Language, CommonTexts> = {
       `Обращение #${number} не найдено. Возможно, номер неверный или оно не ваше.`,
 
     reply_added: (number) => `✅ Добавлено в обращение #${number}`,
+    reply_added_internal: (number) =>
+      `🔒 Добавлено в обращение #${number} как внутренняя заметка: её видят только сотрудники`,
     reply_ticket_gone: 'Это обращение больше недоступно, сообщение не добавлено.',
     reply_ticket_closed: (number) =>
       `Обращение #${number} закрыто, в него нельзя написать. Если вопрос остался — создайте ` +
@@ -321,6 +325,8 @@ export const commonTexts: Record<Language, CommonTexts> = {
       `Ticket #${number} was not found. The number may be wrong, or it is not yours.`,
 
     reply_added: (number) => `✅ Added to #${number}`,
+    reply_added_internal: (number) =>
+      `🔒 Added to #${number} as an internal note: only staff see it`,
     reply_ticket_gone: 'This ticket is no longer available; your message was not added.',
     reply_ticket_closed: (number) =>
       `Ticket #${number} is closed, so it takes no new messages. Still need help? Open a new ` +

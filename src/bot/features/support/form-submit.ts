@@ -48,7 +48,11 @@ export async function submitForm(
   const button = openTicketButton(deps.config.MINI_APP_URL, ticket.number, t.button.open_in_app);
   const keyboard = button ? InlineKeyboard.from([[button]]) : undefined;
   const messageId = await editOrSend(ctx, form.messageId, t.created(ticket), keyboard);
-  if (ctx.chat) await extra.ticketMessages.record(ctx.chat.id, messageId, ticket.id);
+  if (ctx.chat)
+    await extra.ticketMessages.record(ctx.chat.id, messageId, {
+      ticketId: ticket.id,
+      internal: false,
+    });
 }
 
 /** The form back after `tickets.create` refused it, pointing at what to fix. */
