@@ -5,7 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
 import { categoryRoutes } from '../categories/routes.js';
-import { fileRoutes } from '../files/routes.js';
+import { fileRoutes, maxUploadBytes } from '../files/routes.js';
 import { messageRoutes } from '../messages/routes.js';
 import { notificationRoutes } from '../notifications/routes.js';
 import realtimeGateway from '../realtime/gateway.js';
@@ -21,6 +21,7 @@ import helmet from './plugins/helmet.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
 import swagger from './plugins/swagger.js';
+import unreadBody from './plugins/unread-body.js';
 import web from './plugins/web.js';
 
 /** A request id from the caller's X-Request-Id when it is sane, else a new one. */
@@ -57,6 +58,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandler);
+  // A refused body is read to its end if it could have been a real upload, else closed.
+  await app.register(unreadBody, { drainLimit: maxUploadBytes });
   await app.register(helmet);
   await app.register(metrics, { metrics: container.metrics });
   await app.register(authentication, { auth: container.auth, signer: container.signer });
