@@ -226,6 +226,39 @@ describe('requests Node’s HTTP parser refuses', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('answers a request that arrives meanwhile with a 503 problem and Retry-After', async () => {
+    const t = await createTestApp();
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as net.AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // A request under way keeps its connection open while the server closes.
+      socket.write('GET /api/v1/config HTTP/1.1\r\nHost: x\r\n');
+      const reply = new Promise<string>((resolve, reject) => {
+        let data = '';
+        socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closing = t.app.close();
+      while (t.app.server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+      socket.write('\r\n');
+      const [head = '', body = ''] = (await reply).split('\r\n\r\n');
+      await closing;
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(head).toMatch(/\r\nretry-after: \d+\r\n/i);
+      expect(head).toMatch(/\r\nconnection: close/i);
+      expect(JSON.parse(body)).toMatchObject({ status: 503, title: 'Service Unavailable' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('readiness without a started queue', () => {
   it('answers 503 and names the failing check', async () => {
     const t = await createTestApp();

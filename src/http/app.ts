@@ -15,6 +15,7 @@ import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
 import { configRoutes } from './config-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { problem } from './problem.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
 import helmet from './plugins/helmet.js';
@@ -35,6 +36,29 @@ function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
 
+/** How long a client should wait before retrying a request refused while shutting down. */
+const RETRY_AFTER_CLOSING_S = 5;
+
+/**
+ * Refuses requests that arrive while the server shuts down (on connections already open) with
+ * a 503 problem and Retry-After, before any other hook runs; Fastify adds `Connection: close`.
+ */
+function answerWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    request.log.info('refused while shutting down');
+    return reply
+      .code(503)
+      .header('retry-after', String(RETRY_AFTER_CLOSING_S))
+      .type('application/problem+json; charset=utf-8')
+      .send(problem(503, 'The server is shutting down; try again in a few seconds'));
+  });
+}
+
 /** Builds the HTTP application (role `api`) on an already wired container. */
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
@@ -48,7 +72,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
+    // Answered below as problem+json with Retry-After instead.
+    return503OnClosing: false,
   });
+  answerWhileClosing(app);
   // The API speaks JSON (and multipart where files are uploaded); plain text is a 415.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
