@@ -226,6 +226,25 @@ describe('requests Node’s HTTP parser refuses', () => {
   });
 });
 
+describe('Strict-Transport-Security', () => {
+  it('is sent on HTTPS requests only, as the trusted proxy reports them', async () => {
+    const t = await createTestApp({ env: { TRUST_PROXY: '1' } });
+    try {
+      const get = (headers: Record<string, string>) =>
+        t.app.inject({ method: 'GET', url: '/api/v1/config', headers });
+      const viaHttps = await get({ 'x-forwarded-proto': 'https' });
+      expect(viaHttps.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      for (const plain of [{}, { 'x-forwarded-proto': 'http' }] as Record<string, string>[]) {
+        const response = await get(plain);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['strict-transport-security']).toBeUndefined();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('shutting down', () => {
   it('answers a request that arrives meanwhile with a 503 problem and Retry-After', async () => {
     const t = await createTestApp();
