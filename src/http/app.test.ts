@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
+import { signInitData } from '../../test/init-data.js';
 
 describe('HTTP basics', () => {
   let t: TestApp;
@@ -336,6 +337,33 @@ describe('rate limiting', () => {
     for (let i = 0; i < 5; i++) expect((await me(alice.access_token)).statusCode).toBe(200);
     expect((await me(alice.access_token)).statusCode).toBe(429);
     expect((await me(bob.access_token)).statusCode).toBe(200);
+  });
+
+  it('counts a logged-out token by its address, leaving its owner’s budget alone', async () => {
+    // Two sessions of one user, signed in past the sign-in route's own (small) limit.
+    const session = () =>
+      t.container.auth.signInWithTelegram(
+        signInitData({ id: 6103 }, { authDate: t.container.clock.now() }),
+        {},
+      );
+    const stale = { access_token: (await session()).accessToken };
+    const fresh = { access_token: (await session()).accessToken };
+    const logout = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(stale.access_token),
+    });
+    expect(logout.statusCode).toBe(204);
+    const me = (token: string, remoteAddress: string) =>
+      t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token), remoteAddress });
+    for (let i = 0; i < 5; i++) {
+      expect((await me(stale.access_token, '198.51.100.20')).statusCode).toBe(401);
+    }
+    expect((await me(stale.access_token, '198.51.100.20')).statusCode).toBe(429);
+    // The owner's live session, even from that address, has the budget the logout left.
+    for (let i = 0; i < 4; i++) {
+      expect((await me(fresh.access_token, '198.51.100.20')).statusCode).toBe(200);
+    }
   });
 
   it('never limits health checks', async () => {
