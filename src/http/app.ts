@@ -125,6 +125,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       path: new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
       secret: config.TELEGRAM_WEBHOOK_SECRET,
       queue: container.queue,
+      refusals: {
+        store: container.rateLimitStore,
+        max: config.AUTH_RATE_LIMIT_MAX,
+        windowMs: config.RATE_LIMIT_WINDOW_S * 1000,
+        clock: container.clock,
+      },
     });
   }
   await app.register(web);
