@@ -100,14 +100,20 @@ export default async function realtimeGateway(
     options: { maxPayload: config.WS_MAX_MESSAGE_BYTES },
   });
 
+  /**
+   * Takes a new socket. Signed-in sockets are limited per user (at sign-in); the per-address
+   * limit only guards against floods of sockets that have not signed in, so that many people
+   * behind one address (an office, a mobile carrier's NAT) are not shut out by each other. A
+   * socket with a `?token=` is signed in at once and so skips it.
+   */
   function accept(socket: WebSocket, ip: string, token: string | undefined): void {
     const connection = new Connection(socket, ip, limits, countFrame);
-    if (hub.countForIp(ip) >= config.WS_MAX_CONNECTIONS_PER_IP) {
+    if (token === undefined && hub.anonymousCountForIp(ip) >= config.WS_MAX_CONNECTIONS_PER_IP) {
       connection.closeWith(
         closeCodes.tooMany,
         errorFrame(
           'too_many_connections',
-          `At most ${config.WS_MAX_CONNECTIONS_PER_IP} open sockets per address`,
+          `At most ${config.WS_MAX_CONNECTIONS_PER_IP} sockets per address may wait to sign in`,
         ),
         'too many connections',
       );
