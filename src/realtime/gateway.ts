@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Principal } from '../auth/service.js';
 import type { Container } from '../container.js';
@@ -25,6 +25,31 @@ const staffReader: Principal = {
   role: 'agent',
   sessionId: '',
 };
+
+/** Errors a client causes: a broken or oversized frame (ws's `WS_ERR_*`), a dropped line. */
+function isClientFault(error: Error & { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return code.startsWith('WS_ERR_') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+}
+
+/**
+ * The socket's error, which `ws` emits once per connection (it has already sent the close
+ * code, such as 1009 for an oversized message). Anything a client can cause is logged at info
+ * level without a stack, so no client can fill the error log; the rest is a server error.
+ */
+function onSocketError(
+  this: FastifyInstance,
+  error: Error & { code?: unknown },
+  socket: WebSocket,
+  request: FastifyRequest,
+): void {
+  if (isClientFault(error)) {
+    request.log.info({ code: error.code, reason: error.message }, 'websocket client fault');
+  } else {
+    request.log.error({ err: error }, 'websocket failed');
+  }
+  socket.terminate();
+}
 
 /**
  * The WebSocket gateway at `/ws` (under `/api/v1`): authenticates sockets, keeps their ticket
@@ -98,6 +123,7 @@ export default async function realtimeGateway(
 
   await app.register(websocket, {
     options: { maxPayload: config.WS_MAX_MESSAGE_BYTES },
+    errorHandler: onSocketError,
   });
 
   /**
@@ -132,7 +158,6 @@ export default async function realtimeGateway(
       clearTimeout(authTimer);
       hub.remove(connection);
     });
-    socket.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
     socket.on('pong', () => {
       connection.alive = true;
     });

@@ -145,3 +145,33 @@ describe('WebSocket limits', () => {
     client.socket.terminate();
   });
 });
+
+describe('client faults on a WebSocket', () => {
+  it('are logged once, at info level and without a stack, not as server errors', async () => {
+    const lines: string[] = [];
+    const logStream = {
+      write(line: string) {
+        lines.push(line);
+      },
+    };
+    const t = await createTestApp({
+      env: { WS_MAX_MESSAGE_BYTES: '256', LOG_LEVEL: 'debug' },
+      logStream,
+    });
+    try {
+      const url = await listenWs(t.app);
+      const client = await connectWs(url);
+      client.send('x'.repeat(10_000));
+      expect((await client.closed).code).toBe(1009);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const mentions = entries.filter((entry) => JSON.stringify(entry).includes('Max payload'));
+      expect(mentions).toHaveLength(1);
+      expect(mentions[0]?.level).toBe(30);
+      expect(JSON.stringify(mentions[0])).not.toContain('stack');
+      expect(entries.filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
