@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
 import { buildApp } from '../src/http/app.js';
@@ -23,6 +24,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Environment variables on top of the test defaults (bot token set, logging silent). */
   env?: Record<string, string>;
+  /** Where log lines go, to read them in a test (set `LOG_LEVEL` in `env` too). */
+  logStream?: DestinationStream;
   /** Start the job queue, as `npm start` does (slower; only readiness tests need it). */
   startQueue?: boolean;
   clock?: Clock;
@@ -48,12 +51,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const database = await openTestDatabase();
-  const container = await createContainer(config, createLogger(config.LOG_LEVEL), {
-    database,
-    redisPrefix: uniquePrefix(),
-    defaultCategory: options.defaultCategory ?? false,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  const container = await createContainer(
+    config,
+    createLogger(config.LOG_LEVEL, options.logStream),
+    {
+      database,
+      redisPrefix: uniquePrefix(),
+      defaultCategory: options.defaultCategory ?? false,
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
+  );
   if (options.startQueue) await container.start();
   const app = await buildApp(container);
   await app.ready();

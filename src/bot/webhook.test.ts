@@ -28,17 +28,22 @@ describe('the Telegram webhook', () => {
 
   beforeAll(async () => {
     harness = await startBotHarness({
-      env: { TELEGRAM_WEBHOOK_URL: hookUrl, TELEGRAM_WEBHOOK_SECRET: secret },
+      env: {
+        TELEGRAM_WEBHOOK_URL: hookUrl,
+        TELEGRAM_WEBHOOK_SECRET: secret,
+        AUTH_RATE_LIMIT_MAX: '5',
+      },
     });
   });
   afterAll(() => harness.close());
 
-  function post(body: unknown, headers: Record<string, string> = {}) {
+  function post(body: unknown, headers: Record<string, string> = {}, remoteAddress?: string) {
     return harness.testApp.app.inject({
       method: 'POST',
       url: '/tg/hook',
       headers: { 'content-type': 'application/json', ...headers },
       payload: JSON.stringify(body),
+      ...(remoteAddress ? { remoteAddress } : {}),
     });
   }
 
@@ -111,5 +116,24 @@ describe('the Telegram webhook', () => {
     );
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
     expect(responses.every((r) => r.headers['x-ratelimit-limit'] === undefined)).toBe(true);
+  });
+
+  it('limits wrong-secret attempts per address, and never Telegram’s own deliveries', async () => {
+    const guesser = '203.0.113.7';
+    const guess = (n: number) =>
+      post({ update_id: ++nextUpdateId }, { 'x-telegram-bot-api-secret-token': `g${n}` }, guesser);
+    for (let i = 0; i < 5; i++) expect((await guess(i)).statusCode).toBe(401);
+    const limited = await guess(5);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // While limited, that address cannot go on guessing: even the right secret is refused.
+    const right = { 'x-telegram-bot-api-secret-token': secret };
+    expect((await post({ update_id: ++nextUpdateId }, right, guesser)).statusCode).toBe(429);
+
+    const telegram = '149.154.167.220';
+    for (let i = 0; i < 12; i++) {
+      expect((await post({ update_id: ++nextUpdateId }, right, telegram)).statusCode).toBe(200);
+    }
   });
 });

@@ -20,6 +20,9 @@ const security = [{ bearer: [] }];
 /** Files per upload request. */
 const maxFilesPerUpload = 10;
 
+/** The largest upload body that could be accepted: every file at the limit, with its framing. */
+export const maxUploadBytes = maxFilesPerUpload * (maxFileSize + 64 * 1024);
+
 const uploadDescription =
   'A `multipart/form-data` body with one or more (up to 10) file parts. The type is decided by ' +
   'the content (magic bytes), never by the name or declared type: JPEG, PNG, WebP, GIF, HEIC ' +

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
+import { signInitData } from '../../test/init-data.js';
 
 describe('HTTP basics', () => {
   let t: TestApp;
@@ -226,6 +227,58 @@ describe('requests Node’s HTTP parser refuses', () => {
   });
 });
 
+describe('Strict-Transport-Security', () => {
+  it('is sent on HTTPS requests only, as the trusted proxy reports them', async () => {
+    const t = await createTestApp({ env: { TRUST_PROXY: '1' } });
+    try {
+      const get = (headers: Record<string, string>) =>
+        t.app.inject({ method: 'GET', url: '/api/v1/config', headers });
+      const viaHttps = await get({ 'x-forwarded-proto': 'https' });
+      expect(viaHttps.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      for (const plain of [{}, { 'x-forwarded-proto': 'http' }] as Record<string, string>[]) {
+        const response = await get(plain);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['strict-transport-security']).toBeUndefined();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('shutting down', () => {
+  it('answers a request that arrives meanwhile with a 503 problem and Retry-After', async () => {
+    const t = await createTestApp();
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as net.AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // A request under way keeps its connection open while the server closes.
+      socket.write('GET /api/v1/config HTTP/1.1\r\nHost: x\r\n');
+      const reply = new Promise<string>((resolve, reject) => {
+        let data = '';
+        socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closing = t.app.close();
+      while (t.app.server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+      socket.write('\r\n');
+      const [head = '', body = ''] = (await reply).split('\r\n\r\n');
+      await closing;
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(head).toMatch(/\r\nretry-after: \d+\r\n/i);
+      expect(head).toMatch(/\r\nconnection: close/i);
+      expect(JSON.parse(body)).toMatchObject({ status: 503, title: 'Service Unavailable' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('readiness without a started queue', () => {
   it('answers 503 and names the failing check', async () => {
     const t = await createTestApp();
@@ -284,6 +337,38 @@ describe('rate limiting', () => {
     for (let i = 0; i < 5; i++) expect((await me(alice.access_token)).statusCode).toBe(200);
     expect((await me(alice.access_token)).statusCode).toBe(429);
     expect((await me(bob.access_token)).statusCode).toBe(200);
+  });
+
+  it('counts a logged-out token by its address, leaving its owner’s budget alone', async () => {
+    // Two sessions of one user, signed in past the sign-in route's own (small) limit.
+    const session = () =>
+      t.container.auth.signInWithTelegram(
+        signInitData({ id: 6103 }, { authDate: t.container.clock.now() }),
+        {},
+      );
+    const stale = { access_token: (await session()).accessToken };
+    const fresh = { access_token: (await session()).accessToken };
+    const logout = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(stale.access_token),
+    });
+    expect(logout.statusCode).toBe(204);
+    const me = (token: string, remoteAddress: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(token),
+        remoteAddress,
+      });
+    for (let i = 0; i < 5; i++) {
+      expect((await me(stale.access_token, '198.51.100.20')).statusCode).toBe(401);
+    }
+    expect((await me(stale.access_token, '198.51.100.20')).statusCode).toBe(429);
+    // The owner's live session, even from that address, has the budget the logout left.
+    for (let i = 0; i < 4; i++) {
+      expect((await me(fresh.access_token, '198.51.100.20')).statusCode).toBe(200);
+    }
   });
 
   it('never limits health checks', async () => {

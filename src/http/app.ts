@@ -5,7 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
 import { categoryRoutes } from '../categories/routes.js';
-import { fileRoutes } from '../files/routes.js';
+import { fileRoutes, maxUploadBytes } from '../files/routes.js';
 import { messageRoutes } from '../messages/routes.js';
 import { notificationRoutes } from '../notifications/routes.js';
 import realtimeGateway from '../realtime/gateway.js';
@@ -15,6 +15,7 @@ import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
 import { configRoutes } from './config-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { problem } from './problem.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
 import helmet from './plugins/helmet.js';
@@ -22,6 +23,7 @@ import wellFormedText from './plugins/well-formed-text.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
 import swagger from './plugins/swagger.js';
+import unreadBody from './plugins/unread-body.js';
 import web from './plugins/web.js';
 
 /** A request id from the caller's X-Request-Id when it is sane, else a new one. */
@@ -33,6 +35,29 @@ function requestId(request: IncomingMessage): string {
 /** Trusts the nearest `hops` proxies, as `TRUST_PROXY=<number>` asks. */
 function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
+}
+
+/** How long a client should wait before retrying a request refused while shutting down. */
+const RETRY_AFTER_CLOSING_S = 5;
+
+/**
+ * Refuses requests that arrive while the server shuts down (on connections already open) with
+ * a 503 problem and Retry-After, before any other hook runs; Fastify adds `Connection: close`.
+ */
+function answerWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    request.log.info('refused while shutting down');
+    return reply
+      .code(503)
+      .header('retry-after', String(RETRY_AFTER_CLOSING_S))
+      .type('application/problem+json; charset=utf-8')
+      .send(problem(503, 'The server is shutting down; try again in a few seconds'));
+  });
 }
 
 /** Builds the HTTP application (role `api`) on an already wired container. */
@@ -48,7 +73,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
+    // Answered below as problem+json with Retry-After instead.
+    return503OnClosing: false,
   });
+  answerWhileClosing(app);
   // The API speaks JSON (and multipart where files are uploaded); plain text is a 415.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
@@ -58,6 +86,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandler);
+  // A refused body is read to its end if it could have been a real upload, else closed.
+  await app.register(unreadBody, { drainLimit: maxUploadBytes });
   await app.register(helmet);
   await app.register(metrics, { metrics: container.metrics });
   await app.register(authentication, { auth: container.auth, signer: container.signer });
@@ -100,6 +130,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       path: new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
       secret: config.TELEGRAM_WEBHOOK_SECRET,
       queue: container.queue,
+      refusals: {
+        store: container.rateLimitStore,
+        max: config.AUTH_RATE_LIMIT_MAX,
+        windowMs: config.RATE_LIMIT_WINDOW_S * 1000,
+        clock: container.clock,
+      },
     });
   }
   await app.register(web);

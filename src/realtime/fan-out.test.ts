@@ -173,7 +173,8 @@ describe('routing events to sockets', () => {
     expect(hub.connectionsOf('alice').size).toBe(2);
     hub.remove(first);
     expect(hub.signIn(first, { ...user }, 2)).toBe(false);
-    expect(hub.countForIp('10.0.0.1')).toBe(2);
+    // The two signed in; the third never did, and so it alone counts against the address.
+    expect(hub.anonymousCountForIp('10.0.0.1')).toBe(1);
   });
 
   it('forgets every socket once all have closed, whatever they followed', () => {

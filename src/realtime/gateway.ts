@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Principal } from '../auth/service.js';
 import type { Container } from '../container.js';
@@ -25,6 +25,31 @@ const staffReader: Principal = {
   role: 'agent',
   sessionId: '',
 };
+
+/** Errors a client causes: a broken or oversized frame (ws's `WS_ERR_*`), a dropped line. */
+function isClientFault(error: Error & { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return code.startsWith('WS_ERR_') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+}
+
+/**
+ * The socket's error, which `ws` emits once per connection (it has already sent the close
+ * code, such as 1009 for an oversized message). Anything a client can cause is logged at info
+ * level without a stack, so no client can fill the error log; the rest is a server error.
+ */
+function onSocketError(
+  this: FastifyInstance,
+  error: Error & { code?: unknown },
+  socket: WebSocket,
+  request: FastifyRequest,
+): void {
+  if (isClientFault(error)) {
+    request.log.info({ code: error.code, reason: error.message }, 'websocket client fault');
+  } else {
+    request.log.error({ err: error }, 'websocket failed');
+  }
+  socket.terminate();
+}
 
 /**
  * The WebSocket gateway at `/ws` (under `/api/v1`): authenticates sockets, keeps their ticket
@@ -108,16 +133,23 @@ export default async function realtimeGateway(
 
   await app.register(websocket, {
     options: { maxPayload: config.WS_MAX_MESSAGE_BYTES },
+    errorHandler: onSocketError,
   });
 
+  /**
+   * Takes a new socket. Signed-in sockets are limited per user (at sign-in); the per-address
+   * limit only guards against floods of sockets that have not signed in, so that many people
+   * behind one address (an office, a mobile carrier's NAT) are not shut out by each other. A
+   * socket with a `?token=` is signed in at once and so skips it.
+   */
   function accept(socket: WebSocket, ip: string, token: string | undefined): void {
     const connection = new Connection(socket, ip, limits, countFrame);
-    if (hub.countForIp(ip) >= config.WS_MAX_CONNECTIONS_PER_IP) {
+    if (token === undefined && hub.anonymousCountForIp(ip) >= config.WS_MAX_CONNECTIONS_PER_IP) {
       connection.closeWith(
         closeCodes.tooMany,
         errorFrame(
           'too_many_connections',
-          `At most ${config.WS_MAX_CONNECTIONS_PER_IP} open sockets per address`,
+          `At most ${config.WS_MAX_CONNECTIONS_PER_IP} sockets per address may wait to sign in`,
         ),
         'too many connections',
       );
@@ -136,7 +168,6 @@ export default async function realtimeGateway(
       clearTimeout(authTimer);
       hub.remove(connection);
     });
-    socket.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
     socket.on('pong', () => {
       connection.alive = true;
     });

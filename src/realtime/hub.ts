@@ -15,7 +15,7 @@ const none: ReadonlySet<Connection> = new Set();
 
 /**
  * The open sockets of this process, indexed the ways events are addressed: by user, by ticket
- * subscription, staff, and by client address (for the per-address limit).
+ * subscription, staff, and, until they sign in, by client address (for the per-address limit).
  */
 export class ConnectionHub {
   readonly #all = new Set<Connection>();
@@ -56,6 +56,8 @@ export class ConnectionHub {
     if (this.connectionsOf(user.userId).size >= maxPerUser) return false;
     connection.user = user;
     addTo(this.#byUser, user.userId, connection);
+    // Signed in, it counts against its user's limit, no longer its address's.
+    removeFrom(this.#byIp, connection.ip, connection);
     this.refreshRole(connection);
     return true;
   }
@@ -69,7 +71,7 @@ export class ConnectionHub {
   /** Forgets a closed socket everywhere. */
   remove(connection: Connection): void {
     if (!this.#all.delete(connection)) return;
-    removeFrom(this.#byIp, connection.ip, connection);
+    if (!connection.user) removeFrom(this.#byIp, connection.ip, connection);
     if (connection.user) removeFrom(this.#byUser, connection.user.userId, connection);
     this.#staff.delete(connection);
     for (const ticketId of connection.subscriptions) {
@@ -78,8 +80,8 @@ export class ConnectionHub {
     connection.subscriptions.clear();
   }
 
-  /** Sockets open from this address. */
-  countForIp(ip: string): number {
+  /** Sockets open from this address that have not signed in (yet). */
+  anonymousCountForIp(ip: string): number {
     return this.#byIp.get(ip)?.size ?? 0;
   }
 

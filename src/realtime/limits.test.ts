@@ -54,11 +54,24 @@ describe('WebSocket limits', () => {
     expect(outcomes.filter((outcome) => outcome === 'in')).toHaveLength(2);
   });
 
-  it('refuses sockets from one address beyond the per-address limit', async () => {
-    for (let i = 0; i < 4; i++) await open(await signInAs(t, 'user'));
+  it('refuses sockets from one address beyond the per-address limit while none has signed in', async () => {
+    for (let i = 0; i < 4; i++) sockets.track(await connectWs(url));
     const fifth = sockets.track(await connectWs(url));
     expect(await fifth.next('error')).toMatchObject({ code: 'too_many_connections' });
     expect((await fifth.closed).code).toBe(4429);
+  });
+
+  it('lets signed-in users behind one address past the per-address limit, each within their own', async () => {
+    // An office or a mobile carrier: many people, one address.
+    const people = await Promise.all(Array.from({ length: 6 }, () => signInAs(t, 'user')));
+    const clients = await Promise.all(people.map((who) => open(who)));
+    const signedIn = await Promise.all(clients.map((client) => client.next('authenticated')));
+    expect(signedIn.map((frame) => frame.data?.user_id)).toEqual(people.map((who) => who.id));
+    // Nor do their sockets take the places of sockets still signing in.
+    const waiting = [];
+    for (let i = 0; i < 4; i++) waiting.push(sockets.track(await connectWs(url)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(waiting.flatMap((client) => client.frames)).toEqual([]);
   });
 
   it('caps the subscriptions of one socket', async () => {
@@ -130,5 +143,35 @@ describe('WebSocket limits', () => {
     expect(metrics.body).toMatch(/^ws_connections_open 0$/m);
     // Paused, the client would wait out its close handshake.
     client.socket.terminate();
+  });
+});
+
+describe('client faults on a WebSocket', () => {
+  it('are logged once, at info level and without a stack, not as server errors', async () => {
+    const lines: string[] = [];
+    const logStream = {
+      write(line: string) {
+        lines.push(line);
+      },
+    };
+    const t = await createTestApp({
+      env: { WS_MAX_MESSAGE_BYTES: '256', LOG_LEVEL: 'debug' },
+      logStream,
+    });
+    try {
+      const url = await listenWs(t.app);
+      const client = await connectWs(url);
+      client.send('x'.repeat(10_000));
+      expect((await client.closed).code).toBe(1009);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const mentions = entries.filter((entry) => JSON.stringify(entry).includes('Max payload'));
+      expect(mentions).toHaveLength(1);
+      expect(mentions[0]?.level).toBe(30);
+      expect(JSON.stringify(mentions[0])).not.toContain('stack');
+      expect(entries.filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

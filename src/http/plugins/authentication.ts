@@ -15,6 +15,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** A guard: the request must be signed in and, if named, hold `permission`. */
     authorize(permission?: Permission): preValidationAsyncHookHandler;
+    /**
+     * The caller behind the request's bearer token when its session is live and its user
+     * active; rejects as the guard does otherwise. Checked at most once per request.
+     */
+    checkSession(request: FastifyRequest): Promise<Principal>;
   }
 }
 
@@ -33,9 +38,9 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * Reads the bearer token of every request (signature only, so rate limits can be per user),
- * and provides `app.authorize()`, the guard that checks the session, the block state and the
- * permission table on every request.
+ * Reads the bearer token of every request (its signature), and provides `app.checkSession()`
+ * (the session and block state, for the rate limit's key and the guard) and `app.authorize()`,
+ * the guard that also checks the permission table, on every request.
  */
 export default fp(
   function authentication(
@@ -50,13 +55,24 @@ export default fp(
       if (token) request.accessClaims = await options.signer.verify(token);
     });
 
+    // The rate limit's key and the guard both ask; the session is looked up once.
+    const sessionChecks = new WeakMap<FastifyRequest, Promise<Principal>>();
+    app.decorate('checkSession', (request: FastifyRequest): Promise<Principal> => {
+      let check = sessionChecks.get(request);
+      if (!check) {
+        check = options.auth.authenticateClaims(request.accessClaims);
+        sessionChecks.set(request, check);
+      }
+      return check;
+    });
+
     app.decorate('authorize', (permission?: Permission): preValidationAsyncHookHandler => {
       return async function guard(request) {
         if (!bearerToken(request)) {
           throw new Unauthorized('Sign-in required: send Authorization: Bearer <token>');
         }
         // The onRequest hook above has already verified the token's signature.
-        const principal = await options.auth.authenticateClaims(request.accessClaims);
+        const principal = await app.checkSession(request);
         if (permission && !can(principal.role, permission)) {
           throw new Forbidden(`Your role (${principal.role}) may not do this`);
         }

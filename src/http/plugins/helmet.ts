@@ -44,6 +44,9 @@ export const contentSecurityPolicy = {
   upgradeInsecureRequests: null,
 };
 
+/** A year, subdomains included: what helmet sends by default. */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 export default fp(
   async function helmetPlugin(app: FastifyInstance) {
     await app.register(helmet, {
@@ -53,6 +56,15 @@ export default fp(
       crossOriginEmbedderPolicy: false,
       crossOriginResourcePolicy: { policy: 'same-origin' },
       referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      // Sent below, on HTTPS requests only.
+      strictTransportSecurity: false,
+    });
+    // HSTS means nothing over plain HTTP (RFC 6797 §7.2 says not to send it there), and sent
+    // on a plain-HTTP deployment it would tell a browser that later reaches the same host over
+    // HTTPS to refuse plain HTTP for a year. Behind a proxy, `request.protocol` is its
+    // X-Forwarded-Proto when TRUST_PROXY trusts it.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     });
   },
   { name: 'helmet' },

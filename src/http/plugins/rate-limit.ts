@@ -30,13 +30,21 @@ function storeClass(store: RateLimitStore) {
   };
 }
 
-/** The rate-limit key: the signed-in user when the token verifies, otherwise the client IP. */
-export function rateLimitKey(request: FastifyRequest): string {
-  return request.accessClaims ? `user:${request.accessClaims.userId}` : `ip:${request.ip}`;
+/**
+ * The rate-limit key: the signed-in user when the token belongs to a live session of an active
+ * user, otherwise the client IP. A signature alone is not enough: a token outlives its logout
+ * by up to its lifetime, and whoever holds one could spend its owner's budget with it.
+ */
+async function rateLimitKey(app: FastifyInstance, request: FastifyRequest): Promise<string> {
+  if (request.accessClaims) {
+    const principal = await app.checkSession(request).catch(() => undefined);
+    if (principal) return `user:${principal.userId}`;
+  }
+  return `ip:${request.ip}`;
 }
 
 /**
- * API rate limiting, per user when signed in and per IP otherwise, counted in the shared store
+ * API rate limiting, per user when signed in (with a live session) and per IP otherwise, counted in the shared store
  * (Redis when configured) so every instance enforces one limit. Answers 429 with Retry-After.
  */
 export default fp(
@@ -49,7 +57,7 @@ export default fp(
       max: options.max,
       timeWindow: options.windowSeconds * 1000,
       store: storeClass(options.store),
-      keyGenerator: rateLimitKey,
+      keyGenerator: (request) => rateLimitKey(app, request),
       skipOnError: true,
       errorResponseBuilder: (_request, context) =>
         new DomainError(
