@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeBotApi } from '../test/fake-bot-api.js';
-import { signInitData, testBotToken } from '../test/init-data.js';
+import { testBotToken } from '../test/init-data.js';
 import { freePort, startOwnPostgres, startOwnRedis } from '../test/own-services.js';
 import type { LoadCommand, LoadDone, LoadUser, RequestRecord } from './fault-drill-load.js';
-import { startServer, stopServer, type Server } from './server.js';
+import { call, signInAs, startServer, stopServer, type Server } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const customers = 30;
@@ -32,27 +32,7 @@ const customerTelegramBase = 7_200_000;
 const resultFile = path.join(root, 'test-results', 'fault-drill.json');
 const requestsFile = path.join(root, 'test-results', 'fault-drill-requests.json');
 
-async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const { token, ...rest } = init;
-  const response = await fetch(url, {
-    ...rest,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function signIn(url: string, telegramId: number): Promise<string> {
-  const body = await call<{ access_token: string }>(`${url}/api/v1/auth/telegram`, {
-    method: 'POST',
-    body: JSON.stringify({ init_data: signInitData({ id: telegramId, first_name: 'Drill' }) }),
-  });
-  return body.access_token;
-}
+const signIn = (url: string, telegramId: number) => signInAs(url, telegramId, 'Drill');
 
 /** Every message of a ticket, page by page, as its author reads them. */
 async function readMessages(url: string, user: LoadUser): Promise<Map<string, string>> {
@@ -144,7 +124,10 @@ function loggedErrors(text: string): string[] {
     .filter((line) => /"level":(50|60)/.test(line))
     .map((line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string; stack?: string } };
+        const entry = JSON.parse(line) as {
+          msg?: string;
+          err?: { message?: string; stack?: string };
+        };
         const message = (entry.err?.message ?? '').split('\n')[0]?.slice(0, 100) ?? '';
         const cause = /caused by: ([^\n]+)/.exec(entry.err?.stack ?? '')?.[1];
         return [entry.msg, message, cause && `caused by: ${cause}`].filter(Boolean).join(': ');
@@ -210,7 +193,12 @@ function supervise(env: Record<string, string>, since: () => number) {
         return;
       } catch (error) {
         const why = String(error).split('\n')[0]?.replace(/:$/, '') ?? '';
-        exits.push({ atMs: Date.now() - since(), code: null, signal: 'start failed', lastErrors: [why] });
+        exits.push({
+          atMs: Date.now() - since(),
+          code: null,
+          signal: 'start failed',
+          lastErrors: [why],
+        });
         console.log(`  the server failed to start again: ${String(error).split('\n')[0]}`);
       }
     }
@@ -400,7 +388,9 @@ async function main(): Promise<number> {
       .map((r) => ({ ...r, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0 }))
       .sort((a, b) => a.startedAt - b.startedAt);
     writeFileSync(requestsFile, `${JSON.stringify(timeline)}\n`);
-    console.log(`\n  written to ${path.relative(root, resultFile)} (every request: ${path.basename(requestsFile)})`);
+    console.log(
+      `\n  written to ${path.relative(root, resultFile)} (every request: ${path.basename(requestsFile)})`,
+    );
     return survived && lost.length === 0 ? 0 : 1;
   } finally {
     load?.kill('SIGKILL');
@@ -421,7 +411,12 @@ function printReport(report: {
   total: ReturnType<typeof summarize>;
   byPhase: (ReturnType<typeof summarize> & { phase: string; fromS: number; toS: number })[];
   recoveries: Record<string, ReturnType<typeof recovery>>;
-  messages: { posted: number; acknowledged: number; lost: number; notAcknowledgedButStored: number };
+  messages: {
+    posted: number;
+    acknowledged: number;
+    lost: number;
+    notAcknowledgedButStored: number;
+  };
 }): void {
   const row = (cells: (string | number)[]) =>
     console.log(
@@ -434,7 +429,8 @@ function printReport(report: {
   console.log(`  (load average ${report.loadAverage.map((l) => l.toFixed(1)).join(' → ')})`);
   row(['phase, s (by outcome time)', 'requests', 'answered', '2xx', '4xx', '5xx', 'no answer']);
   for (const p of [...report.byPhase, { ...report.total, phase: 'total', fromS: 0, toS: 0 }]) {
-    const name = p.phase === 'total' ? 'total' : `${p.phase} ${p.fromS.toFixed(0)}–${p.toS.toFixed(0)}`;
+    const name =
+      p.phase === 'total' ? 'total' : `${p.phase} ${p.fromS.toFixed(0)}–${p.toS.toFixed(0)}`;
     row([name, p.requests, p.answered, p.ok2xx, p.client4xx, p.server5xx, p.noAnswer]);
   }
   console.log('\n  failures by cause');
@@ -443,7 +439,9 @@ function printReport(report: {
       console.log(`    ${p.phase.padEnd(18)} ${String(count).padStart(6)}  ${cause}`);
     }
   }
-  console.log('\n  after the restart of       first 2xx answer   all 2xx when sent after   last failure sent');
+  console.log(
+    '\n  after the restart of       first 2xx answer   all 2xx when sent after   last failure sent',
+  );
   for (const [name, r] of Object.entries(report.recoveries)) {
     const last = r.lastFailure
       ? `${seconds(r.lastFailure.sentAfterRestartMs)} (${r.lastFailure.cause})`

@@ -4,33 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFakeBotApi, type FakeBotApi } from '../test/fake-bot-api.js';
-import { signInitData, testBotToken } from '../test/init-data.js';
-import { percentile, startServer, stopServer } from './server.js';
+import { testBotToken } from '../test/init-data.js';
+import { call, percentile, signInAs, startServer, stopServer } from './server.js';
 
 const tickets = 200;
 const ownerTelegramId = 7_000_001;
 const customerTelegramId = 7_000_002;
 
-async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const { token, ...rest } = init;
-  const response = await fetch(url, {
-    ...rest,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function signIn(url: string, telegramId: number): Promise<string> {
-  const body = await call<{ access_token: string }>(`${url}/api/v1/auth/telegram`, {
-    method: 'POST',
-    body: JSON.stringify({ init_data: signInitData({ id: telegramId, first_name: 'Bench' }) }),
-  });
-  return body.access_token;
-}
+const signIn = (url: string, telegramId: number) => signInAs(url, telegramId, 'Bench');
 
 /** Opens tickets one after another and times each until its staff notification is sent. */
 async function measure(url: string, fake: FakeBotApi): Promise<number[]> {

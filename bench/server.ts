@@ -1,6 +1,7 @@
 // What every benchmark shares: a real server process (`src/main.ts`) and percentiles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { signInitData } from '../test/init-data.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -79,4 +80,35 @@ export async function stopServer(server: Server): Promise<void> {
 export function percentile(sorted: ArrayLike<number>, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** A JSON call to the server under test; throws with the answer when it is not a 2xx. */
+export async function call<T>(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<T> {
+  const { token, ...rest } = init;
+  const response = await fetch(url, {
+    ...rest,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Signs in as a Telegram user, with launch data signed for the test bot, and returns the token. */
+export async function signInAs(
+  url: string,
+  telegramId: number,
+  firstName: string,
+): Promise<string> {
+  const body = await call<{ access_token: string }>(`${url}/api/v1/auth/telegram`, {
+    method: 'POST',
+    body: JSON.stringify({ init_data: signInitData({ id: telegramId, first_name: firstName }) }),
+  });
+  return body.access_token;
 }

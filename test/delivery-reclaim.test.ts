@@ -6,6 +6,7 @@ import { startFakeBotApi, type FakeBotApi, type RecordedCall } from './fake-bot-
 import { createEmptyPostgresDatabase, testDatabaseUrl } from './infra.js';
 import { signInitData } from './init-data.js';
 import { readyUrl, spawnApp, type AppProcess } from './spawn-app.js';
+import { postJson } from './http.js';
 
 /** The claim lease the processes run with: production's is 60 s; a test waits out a short one. */
 const leaseS = 12;
@@ -13,19 +14,6 @@ const leaseS = 12;
 const slackMs = 2_000;
 const owner = 444_001;
 const customer = 444_002;
-
-async function post<T>(url: string, body: object, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 async function until<T>(what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -78,7 +66,7 @@ describe.runIf(testDatabaseUrl !== undefined)('a worker killed mid-send', () => 
     const first = await start();
     type SignIn = { access_token: string };
     const signIn = (id: number) =>
-      post<SignIn>(`${first.url}/api/v1/auth/telegram`, { init_data: signInitData({ id }) });
+      postJson<SignIn>(`${first.url}/api/v1/auth/telegram`, { init_data: signInitData({ id }) });
     await signIn(owner); // the owner hears of new tickets
     const { access_token: token } = await signIn(customer);
     const categories = (await (
@@ -88,7 +76,7 @@ describe.runIf(testDatabaseUrl !== undefined)('a worker killed mid-send', () => 
     ).json()) as { items: { id: string }[] };
     // Telegram takes the first send and never answers: the worker is mid-send when it dies.
     api.failNext('sendMessage', 'hang');
-    await post(
+    await postJson(
       `${first.url}/api/v1/tickets`,
       { category_id: categories.items[0]?.id, title: 'Killed', description: 'Mid-send' },
       token,

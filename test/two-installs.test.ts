@@ -6,22 +6,10 @@ import { createEmptyPostgresDatabase, testDatabaseUrl, testRedisUrl } from './in
 import { startOwnRedis } from './own-services.js';
 import { readyUrl, spawnApp } from './spawn-app.js';
 import { connectWs, type WsClient } from './ws-client.js';
+import { postJson } from './http.js';
 
 /** Two installs need two PostgreSQL databases and a Redis; they run with the real services. */
 const realServices = testDatabaseUrl !== undefined && testRedisUrl !== undefined;
-
-async function post<T>(url: string, body: object, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 describe.runIf(realServices)('two installs sharing one Redis', () => {
   const dataDirs: string[] = [];
@@ -51,7 +39,7 @@ describe.runIf(realServices)('two installs sharing one Redis', () => {
       const [a, b] = await Promise.all(apps.map((app) => readyUrl(app)));
       type SignIn = { access_token: string };
       const staffSocket = async (url: string) => {
-        const agent = await post<SignIn>(`${url}/api/v1/auth/demo`, { role: 'agent' });
+        const agent = await postJson<SignIn>(`${url}/api/v1/auth/demo`, { role: 'agent' });
         const socket = await connectWs(`${url.replace(/^http/, 'ws')}/api/v1/ws`, {
           token: agent.access_token,
           awaitAuth: true,
@@ -62,13 +50,13 @@ describe.runIf(realServices)('two installs sharing one Redis', () => {
       const staffOnA = await staffSocket(a!);
       const staffOnB = await staffSocket(b!);
 
-      const user = await post<SignIn>(`${a}/api/v1/auth/demo`, { role: 'user' });
+      const user = await postJson<SignIn>(`${a}/api/v1/auth/demo`, { role: 'user' });
       const categories = (await (
         await fetch(`${a}/api/v1/categories`, {
           headers: { authorization: `Bearer ${user.access_token}` },
         })
       ).json()) as { items: { id: string }[] };
-      const ticket = await post<{ id: string }>(
+      const ticket = await postJson<{ id: string }>(
         `${a}/api/v1/tickets`,
         { category_id: categories.items[0]?.id, title: 'Install A', description: 'Only for A' },
         user.access_token,

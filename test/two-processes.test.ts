@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, testDatabaseUrl, testRedisUrl } from './infra.js';
 import { readyUrl, spawnApp } from './spawn-app.js';
 import { connectWs, type WsClient } from './ws-client.js';
+import { postJson } from './http.js';
 
 /** One `npm start` process (API role only, demo mode so demo sign-in works from loopback). */
 async function startServer(env: Record<string, string>) {
@@ -17,19 +18,6 @@ async function startServer(env: Record<string, string>) {
       await app.exited;
     },
   };
-}
-
-async function post<T>(url: string, body: object, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
 }
 
 /** Two processes need a shared database and Redis; embedded, one process plays both parts. */
@@ -69,14 +57,14 @@ describe(
       const b = database ? await startServer(env()) : a;
       try {
         type SignIn = { access_token: string; user: { id: string } };
-        const user = await post<SignIn>(`${a.url}/api/v1/auth/demo`, { role: 'user' });
-        const agent = await post<SignIn>(`${b.url}/api/v1/auth/demo`, { role: 'agent' });
+        const user = await postJson<SignIn>(`${a.url}/api/v1/auth/demo`, { role: 'user' });
+        const agent = await postJson<SignIn>(`${b.url}/api/v1/auth/demo`, { role: 'agent' });
         const categories = (await (
           await fetch(`${a.url}/api/v1/categories`, {
             headers: { authorization: `Bearer ${user.access_token}` },
           })
         ).json()) as { items: { id: string }[] };
-        const ticket = await post<{ id: string }>(
+        const ticket = await postJson<{ id: string }>(
           `${a.url}/api/v1/tickets`,
           { category_id: categories.items[0]?.id, title: 'Across', description: 'Two processes' },
           user.access_token,
@@ -94,7 +82,7 @@ describe(
         };
         const onB = await subscribe(b, agent.access_token);
         const onA = await subscribe(a, user.access_token);
-        const message = await post<{ id: string }>(
+        const message = await postJson<{ id: string }>(
           `${a.url}/api/v1/tickets/${ticket.id}/messages`,
           { content: 'Posted on A' },
           user.access_token,
