@@ -41,9 +41,11 @@ function errorCause(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return 'timeout';
   }
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
-  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
+  if (error instanceof Error)
+    return error.cause instanceof Error ? error.cause.message : error.message;
   return String(error);
 }
 
@@ -71,7 +73,8 @@ function request(
 ): [string, RequestInit] {
   const authorization = `Bearer ${user.token}`;
   if (kind === 'list') return [`${url}/api/v1/tickets?limit=20`, { headers: { authorization } }];
-  if (kind === 'get') return [`${url}/api/v1/tickets/${user.ticketId}`, { headers: { authorization } }];
+  if (kind === 'get')
+    return [`${url}/api/v1/tickets/${user.ticketId}`, { headers: { authorization } }];
   return [
     `${url}/api/v1/tickets/${user.ticketId}/messages`,
     {
@@ -99,7 +102,10 @@ async function one(
     ...(text === undefined ? {} : { text }),
   };
   try {
-    const response = await fetch(target, { ...init, signal: AbortSignal.timeout(command.timeoutMs) });
+    const response = await fetch(target, {
+      ...init,
+      signal: AbortSignal.timeout(command.timeoutMs),
+    });
     record.status = response.status;
     if (!response.ok) record.cause = await answerCause(response);
     else if (kind === 'post') record.messageId = ((await response.json()) as { id?: string }).id;

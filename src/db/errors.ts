@@ -57,7 +57,10 @@ function innermost(error: unknown): unknown {
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = sqlState(error) ?? (innermost(error) as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && (unavailableNetworkCodes.has(code) || unavailableStates.test(code))) {
+  if (
+    typeof code === 'string' &&
+    (unavailableNetworkCodes.has(code) || unavailableStates.test(code))
+  ) {
     return true;
   }
   const message = (innermost(error) as { message?: unknown } | undefined)?.message;

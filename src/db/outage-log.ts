@@ -9,7 +9,9 @@ const quietMs = 60_000;
  * a minute, with no stack: during an outage every request and poll fails the same way, and a
  * line each would bury everything else.
  */
-export function createOutageLog(logger: Pick<Logger, 'warn'>): (error: unknown, message: string) => void {
+export function createOutageLog(
+  logger: Pick<Logger, 'warn'>,
+): (error: unknown, message: string) => void {
   const logged = new Map<string, number>();
   return (error, message) => {
     const cause = unavailableCause(error);

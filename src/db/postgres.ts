@@ -40,7 +40,8 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Databa
         // A lost connection has nothing to roll back: the statement's error is the one to tell,
         // and the pool must not keep the connection.
         await connection.query('rollback').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          broken =
+            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         });
         throw error;
       } finally {

@@ -128,7 +128,10 @@ function reclaimLapsedClaims(
       .reclaimLapsed(leaseMs)
       .then((ids) => {
         if (ids.length === 0) return;
-        logger.warn({ count: ids.length, ids }, 'claims lapsed (a worker died mid-send): queued again');
+        logger.warn(
+          { count: ids.length, ids },
+          'claims lapsed (a worker died mid-send): queued again',
+        );
         queue.wake(deliveryQueue);
       })
       .catch((error: unknown) => {
