@@ -23,7 +23,7 @@ interface Fixture {
   internalNote: string;
   spareCategory: string;
   target: string;
-  /** A file the author uploaded to the ticket. */
+  /** A file the author sent in their message. */
   authorFile: string;
   /** The file of the internal note. */
   noteFile: string;
@@ -84,16 +84,21 @@ describe('who may do what: every endpoint as every role', () => {
       ]);
       return item?.id ?? '';
     };
+    // Both files are sent in a message, as people do: files left waiting count against a cap.
     const noteFile = await uploadPdf(noteAuthor);
+    const authorFile = await uploadPdf(people.author);
     return {
       ticket: ticket.id,
-      authorMessage: await post(people.author, { content: 'Any news?' }),
+      authorMessage: await post(people.author, {
+        content: 'Any news?',
+        attachment_ids: [authorFile],
+      }),
       internalNote: await post(noteAuthor, {
         content: 'Customer is on the old plan',
         is_internal: true,
         attachment_ids: [noteFile],
       }),
-      authorFile: await uploadPdf(people.author),
+      authorFile,
       noteFile,
       spareCategory: await addCategory(t),
       target: target.id,
