@@ -1,26 +1,12 @@
 import type { Logger } from 'pino';
+import type { UserRole } from '../db/schema.js';
+import type { MessageDto } from '../messages/schemas.js';
+import type { NotificationDto } from '../notifications/schemas.js';
 import type { PubSub } from '../platform/pubsub.js';
+import type { TicketDto } from '../tickets/schemas.js';
 
 /** The pub/sub channel every domain event travels on. */
 export const domainEventsChannel = 'domain-events';
-
-/** The events a committed change raises (docs/api.md#domain-events). */
-export const domainEventTypes = [
-  'ticket.created',
-  'ticket.updated',
-  'ticket.assigned',
-  'ticket.status_changed',
-  'ticket.deleted',
-  'message.created',
-  'message.updated',
-  'message.deleted',
-  'notification.created',
-  'notification.updated',
-  'user.access_changed',
-] as const;
-
-/** The type of a domain event. */
-export type DomainEventType = (typeof domainEventTypes)[number];
 
 /** A field's value before and after a change. */
 export interface FieldChange {
@@ -29,26 +15,100 @@ export interface FieldChange {
 }
 
 /**
- * A committed change. `data` is the changed object in API shape (a ticket, a message or a
- * notification; for a deletion, what identified it), so subscribers need not read it back.
- * `ticket_user_id` is the ticket's author and `is_internal` marks staff-only content, for
- * deciding who may receive it. Events about one person (`notification.created` and
- * `notification.updated` for its recipient, `user.access_changed` after a role change or
- * block) name them in `user_id`; they carry a null `ticket_id` when no ticket is involved.
+ * What every event says besides its type and payload. `ticket_user_id` is the ticket's author
+ * and `is_internal` marks staff-only content, for deciding who may receive it; `ticket_id` is
+ * null when no ticket is involved.
  */
-export interface DomainEvent {
-  type: DomainEventType;
+interface EventFrame {
   ticket_id: string | null;
   ticket_user_id: string | null;
-  /** The one person the event is for or about, when it is not a ticket's audience. */
-  user_id?: string;
   actor_id: string | null;
   is_internal: boolean;
   occurred_at: string;
-  data: Record<string, unknown>;
-  /** For updates: the fields that changed. */
-  changes?: Record<string, FieldChange>;
 }
+
+/** A ticket opened or deleted; `data` is the ticket (as it was, for a deletion). */
+export interface TicketEvent extends EventFrame {
+  type: 'ticket.created' | 'ticket.deleted';
+  ticket_id: string;
+  ticket_user_id: string;
+  data: TicketDto;
+}
+
+/** A ticket changed; `data` is the ticket after the change, `changes` the fields that moved. */
+export interface TicketChangeEvent extends EventFrame {
+  type: 'ticket.updated' | 'ticket.assigned' | 'ticket.status_changed';
+  ticket_id: string;
+  ticket_user_id: string;
+  data: TicketDto;
+  changes: Record<string, FieldChange>;
+}
+
+/** A message written or edited; `data` is the message. */
+export interface MessageEvent extends EventFrame {
+  type: 'message.created' | 'message.updated';
+  ticket_id: string;
+  ticket_user_id: string;
+  data: MessageDto;
+}
+
+/** What identifies a deleted message, and whether it was staff-only. */
+export type DeletedMessage = Pick<MessageDto, 'id' | 'ticket_id' | 'is_internal'>;
+
+/** A message deleted; `data` names it. */
+export interface MessageDeletedEvent extends EventFrame {
+  type: 'message.deleted';
+  ticket_id: string;
+  ticket_user_id: string;
+  data: DeletedMessage;
+}
+
+/** A notification written or changed (its words or count), for its recipient `user_id`. */
+export interface NotificationEvent extends EventFrame {
+  type: 'notification.created' | 'notification.updated';
+  ticket_user_id: null;
+  /** The recipient. */
+  user_id: string;
+  data: NotificationDto;
+}
+
+/** A user's new role and block state, after a staff change (or an owner's sign-in). */
+export interface AccessChange {
+  id: string;
+  role: UserRole;
+  is_active: boolean;
+}
+
+/** A session of the user revoked (logout, refresh-token replay). */
+export interface SessionRevoked {
+  id: string;
+  revoked_session_id: string;
+}
+
+/** A user's access changed (role, block, a revoked session): their sockets are re-checked. */
+export interface AccessChangedEvent extends EventFrame {
+  type: 'user.access_changed';
+  ticket_id: null;
+  ticket_user_id: null;
+  /** The user whose access changed. */
+  user_id: string;
+  data: AccessChange | SessionRevoked;
+}
+
+/**
+ * A committed change (docs/api.md#domain-events): one member per kind, told apart by `type`,
+ * each with its payload in API shape, so subscribers need not read it back.
+ */
+export type DomainEvent =
+  | TicketEvent
+  | TicketChangeEvent
+  | MessageEvent
+  | MessageDeletedEvent
+  | NotificationEvent
+  | AccessChangedEvent;
+
+/** The type of a domain event. */
+export type DomainEventType = DomainEvent['type'];
 
 /** Publishes domain events after commit and lets the realtime and notification layers listen. */
 export interface DomainEvents {
@@ -73,6 +133,7 @@ export function createDomainEvents(deps: { pubsub: PubSub; logger: Logger }): Do
       }
     },
     subscribe(handler) {
+      // Only this code publishes on the channel, so what arrives is one of the union.
       return pubsub.subscribe(domainEventsChannel, (message) => handler(message as DomainEvent));
     },
   };

@@ -7,7 +7,12 @@ import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
 import { messages, type MessageRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
-import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
+import type {
+  DeletedMessage,
+  DomainEvents,
+  MessageDeletedEvent,
+  MessageEvent,
+} from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
@@ -35,21 +40,44 @@ const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
   },
 };
 
-function messageEvent(
-  type: DomainEventType,
+/** What every event about a message of `ticket` says besides its type and payload. */
+function aboutMessage(
   ticket: TicketRecord,
   actor: Principal,
-  data: MessageDto | Pick<MessageDto, 'id' | 'ticket_id' | 'is_internal'>,
+  isInternal: boolean,
   occurredAt: Date,
-): DomainEvent {
+): Omit<MessageEvent, 'type' | 'data'> {
   return {
-    type,
     ticket_id: ticket.id,
     ticket_user_id: ticket.userId,
     actor_id: actor.userId,
-    is_internal: data.is_internal,
+    is_internal: isInternal,
     occurred_at: occurredAt.toISOString(),
-    data,
+  };
+}
+
+/** A message written or edited, for subscribers (realtime). */
+function messageEvent(
+  type: MessageEvent['type'],
+  ticket: TicketRecord,
+  actor: Principal,
+  message: MessageDto,
+  occurredAt: Date,
+): MessageEvent {
+  return { type, ...aboutMessage(ticket, actor, message.is_internal, occurredAt), data: message };
+}
+
+/** A message deleted: what named it. */
+function messageDeletedEvent(
+  ticket: TicketRecord,
+  actor: Principal,
+  deleted: DeletedMessage,
+  occurredAt: Date,
+): MessageDeletedEvent {
+  return {
+    type: 'message.deleted',
+    ...aboutMessage(ticket, actor, deleted.is_internal, occurredAt),
+    data: deleted,
   };
 }
 
@@ -256,8 +284,8 @@ export function createMessageService(deps: {
             user_id: message.userId,
           },
         });
-        const data = { id, ticket_id: ticket.id, is_internal: message.isInternal };
-        return [messageEvent('message.deleted', ticket, actor, data, clock.now())];
+        const data: DeletedMessage = { id, ticket_id: ticket.id, is_internal: message.isInternal };
+        return [messageDeletedEvent(ticket, actor, data, clock.now())];
       });
       await events.publish(published);
       await files.deleteBlobs(blobKeys);

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { notifications } from '../db/schema.js';
-import type { DomainEvent } from '../events/domain-events.js';
+import type { NotificationEvent } from '../events/domain-events.js';
 import type { Clock } from '../platform/clock.js';
 import type { DeliveryProfile } from '../users/service.js';
 import { wantsTelegram } from './delivery-state.js';
@@ -89,7 +89,7 @@ export function createFollowUpNotices(deps: {
       ticket: FollowUpTicket,
       latest: string,
       recipients: readonly DeliveryProfile[],
-    ): Promise<{ events: DomainEvent[]; fresh: DeliveryProfile[] }> {
+    ): Promise<{ events: NotificationEvent[]; fresh: DeliveryProfile[] }> {
       const open = await openNotices(
         tx,
         ticket.id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notificationTypes, type notifications } from '../db/schema.js';
-import type { DomainEvent } from '../events/domain-events.js';
+import type { NotificationEvent } from '../events/domain-events.js';
 import { cursorParam, fieldsParam, limitParam, sparsePageSchema } from '../http/list-query.js';
 
 /** A notification in the signed-in user's list (docs/api.md#notifications). */
@@ -77,9 +77,9 @@ export function toNotificationDto(row: NotificationRow): NotificationDto {
  * for their sockets (`realtime/fan-out.ts`), and to wake the delivery workers.
  */
 export function notificationEvent(
-  type: 'notification.created' | 'notification.updated',
+  type: NotificationEvent['type'],
   row: NotificationRow,
-): DomainEvent {
+): NotificationEvent {
   return {
     type,
     ticket_id: row.ticketId,

@@ -6,7 +6,7 @@ import { keyset, type Page } from '../db/keyset.js';
 import { notifications, type NotificationType, type TicketStatus } from '../db/schema.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { NotFound } from '../errors.js';
-import type { DomainEvent } from '../events/domain-events.js';
+import type { NotificationEvent } from '../events/domain-events.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
@@ -92,7 +92,7 @@ export function createNotificationService(deps: {
   const { db, queue, clock, users, logger } = deps;
 
   /** Writes the drafts with one insert, queues Telegram deliveries, returns their events. */
-  async function write(tx: Tx, drafts: Draft[]): Promise<DomainEvent[]> {
+  async function write(tx: Tx, drafts: Draft[]): Promise<NotificationEvent[]> {
     if (drafts.length === 0) return [];
     const now = clock.now();
     const rows = await tx
@@ -157,7 +157,7 @@ export function createNotificationService(deps: {
     tx: Tx,
     ticket: TicketFacts,
     message: { userId: string; content: string },
-  ): Promise<DomainEvent[]> {
+  ): Promise<NotificationEvent[]> {
     const profiles = await users.deliveryProfiles(tx, await newTicketAudience(tx, message.userId));
     const recipients = profiles.filter((profile) => profile.isActive);
     const { events, fresh } = await followUps.countIn(tx, ticket, message.content, recipients);
@@ -182,7 +182,7 @@ export function createNotificationService(deps: {
     ticketId: string | null,
     wording: Wording,
     except: string | null = null,
-  ): Promise<DomainEvent[]> {
+  ): Promise<NotificationEvent[]> {
     const ids = recipientIds.filter((id): id is string => id !== null && id !== except);
     const profiles = await users.deliveryProfiles(tx, ids);
     return write(
@@ -202,7 +202,11 @@ export function createNotificationService(deps: {
     ...createDeliveryState({ db, queue, clock, users }),
 
     /** A new ticket: every active staff member but its author hears of it. */
-    async ticketCreated(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+    async ticketCreated(
+      tx: Tx,
+      ticket: TicketFacts,
+      actorId: string,
+    ): Promise<NotificationEvent[]> {
       return notify(tx, await newTicketAudience(tx, actorId), 'ticket_created', ticket.id, (t) => ({
         title: t.ticket_created(ticket.number),
         content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
@@ -210,7 +214,7 @@ export function createNotificationService(deps: {
     },
 
     /** An assignment: the new assignee hears of it, unless they took it themself. */
-    ticketAssigned(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+    ticketAssigned(tx: Tx, ticket: TicketFacts, actorId: string): Promise<NotificationEvent[]> {
       return notify(
         tx,
         [ticket.assignedTo],
@@ -225,7 +229,7 @@ export function createNotificationService(deps: {
     },
 
     /** A status change: the ticket's author hears of it, unless they made it. */
-    statusChanged(tx: Tx, ticket: TicketFacts, actorId: string): Promise<DomainEvent[]> {
+    statusChanged(tx: Tx, ticket: TicketFacts, actorId: string): Promise<NotificationEvent[]> {
       return notify(
         tx,
         [ticket.userId],
@@ -250,7 +254,7 @@ export function createNotificationService(deps: {
       ticket: TicketFacts,
       message: { userId: string; content: string; isInternal: boolean },
       writerIds: readonly string[],
-    ): Promise<DomainEvent[]> {
+    ): Promise<NotificationEvent[]> {
       const followsUp =
         !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
       if (followsUp) return followUp(tx, ticket, message);
@@ -284,7 +288,7 @@ export function createNotificationService(deps: {
       ticket: TicketFacts,
       recipientIds: readonly string[],
       afterHours: number,
-    ): Promise<DomainEvent[]> {
+    ): Promise<NotificationEvent[]> {
       return notify(tx, recipientIds, 'reminder', ticket.id, (t) => ({
         title: t.reminder(ticket.number),
         content: t.reminder_content(ticket.title, afterHours),
@@ -305,7 +309,7 @@ export function createNotificationService(deps: {
      * in the caller's transaction. Title and content are plain text. Staff-only: a reply to it
      * in Telegram is an internal note, so nobody answers the customer by mistake.
      */
-    async notifyStaff(tx: Tx, notice: StaffNotice): Promise<DomainEvent[]> {
+    async notifyStaff(tx: Tx, notice: StaffNotice): Promise<NotificationEvent[]> {
       const staff = await users.activeStaffIds(tx);
       return notify(
         tx,

@@ -1,19 +1,16 @@
-import type { UserRole } from '../db/schema.js';
-import { userRoles } from '../db/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { DomainError, NotFound } from '../errors.js';
-import type { DomainEvent } from '../events/domain-events.js';
+import type { AccessChangedEvent } from '../events/domain-events.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserAccess } from '../users/service.js';
 import type { Connection } from './connection.js';
 import type { ConnectionHub } from './hub.js';
 import { closeCodes, errorFrame } from './protocol.js';
 
-/** The new access a `user.access_changed` event carries, if it is well-formed. */
-function accessIn(event: DomainEvent): Pick<UserAccess, 'role' | 'is_active'> | undefined {
-  const { role, is_active: isActive } = event.data;
-  if (typeof isActive !== 'boolean' || !userRoles.includes(role as UserRole)) return undefined;
-  return { role: role as UserRole, is_active: isActive };
+/** The new access a `user.access_changed` event carries (none for a revoked session). */
+function accessIn(event: AccessChangedEvent): Pick<UserAccess, 'role' | 'is_active'> | undefined {
+  const { data } = event;
+  return 'role' in data ? { role: data.role, is_active: data.is_active } : undefined;
 }
 
 /** Drops the subscriptions of tickets this socket's user may no longer see. */
@@ -58,7 +55,7 @@ function shut(hub: ConnectionHub, connection: Connection, blocked: boolean): voi
  */
 export async function reviewAccess(
   hub: ConnectionHub,
-  event: DomainEvent,
+  event: AccessChangedEvent,
   deps: { auth: AuthService; tickets: TicketService },
 ): Promise<void> {
   if (!event.user_id) return;

@@ -36,6 +36,7 @@ function connect(hub: ConnectionHub, userId: string, role: UserRole = 'user') {
   return { connection, sent };
 }
 
+/** An event with only the fields routing reads (ids, type, visibility) and an empty payload. */
 function event(fields: Partial<DomainEvent> & Pick<DomainEvent, 'type'>): DomainEvent {
   return {
     ticket_id: null,
@@ -45,7 +46,7 @@ function event(fields: Partial<DomainEvent> & Pick<DomainEvent, 'type'>): Domain
     occurred_at: '2026-11-24T10:00:00.000Z',
     data: {},
     ...fields,
-  };
+  } as DomainEvent;
 }
 
 describe('routing events to sockets', () => {

@@ -67,6 +67,7 @@ function movesQueues(event: DomainEvent): boolean {
  * `user.access_changed` is not for clients; the gateway acts on it.
  */
 export function routeEvent(hub: ConnectionHub, event: DomainEvent): number {
+  // What arrives is JSON from any process: an event missing the ids it routes by reaches nobody.
   if (event.type === 'user.access_changed') return 0;
   if (event.type === 'notification.created' || event.type === 'notification.updated') {
     return event.user_id ? deliver(hub.connectionsOf(event.user_id), eventFrame(event)) : 0;

@@ -5,6 +5,7 @@ import { callAs, openTicket, signInAs, type Person } from '../../test/people.js'
 import { alicesTicket, startRealtimeApp, type SocketPool } from '../../test/realtime-fixture.js';
 import { connectWs, type WsClient } from '../../test/ws-client.js';
 import { users } from '../db/schema.js';
+import type { NotificationDto } from '../notifications/schemas.js';
 
 describe('WebSocket /api/v1/ws', () => {
   let t: TestApp;
@@ -269,12 +270,21 @@ describe('WebSocket /api/v1/ws', () => {
       const alice = await socketOf(author);
       const aliceTablet = await socketOf(author);
       const sam = await socketOf(stranger);
-      const notification = { id: 'n1', kind: 'new_message', ticket_id: ticketId };
+      const notification: NotificationDto = {
+        id: '01a20d14-0000-7000-8000-000000000001',
+        user_id: author.id,
+        ticket_id: ticketId,
+        type: 'new_message',
+        title: 'New message',
+        content: 'Hello',
+        is_read: false,
+        created_at: new Date().toISOString(),
+      };
       await t.container.events.publish([
         {
           type: 'notification.created',
           ticket_id: ticketId,
-          ticket_user_id: author.id,
+          ticket_user_id: null,
           user_id: author.id,
           actor_id: null,
           is_internal: false,
@@ -338,7 +348,8 @@ describe('WebSocket /api/v1/ws', () => {
           actor_id: null,
           is_internal: false,
           occurred_at: new Date().toISOString(),
-          data: {},
+          // Another session's revocation: it names no new access, so the socket reads it.
+          data: { id: person.id, revoked_session_id: '01a20d14-0000-7000-8000-000000000000' },
         },
       ]);
       expect((await client.closed).code).toBe(4403);

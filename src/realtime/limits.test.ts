@@ -124,6 +124,16 @@ describe('WebSocket limits', () => {
     const transport = (client.socket as unknown as { _socket: { pause(): void } })._socket;
     transport.pause();
     const big = 'x'.repeat(64 * 1024);
+    const notification = {
+      id: '01a20d14-0000-7000-8000-000000000002',
+      user_id: person.id,
+      ticket_id: null,
+      type: 'system' as const,
+      title: 'Big',
+      content: big,
+      is_read: false,
+      created_at: new Date().toISOString(),
+    };
     for (let i = 0; i < 400; i++) {
       await t.container.events.publish([
         {
@@ -134,7 +144,7 @@ describe('WebSocket limits', () => {
           actor_id: null,
           is_internal: false,
           occurred_at: new Date().toISOString(),
-          data: { big },
+          data: notification,
         },
       ]);
     }

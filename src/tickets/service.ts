@@ -10,7 +10,13 @@ import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
-import type { DomainEvent, DomainEvents, DomainEventType } from '../events/domain-events.js';
+import type {
+  DomainEvent,
+  DomainEvents,
+  FieldChange,
+  TicketChangeEvent,
+  TicketEvent,
+} from '../events/domain-events.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
@@ -26,22 +32,40 @@ import {
 } from './schemas.js';
 import { authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
 
-/** Builds a ticket event for subscribers (realtime, notifications). */
+/** A ticket opened or deleted, for subscribers (realtime, notifications). */
 function ticketEvent(
-  type: DomainEventType,
+  type: TicketEvent['type'],
   ticket: TicketDto,
-  actor: Principal | null,
-  changes?: Record<string, { from: unknown; to: unknown }>,
-): DomainEvent {
+  actor: Principal,
+  occurredAt = ticket.updated_at,
+): TicketEvent {
   return {
     type,
     ticket_id: ticket.id,
     ticket_user_id: ticket.user_id,
-    actor_id: actor?.userId ?? null,
+    actor_id: actor.userId,
+    is_internal: false,
+    occurred_at: occurredAt,
+    data: ticket,
+  };
+}
+
+/** A ticket changed, with the fields that moved. */
+function ticketChangeEvent(
+  type: TicketChangeEvent['type'],
+  ticket: TicketDto,
+  actor: Principal,
+  changes: Record<string, FieldChange>,
+): TicketChangeEvent {
+  return {
+    type,
+    ticket_id: ticket.id,
+    ticket_user_id: ticket.user_id,
+    actor_id: actor.userId,
     is_internal: false,
     occurred_at: ticket.updated_at,
     data: ticket,
-    ...(changes ? { changes } : {}),
+    changes,
   };
 }
 
@@ -49,7 +73,10 @@ function withoutUpdatedAt(fields: Record<string, unknown> = {}): Record<string, 
   return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'updated_at'));
 }
 
-function asChanges(diff: { before: Record<string, unknown>; after: Record<string, unknown> }) {
+function asChanges(diff: {
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}): Record<string, FieldChange> {
   return Object.fromEntries(
     Object.keys(diff.after).map((key) => [key, { from: diff.before[key], to: diff.after[key] }]),
   );
@@ -97,7 +124,7 @@ export function createTicketService(deps: {
     tx: Tx,
     actor: Principal,
     current: TicketRecord,
-    action: DomainEventType,
+    action: TicketChangeEvent['type'],
     set: Partial<TicketRecord>,
   ): Promise<{ ticket: TicketRecord; events: DomainEvent[] }> {
     const [row] = await tx
@@ -124,7 +151,7 @@ export function createTicketService(deps: {
     });
     return {
       ticket: row,
-      events: [ticketEvent(action, toTicketDto(row), actor, asChanges({ before, after }))],
+      events: [ticketChangeEvent(action, toTicketDto(row), actor, asChanges({ before, after }))],
     };
   }
 
@@ -321,10 +348,7 @@ export function createTicketService(deps: {
         return dto;
       });
       await events.publish([
-        {
-          ...ticketEvent('ticket.deleted', deleted, actor),
-          occurred_at: clock.now().toISOString(),
-        },
+        ticketEvent('ticket.deleted', deleted, actor, clock.now().toISOString()),
       ]);
       await files.deleteBlobs(blobKeys);
     },
