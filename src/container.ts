@@ -18,6 +18,7 @@ import { createMessageService, type MessageService } from './messages/service.js
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
+import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -44,6 +45,8 @@ export interface Container {
   signer: TokenSigner;
   audit: AuditLog;
   events: DomainEvents;
+  /** Runs a change in a transaction and publishes its events after commit. */
+  uow: UnitOfWork;
   users: UserService;
   auth: AuthService;
   categories: CategoryService;
@@ -132,13 +135,14 @@ export async function createContainer(
   const signer = createTokenSigner(secret, () => clock.now());
   const audit = createAuditLog({ db: database.db, clock });
   const events = createDomainEvents({ pubsub, logger });
+  const uow = createUnitOfWork({ db: database.db, events, logger });
   const users = createUserService({
     db: database.db,
+    uow,
     cache,
     clock,
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
-    events,
   });
   const auth = createAuthService({
     db: database.db,
@@ -148,7 +152,7 @@ export async function createContainer(
     signer,
     botToken: config.TELEGRAM_BOT_TOKEN,
     initDataMaxAgeS: config.INIT_DATA_MAX_AGE_S,
-    events,
+    uow,
   });
 
   const categories = createCategoryService({ db: database.db, clock, audit });
@@ -182,23 +186,21 @@ export async function createContainer(
     ...(config.TELEGRAM_BOT_TOKEN
       ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
       : {}),
-    async alertStaff(alert) {
-      const published = await database.db.transaction((tx) =>
-        notifications.notifyStaff(tx, {
+    alertStaff: (alert) =>
+      uow.run((work) =>
+        notifications.notifyStaff(work, {
           type: 'system',
           title: alert.title,
           content: alert.content,
           ticket_id: alert.ticketId,
         }),
-      );
-      await events.publish(published);
-    },
+      ),
   });
   const tickets = createTicketService({
     db: database.db,
+    uow,
     clock,
     audit,
-    events,
     categories,
     users,
     notifications,
@@ -206,9 +208,9 @@ export async function createContainer(
   });
   const messages = createMessageService({
     db: database.db,
+    uow,
     clock,
     audit,
-    events,
     tickets,
     files,
     users,
@@ -246,6 +248,7 @@ export async function createContainer(
     signer,
     audit,
     events,
+    uow,
     users,
     auth,
     categories,
@@ -266,6 +269,7 @@ export async function createContainer(
           db: database.db,
           queue,
           events,
+          uow,
           notifications,
           broadcasts,
           users,

@@ -235,14 +235,13 @@ describe('a burst of notifications', () => {
   it('goes out at no more than NOTIFY_RATE_PER_S messages in any second', async () => {
     for (let i = 0; i < 4; i += 1) await signInAs(t, 'agent');
     for (let i = 0; i < 25; i += 1) {
-      const published = await t.container.database.db.transaction((tx) =>
-        t.container.notifications.notifyStaff(tx, {
+      await t.container.uow.run((work) =>
+        t.container.notifications.notifyStaff(work, {
           type: 'system',
           title: `Burst ${i}`,
           content: 'x',
         }),
       );
-      await t.container.events.publish(published);
     }
     await expect.poll(() => fake.sent('sendMessage').length, { timeout: 20_000 }).toBe(100);
     const times = fake.sent('sendMessage').map((c) => c.at);

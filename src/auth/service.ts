@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { refreshTokens, sessions, type UserRole, type UserRow } from '../db/schema.js';
 import { demoTelegramIds } from '../db/seed.js';
 import { Forbidden, NotFound, Unauthorized } from '../errors.js';
-import type { DomainEvents } from '../events/domain-events.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
@@ -57,10 +57,10 @@ export function createAuthService(deps: {
   signer: TokenSigner;
   botToken: string | undefined;
   initDataMaxAgeS: number;
-  /** Told of every revoked session (`user.access_changed`), so its open sockets close. */
-  events?: DomainEvents;
+  /** Revoking a session raises `user.access_changed` through it, so its open sockets close. */
+  uow: UnitOfWork;
 }) {
-  const { db, cache, clock, users, signer } = deps;
+  const { db, uow, cache, clock, users, signer } = deps;
 
   async function issue(sessionId: string, user: UserRow): Promise<SignInResult> {
     const refreshToken = newRefreshToken();
@@ -90,21 +90,21 @@ export function createAuthService(deps: {
   }
 
   /**
-   * Revokes a session, then (after the update committed) announces it as `user.access_changed`
-   * so the realtime gateway closes the sockets signed in with it at once.
+   * Revokes a session; once that has committed, drops its cached state and announces it as
+   * `user.access_changed`, so the realtime gateway closes the sockets signed in with it at once.
    */
   async function revokeSession(sessionId: string): Promise<void> {
     const now = clock.now();
-    const revoked = await db
-      .update(sessions)
-      .set({ revokedAt: now })
-      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-      .returning({ userId: sessions.userId });
-    await cache.delete(sessionKey(sessionId));
-    const userId = revoked[0]?.userId;
-    if (userId === undefined) return;
-    await deps.events?.publish([
-      {
+    await uow.run(async (work) => {
+      const revoked = await work.tx
+        .update(sessions)
+        .set({ revokedAt: now })
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+        .returning({ userId: sessions.userId });
+      work.afterCommit(() => cache.delete(sessionKey(sessionId)));
+      const userId = revoked[0]?.userId;
+      if (userId === undefined) return;
+      work.raise({
         type: 'user.access_changed',
         ticket_id: null,
         ticket_user_id: null,
@@ -113,8 +113,8 @@ export function createAuthService(deps: {
         is_internal: false,
         occurred_at: now.toISOString(),
         data: { id: userId, revoked_session_id: sessionId },
-      },
-    ]);
+      });
+    });
   }
 
   async function sessionState(sessionId: string): Promise<SessionState | undefined> {

@@ -248,17 +248,15 @@ describe('replies to the bot’s ticket messages', () => {
 
   it('keeps a reply to a staff-only alert about a ticket internal', async () => {
     const { customer, ticket, agentB } = await ticketWithTwoAgents('en');
-    const { database, events, notifications } = harness.testApp.container;
+    const { uow, notifications } = harness.testApp.container;
     // What the files service sends when an upload to the ticket carried malware.
-    await events.publish(
-      await database.db.transaction((tx) =>
-        notifications.notifyStaff(tx, {
-          type: 'system',
-          title: 'Malware blocked',
-          content: 'The file “invoice.pdf” contains malware and was quarantined.',
-          ticket_id: ticket.id,
-        }),
-      ),
+    await uow.run((work) =>
+      notifications.notifyStaff(work, {
+        type: 'system',
+        title: 'Malware blocked',
+        content: 'The file “invoice.pdf” contains malware and was quarantined.',
+        ticket_id: ticket.id,
+      }),
     );
     const alert = await nextNotice(agentB.chat, 'invoice.pdf');
     agentB.chat.reply(alert.message_id ?? 0, 'Who uploaded this one?');

@@ -153,14 +153,18 @@ export function createFileService(deps: FileServiceDeps) {
   }
 
   return {
-    /** The attachments of each of these messages, in upload order, with links for `holder`. */
+    /**
+     * The attachments of each of these messages, in upload order, with links for `holder`; in
+     * `executor`'s transaction when given one.
+     */
     async attachmentsOf(
       messageIds: readonly string[],
       holder: string,
+      executor: Db | Tx = db,
     ): Promise<Map<string, AttachmentDto[]>> {
       const byMessage = new Map<string, AttachmentDto[]>();
       if (messageIds.length === 0) return byMessage;
-      const rows = await db
+      const rows = await executor
         .select()
         .from(attachments)
         .where(inArray(attachments.messageId, [...messageIds]))

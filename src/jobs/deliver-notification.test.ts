@@ -59,13 +59,17 @@ describe('the delivery handler, called directly', () => {
     await fake.close();
   });
 
-  async function notice(title: string): Promise<string> {
-    const [event] = await t.container.database.db.transaction((tx) =>
-      t.container.notifications.notifyStaff(tx, { type: 'system', title, content: 'Details' }),
+  /** Tells staff (the one agent) something titled `title`; the notification's id. */
+  async function notice(title: string, content = 'Details'): Promise<string> {
+    await t.container.uow.run((work) =>
+      t.container.notifications.notifyStaff(work, { type: 'system', title, content }),
     );
-    const id = (event?.data as { id?: string } | undefined)?.id;
-    if (!id) throw new Error('no notification written');
-    return id;
+    const [row] = await t.container.database.db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(eq(notifications.title, title));
+    if (!row) throw new Error('no notification written');
+    return row.id;
   }
 
   const job = (id: string) => ({
@@ -112,10 +116,7 @@ describe('the delivery handler, called directly', () => {
   it('escapes every user-supplied piece and cuts a long text to Telegram’s limit, never inside an entity', async () => {
     const title = 'Report <b>"Q&A"</b> 🙂';
     const content = `${'&<'.repeat(3000)}🙂 tail`;
-    const [event] = await t.container.database.db.transaction((tx) =>
-      t.container.notifications.notifyStaff(tx, { type: 'system', title, content }),
-    );
-    const id = (event?.data as { id: string }).id;
+    const id = await notice(title, content);
     await deliver(job(id));
     const call = await fake.waitFor('sendMessage', (c) =>
       String(c.params.text).includes('Q&amp;A'),
@@ -200,6 +201,7 @@ describe('the delivery handler, called directly', () => {
       db: t.container.database.db,
       queue: t.container.queue,
       events: t.container.events,
+      uow: t.container.uow,
       notifications: t.container.notifications,
       users: t.container.users,
       tickets: t.container.tickets,

@@ -31,7 +31,7 @@ describe('reminders of tickets waiting for a staff answer', () => {
     const logger = createLogger('silent');
     const { db } = t.container.database;
     run = createReminderRun({
-      db,
+      uow: t.container.uow,
       notifications: createNotificationService({
         db,
         queue: t.container.queue,
@@ -42,7 +42,6 @@ describe('reminders of tickets waiting for a staff answer', () => {
       }),
       users: t.container.users,
       tickets: t.container.tickets,
-      events: t.container.events,
       clock,
       logger,
       afterHours: 24,

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
-import type { DomainEvents } from '../events/domain-events.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { NotificationService, TicketFacts } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketService } from '../tickets/service.js';
@@ -25,40 +24,38 @@ const batchLimit = 1000;
  * reminders. Returns how many tickets were reminded about.
  */
 export function createReminderRun(deps: {
-  db: Db;
+  uow: UnitOfWork;
   notifications: NotificationService;
   users: UserService;
   tickets: Pick<TicketService, 'awaitingStaffAnswer'>;
-  events: DomainEvents;
   clock: Clock;
   logger: Logger;
   afterHours: number;
 }): () => Promise<number> {
-  const { db, notifications, users, tickets, events, clock, logger, afterHours } = deps;
+  const { uow, notifications, users, tickets, clock, logger, afterHours } = deps;
 
   return async () => {
     const cutoff = clock.now();
     cutoff.setTime(cutoff.getTime() - afterHours * 3_600_000);
-    const result = await db.transaction(async (tx) => {
+    const count = await uow.run(async (work) => {
+      const { tx } = work;
       await tx.execute(sql`select pg_advisory_xact_lock(${reminderLockKey})`);
       const due: TicketFacts[] = await tickets.awaitingStaffAnswer(tx, {
         cutoff,
         excluding: await notifications.remindedSince(tx, cutoff),
         limit: batchLimit,
       });
-      if (due.length === 0) return { count: 0, published: [] };
+      if (due.length === 0) return 0;
       const staff = await users.activeStaffIds(tx);
-      const published = [];
       for (const ticket of due) {
         // An assignee who can no longer act (blocked, demoted) leaves the ticket to everyone.
         const assignee = ticket.assignedTo;
         const recipients = assignee && staff.includes(assignee) ? [assignee] : staff;
-        published.push(...(await notifications.remind(tx, ticket, recipients, afterHours)));
+        await notifications.remind(work, ticket, recipients, afterHours);
       }
-      return { count: due.length, published };
+      return due.length;
     });
-    await events.publish(result.published);
-    if (result.count > 0) logger.info({ tickets: result.count }, 'reminders written');
-    return result.count;
+    if (count > 0) logger.info({ tickets: count }, 'reminders written');
+    return count;
   };
 }

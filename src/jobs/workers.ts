@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { DomainEvents } from '../events/domain-events.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
 import { deliveryQueue, type NotificationService } from '../notifications/service.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
@@ -36,6 +37,7 @@ export interface WorkerDeps {
   db: Db;
   queue: JobQueue;
   events: DomainEvents;
+  uow: UnitOfWork;
   notifications: NotificationService;
   /** Broadcasts, whose progress job edits the admin's status message (none: no such job). */
   broadcasts?: BroadcastService;

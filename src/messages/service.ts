@@ -7,12 +7,8 @@ import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
 import { messages, type MessageRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
-import type {
-  DeletedMessage,
-  DomainEvents,
-  MessageDeletedEvent,
-  MessageEvent,
-} from '../events/domain-events.js';
+import type { DeletedMessage, MessageDeletedEvent, MessageEvent } from '../events/domain-events.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { FileService } from '../files/service.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
@@ -87,15 +83,15 @@ function messageDeletedEvent(
  */
 export function createMessageService(deps: {
   db: Db;
+  uow: UnitOfWork;
   clock: Clock;
   audit: AuditLog;
-  events: DomainEvents;
   tickets: TicketService;
   files: FileService;
   users: UserService;
   notifications: NotificationService;
 }) {
-  const { db, clock, audit, events, tickets, files, users, notifications } = deps;
+  const { db, uow, clock, audit, tickets, files, users, notifications } = deps;
 
   /** Everyone who has written in the ticket (its conversation's participants). */
   async function writerIds(tx: Tx, ticketId: string): Promise<string[]> {
@@ -122,20 +118,34 @@ export function createMessageService(deps: {
     return { message, ticket };
   }
 
-  /** The messages in API shape, with their authors and attachments. */
-  async function present(rows: MessageRow[], viewer: string): Promise<MessageDto[]> {
-    const [authors, attachments] = await Promise.all([
-      users.authors(rows.map((row) => row.userId)),
+  /** The messages in API shape, with their authors and attachments (read with `executor`). */
+  async function present(
+    rows: MessageRow[],
+    viewer: string,
+    executor: Db | Tx = db,
+  ): Promise<MessageDto[]> {
+    const readAuthors = () =>
+      users.authors(
+        rows.map((row) => row.userId),
+        executor,
+      );
+    const readAttachments = () =>
       files.attachmentsOf(
         rows.map((row) => row.id),
         viewer,
-      ),
-    ]);
+        executor,
+      );
+    // A transaction has one connection, which runs one query at a time.
+    const [authors, attachments] =
+      executor === db
+        ? await Promise.all([readAuthors(), readAttachments()])
+        : [await readAuthors(), await readAttachments()];
     return rows.map((row) => toMessageDto(row, authors.get(row.userId), attachments.get(row.id)));
   }
 
-  async function presentOne(row: MessageRow, viewer: string): Promise<MessageDto> {
-    const [dto] = await present([row], viewer);
+  /** One message in API shape, read in the change's transaction (`tx`). */
+  async function presentOne(row: MessageRow, viewer: string, tx: Tx): Promise<MessageDto> {
+    const [dto] = await present([row], viewer, tx);
     if (!dto) throw new Error('a message went missing while shaping it');
     return dto;
   }
@@ -174,7 +184,8 @@ export function createMessageService(deps: {
         throw new Forbidden('Only staff write internal notes');
       }
       const content = requiredPlainText(input.content, 'content');
-      const result = await db.transaction(async (tx) => {
+      return uow.run(async (work) => {
+        const { tx } = work;
         const ticket = await tickets.visible(tx, actor, ticketId, true);
         refuseClosed(ticket);
         const now = clock.now();
@@ -198,36 +209,28 @@ export function createMessageService(deps: {
           ticketId,
           after: { content, is_internal: row.isInternal },
         });
-        const ticketEvents = await tickets.noteMessage(tx, actor, ticket, {
+        const dto = await presentOne(row, actor.userId, tx);
+        // The message first, then what it caused: a reopened ticket, the notifications.
+        work.raise(messageEvent('message.created', ticket, actor, dto, row.createdAt));
+        await tickets.noteMessage(work, actor, ticket, {
           isInternal: row.isInternal,
           createdAt: row.createdAt,
         });
-        const notices = await notifications.messageCreated(
-          tx,
-          ticket,
-          row,
-          await writerIds(tx, ticketId),
-        );
-        return { row, ticket, ticketEvents: [...ticketEvents, ...notices] };
+        await notifications.messageCreated(work, ticket, row, await writerIds(tx, ticketId));
+        return dto;
       });
-      // Shaped after commit: the authors are read outside the transaction.
-      const dto = await presentOne(result.row, actor.userId);
-      await events.publish([
-        messageEvent('message.created', result.ticket, actor, dto, result.row.createdAt),
-        ...result.ticketEvents,
-      ]);
-      return dto;
     },
 
     /** Edits the caller's own message (403 for anyone else's), marking it edited. */
     async update(actor: Principal, id: string, input: { content: string }): Promise<MessageDto> {
       const content = requiredPlainText(input.content, 'content');
-      const result = await db.transaction(async (tx) => {
+      return uow.run(async (work) => {
+        const { tx } = work;
         const { message, ticket } = await visibleMessage(tx, actor, id);
         if (message.userId !== actor.userId)
           throw new Forbidden('You may edit only your own messages');
         refuseClosed(ticket);
-        if (message.content === content) return { row: message, ticket, changed: false };
+        if (message.content === content) return presentOne(message, actor.userId, tx);
         const now = clock.now();
         const [row] = await tx
           .update(messages)
@@ -244,33 +247,22 @@ export function createMessageService(deps: {
           before: { content: message.content, is_internal: message.isInternal },
           after: { content, is_internal: message.isInternal },
         });
-        return { row, ticket, changed: true };
+        const dto = await presentOne(row, actor.userId, tx);
+        work.raise(messageEvent('message.updated', ticket, actor, dto, now));
+        return dto;
       });
-      const dto = await presentOne(result.row, actor.userId);
-      if (result.changed) {
-        await events.publish([
-          messageEvent(
-            'message.updated',
-            result.ticket,
-            actor,
-            dto,
-            result.row.editedAt ?? clock.now(),
-          ),
-        ]);
-      }
-      return dto;
     },
 
     /** Deletes a message: its author, or a moderator and above, may. */
     async remove(actor: Principal, id: string): Promise<void> {
-      let blobKeys: string[] = [];
-      const published = await db.transaction(async (tx) => {
+      await uow.run(async (work) => {
+        const { tx } = work;
         const { message, ticket } = await visibleMessage(tx, actor, id);
         if (message.userId !== actor.userId && !can(actor.role, 'messages.delete_any')) {
           throw new Forbidden('You may delete only your own messages');
         }
         // The attachment rows go with the message; their bytes once that has committed.
-        blobKeys = await files.blobKeysOfMessage(tx, id);
+        const blobKeys = await files.blobKeysOfMessage(tx, id);
         await tx.delete(messages).where(eq(messages.id, id));
         await audit.record(tx, {
           actorId: actor.userId,
@@ -285,10 +277,9 @@ export function createMessageService(deps: {
           },
         });
         const data: DeletedMessage = { id, ticket_id: ticket.id, is_internal: message.isInternal };
-        return [messageDeletedEvent(ticket, actor, data, clock.now())];
+        work.afterCommit(() => files.deleteBlobs(blobKeys));
+        work.raise(messageDeletedEvent(ticket, actor, data, clock.now()));
       });
-      await events.publish(published);
-      await files.deleteBlobs(blobKeys);
     },
   };
 }

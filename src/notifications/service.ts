@@ -6,7 +6,7 @@ import { keyset, type Page } from '../db/keyset.js';
 import { notifications, type NotificationType, type TicketStatus } from '../db/schema.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { NotFound } from '../errors.js';
-import type { NotificationEvent } from '../events/domain-events.js';
+import type { Work } from '../events/unit-of-work.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
@@ -76,9 +76,9 @@ const newestFirst = keyset({
 });
 
 /**
- * Creates the notifications service: the only writer of `notifications`. Changes call it inside
- * their transaction, so the rows and their delivery jobs commit (or vanish) with the change; the
- * `notification.created` events it returns are published by the caller after commit.
+ * Creates the notifications service: the only writer of `notifications`. Changes call it with
+ * their unit of work, so the rows and their delivery jobs commit (or vanish) with the change, and
+ * its `notification.created` / `notification.updated` events are published with the change's.
  */
 export function createNotificationService(deps: {
   db: Db;
@@ -91,9 +91,10 @@ export function createNotificationService(deps: {
 }) {
   const { db, queue, clock, users, logger } = deps;
 
-  /** Writes the drafts with one insert, queues Telegram deliveries, returns their events. */
-  async function write(tx: Tx, drafts: Draft[]): Promise<NotificationEvent[]> {
-    if (drafts.length === 0) return [];
+  /** Writes the drafts with one insert, queues Telegram deliveries, raises their events. */
+  async function write(work: Work, drafts: Draft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    const { tx } = work;
     const now = clock.now();
     const rows = await tx
       .insert(notifications)
@@ -115,7 +116,7 @@ export function createNotificationService(deps: {
     );
     const toSend = rows.filter((row) => wanted.has(row.userId));
     if (toSend.length > 0) await queueDeliveries(tx, toSend);
-    return rows.map((row) => notificationEvent('notification.created', row));
+    work.raise(...rows.map((row) => notificationEvent('notification.created', row)));
   }
 
   async function queueDeliveries(tx: Tx, rows: NotificationRow[]): Promise<void> {
@@ -154,15 +155,17 @@ export function createNotificationService(deps: {
    * counted into each one's open notice, or a new notice for those without one.
    */
   async function followUp(
-    tx: Tx,
+    work: Work,
     ticket: TicketFacts,
     message: { userId: string; content: string },
-  ): Promise<NotificationEvent[]> {
+  ): Promise<void> {
+    const { tx } = work;
     const profiles = await users.deliveryProfiles(tx, await newTicketAudience(tx, message.userId));
     const recipients = profiles.filter((profile) => profile.isActive);
     const { events, fresh } = await followUps.countIn(tx, ticket, message.content, recipients);
-    const written = await write(
-      tx,
+    work.raise(...events);
+    await write(
+      work,
       fresh.map((recipient) => ({
         recipient,
         type: 'new_message',
@@ -171,22 +174,21 @@ export function createNotificationService(deps: {
         ...followUpWording(ticket, message.content, 1, recipient.languageCode),
       })),
     );
-    return [...events, ...written];
   }
 
   /** Drafts one notice per recipient (each active, never `except`), in their language. */
   async function notify(
-    tx: Tx,
+    work: Work,
     recipientIds: readonly (string | null)[],
     type: NotificationType,
     ticketId: string | null,
     wording: Wording,
     except: string | null = null,
-  ): Promise<NotificationEvent[]> {
+  ): Promise<void> {
     const ids = recipientIds.filter((id): id is string => id !== null && id !== except);
-    const profiles = await users.deliveryProfiles(tx, ids);
+    const profiles = await users.deliveryProfiles(work.tx, ids);
     return write(
-      tx,
+      work,
       profiles
         .filter((profile) => profile.isActive)
         .map((recipient) => ({
@@ -202,21 +204,18 @@ export function createNotificationService(deps: {
     ...createDeliveryState({ db, queue, clock, users }),
 
     /** A new ticket: every active staff member but its author hears of it. */
-    async ticketCreated(
-      tx: Tx,
-      ticket: TicketFacts,
-      actorId: string,
-    ): Promise<NotificationEvent[]> {
-      return notify(tx, await newTicketAudience(tx, actorId), 'ticket_created', ticket.id, (t) => ({
+    async ticketCreated(work: Work, ticket: TicketFacts, actorId: string): Promise<void> {
+      const audience = await newTicketAudience(work.tx, actorId);
+      await notify(work, audience, 'ticket_created', ticket.id, (t) => ({
         title: t.ticket_created(ticket.number),
         content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
       }));
     },
 
     /** An assignment: the new assignee hears of it, unless they took it themself. */
-    ticketAssigned(tx: Tx, ticket: TicketFacts, actorId: string): Promise<NotificationEvent[]> {
+    ticketAssigned(work: Work, ticket: TicketFacts, actorId: string): Promise<void> {
       return notify(
-        tx,
+        work,
         [ticket.assignedTo],
         'ticket_assigned',
         ticket.id,
@@ -229,9 +228,9 @@ export function createNotificationService(deps: {
     },
 
     /** A status change: the ticket's author hears of it, unless they made it. */
-    statusChanged(tx: Tx, ticket: TicketFacts, actorId: string): Promise<NotificationEvent[]> {
+    statusChanged(work: Work, ticket: TicketFacts, actorId: string): Promise<void> {
       return notify(
-        tx,
+        work,
         [ticket.userId],
         'status_changed',
         ticket.id,
@@ -250,15 +249,15 @@ export function createNotificationService(deps: {
      * new tickets instead, counted into one notice per window (`followUp`).
      */
     async messageCreated(
-      tx: Tx,
+      work: Work,
       ticket: TicketFacts,
       message: { userId: string; content: string; isInternal: boolean },
       writerIds: readonly string[],
-    ): Promise<NotificationEvent[]> {
+    ): Promise<void> {
       const followsUp =
         !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
-      if (followsUp) return followUp(tx, ticket, message);
-      const candidates = await users.deliveryProfiles(tx, [
+      if (followsUp) return followUp(work, ticket, message);
+      const candidates = await users.deliveryProfiles(work.tx, [
         ticket.userId,
         ...(ticket.assignedTo ? [ticket.assignedTo] : []),
         ...writerIds,
@@ -270,7 +269,7 @@ export function createNotificationService(deps: {
           (!message.isInternal || isStaff(p.role)),
       );
       return notify(
-        tx,
+        work,
         recipients.map((p) => p.id),
         'new_message',
         ticket.id,
@@ -284,12 +283,12 @@ export function createNotificationService(deps: {
 
     /** A reminder about a ticket, for these people (`jobs/reminders.ts`). */
     remind(
-      tx: Tx,
+      work: Work,
       ticket: TicketFacts,
       recipientIds: readonly string[],
       afterHours: number,
-    ): Promise<NotificationEvent[]> {
-      return notify(tx, recipientIds, 'reminder', ticket.id, (t) => ({
+    ): Promise<void> {
+      return notify(work, recipientIds, 'reminder', ticket.id, (t) => ({
         title: t.reminder(ticket.number),
         content: t.reminder_content(ticket.title, afterHours),
       }));
@@ -309,10 +308,10 @@ export function createNotificationService(deps: {
      * in the caller's transaction. Title and content are plain text. Staff-only: a reply to it
      * in Telegram is an internal note, so nobody answers the customer by mistake.
      */
-    async notifyStaff(tx: Tx, notice: StaffNotice): Promise<NotificationEvent[]> {
-      const staff = await users.activeStaffIds(tx);
+    async notifyStaff(work: Work, notice: StaffNotice): Promise<void> {
+      const staff = await users.activeStaffIds(work.tx);
       return notify(
-        tx,
+        work,
         staff,
         notice.type,
         notice.ticket_id ?? null,

@@ -5,18 +5,13 @@ import { can, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { CategoryService } from '../categories/service.js';
 import { requiredPlainText } from '../content/plain-text.js';
-import type { Db, Tx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
-import type {
-  DomainEvent,
-  DomainEvents,
-  FieldChange,
-  TicketChangeEvent,
-  TicketEvent,
-} from '../events/domain-events.js';
+import type { FieldChange, TicketChangeEvent, TicketEvent } from '../events/domain-events.js';
+import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
@@ -85,48 +80,45 @@ function asChanges(diff: {
 /**
  * Creates the tickets service: the only writer of `tickets`, and the one place their rules
  * live, for the HTTP API and the bot alike. Each change is written with its audit entry in one
- * transaction, then announced as a domain event.
+ * unit of work, whose domain events are published once it has committed.
  */
 export function createTicketService(deps: {
   db: Db;
+  uow: UnitOfWork;
   clock: Clock;
   audit: AuditLog;
-  events: DomainEvents;
   categories: CategoryService;
   users: UserService;
   notifications: NotificationService;
   files: FileService;
 }) {
-  const { db, clock, audit, events, categories, users, notifications, files } = deps;
+  const { db, uow, clock, audit, categories, users, notifications, files } = deps;
   const queries = createTicketQueries(db);
 
   /**
-   * Runs one change of one ticket in a transaction with the ticket row locked, then publishes
-   * the events it produced. `work` returns the ticket after the change and its events.
+   * Runs one change of one ticket in a unit of work with the ticket row locked. `edit` returns
+   * the ticket after the change.
    */
   async function change(
     actor: Principal,
     id: string,
-    work: (
-      tx: Tx,
-      current: TicketRecord,
-    ) => Promise<{ ticket: TicketRecord; events: DomainEvent[] }>,
+    edit: (work: Work, current: TicketRecord) => Promise<TicketRecord>,
   ): Promise<TicketDto> {
-    const result = await db.transaction(async (tx) =>
-      work(tx, await queries.visible(tx, actor, id, true)),
+    const ticket = await uow.run(async (work) =>
+      edit(work, await queries.visible(work.tx, actor, id, true)),
     );
-    await events.publish(result.events);
-    return toTicketDto(result.ticket);
+    return toTicketDto(ticket);
   }
 
-  /** Writes `set` to the ticket and its audit entry; the new row and its event. */
+  /** Writes `set` to the ticket and its audit entry, raises its event; the new row. */
   async function apply(
-    tx: Tx,
+    work: Work,
     actor: Principal,
     current: TicketRecord,
     action: TicketChangeEvent['type'],
     set: Partial<TicketRecord>,
-  ): Promise<{ ticket: TicketRecord; events: DomainEvent[] }> {
+  ): Promise<TicketRecord> {
+    const { tx } = work;
     const [row] = await tx
       .update(tickets)
       .set({ updatedAt: clock.now(), ...set })
@@ -149,10 +141,8 @@ export function createTicketService(deps: {
       before,
       after,
     });
-    return {
-      ticket: row,
-      events: [ticketChangeEvent(action, toTicketDto(row), actor, asChanges({ before, after }))],
-    };
+    work.raise(ticketChangeEvent(action, toTicketDto(row), actor, asChanges({ before, after })));
+    return row;
   }
 
   /** The status the ticket moves to and the fields that go with it. */
@@ -206,7 +196,8 @@ export function createTicketService(deps: {
     async create(actor: Principal, input: TicketInput): Promise<TicketDto> {
       const title = requiredPlainText(input.title, 'title');
       const description = requiredPlainText(input.description, 'description');
-      const ticket = await db.transaction(async (tx) => {
+      return uow.run(async (work) => {
+        const { tx } = work;
         await categories.requireActive(tx, input.category_id);
         const now = clock.now();
         const [row] = await tx
@@ -232,10 +223,10 @@ export function createTicketService(deps: {
           ticketId: row.id,
           after: dto,
         });
-        return { dto, notices: await notifications.ticketCreated(tx, row, actor.userId) };
+        work.raise(ticketEvent('ticket.created', dto, actor));
+        await notifications.ticketCreated(work, row, actor.userId);
+        return dto;
       });
-      await events.publish([ticketEvent('ticket.created', ticket.dto, actor), ...ticket.notices]);
-      return ticket.dto;
     },
 
     /**
@@ -243,7 +234,7 @@ export function createTicketService(deps: {
      * priority; staff may change priority and category. Anything else is 403.
      */
     async update(actor: Principal, id: string, patch: TicketPatch): Promise<TicketDto> {
-      return change(actor, id, async (tx, current) => {
+      return change(actor, id, async (work, current) => {
         const isAuthor = current.userId === actor.userId;
         const staff = isStaff(actor.role);
         const forbidden = Object.keys(patch).filter((field) => {
@@ -256,7 +247,7 @@ export function createTicketService(deps: {
         }
         refuseClosed(current);
         if (patch.category_id && patch.category_id !== current.categoryId) {
-          await categories.requireActive(tx, patch.category_id);
+          await categories.requireActive(work.tx, patch.category_id);
         }
         const set: Partial<TicketRecord> = {
           ...(patch.title === undefined ? {} : { title: requiredPlainText(patch.title, 'title') }),
@@ -269,29 +260,27 @@ export function createTicketService(deps: {
         const unchanged = Object.entries(set).every(
           ([key, value]) => current[key as keyof TicketRecord] === value,
         );
-        if (unchanged) return { ticket: current, events: [] };
-        return apply(tx, actor, current, 'ticket.updated', set);
+        if (unchanged) return current;
+        return apply(work, actor, current, 'ticket.updated', set);
       });
     },
 
     /** Assigns the ticket to an active agent-or-above user, or unassigns it (staff). */
     async assign(actor: Principal, id: string, assigneeId: string | null): Promise<TicketDto> {
       if (!can(actor.role, 'tickets.assign')) throw new Forbidden('Only staff assign tickets');
-      return change(actor, id, async (tx, current) => {
-        if (assigneeId && !(await users.isActiveStaff(tx, assigneeId))) {
+      return change(actor, id, async (work, current) => {
+        if (assigneeId && !(await users.isActiveStaff(work.tx, assigneeId))) {
           throw new Invalid('Tickets go to staff only', [
             { field: 'assigned_to', message: 'must be an active agent or above' },
           ]);
         }
         refuseClosed(current);
-        if (current.assignedTo === assigneeId) return { ticket: current, events: [] };
-        const result = await apply(tx, actor, current, 'ticket.assigned', {
+        if (current.assignedTo === assigneeId) return current;
+        const ticket = await apply(work, actor, current, 'ticket.assigned', {
           assignedTo: assigneeId,
         });
-        result.events.push(
-          ...(await notifications.ticketAssigned(tx, result.ticket, actor.userId)),
-        );
-        return result;
+        await notifications.ticketAssigned(work, ticket, actor.userId);
+        return ticket;
       });
     },
 
@@ -300,9 +289,9 @@ export function createTicketService(deps: {
      * only to close or reopen. A move the machine forbids is 409; the same status is a no-op.
      */
     async changeStatus(actor: Principal, id: string, status: TicketStatus): Promise<TicketDto> {
-      return change(actor, id, async (tx, current) => {
+      return change(actor, id, async (work, current) => {
         const from = current.status;
-        if (from === status) return { ticket: current, events: [] };
+        if (from === status) return current;
         const allowed =
           can(actor.role, 'tickets.change_status') ||
           (current.userId === actor.userId && authorMayChange(from, status));
@@ -315,26 +304,26 @@ export function createTicketService(deps: {
             'invalid_transition',
           );
         }
-        const result = await apply(
-          tx,
+        const ticket = await apply(
+          work,
           actor,
           current,
           'ticket.status_changed',
           statusFields(from, status, clock.now()),
         );
-        result.events.push(...(await notifications.statusChanged(tx, result.ticket, actor.userId)));
-        return result;
+        await notifications.statusChanged(work, ticket, actor.userId);
+        return ticket;
       });
     },
 
     /** Deletes the ticket with its messages (admins). */
     async remove(actor: Principal, id: string): Promise<void> {
       if (!can(actor.role, 'tickets.delete')) throw new Forbidden('Only admins delete tickets');
-      let blobKeys: string[] = [];
-      const deleted = await db.transaction(async (tx) => {
+      await uow.run(async (work) => {
+        const { tx } = work;
         const current = await queries.visible(tx, actor, id, true);
         // The rows go with the ticket; the stored bytes are removed once that has committed.
-        blobKeys = await files.blobKeysOfTicket(tx, id);
+        const blobKeys = await files.blobKeysOfTicket(tx, id);
         await tx.delete(tickets).where(eq(tickets.id, id));
         const dto = toTicketDto(current);
         await audit.record(tx, {
@@ -345,12 +334,9 @@ export function createTicketService(deps: {
           ticketId: id,
           before: dto,
         });
-        return dto;
+        work.afterCommit(() => files.deleteBlobs(blobKeys));
+        work.raise(ticketEvent('ticket.deleted', dto, actor, clock.now().toISOString()));
       });
-      await events.publish([
-        ticketEvent('ticket.deleted', deleted, actor, clock.now().toISOString()),
-      ]);
-      await files.deleteBlobs(blobKeys);
     },
 
     /** The ticket's recorded changes, newest first; internal notes' only for staff. */
@@ -362,32 +348,31 @@ export function createTicketService(deps: {
     /**
      * Called by the messages service inside its transaction when a message is added: the
      * ticket's activity time moves, staff's first public answer is recorded, and the author's
-     * reply to a waiting or resolved ticket reopens it; internal notes change nothing. Returns
-     * the events this raised.
+     * reply to a waiting or resolved ticket reopens it (raising `ticket.status_changed` in
+     * `work`); internal notes change nothing.
      */
     async noteMessage(
-      tx: Tx,
+      work: Work,
       actor: Principal,
       ticket: TicketRecord,
       message: { isInternal: boolean; createdAt: Date },
-    ): Promise<DomainEvent[]> {
+    ): Promise<void> {
       // A staff-only note changes nothing the author can see, not even the activity time.
-      if (message.isInternal) return [];
+      if (message.isInternal) return;
       const now = message.createdAt;
       const authorReply = ticket.userId === actor.userId;
       if (authorReply && (ticket.status === 'waiting' || ticket.status === 'resolved')) {
-        const result = await apply(tx, actor, ticket, 'ticket.status_changed', {
+        await apply(work, actor, ticket, 'ticket.status_changed', {
           status: 'open',
           updatedAt: now,
         });
-        return result.events;
+        return;
       }
       const firstAnswer = isStaff(actor.role) && !authorReply && !ticket.firstResponseAt;
-      await tx
+      await work.tx
         .update(tickets)
         .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
         .where(eq(tickets.id, ticket.id));
-      return [];
     },
   };
 }

@@ -3,18 +3,28 @@ import { openTestDatabase } from '../../test/infra.js';
 import type { Database } from '../db/client.js';
 import { Conflict, Forbidden, NotFound } from '../errors.js';
 import { createAuditLog } from '../audit/service.js';
+import { createDomainEvents } from '../events/domain-events.js';
+import { createUnitOfWork } from '../events/unit-of-work.js';
 import { createMemoryCache } from '../platform/cache.js';
+import { createLogger } from '../platform/logger.js';
+import { createMemoryPubSub } from '../platform/pubsub.js';
 import { createUserService, type UserService } from './service.js';
 
 describe('the users service', () => {
   let database: Database;
   let users: UserService;
   const cache = createMemoryCache();
+  const logger = createLogger('silent');
   let now = new Date('2026-11-24T10:00:00Z');
   beforeAll(async () => {
     database = await openTestDatabase();
     users = createUserService({
       db: database.db,
+      uow: createUnitOfWork({
+        db: database.db,
+        events: createDomainEvents({ pubsub: createMemoryPubSub(), logger }),
+        logger,
+      }),
       cache,
       clock: { now: () => now },
       audit: createAuditLog({ db: database.db, clock: { now: () => now } }),

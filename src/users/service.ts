@@ -14,7 +14,8 @@ import {
   type UserRow,
 } from '../db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../errors.js';
-import type { DomainEvents } from '../events/domain-events.js';
+import type { AccessChangedEvent } from '../events/domain-events.js';
+import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
 import { toUserDto, type AuthorDto, type UserDto, type UserListQuery } from './schemas.js';
@@ -65,14 +66,14 @@ const newestFirst = keyset({
 /** Creates the users service: the only writer of the `users` table. */
 export function createUserService(deps: {
   db: Db;
+  /** Role changes and blocks raise `user.access_changed` through it, so open sockets re-check. */
+  uow: UnitOfWork;
   cache: Cache;
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
-  /** Told of every role change and block (`user.access_changed`), so open sockets re-check. */
-  events?: DomainEvents;
 }) {
-  const { db, cache, clock, audit } = deps;
+  const { db, uow, cache, clock, audit } = deps;
   const owners = new Set(deps.ownerTelegramIds);
 
   async function update(
@@ -104,27 +105,36 @@ export function createUserService(deps: {
   }
 
   /**
-   * After a committed change of role or block state: drops the cached access, then announces
-   * the new access (`user.access_changed`) so the realtime gateway re-checks that user's sockets.
+   * A change of role or block state in `work`: once it has committed, the cached access is
+   * dropped, then the new access is announced (`user.access_changed`) so the realtime gateway
+   * re-checks that user's sockets (with the cache already dropped).
    */
-  async function announce(row: UserRow, actorId: string | null): Promise<void> {
-    await invalidate(row.id);
-    await deps.events?.publish([
-      {
-        type: 'user.access_changed',
-        ticket_id: null,
-        ticket_user_id: null,
-        user_id: row.id,
-        actor_id: actorId,
-        is_internal: false,
-        occurred_at: clock.now().toISOString(),
-        data: { id: row.id, role: row.role, is_active: row.isActive },
-      },
-    ]);
+  function announce(work: Work, row: UserRow, actorId: string | null): void {
+    work.afterCommit(() => invalidate(row.id));
+    const event: AccessChangedEvent = {
+      type: 'user.access_changed',
+      ticket_id: null,
+      ticket_user_id: null,
+      user_id: row.id,
+      actor_id: actorId,
+      is_internal: false,
+      occurred_at: clock.now().toISOString(),
+      data: { id: row.id, role: row.role, is_active: row.isActive },
+    };
+    work.raise(event);
+  }
+
+  /** Sets role or block state without the staff rules or an audit entry, and announces it. */
+  function setAccess(userId: string, changes: Pick<Partial<UserRow>, 'role' | 'isActive'>) {
+    return uow.run(async (work) => {
+      const row = await update(userId, changes, work.tx);
+      announce(work, row, null);
+      return row;
+    });
   }
 
   /**
-   * One staff change of a user, in one transaction: lock them (and the owners), let `decide`
+   * One staff change of a user, in one unit of work: lock them (and the owners), let `decide`
    * check it and name the change (undefined: nothing to do), write it with its audit entry,
    * then after commit drop the cached access so it applies on the user's next request, and
    * announce it so their open sockets are re-checked at once.
@@ -134,10 +144,11 @@ export function createUserService(deps: {
     userId: string,
     decide: (target: UserRow, spareOwners: number) => StaffChange | undefined,
   ): Promise<UserRow> {
-    const result = await db.transaction(async (tx) => {
+    return uow.run(async (work) => {
+      const { tx } = work;
       const { target, spareOwners } = await lockWithOwners(tx, userId);
       const change = decide(target, spareOwners);
-      if (!change) return { row: target, changed: false };
+      if (!change) return target;
       const row = await update(userId, change.changes, tx);
       await audit.record(tx, {
         actorId: actor.userId,
@@ -147,10 +158,9 @@ export function createUserService(deps: {
         before: change.before,
         after: change.after,
       });
-      return { row, changed: true };
+      announce(work, row, actor.userId);
+      return row;
     });
-    if (result.changed) await announce(result.row, actor.userId);
-    return result.row;
   }
 
   async function getById(userId: string): Promise<UserRow> {
@@ -185,29 +195,31 @@ export function createUserService(deps: {
         ...(isOwner ? [sql`${users.role} <> 'owner'`] : []),
       ];
       const anyChange = sql.join(changed, sql.raw(' or '));
-      const [row] = await db
-        .insert(users)
-        .values({
-          telegramId: profile.id,
-          ...fields,
-          languageCode: profile.language_code ?? null,
-          ...(isOwner ? { role: 'owner' as const } : {}),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoUpdate({
-          target: users.telegramId,
-          set: {
+      return uow.run(async (work) => {
+        const [row] = await work.tx
+          .insert(users)
+          .values({
+            telegramId: profile.id,
             ...fields,
-            languageCode: sql`case when ${users.languageChosen} then ${users.languageCode} else excluded.language_code end`,
+            languageCode: profile.language_code ?? null,
             ...(isOwner ? { role: 'owner' as const } : {}),
-            updatedAt: sql`case when ${anyChange} then excluded.updated_at else ${users.updatedAt} end`,
-          },
-        })
-        .returning();
-      if (!row) throw new Error('upsert returned no row');
-      if (isOwner) await announce(row, null);
-      return row;
+            createdAt: now,
+            updatedAt: now,
+          })
+          .onConflictDoUpdate({
+            target: users.telegramId,
+            set: {
+              ...fields,
+              languageCode: sql`case when ${users.languageChosen} then ${users.languageCode} else excluded.language_code end`,
+              ...(isOwner ? { role: 'owner' as const } : {}),
+              updatedAt: sql`case when ${anyChange} then excluded.updated_at else ${users.updatedAt} end`,
+            },
+          })
+          .returning();
+        if (!row) throw new Error('upsert returned no row');
+        if (isOwner) announce(work, row, null);
+        return row;
+      });
     },
 
     /** The user with this id, or NotFound. */
@@ -381,11 +393,17 @@ export function createUserService(deps: {
       await db.update(users).set({ botBlockedAt: null }).where(eq(users.id, userId));
     },
 
-    /** The public face of each of these users, for showing who wrote what. */
-    async authors(userIds: readonly string[]): Promise<Map<string, AuthorDto>> {
+    /**
+     * The public face of each of these users, for showing who wrote what; in `executor`'s
+     * transaction when given one.
+     */
+    async authors(
+      userIds: readonly string[],
+      executor: Db | Tx = db,
+    ): Promise<Map<string, AuthorDto>> {
       const unique = [...new Set(userIds)];
       if (unique.length === 0) return new Map();
-      const rows = await db
+      const rows = await executor
         .select({
           id: users.id,
           first_name: users.firstName,
@@ -434,20 +452,16 @@ export function createUserService(deps: {
      * Blocks or unblocks a user without the staff rules or an audit entry (for the system and
      * tests); it takes effect on their very next request.
      */
-    async setActive(userId: string, isActive: boolean): Promise<UserRow> {
-      const row = await update(userId, { isActive });
-      await announce(row, null);
-      return row;
+    setActive(userId: string, isActive: boolean): Promise<UserRow> {
+      return setAccess(userId, { isActive });
     },
 
     /**
      * Sets a user's role without the staff rules or an audit entry (for the system and tests);
      * it takes effect on their very next request.
      */
-    async setRole(userId: string, role: UserRole): Promise<UserRow> {
-      const row = await update(userId, { role });
-      await announce(row, null);
-      return row;
+    setRole(userId: string, role: UserRole): Promise<UserRow> {
+      return setAccess(userId, { role });
     },
   };
 }
