@@ -21,7 +21,8 @@ const batchLimit = 1000;
  * the ticket was opened — and reminds their assignee, or every active staff member when nobody
  * (able to act) has it. A ticket is reminded about at most once per `afterHours`. Runs hold one advisory lock
  * in their transaction, so two runs at once cannot both remind: the second sees the first's
- * reminders. Returns how many tickets were reminded about.
+ * reminders. All of a run's reminders are written as one batch (`notifications.remind`).
+ * Returns how many tickets were reminded about.
  */
 export function createReminderRun(deps: {
   uow: UnitOfWork;
@@ -47,12 +48,12 @@ export function createReminderRun(deps: {
       });
       if (due.length === 0) return 0;
       const staff = await users.activeStaffIds(tx);
-      for (const ticket of due) {
+      const reminders = due.map((ticket) => {
         // An assignee who can no longer act (blocked, demoted) leaves the ticket to everyone.
         const assignee = ticket.assignedTo;
-        const recipients = assignee && staff.includes(assignee) ? [assignee] : staff;
-        await notifications.remind(work, ticket, recipients, afterHours);
-      }
+        return { ticket, recipientIds: assignee && staff.includes(assignee) ? [assignee] : staff };
+      });
+      await notifications.remind(work, reminders, afterHours);
       return due.length;
     });
     if (count > 0) logger.info({ tickets: count }, 'reminders written');

@@ -2,7 +2,7 @@ import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { DomainEvents } from '../events/domain-events.js';
+import type { DomainEvent, DomainEvents } from '../events/domain-events.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import { deliveryQueue, type NotificationService } from '../notifications/service.js';
 import type { Cache } from '../platform/cache.js';
@@ -52,9 +52,9 @@ export interface WorkerDeps {
 }
 
 /**
- * Starts the worker role's jobs: notification delivery (woken at once by every
- * `notification.created`, from any process), the sweep that takes back rows whose sender died
- * mid-send, and the reminder schedule. Resolves to a stop function that ends the wake-ups and
+ * Starts the worker role's jobs: notification delivery (woken at once by the notification
+ * events of a committed change, from any process), the sweep that takes back rows whose sender
+ * died mid-send, and the reminder schedule. Resolves to a stop function that ends the wake-ups and
  * the sweep (the queue's own stop ends the jobs).
  */
 export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void>> {
@@ -93,13 +93,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
       }),
     );
   }
-  // pg-boss polls every second; a committed notification (or a change to send as an edit) wakes
-  // the workers at once instead.
-  const unsubscribe = await events.subscribe((event) => {
-    if (event.type === 'notification.created' || event.type === 'notification.updated') {
-      queue.wake(deliveryQueue);
-    }
-  });
+  const unsubscribe = await events.subscribe(wakeOnNotifications(queue));
   const stopReclaiming = reclaimLapsedClaims(deps, leaseMs);
   const swept = await notifications.queueUndelivered(
     new Date(deps.clock.now().getTime() - sweepWindowMs),
@@ -108,6 +102,26 @@ export async function startWorkers(deps: WorkerDeps): Promise<() => Promise<void
   return async () => {
     stopReclaiming();
     await unsubscribe();
+  };
+}
+
+/**
+ * pg-boss polls every second; a committed notification (or a change to send as an edit) wakes
+ * the delivery workers at once instead. The change's own process wakes its workers after commit
+ * (`notifications/notice-writer.ts`); the change's events bring the wake to the workers of every
+ * other process (here too, where it only asks awake workers for one more fetch), once for the
+ * events that arrive together rather than once per event.
+ */
+function wakeOnNotifications(queue: JobQueue): (event: DomainEvent) => void {
+  let pending = false;
+  return (event) => {
+    if (event.type !== 'notification.created' && event.type !== 'notification.updated') return;
+    if (pending) return;
+    pending = true;
+    setImmediate(() => {
+      pending = false;
+      queue.wake(deliveryQueue);
+    });
   };
 }
 

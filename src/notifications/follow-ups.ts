@@ -1,11 +1,10 @@
 import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { notifications } from '../db/schema.js';
-import type { NotificationEvent } from '../events/domain-events.js';
 import type { Clock } from '../platform/clock.js';
 import type { DeliveryProfile } from '../users/service.js';
 import { wantsTelegram } from './delivery-state.js';
-import { notificationEvent, type NotificationRow } from './schemas.js';
+import type { NotificationRow } from './schemas.js';
 import { excerpt, textsFor } from './texts.js';
 
 /** What a follow-up notice names of its ticket. */
@@ -45,16 +44,12 @@ function jobWaits(row: NotificationRow): boolean {
  * A customer's follow-ups on a ticket nobody has taken, gathered per staff member: the first
  * one is a notice of its own, and each next one within `windowMs` of it counts into that notice
  * ("3 new messages in ticket #12", the latest text below) rather than making another. A notice
- * still waiting to be sent goes out with the latest words; one already sent gets an edit job
+ * still waiting to be sent goes out with the latest words; one already sent owes an edit job
  * (`jobs/deliver-notification.ts` edits the Telegram message in place). Part of the
- * notifications service, which owns the table.
+ * notifications service, which owns the table and queues the jobs.
  */
-export function createFollowUpNotices(deps: {
-  clock: Clock;
-  windowMs: number;
-  queueDeliveries: (tx: Tx, rows: NotificationRow[]) => Promise<void>;
-}) {
-  const { clock, windowMs, queueDeliveries } = deps;
+export function createFollowUpNotices(deps: { clock: Clock; windowMs: number }) {
+  const { clock, windowMs } = deps;
 
   /** Each recipient's newest follow-up notice about the ticket still in its window, locked. */
   async function openNotices(tx: Tx, ticketId: string, userIds: string[]) {
@@ -81,15 +76,20 @@ export function createFollowUpNotices(deps: {
   return {
     /**
      * Counts a follow-up into the open notices of these recipients, in the caller's transaction.
-     * Returns the `notification.updated` events, and the recipients with no open notice, whom
-     * the caller writes a new one (`messageCount` 1).
+     * Returns the rows it changed, those of them that need a delivery job (an edit, or a send
+     * no job waits for), and the recipients with no open notice, whom the caller writes a new one
+     * (`messageCount` 1).
      */
     async countIn(
       tx: Tx,
       ticket: FollowUpTicket,
       latest: string,
       recipients: readonly DeliveryProfile[],
-    ): Promise<{ events: NotificationEvent[]; fresh: DeliveryProfile[] }> {
+    ): Promise<{
+      updated: NotificationRow[];
+      toSend: NotificationRow[];
+      fresh: DeliveryProfile[];
+    }> {
       const open = await openNotices(
         tx,
         ticket.id,
@@ -130,11 +130,7 @@ export function createFollowUpNotices(deps: {
           wantsTelegram(profile, row.type)
         );
       });
-      if (toSend.length > 0) await queueDeliveries(tx, toSend);
-      return {
-        events: updated.map((row) => notificationEvent('notification.updated', row)),
-        fresh,
-      };
+      return { updated, toSend, fresh };
     },
   };
 }

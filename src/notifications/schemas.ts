@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { notificationTypes, type notifications } from '../db/schema.js';
-import type { NotificationEvent } from '../events/domain-events.js';
 import { cursorParam, fieldsParam, limitParam, sparsePageSchema } from '../http/list-query.js';
 
 /** A notification in the signed-in user's list (docs/api.md#notifications). */
@@ -69,25 +68,5 @@ export function toNotificationDto(row: NotificationRow): NotificationDto {
     content: row.content,
     is_read: row.isRead,
     created_at: row.createdAt.toISOString(),
-  };
-}
-
-/**
- * The event that tells a notification's recipient of it, new or changed (its words or count):
- * for their sockets (`realtime/fan-out.ts`), and to wake the delivery workers.
- */
-export function notificationEvent(
-  type: NotificationEvent['type'],
-  row: NotificationRow,
-): NotificationEvent {
-  return {
-    type,
-    ticket_id: row.ticketId,
-    ticket_user_id: null,
-    user_id: row.userId,
-    actor_id: null,
-    is_internal: false,
-    occurred_at: row.createdAt.toISOString(),
-    data: toNotificationDto(row),
   };
 }

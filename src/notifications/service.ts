@@ -9,15 +9,15 @@ import { NotFound } from '../errors.js';
 import type { Work } from '../events/unit-of-work.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
-import type { DeliveryProfile, UserService } from '../users/service.js';
-import {
-  notificationEvent,
-  toNotificationDto,
-  type NotificationDto,
-  type NotificationListQuery,
-  type NotificationRow,
-} from './schemas.js';
+import type { UserService } from '../users/service.js';
+import { toNotificationDto, type NotificationDto, type NotificationListQuery } from './schemas.js';
 import { createFollowUpNotices, followUpWording } from './follow-ups.js';
+import {
+  createNoticeWriter,
+  notificationEvent,
+  rowsPerInsert,
+  type Wording,
+} from './notice-writer.js';
 import {
   createDeliveryState,
   deliveryJobOptions,
@@ -25,7 +25,7 @@ import {
   wantsTelegram,
   type DeliveryJob,
 } from './delivery-state.js';
-import { excerpt, textsFor, type NotificationTexts } from './texts.js';
+import { excerpt } from './texts.js';
 
 export { deliveryJobOptions, deliveryQueue, wantsTelegram, type DeliveryJob };
 
@@ -40,22 +40,6 @@ export interface TicketFacts {
   status: TicketStatus;
 }
 
-/** One notification to write, in its recipient's language. */
-interface Draft {
-  recipient: DeliveryProfile;
-  type: NotificationType;
-  ticketId: string | null;
-  title: string;
-  content: string;
-  /** For a notice that counts follow-ups (`follow-ups.ts`): how many so far. */
-  messageCount?: number;
-  /** Staff-only: a reply to it in Telegram is an internal note (`NotificationRow.internal`). */
-  internal?: boolean;
-}
-
-/** What a notice says, given the recipient's language; `internal` when it is staff-only. */
-type Wording = (t: NotificationTexts) => { title: string; content: string; internal?: boolean };
-
 /** A notice for all active staff that is not about one person (e.g. an infected upload). */
 export interface StaffNotice {
   type: NotificationType;
@@ -65,9 +49,6 @@ export interface StaffNotice {
   /** Someone not to tell (the person who caused it). */
   except?: string;
 }
-
-/** Rows per insert when a broadcast writes its notifications. */
-const broadcastBatchSize = 500;
 
 const newestFirst = keyset({
   name: 'notifications:-created_at',
@@ -79,6 +60,9 @@ const newestFirst = keyset({
  * Creates the notifications service: the only writer of `notifications`. Changes call it with
  * their unit of work, so the rows and their delivery jobs commit (or vanish) with the change, and
  * its `notification.created` / `notification.updated` events are published with the change's.
+ * Each call reads its recipients' delivery profiles once, writes their rows in one insert (per
+ * `rowsPerInsert`) and queues their deliveries in one statement; the workers are woken once
+ * after commit.
  */
 export function createNotificationService(deps: {
   db: Db;
@@ -91,56 +75,14 @@ export function createNotificationService(deps: {
 }) {
   const { db, queue, clock, users, logger } = deps;
 
-  /** Writes the drafts with one insert, queues Telegram deliveries, raises their events. */
-  async function write(work: Work, drafts: Draft[]): Promise<void> {
-    if (drafts.length === 0) return;
-    const { tx } = work;
-    const now = clock.now();
-    const rows = await tx
-      .insert(notifications)
-      .values(
-        drafts.map((draft) => ({
-          userId: draft.recipient.id,
-          ticketId: draft.ticketId,
-          type: draft.type,
-          title: draft.title,
-          content: draft.content,
-          messageCount: draft.messageCount ?? null,
-          internal: draft.internal ?? false,
-          createdAt: now,
-        })),
-      )
-      .returning();
-    const wanted = new Set(
-      drafts.filter((d) => wantsTelegram(d.recipient, d.type)).map((d) => d.recipient.id),
-    );
-    const toSend = rows.filter((row) => wanted.has(row.userId));
-    if (toSend.length > 0) await queueDeliveries(tx, toSend);
-    work.raise(...rows.map((row) => notificationEvent('notification.created', row)));
-  }
-
-  async function queueDeliveries(tx: Tx, rows: NotificationRow[]): Promise<void> {
-    if (!queue.isRunning()) {
-      // Only a process that never started its queue (some tests) gets here; the worker's
-      // start-up sweep (`queueUndelivered`) picks such rows up.
-      logger.warn({ count: rows.length }, 'job queue not running: deliveries left for the sweep');
-      return;
-    }
-    const executor = transactionExecutor(tx);
-    for (const row of rows) {
-      await queue.send<DeliveryJob>(
-        deliveryQueue,
-        { notification_id: row.id },
-        { ...deliveryJobOptions, executor },
-      );
-    }
-  }
-
-  const followUps = createFollowUpNotices({
+  const { insert, queueDeliveries, write, activeRecipients, draftsFor } = createNoticeWriter({
+    queue,
     clock,
-    windowMs: deps.followUpWindowMs,
-    queueDeliveries,
+    users,
+    logger,
   });
+
+  const followUps = createFollowUpNotices({ clock, windowMs: deps.followUpWindowMs });
 
   /**
    * Who hears of a new ticket: every active staff member but `except` (its author). The same
@@ -152,7 +94,8 @@ export function createNotificationService(deps: {
 
   /**
    * A follow-up by the ticket's author while nobody has it: told to the new-ticket audience,
-   * counted into each one's open notice, or a new notice for those without one.
+   * counted into each one's open notice, or a new notice for those without one. The changed and
+   * the new rows' deliveries are queued together.
    */
   async function followUp(
     work: Work,
@@ -160,13 +103,12 @@ export function createNotificationService(deps: {
     message: { userId: string; content: string },
   ): Promise<void> {
     const { tx } = work;
-    const profiles = await users.deliveryProfiles(tx, await newTicketAudience(tx, message.userId));
-    const recipients = profiles.filter((profile) => profile.isActive);
-    const { events, fresh } = await followUps.countIn(tx, ticket, message.content, recipients);
-    work.raise(...events);
-    await write(
-      work,
-      fresh.map((recipient) => ({
+    const recipients = await activeRecipients(tx, await newTicketAudience(tx, message.userId));
+    const counted = await followUps.countIn(tx, ticket, message.content, recipients);
+    work.raise(...counted.updated.map((row) => notificationEvent('notification.updated', row)));
+    const written = await insert(
+      tx,
+      counted.fresh.map((recipient) => ({
         recipient,
         type: 'new_message',
         ticketId: ticket.id,
@@ -174,9 +116,11 @@ export function createNotificationService(deps: {
         ...followUpWording(ticket, message.content, 1, recipient.languageCode),
       })),
     );
+    work.raise(...written.rows.map((row) => notificationEvent('notification.created', row)));
+    await queueDeliveries(work, [...counted.toSend, ...written.toSend]);
   }
 
-  /** Drafts one notice per recipient (each active, never `except`), in their language. */
+  /** Tells each of these people (each active, never `except`), in their language. */
   async function notify(
     work: Work,
     recipientIds: readonly (string | null)[],
@@ -185,19 +129,8 @@ export function createNotificationService(deps: {
     wording: Wording,
     except: string | null = null,
   ): Promise<void> {
-    const ids = recipientIds.filter((id): id is string => id !== null && id !== except);
-    const profiles = await users.deliveryProfiles(work.tx, ids);
-    return write(
-      work,
-      profiles
-        .filter((profile) => profile.isActive)
-        .map((recipient) => ({
-          recipient,
-          type,
-          ticketId,
-          ...wording(textsFor(recipient.languageCode)),
-        })),
-    );
+    const recipients = await activeRecipients(work.tx, recipientIds, except);
+    await write(work, draftsFor(recipients, type, ticketId, wording));
   }
 
   return {
@@ -257,41 +190,55 @@ export function createNotificationService(deps: {
       const followsUp =
         !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
       if (followsUp) return followUp(work, ticket, message);
-      const candidates = await users.deliveryProfiles(work.tx, [
-        ticket.userId,
-        ...(ticket.assignedTo ? [ticket.assignedTo] : []),
-        ...writerIds,
-      ]);
+      const candidates = await activeRecipients(
+        work.tx,
+        [ticket.userId, ticket.assignedTo, ...writerIds],
+        message.userId,
+      );
       const recipients = candidates.filter(
         (p) =>
-          p.id !== message.userId &&
           (p.id === ticket.userId || p.id === ticket.assignedTo || isStaff(p.role)) &&
           (!message.isInternal || isStaff(p.role)),
       );
-      return notify(
+      await write(
         work,
-        recipients.map((p) => p.id),
-        'new_message',
-        ticket.id,
-        (t) => ({
+        draftsFor(recipients, 'new_message', ticket.id, (t) => ({
           title: message.isInternal ? t.internal_note(ticket.number) : t.new_message(ticket.number),
           content: excerpt(message.content),
           internal: message.isInternal,
-        }),
+        })),
       );
     },
 
-    /** A reminder about a ticket, for these people (`jobs/reminders.ts`). */
-    remind(
+    /**
+     * Reminders about tickets, each for its people (`jobs/reminders.ts`), as one batch: the
+     * recipients' profiles read once, their rows and deliveries written together.
+     */
+    async remind(
       work: Work,
-      ticket: TicketFacts,
-      recipientIds: readonly string[],
+      reminders: readonly { ticket: TicketFacts; recipientIds: readonly string[] }[],
       afterHours: number,
     ): Promise<void> {
-      return notify(work, recipientIds, 'reminder', ticket.id, (t) => ({
-        title: t.reminder(ticket.number),
-        content: t.reminder_content(ticket.title, afterHours),
-      }));
+      const profiles = new Map(
+        (
+          await activeRecipients(
+            work.tx,
+            reminders.flatMap((reminder) => reminder.recipientIds),
+          )
+        ).map((profile) => [profile.id, profile]),
+      );
+      const drafts = reminders.flatMap(({ ticket, recipientIds }) =>
+        draftsFor(
+          [...new Set(recipientIds)].flatMap((id) => profiles.get(id) ?? []),
+          'reminder',
+          ticket.id,
+          (t) => ({
+            title: t.reminder(ticket.number),
+            content: t.reminder_content(ticket.title, afterHours),
+          }),
+        ),
+      );
+      await write(work, drafts);
     },
 
     /** Ids of the tickets someone was reminded about after `since` (`jobs/reminders.ts`). */
@@ -310,7 +257,7 @@ export function createNotificationService(deps: {
      */
     async notifyStaff(work: Work, notice: StaffNotice): Promise<void> {
       const staff = await users.activeStaffIds(work.tx);
-      return notify(
+      await notify(
         work,
         staff,
         notice.type,
@@ -335,8 +282,8 @@ export function createNotificationService(deps: {
     ): Promise<number> {
       if (!queue.isRunning()) throw new Error('a broadcast needs the job queue running');
       const now = clock.now();
-      for (let start = 0; start < recipients.length; start += broadcastBatchSize) {
-        const batch = recipients.slice(start, start + broadcastBatchSize);
+      for (let start = 0; start < recipients.length; start += rowsPerInsert) {
+        const batch = recipients.slice(start, start + rowsPerInsert);
         const rows = await tx
           .insert(notifications)
           .values(
