@@ -3,9 +3,7 @@ import type { Update } from 'grammy/types';
 import { createBot, type BotDeps } from './bot.js';
 import type { BotContext } from './context.js';
 import { setUpBot } from './setup.js';
-
-/** The queue the webhook route puts Telegram's updates on; the bot role handles them. */
-export const botUpdateQueue = 'bot.update';
+import { botUpdateQueue } from './update-queue.js';
 
 /** The update kinds the bot handles. */
 export const allowedUpdates = [
