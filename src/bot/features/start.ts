@@ -9,7 +9,7 @@ import { openTicketButton } from '../../telegram/mini-app-button.js';
 import type { BotDeps } from '../bot.js';
 import type { BotContext } from '../context.js';
 import type { TicketSummary } from '../texts/common.js';
-import { createTicketMessages, type TicketMessages } from '../ticket-messages.js';
+import { createTicketMessages, type TicketMessages } from '../../telegram/ticket-messages.js';
 import { formActions } from './support/form-view.js';
 
 /** Callback data of the menu and /status buttons. */
