@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { startFakeBotApi } from '../../test/fake-bot-api.js';
+import { buffer } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeBotApi, type FakeBotApi } from '../../test/fake-bot-api.js';
 import { createBotApi } from './bot-api.js';
+import { createTelegramFiles, type TelegramFiles } from './file-download.js';
 import { escapeHtml } from './html.js';
 import { openTicketButton, webAppUrl } from './mini-app-button.js';
 
@@ -37,11 +39,83 @@ describe('Telegram helpers', () => {
   it('talks to the Bot API root it is given', async () => {
     const fake = await startFakeBotApi();
     try {
-      const api = createBotApi(fake.token, fake.url);
+      const api = createBotApi({ token: fake.token, apiRoot: fake.url });
       await api.sendMessage(5, 'hello');
       expect(fake.sent('sendMessage')[0]?.params).toMatchObject({ chat_id: 5, text: 'hello' });
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('Telegram file downloads', () => {
+  /** A short time-out, so a download that hangs fails quickly. */
+  const timeoutS = 0.3;
+  let fake: FakeBotApi;
+  let files: TelegramFiles;
+
+  beforeAll(async () => {
+    fake = await startFakeBotApi();
+    files = createTelegramFiles({ token: fake.token, apiRoot: fake.url, timeoutS });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  const unavailable = { status: 502, code: 'telegram_file_unavailable' };
+
+  /** How long `work` took to fail, and with what. */
+  async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+    const started = performance.now();
+    const error = await work().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    return { error, ms: performance.now() - started };
+  }
+
+  it('fetches the file through getFile and the file endpoint, under Telegram’s name', async () => {
+    const bytes = Buffer.from('%PDF-1.4 a small document');
+    const stored = fake.addFile(bytes, 'documents/file_3.pdf');
+    const file = await files.download(stored.file_id);
+    expect(file.name).toBe('file_3.pdf');
+    expect(await buffer(file.body)).toEqual(bytes);
+  });
+
+  it('ends a getFile that gets no answer with a clear failure within the time-out', async () => {
+    const stored = fake.addFile(Buffer.from('never asked for'));
+    fake.failNext('getFile', 'hang');
+    const { error, ms } = await failure(() => files.download(stored.file_id));
+    expect(error).toMatchObject({
+      ...unavailable,
+      message: `Telegram did not give the file: no answer within ${timeoutS} s`,
+    });
+    expect(ms).toBeGreaterThanOrEqual(timeoutS * 1000 - 50);
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  it('ends a download that stalls half-way with the same failure within the time-out', async () => {
+    const stored = fake.addFile(Buffer.alloc(64 * 1024, 1));
+    fake.failNext('fileDownload', 'hang');
+    const { error, ms } = await failure(async () =>
+      buffer((await files.download(stored.file_id)).body),
+    );
+    expect(error).toMatchObject({
+      ...unavailable,
+      message: `Telegram did not give the file: no answer within ${timeoutS} s`,
+    });
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  it('reports a broken connection and a refused download as the same failure', async () => {
+    const stored = fake.addFile(Buffer.from('bytes'));
+    fake.failNext('fileDownload', 'network');
+    await expect(files.download(stored.file_id)).rejects.toMatchObject(unavailable);
+    fake.failNext('fileDownload', { status: 500 });
+    await expect(files.download(stored.file_id)).rejects.toMatchObject({
+      ...unavailable,
+      message: 'Telegram did not give the file: download answered 500',
+    });
+    await expect(files.download('no-such-file')).rejects.toMatchObject(unavailable);
   });
 });
