@@ -1,6 +1,7 @@
 import { GrammyError, type Api } from 'grammy';
 import type { Logger } from 'pino';
-import { languageOf, textsFor } from '../bot/texts/index.js';
+import { textsFor } from '../bot/texts/index.js';
+import { languageOf } from '../i18n/language.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
 import type { UserService } from '../users/service.js';

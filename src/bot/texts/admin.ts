@@ -1,6 +1,7 @@
 import type { TicketPriority, TicketStatus, UserRole } from '../../db/schema.js';
+import type { Language } from '../../i18n/language.js';
+import { vocabulary } from '../../i18n/vocabulary.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { Language } from './index.js';
 
 /** A ticket as the panel lists it. */
 export interface PanelTicket {
@@ -115,23 +116,9 @@ function duration(seconds: number | null, units: { s: string; m: string; h: stri
 const dayMonth = (date: Date) =>
   `${String(date.getUTCDate()).padStart(2, '0')}.${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
 
-const ruStatuses: Record<TicketStatus, string> = {
-  open: 'новые',
-  in_progress: 'в работе',
-  waiting: 'ждут ответа клиента',
-  resolved: 'решены',
-  closed: 'закрыты',
-};
-
-const enStatuses: Record<TicketStatus, string> = {
-  open: 'open',
-  in_progress: 'in progress',
-  waiting: 'waiting for the customer',
-  resolved: 'resolved',
-  closed: 'closed',
-};
-
-function countLines(counts: Record<TicketStatus, number>, names: Record<TicketStatus, string>) {
+/** One line per status, named as everywhere else (`i18n/vocabulary.ts`), with its count. */
+function countLines(counts: Record<TicketStatus, number>, language: Language) {
+  const names = vocabulary[language].statuses;
   return (Object.keys(names) as TicketStatus[])
     .map((status) => `${names[status]}: <b>${counts[status]}</b>`)
     .join('\n');
@@ -140,11 +127,11 @@ function countLines(counts: Record<TicketStatus, number>, names: Record<TicketSt
 const roleList = (roles: readonly UserRole[]) => roles.map((r) => `<code>${r}</code>`).join(', ');
 
 const ru: AdminTexts = {
-  panel_header: (counts) => `🛠 <b>Панель поддержки</b>\n\n${countLines(counts, ruStatuses)}`,
+  panel_header: (counts) => `🛠 <b>Панель поддержки</b>\n\n${countLines(counts, 'ru')}`,
   unassigned_title: '<b>Без исполнителя</b> (новые сверху)',
   unassigned_none: 'Очередь пуста — все обращения разобраны 👌',
-  critical_title: '<b>Критичные открытые</b>',
-  critical_none: 'Критичных обращений нет.',
+  critical_title: '<b>Критические открытые</b>',
+  critical_none: 'Критических обращений нет.',
   ticket_line: ticketLine,
   take_button: (n) => `✋ Взять #${n}`,
   assign_button: 'Назначить…',
@@ -218,7 +205,7 @@ const ru: AdminTexts = {
 };
 
 const en: AdminTexts = {
-  panel_header: (counts) => `🛠 <b>Support panel</b>\n\n${countLines(counts, enStatuses)}`,
+  panel_header: (counts) => `🛠 <b>Support panel</b>\n\n${countLines(counts, 'en')}`,
   unassigned_title: '<b>Unassigned</b> (newest first)',
   unassigned_none: 'The queue is empty — every ticket has someone 👌',
   critical_title: '<b>Critical and open</b>',
