@@ -7,9 +7,9 @@ import { broadcasts, notifications as notificationRows, users } from '../db/sche
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { Forbidden, Invalid } from '../errors.js';
 import { deliveryQueue, type NotificationService } from '../notifications/service.js';
-import { textsFor } from '../notifications/texts.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
+import { broadcastTextsFor } from './texts.js';
 
 /** The queue of the job that reports a broadcast's progress (`broadcasts/progress-job.ts`). */
 export const broadcastProgressQueue = 'broadcast.progress';
@@ -132,7 +132,7 @@ export function createBroadcastService(deps: {
           .returning();
         if (!created) throw new Error('no broadcast row inserted');
         await notifications.broadcast(tx, created.id, audience, (languageCode) => ({
-          title: textsFor(languageCode).broadcast,
+          title: broadcastTextsFor(languageCode).title,
           content: text,
         }));
         await queue.send<BroadcastProgressJob>(

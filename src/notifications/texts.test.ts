@@ -8,7 +8,6 @@ describe('notification texts', () => {
     expect(textsFor('de').ticket_created(5)).toBe('New ticket #5');
     expect(textsFor('de').reminder_content('X', 24)).toContain('24 h');
     expect(textsFor(null).reminder_content('X', 24)).toContain('24 ч');
-    expect(textsFor(undefined).broadcast).toBe('📣 Объявление');
   });
 
   it('names the new status after the title, in lower case', () => {

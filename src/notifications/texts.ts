@@ -21,8 +21,6 @@ export interface NotificationTexts {
   reminder(n: number): string;
   reminder_content(title: string, hours: number): string;
   open_button: string;
-  /** The title of an admin's broadcast. */
-  broadcast: string;
 }
 
 /** «Title»: status, the status's name as it reads after a colon. */
@@ -54,7 +52,6 @@ const texts: Record<Language, NotificationTexts> = {
     reminder_content: (title: string, hours: number) =>
       `«${title}» has had no staff answer for over ${hours} h.`,
     open_button: 'Open ticket',
-    broadcast: '📣 Announcement',
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -71,7 +68,6 @@ const texts: Record<Language, NotificationTexts> = {
     reminder_content: (title: string, hours: number) =>
       `«${title}»: нет ответа сотрудника больше ${hours} ч.`,
     open_button: 'Открыть обращение',
-    broadcast: '📣 Объявление',
   },
 };
 

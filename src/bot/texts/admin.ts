@@ -17,14 +17,6 @@ export interface StatsPeriod {
   medianFirstResponseS: number | null;
 }
 
-/** Where a broadcast stands, for its status message. */
-export interface BroadcastCounts {
-  total: number;
-  sent: number;
-  failed: number;
-  blocked: number;
-}
-
 /** The words of the staff tools: `/admin`, `/stats`, `/role`, `/broadcast`. */
 export interface AdminTexts {
   /** The panel: title and ticket counts by status. */
@@ -81,15 +73,6 @@ export interface AdminTexts {
   broadcast_started: string;
   /** The status message when the broadcast could not start; the draft is kept. */
   broadcast_failed: string;
-  broadcast_progress(counts: BroadcastCounts): string;
-  broadcast_report(counts: BroadcastCounts): string;
-}
-
-/** `▓▓▓▓░░░░░░ 40% — 4/10`: `done` of `total` as a bar of ten cells. */
-export function progressBar(done: number, total: number): string {
-  const share = total === 0 ? 1 : Math.min(1, done / total);
-  const cells = Math.round(share * 10);
-  return `${'▓'.repeat(cells)}${'░'.repeat(10 - cells)} ${Math.floor(share * 100)}% — ${done}/${total}`;
 }
 
 const priorityMark: Record<TicketPriority, string> = {
@@ -197,11 +180,6 @@ const ru: AdminTexts = {
   broadcast_started: 'Рассылка запущена',
   broadcast_failed:
     '📣 Рассылка не началась: сбой на нашей стороне. Текст сохранён — чуть позже нажмите «Отправить» в предпросмотре ещё раз.',
-  broadcast_progress: (c) =>
-    `📣 <b>Идёт рассылка</b>\n${progressBar(c.sent + c.failed + c.blocked, c.total)}`,
-  broadcast_report: (c) =>
-    `📣 <b>Рассылка завершена</b>\n\nДоставлено: <b>${c.sent}</b>\nНе доставлено: <b>${c.failed}</b>\n` +
-    `Заблокировали бота: <b>${c.blocked}</b>\nВсего: <b>${c.total}</b>`,
 };
 
 const en: AdminTexts = {
@@ -273,11 +251,6 @@ const en: AdminTexts = {
   broadcast_started: 'Broadcast started',
   broadcast_failed:
     '📣 The broadcast did not start: something failed on our side. Your text is kept — press Send on the preview again a little later.',
-  broadcast_progress: (c) =>
-    `📣 <b>Broadcasting</b>\n${progressBar(c.sent + c.failed + c.blocked, c.total)}`,
-  broadcast_report: (c) =>
-    `📣 <b>Broadcast finished</b>\n\nDelivered: <b>${c.sent}</b>\nFailed: <b>${c.failed}</b>\n` +
-    `Blocked the bot: <b>${c.blocked}</b>\nTotal: <b>${c.total}</b>`,
 };
 
 /** The staff tools' words in Russian and English, same shape in both. */
