@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
 import { languageOf } from '../i18n/language.js';
+import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import { adminFeature } from './features/admin.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
@@ -104,14 +105,15 @@ async function followChatMember(deps: BotDeps, user: UserRow, status: string): P
 }
 
 /**
- * The bot: grammY against `TELEGRAM_API_ROOT`, retrying Telegram's 429s, a per-user flood limit,
- * the sender identified, then each feature's handlers. Errors are logged and answered politely.
+ * The bot: grammY against `TELEGRAM_API_ROOT` with the Bot API time-out, retrying Telegram's
+ * 429s, a per-user flood limit, the sender identified, then each feature's handlers. Errors are
+ * logged and answered politely.
  */
 export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContext> {
   const token = deps.config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('the bot needs TELEGRAM_BOT_TOKEN');
   const bot = new Bot<BotContext>(token, {
-    client: { apiRoot: deps.config.TELEGRAM_API_ROOT },
+    client: botApiClientOptions(deps.config.TELEGRAM_API_ROOT),
     ...(botInfo ? { botInfo } : {}),
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));

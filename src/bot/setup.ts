@@ -11,7 +11,7 @@ import {
   type Language,
 } from '../i18n/language.js';
 import type { BotDeps } from './bot.js';
-import { webAppUrl } from './features/start.js';
+import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { CommandHelp } from './texts/common.js';
 import { textsFor } from './texts/index.js';
 

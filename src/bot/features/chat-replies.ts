@@ -7,7 +7,7 @@ import {
   createTicketMessages,
   type TicketMessages,
   type TicketMessageSubject,
-} from '../ticket-messages.js';
+} from '../../telegram/ticket-messages.js';
 import { commandOf } from './support.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
 

@@ -5,11 +5,11 @@ import { DomainError } from '../../errors.js';
 import { createSetupChecklist, type SetupChecklist } from '../../setup/checklist.js';
 import type { TicketDto } from '../../tickets/schemas.js';
 import { userTicketListQuery } from '../../tickets/schemas.js';
-import { openTicketButton } from '../../telegram/mini-app-button.js';
+import { openTicketButton, webAppUrl } from '../../telegram/mini-app-button.js';
 import type { BotDeps } from '../bot.js';
 import type { BotContext } from '../context.js';
 import type { TicketSummary } from '../texts/common.js';
-import { createTicketMessages, type TicketMessages } from '../ticket-messages.js';
+import { createTicketMessages, type TicketMessages } from '../../telegram/ticket-messages.js';
 import { formActions } from './support/form-view.js';
 
 /** Callback data of the menu and /status buttons. */
@@ -20,11 +20,6 @@ export const startActions = {
 
 /** How many tickets /status lists. */
 const statusLimit = 10;
-
-/** The Mini App's address when Telegram can open it from a button (https only), else undefined. */
-export function webAppUrl(miniAppUrl: string | undefined): string | undefined {
-  return miniAppUrl?.startsWith('https://') ? miniAppUrl : undefined;
-}
 
 function summary(ticket: TicketDto): TicketSummary {
   return {

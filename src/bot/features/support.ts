@@ -2,7 +2,7 @@ import { Composer, type FilterQuery, type MiddlewareFn } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { BotDeps } from '../bot.js';
 import type { BotContext } from '../context.js';
-import { createTicketMessages } from '../ticket-messages.js';
+import { createTicketMessages } from '../../telegram/ticket-messages.js';
 import { withChatLock } from './support/chat-lock.js';
 import { handleFormPress } from './support/form-callbacks.js';
 import { incomingFile, withCaption, withFile, withTypedText } from './support/form-input.js';

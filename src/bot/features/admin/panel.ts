@@ -6,6 +6,7 @@ import type { TicketDto } from '../../../tickets/schemas.js';
 import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
 import { isNotModified } from '../../../telegram/edit-refusals.js';
+import { webAppUrl } from '../../../telegram/mini-app-button.js';
 import { refusalText } from './refusal.js';
 
 /** Tickets the panel lists in each section. */
@@ -18,17 +19,6 @@ const staffListSize = 30;
 interface View {
   text: string;
   keyboard: InlineKeyboard;
-}
-
-/**
- * The Mini App's admin pages (`?startapp=admin`), or undefined when the Mini App URL is not
- * https: Telegram refuses `web_app` buttons on anything else.
- */
-export function adminAppUrl(miniAppUrl: string | undefined): string | undefined {
-  if (!miniAppUrl?.startsWith('https://')) return undefined;
-  const url = new URL(miniAppUrl);
-  url.searchParams.set('startapp', 'admin');
-  return url.toString();
 }
 
 /** The panel as the caller may see it now: counts, the unassigned queue, critical tickets. */
@@ -69,7 +59,8 @@ async function panelView(deps: BotDeps, ctx: BotContext): Promise<View> {
       .row();
   }
   keyboard.text(t.refresh_button, 'adm:panel');
-  const appUrl = adminAppUrl(deps.config.MINI_APP_URL);
+  // The Mini App's admin pages, when Telegram can open them (https).
+  const appUrl = webAppUrl(deps.config.MINI_APP_URL, 'admin');
   if (appUrl) keyboard.webApp(t.open_app_button, appUrl);
   return { text, keyboard };
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../../../errors.js';
 import { openTicketButton } from '../../../telegram/mini-app-button.js';
 import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
-import type { TicketMessages } from '../../ticket-messages.js';
+import type { TicketMessages } from '../../../telegram/ticket-messages.js';
 import { chatKey, editOrSend, showForm } from './form-message.js';
 import type { SupportForm, SupportStore } from './form-state.js';
 
