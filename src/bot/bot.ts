@@ -6,6 +6,7 @@ import type { Container } from '../container.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
+import { languageOf } from '../i18n/language.js';
 import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import { adminFeature } from './features/admin.js';
@@ -13,7 +14,7 @@ import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { startFeature } from './features/start.js';
 import { leaveSupportFormOnCommand, supportFeature } from './features/support.js';
-import { languageOf, textsFor } from './texts/index.js';
+import { textsFor } from './texts/index.js';
 
 /** What the bot runs on: the container's services and settings. */
 export type BotDeps = Container;

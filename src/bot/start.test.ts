@@ -106,6 +106,16 @@ describe('/start, /help, /tickets and /status', () => {
     }
   });
 
+  it('greets clients in other languages in English, as their notifications are', async () => {
+    for (const language_code of ['de', 'pt-BR']) {
+      const chat = harness.chat({ id: ++nextId, first_name: 'Greta', language_code });
+      chat.send('/start');
+      const welcome = await chat.next();
+      expect(welcome.text, language_code).toContain('Hi, Greta!');
+      expect(welcome.buttons.flat().map((b) => b.text)).toContain('✍️ New ticket');
+    }
+  });
+
   it('opens the card of an own ticket from a ticket_<n> payload, and refuses others', async () => {
     const owner = person('en');
     const ticket = await openTicket(owner, 'Paper jam <tray 2>');

@@ -20,9 +20,10 @@ describe('notifications: who is told what, and the REST API', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000' } });
     await t.container.events.subscribe((event) => events.push(event));
-    customer = await signInAs(t, 'user', { first_name: 'Cora' });
-    agent = await signInAs(t, 'agent', { first_name: 'Artem' });
-    moderator = await signInAs(t, 'moderator', { first_name: 'Mira' });
+    // They read English, as the texts expected below are; see the language test for the others.
+    customer = await signInAs(t, 'user', { first_name: 'Cora', language_code: 'en' });
+    agent = await signInAs(t, 'agent', { first_name: 'Artem', language_code: 'en' });
+    moderator = await signInAs(t, 'moderator', { first_name: 'Mira', language_code: 'en' });
     blockedAgent = await signInAs(t, 'agent');
     await t.container.users.setActive(blockedAgent.id, false);
     category = await addCategory(t);
@@ -90,6 +91,27 @@ describe('notifications: who is told what, and the REST API', () => {
     });
     await callAs(t, customer, 'PUT', `/tickets/${ticket.id}/status`, { status: 'closed' });
     expect(await typesAbout(customer, ticket.id)).toEqual(['status_changed']);
+  });
+
+  it('writes each notice in its reader’s language: English for de, Russian for none known', async () => {
+    const german = await signInAs(t, 'user', { first_name: 'Greta', language_code: 'de' });
+    const unknown = await signInAs(t, 'user', { first_name: 'Nika' });
+    const told = async (person: Person) => {
+      const ticket = await openTicket(t, person, category);
+      await callAs(t, agent, 'PUT', `/tickets/${ticket.id}/status`, { status: 'waiting' });
+      const [notice] = (await list(person)).items.filter((n) => n.ticket_id === ticket.id);
+      return { number: ticket.number, notice };
+    };
+    const inGerman = await told(german);
+    expect(inGerman.notice).toMatchObject({
+      title: `Ticket #${inGerman.number} status`,
+      content: '«Printer does not print»: waiting for customer',
+    });
+    const inNone = await told(unknown);
+    expect(inNone.notice).toMatchObject({
+      title: `Статус обращения #${inNone.number}`,
+      content: '«Printer does not print»: ждёт ответа клиента',
+    });
   });
 
   it('tells a message’s other participants; internal notes only staff; never the writer', async () => {

@@ -233,7 +233,7 @@ export function createNotificationService(deps: {
         ticket.id,
         (t) => ({
           title: t.status_changed(ticket.number),
-          content: t.status_content(ticket.title, t.statuses[ticket.status]),
+          content: t.status_content(ticket.title, ticket.status),
         }),
         actorId,
       );

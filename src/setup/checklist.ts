@@ -1,6 +1,7 @@
 import { categoryInLanguage } from '../categories/in-language.js';
 import type { CategoryService } from '../categories/service.js';
 import type { Db } from '../db/client.js';
+import type { Language } from '../i18n/language.js';
 import { wantsTelegram } from '../notifications/service.js';
 import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { UserService } from '../users/service.js';
@@ -55,7 +56,7 @@ export function createSetupChecklist(deps: {
 
   return {
     /** The install's state now, categories named in `language`. */
-    async read(language: string): Promise<SetupState> {
+    async read(language: Language): Promise<SetupState> {
       const all = await allCategories();
       const active = all.filter((category) => category.is_active);
       const staff = await users.deliveryProfiles(db, await users.activeStaffIds(db));

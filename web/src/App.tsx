@@ -5,7 +5,7 @@ import { ApiError, onOfflineChange, isOffline, signInWithTelegram } from './api/
 import { queryKeys } from './api/query-keys';
 import { realtime } from './api/realtime';
 import type { User } from './api/types';
-import { pickLanguage, setLanguage, t } from './i18n';
+import { languageOf, setLanguage, t } from './i18n';
 import { navigate, parseRoute, usePath } from './router';
 import type { Launch } from './telegram';
 import { isDarkTheme, onThemeChange } from './theme';
@@ -100,7 +100,7 @@ export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
         navigator.serviceWorker?.controller?.postMessage({ type: 'clear-api-cache' });
         localStorage.setItem('ttb.user', next.id);
       }
-      setLanguage(pickLanguage(next.language_code ?? launch?.languageCode));
+      setLanguage(languageOf(next.language_code ?? launch?.languageCode));
       setUser(next);
       realtime.start();
     },

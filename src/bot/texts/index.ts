@@ -1,11 +1,8 @@
+import type { Language } from '../../i18n/language.js';
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
 import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
-
-/** The bot's languages. */
-export const languages = ['ru', 'en'] as const;
-export type Language = (typeof languages)[number];
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
@@ -34,15 +31,7 @@ const byLanguage: Record<Language, BotTexts> = {
   },
 };
 
-/**
- * The language for a Telegram `language_code`: English for `en…`, Russian otherwise, and
- * Russian when the client sent none.
- */
-export function languageOf(code: string | null | undefined): Language {
-  return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
-}
-
-/** The bot's texts in `language`. */
+/** The bot's texts in `language` (`i18n/language.ts` says whose language is which). */
 export function textsFor(language: Language): BotTexts {
   return byLanguage[language];
 }
