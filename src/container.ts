@@ -28,6 +28,7 @@ import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate
 import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi } from './telegram/bot-api.js';
+import { createStatsService, type StatsService } from './stats/service.js';
 import { createUserService, type UserService } from './users/service.js';
 
 /** Everything the roles run on, wired once. */
@@ -53,6 +54,8 @@ export interface Container {
   notifications: NotificationService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
+  /** Ticket figures for the bot's /stats. */
+  stats: StatsService;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
@@ -254,6 +257,7 @@ export async function createContainer(
     messages,
     notifications,
     broadcasts,
+    stats: createStatsService({ db: database.db, clock }),
     botApi,
     readinessChecks,
     degradableChecks: ['redis'],

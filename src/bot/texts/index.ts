@@ -1,5 +1,6 @@
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
+import { refusalTexts, type RefusalTexts } from './refusals.js';
 import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
 
@@ -9,7 +10,7 @@ export type Language = (typeof languages)[number];
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`, `setup`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`, `refusals`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
@@ -17,6 +18,7 @@ export interface BotTexts {
   support: SupportTexts;
   admin: AdminTexts;
   setup: SetupTexts;
+  refusals: RefusalTexts;
 }
 
 const byLanguage: Record<Language, BotTexts> = {
@@ -25,12 +27,14 @@ const byLanguage: Record<Language, BotTexts> = {
     support: supportTexts.ru,
     admin: adminTexts.ru,
     setup: setupTexts.ru,
+    refusals: refusalTexts.ru,
   },
   en: {
     common: commonTexts.en,
     support: supportTexts.en,
     admin: adminTexts.en,
     setup: setupTexts.en,
+    refusals: refusalTexts.en,
   },
 };
 

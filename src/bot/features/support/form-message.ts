@@ -1,9 +1,8 @@
 import { GrammyError, type InlineKeyboard } from 'grammy';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
 import { categoryInLanguage } from '../../../categories/in-language.js';
 import { renderForm } from './form-view.js';
-import type { FormFields, SupportStore } from './form-state.js';
+import type { FormDeps, FormFields, SupportStore } from './form-state.js';
 
 /** Telegram's answer when an edit would change nothing; harmless for a form. */
 const notModified = /message is not modified/i;
@@ -57,7 +56,7 @@ export type FormToShow = FormFields & { messageId?: number };
  */
 export async function showForm(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'categories'>,
   store: SupportStore,
   form: FormToShow,
 ): Promise<void> {
