@@ -15,6 +15,7 @@ import { createFileUrls } from './files/file-urls.js';
 import { openFileStorage } from './files/storage.js';
 import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
+import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
@@ -63,8 +64,8 @@ export interface Container {
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
   degradableChecks: readonly string[];
   /**
-   * Starts background machinery: the job queue, and with the `worker` role notification
-   * delivery and the reminder schedule.
+   * Starts background machinery: the job queue, and with the `worker` role every feature's
+   * jobs (`jobs/workers.ts`).
    */
   start(): Promise<void>;
   /** Stops the queue and closes every connection. */
@@ -185,17 +186,7 @@ export async function createContainer(
     ...(config.TELEGRAM_BOT_TOKEN
       ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
       : {}),
-    async alertStaff(alert) {
-      const published = await database.db.transaction((tx) =>
-        notifications.notifyStaff(tx, {
-          type: 'system',
-          title: alert.title,
-          content: alert.content,
-          ticket_id: alert.ticketId,
-        }),
-      );
-      await events.publish(published);
-    },
+    alertStaff: createMalwareAlert({ db: database.db, notifications, events }),
   });
   const tickets = createTicketService({
     db: database.db,
@@ -263,7 +254,6 @@ export async function createContainer(
     degradableChecks: ['redis'],
     async start() {
       await queue.start();
-      if (config.ROLES.includes('worker')) await files.registerJobs();
       if (config.ROLES.includes('worker') && !stopWorkers) {
         stopWorkers = await startWorkers({
           config,
@@ -272,6 +262,7 @@ export async function createContainer(
           events,
           notifications,
           broadcasts,
+          files,
           users,
           tickets,
           cache,
