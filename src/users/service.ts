@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
 import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js';
-import type { Principal } from '../auth/service.js';
+import type { Actor } from '../auth/principal.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
@@ -47,8 +47,7 @@ export interface ProfilePatch {
   notification_settings?: NotificationSettings;
 }
 
-/** Who acts on a user: the signed-in caller, or a staff member through the bot. */
-export type Actor = Pick<Principal, 'userId' | 'role'>;
+export type { Actor } from '../auth/principal.js';
 
 const ACCESS_TTL_S = 60;
 /** Longer than any read of the access row that could race a change. */
