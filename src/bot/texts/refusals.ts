@@ -1,5 +1,3 @@
-import type { Language } from './index.js';
-
 /**
  * A kind of refusal a service raises (`errors.ts`), as the bot words it: by status, and by code
  * where a code says more than its status.
@@ -48,4 +46,5 @@ const en: RefusalTexts = {
   last_owner: 'This is the last owner. Make someone else owner first.',
 };
 
-export const refusalTexts: Record<Language, RefusalTexts> = { ru, en };
+/** The refusal words in each of the bot's languages. */
+export const refusalTexts = { ru, en };
