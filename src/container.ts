@@ -28,7 +28,8 @@ import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
 import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { defaultRedisPrefix } from './platform/redis-prefix.js';
-import { createBotApi } from './telegram/bot-api.js';
+import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
+import { createTelegramFiles } from './telegram/file-download.js';
 import { createStatsService, type StatsService } from './stats/service.js';
 import { createUserService, type UserService } from './users/service.js';
 
@@ -174,6 +175,9 @@ export async function createContainer(
     logger,
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
   });
+  const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
+    ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }
+    : undefined;
   const storage = await openFileStorage(config);
   const files = createFileService({
     db: database.db,
@@ -183,9 +187,7 @@ export async function createContainer(
     userAccess: (userId) => users.getAccess(userId),
     queue,
     logger,
-    ...(config.TELEGRAM_BOT_TOKEN
-      ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
-      : {}),
+    ...(telegram ? { telegramFiles: createTelegramFiles(telegram) } : {}),
     alertStaff: createMalwareAlert({ db: database.db, notifications, events }),
   });
   const tickets = createTicketService({
@@ -216,9 +218,7 @@ export async function createContainer(
     logger,
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
-  const botApi = config.TELEGRAM_BOT_TOKEN
-    ? createBotApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
-    : undefined;
+  const botApi = telegram ? createBotApi(telegram) : undefined;
   let stopWorkers: (() => Promise<void>) | undefined;
 
   const readinessChecks: Record<string, ReadinessCheck> = {

@@ -5,6 +5,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
+import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import type { BotDeps } from './deps.js';
 import { adminFeature } from './features/admin/index.js';
@@ -105,15 +106,16 @@ async function followChatMember(
 }
 
 /**
- * The bot: grammY against `TELEGRAM_API_ROOT`, retrying Telegram's 429s, a per-user flood limit,
- * the sender identified, then each feature's handlers. A service's refusal is answered in the
- * user's words (`refusals.ts`); other errors are logged and answered politely.
+ * The bot: grammY against `TELEGRAM_API_ROOT` with the Bot API time-out, retrying Telegram's
+ * 429s, a per-user flood limit, the sender identified, then each feature's handlers. A
+ * service's refusal is answered in the user's words (`refusals.ts`); other errors are logged
+ * and answered politely.
  */
 export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContext> {
   const token = deps.config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('the bot needs TELEGRAM_BOT_TOKEN');
   const bot = new Bot<BotContext>(token, {
-    client: { apiRoot: deps.config.TELEGRAM_API_ROOT },
+    client: botApiClientOptions(deps.config.TELEGRAM_API_ROOT),
     ...(botInfo ? { botInfo } : {}),
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));

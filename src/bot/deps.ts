@@ -14,7 +14,7 @@ import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createBotStateStore, type BotStateStore } from './state-store.js';
-import { createTicketMessages, type TicketMessages } from './ticket-messages.js';
+import { createTicketMessages, type TicketMessages } from '../telegram/ticket-messages.js';
 
 /** What the bot is started from: the container's settings and services, and its database. */
 export type BotSources = Pick<

@@ -1,12 +1,11 @@
 import { GrammyError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
+import { longPollS } from '../telegram/bot-api.js';
 import { createBot } from './bot.js';
 import type { BotContext } from './context.js';
 import { botDepsOf, type BotDeps, type BotSources } from './deps.js';
 import { setUpBot } from './setup.js';
-
-/** The queue the webhook route puts Telegram's updates on; the bot role handles them. */
-export const botUpdateQueue = 'bot.update';
+import { botUpdateQueue } from './update-queue.js';
 
 /** The update kinds the bot handles. */
 export const allowedUpdates = [
@@ -105,7 +104,11 @@ export async function startBot(sources: BotSources): Promise<RunningBot> {
   let polling: Promise<void> | undefined;
   await new Promise<void>((resolve, reject) => {
     polling = bot
-      .start({ allowed_updates: [...allowedUpdates], onStart: () => resolve() })
+      .start({
+        allowed_updates: [...allowedUpdates],
+        timeout: longPollS,
+        onStart: () => resolve(),
+      })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'bot: long polling stopped with an error');
         reject(error instanceof Error ? error : new Error(String(error)));

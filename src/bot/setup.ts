@@ -4,7 +4,7 @@ import { can, isStaff } from '../auth/permissions.js';
 import type { UserRow } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { BotDeps } from './deps.js';
-import { webAppUrl } from './features/start.js';
+import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { CommandHelp } from './texts/common.js';
 import { languageOf, languages, textsFor, type Language } from './texts/index.js';
 

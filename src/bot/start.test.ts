@@ -10,7 +10,7 @@ import {
 } from '../../test/bot.js';
 import { signInAs } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
-import { createTicketMessages } from './ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 
 const miniAppUrl = 'https://app.example.test/';
 

@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot } from './runtime.js';
-import { createTicketMessages } from './ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { bearer, signIn } from '../../test/app.js';
 import {
   paced,

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { eq, inArray } from 'drizzle-orm';
-import { Api } from 'grammy';
 import type { PhotoSize } from 'grammy/types';
 import type { Principal } from '../auth/service.js';
 import { attachments, type AttachmentRow } from '../db/schema.js';
@@ -34,13 +32,6 @@ export function largestPhoto(sizes: readonly PhotoSize[]): PhotoSize | undefined
     if (!best || size.width * size.height > best.width * best.height) best = size;
   }
   return best;
-}
-
-/** 502: Telegram would not give us the file. */
-class TelegramFileUnavailable extends DomainError {
-  constructor(detail: string) {
-    super(502, `Telegram did not give the file: ${detail}`, 'telegram_file_unavailable');
-  }
 }
 
 /**
@@ -194,23 +185,11 @@ export function createFileStore(deps: FileServiceDeps) {
       }
     },
 
-    /** `getFile`, then the download from the Bot API's file endpoint, as an upload part. */
+    /** A Telegram file (`getFile` and the download, in `telegram/`) as an upload part. */
     async downloadTelegramFile(fileId: string, fileName?: string): Promise<UploadPart> {
-      if (!deps.telegram) throw new Error('the bot is not configured: no TELEGRAM_BOT_TOKEN');
-      const { token, apiRoot } = deps.telegram;
-      const api = new Api(token, { apiRoot });
-      const info = await api.getFile(fileId).catch((error: unknown) => {
-        throw new TelegramFileUnavailable(error instanceof Error ? error.message : String(error));
-      });
-      if (!info.file_path) throw new TelegramFileUnavailable('no file_path');
-      const response = await fetch(`${apiRoot}/file/bot${token}/${info.file_path}`);
-      if (!response.ok || !response.body) {
-        throw new TelegramFileUnavailable(`download answered ${response.status}`);
-      }
-      return {
-        file: Readable.fromWeb(response.body),
-        filename: fileName ?? path.posix.basename(info.file_path),
-      };
+      if (!deps.telegramFiles) throw new Error('the bot is not configured: no TELEGRAM_BOT_TOKEN');
+      const file = await deps.telegramFiles.download(fileId);
+      return { file: file.body, filename: fileName ?? file.name };
     },
 
     /** Scans a stored file again; infected ones move to quarantine and lose their previews. */

@@ -9,6 +9,7 @@ import type { BlobStore } from '../platform/blob-store.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { Scanner } from '../platform/scanner.js';
+import type { TelegramFiles } from '../telegram/file-download.js';
 import { createTicketQueries } from '../tickets/queries.js';
 import { refuseClosed } from '../tickets/ticket-status.js';
 import type { FileUrls, FileVariant, SignedLink } from './file-urls.js';
@@ -50,8 +51,8 @@ export interface FileServiceDeps {
   logger: Logger;
   /** Where uploads are received before they are checked (`DATA_DIR/uploads`). */
   stagingDir: string;
-  /** The bot's token and Bot API root, for ingesting Telegram files; absent when the bot is off. */
-  telegram?: { token: string; apiRoot: string };
+  /** Downloads of files sent to the bot, for ingesting them; absent when the bot is off. */
+  telegramFiles?: TelegramFiles;
   alertStaff?: AlertStaff;
   /** Whether a user is blocked (the users service's cached access), for signed links. */
   userAccess: (userId: string) => Promise<{ is_active: boolean } | undefined>;

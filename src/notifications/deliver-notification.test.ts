@@ -32,7 +32,7 @@ describe('the delivery handler, called directly', () => {
       users: t.container.users,
       tickets: t.container.tickets,
       queue: t.container.queue,
-      api: createBotApi(fake.token, fake.url),
+      api: createBotApi({ token: fake.token, apiRoot: fake.url }),
       limiter,
       clock: t.container.clock,
       logger: createLogger('silent'),

@@ -1,6 +1,7 @@
 import { categoryInLanguage } from '../categories/in-language.js';
 import type { CategoryService } from '../categories/service.js';
 import { wantsTelegram } from '../notifications/service.js';
+import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { UserService } from '../users/service.js';
 
 /**
@@ -74,7 +75,7 @@ export function createSetupChecklist(deps: {
           inactive: all.length - active.length,
         },
         staff: { done: others > 0, count: others },
-        miniApp: { done: miniAppUrl?.startsWith('https://') ?? false, url: miniAppUrl },
+        miniApp: { done: webAppUrl(miniAppUrl) !== undefined, url: miniAppUrl },
         alerts: { done: reachable > 0, staff: staff.length, reachable, blocked, muted },
       };
     },

@@ -2,9 +2,9 @@ import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
 import { commandOf } from '../command-of.js';
 import type { BotContext } from '../context.js';
+import type { TicketMessageSubject } from '../../telegram/ticket-messages.js';
 import type { BotDeps } from '../deps.js';
 import { attempt, refusalKind } from '../refusals.js';
-import type { TicketMessageSubject } from '../ticket-messages.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
 
 /** What replies to ticket messages call. */

@@ -4,7 +4,7 @@ import { can, isStaff } from '../../auth/permissions.js';
 import type { SetupChecklist } from '../../setup/checklist.js';
 import type { TicketDto } from '../../tickets/schemas.js';
 import { userTicketListQuery } from '../../tickets/schemas.js';
-import { openTicketButton } from '../../telegram/mini-app-button.js';
+import { openTicketButton, webAppUrl } from '../../telegram/mini-app-button.js';
 import type { BotContext } from '../context.js';
 import type { BotDeps } from '../deps.js';
 import { attempt } from '../refusals.js';
@@ -22,11 +22,6 @@ export const startActions = {
 
 /** How many tickets /status lists. */
 const statusLimit = 10;
-
-/** The Mini App's address when Telegram can open it from a button (https only), else undefined. */
-export function webAppUrl(miniAppUrl: string | undefined): string | undefined {
-  return miniAppUrl?.startsWith('https://') ? miniAppUrl : undefined;
-}
 
 function summary(ticket: TicketDto): TicketSummary {
   return {

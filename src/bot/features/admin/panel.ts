@@ -7,6 +7,7 @@ import type { BotDeps } from '../../deps.js';
 import { guard } from '../../guard.js';
 import { refusalText } from '../../refusals.js';
 import { isNotModified } from '../../../telegram/edit-refusals.js';
+import { webAppUrl } from '../../../telegram/mini-app-button.js';
 
 /** What the panel calls: tickets to list and change, staff to name, the Mini App's address. */
 type PanelDeps = Pick<BotDeps, 'tickets' | 'users' | 'config'>;
@@ -21,17 +22,6 @@ const staffListSize = 30;
 interface View {
   text: string;
   keyboard: InlineKeyboard;
-}
-
-/**
- * The Mini App's admin pages (`?startapp=admin`), or undefined when the Mini App URL is not
- * https: Telegram refuses `web_app` buttons on anything else.
- */
-export function adminAppUrl(miniAppUrl: string | undefined): string | undefined {
-  if (!miniAppUrl?.startsWith('https://')) return undefined;
-  const url = new URL(miniAppUrl);
-  url.searchParams.set('startapp', 'admin');
-  return url.toString();
 }
 
 /** The panel as the caller may see it now: counts, the unassigned queue, critical tickets. */
@@ -72,7 +62,8 @@ async function panelView(deps: PanelDeps, ctx: BotContext): Promise<View> {
       .row();
   }
   keyboard.text(t.refresh_button, 'adm:panel');
-  const appUrl = adminAppUrl(deps.config.MINI_APP_URL);
+  // The Mini App's admin pages, when Telegram can open them (https).
+  const appUrl = webAppUrl(deps.config.MINI_APP_URL, 'admin');
   if (appUrl) keyboard.webApp(t.open_app_button, appUrl);
   return { text, keyboard };
 }
