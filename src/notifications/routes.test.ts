@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import type { DomainEvent } from '../events/domain-events.js';
-import type { NotificationDto } from './schemas.js';
+import type { NotificationDto, notificationPageSchema } from './schemas.js';
 
-interface ListBody {
-  items: Partial<NotificationDto>[];
-  next_cursor: string | null;
-  unread_count: number;
-}
+/** `GET /notifications`'s reply. */
+type NotificationPage = z.infer<typeof notificationPageSchema>;
 
 describe('notifications: who is told what, and the REST API', () => {
   let t: TestApp;
@@ -31,10 +29,10 @@ describe('notifications: who is told what, and the REST API', () => {
   });
   afterAll(() => t.close());
 
-  async function list(person: Person, query = ''): Promise<ListBody> {
+  async function list(person: Person, query = ''): Promise<NotificationPage> {
     const response = await callAs(t, person, 'GET', `/notifications${query}`);
     expect(response.statusCode, response.body).toBe(200);
-    return response.json<ListBody>();
+    return response.json<NotificationPage>();
   }
 
   async function typesAbout(person: Person, ticketId: string): Promise<string[]> {
