@@ -15,6 +15,7 @@ import { createFileUrls } from './files/file-urls.js';
 import { openFileStorage } from './files/storage.js';
 import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
+import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
@@ -29,6 +30,7 @@ import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
 import { createTelegramFiles } from './telegram/file-download.js';
+import { createStatsService, type StatsService } from './stats/service.js';
 import { createUserService, type UserService } from './users/service.js';
 
 /** Everything the roles run on, wired once. */
@@ -54,6 +56,8 @@ export interface Container {
   notifications: NotificationService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
+  /** Ticket figures for the bot's /stats. */
+  stats: StatsService;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
@@ -61,8 +65,8 @@ export interface Container {
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
   degradableChecks: readonly string[];
   /**
-   * Starts background machinery: the job queue, and with the `worker` role notification
-   * delivery and the reminder schedule.
+   * Starts background machinery: the job queue, and with the `worker` role every feature's
+   * jobs (`jobs/workers.ts`).
    */
   start(): Promise<void>;
   /** Stops the queue and closes every connection. */
@@ -184,17 +188,7 @@ export async function createContainer(
     queue,
     logger,
     ...(telegram ? { telegramFiles: createTelegramFiles(telegram) } : {}),
-    async alertStaff(alert) {
-      const published = await database.db.transaction((tx) =>
-        notifications.notifyStaff(tx, {
-          type: 'system',
-          title: alert.title,
-          content: alert.content,
-          ticket_id: alert.ticketId,
-        }),
-      );
-      await events.publish(published);
-    },
+    alertStaff: createMalwareAlert({ db: database.db, notifications, events }),
   });
   const tickets = createTicketService({
     db: database.db,
@@ -254,12 +248,12 @@ export async function createContainer(
     messages,
     notifications,
     broadcasts,
+    stats: createStatsService({ db: database.db, clock }),
     botApi,
     readinessChecks,
     degradableChecks: ['redis'],
     async start() {
       await queue.start();
-      if (config.ROLES.includes('worker')) await files.registerJobs();
       if (config.ROLES.includes('worker') && !stopWorkers) {
         stopWorkers = await startWorkers({
           config,
@@ -268,6 +262,7 @@ export async function createContainer(
           events,
           notifications,
           broadcasts,
+          files,
           users,
           tickets,
           cache,

@@ -1,8 +1,9 @@
 import { GrammyError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { longPollS } from '../telegram/bot-api.js';
-import { createBot, type BotDeps } from './bot.js';
+import { createBot } from './bot.js';
 import type { BotContext } from './context.js';
+import { botDepsOf, type BotDeps, type BotSources } from './deps.js';
 import { setUpBot } from './setup.js';
 import { botUpdateQueue } from './update-queue.js';
 
@@ -31,7 +32,7 @@ class BotStopping extends Error {
  * queued. Stopping refuses new jobs (they are retried) and waits for those under way.
  */
 async function startWebhookMode(
-  deps: BotDeps,
+  deps: Pick<BotDeps, 'config' | 'logger' | 'queue'>,
   bot: Bot<BotContext>,
   url: string,
   unsubscribe: () => Promise<void>,
@@ -86,9 +87,11 @@ async function introduce(bot: Bot<BotContext>): Promise<void> {
 /**
  * Starts the bot role: without `TELEGRAM_WEBHOOK_URL`, long polling from `TELEGRAM_API_ROOT`;
  * with it, registers the webhook (with its secret) and handles the updates the API role's
- * webhook route queued. Resolves once the bot takes updates.
+ * webhook route queued. The bot's dependencies are built here, once. Resolves once the bot
+ * takes updates.
  */
-export async function startBot(deps: BotDeps): Promise<RunningBot> {
+export async function startBot(sources: BotSources): Promise<RunningBot> {
+  const deps = botDepsOf(sources);
   const bot = createBot(deps);
   await introduce(bot);
   const { config, logger } = deps;

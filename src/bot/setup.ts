@@ -10,7 +10,7 @@ import {
   languages,
   type Language,
 } from '../i18n/language.js';
-import type { BotDeps } from './bot.js';
+import type { BotDeps } from './deps.js';
 import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { CommandHelp } from './texts/common.js';
 import { textsFor } from './texts/index.js';
@@ -30,7 +30,14 @@ export function commandsFor(language: Language, role: UserRow['role']): BotComma
 }
 
 /** Runs a Bot API call whose failure must not stop the bot: logged, then forgotten. */
-async function tryCall(deps: BotDeps, what: string, call: () => Promise<unknown>): Promise<void> {
+/** What setting up the chat's surroundings needs. */
+type SetupDeps = Pick<BotDeps, 'config' | 'logger' | 'users' | 'events'>;
+
+async function tryCall(
+  deps: Pick<BotDeps, 'logger'>,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<void> {
   try {
     await call();
   } catch (error) {
@@ -43,7 +50,7 @@ async function tryCall(deps: BotDeps, what: string, call: () => Promise<unknown>
  * their chat, anyone else loses a staff menu they had. `applied` remembers what each chat got,
  * so repeated announcements (an owner's every sign-in) cost no calls.
  */
-function staffMenus(deps: BotDeps, api: Api) {
+function staffMenus(deps: Pick<BotDeps, 'logger'>, api: Api) {
   const applied = new Map<number, string>();
   return async function apply(user: UserRow): Promise<void> {
     const chat_id = user.telegramId;
@@ -63,7 +70,7 @@ function staffMenus(deps: BotDeps, api: Api) {
   };
 }
 
-async function setDefaultCommands(deps: BotDeps, api: Api): Promise<void> {
+async function setDefaultCommands(deps: Pick<BotDeps, 'logger'>, api: Api): Promise<void> {
   for (const language of languages) {
     await tryCall(deps, `${language} commands`, () =>
       api.setMyCommands(commandsFor(language, 'user'), { language_code: language }),
@@ -76,7 +83,7 @@ async function setDefaultCommands(deps: BotDeps, api: Api): Promise<void> {
   );
 }
 
-async function setMenuButton(deps: BotDeps, api: Api): Promise<void> {
+async function setMenuButton(deps: Pick<BotDeps, 'config' | 'logger'>, api: Api): Promise<void> {
   const url = webAppUrl(deps.config.MINI_APP_URL);
   if (!url) return;
   // One button for every chat, so in the home language.
@@ -92,12 +99,12 @@ async function setMenuButton(deps: BotDeps, api: Api): Promise<void> {
  * through `user.access_changed`) and the menu button opening the Mini App when it is https.
  * Nothing here is fatal: failures are logged. Resolves to the unsubscribe from role changes.
  */
-export async function setUpBot(deps: BotDeps, api: Api): Promise<() => Promise<void>> {
+export async function setUpBot(deps: SetupDeps, api: Api): Promise<() => Promise<void>> {
   await setDefaultCommands(deps, api);
   await setMenuButton(deps, api);
   const apply = staffMenus(deps, api);
   try {
-    for (const id of await deps.users.activeStaffIds(deps.database.db)) {
+    for (const id of await deps.users.activeStaffIds()) {
       await apply(await deps.users.getById(id));
     }
   } catch (error) {

@@ -18,7 +18,7 @@ export interface UploadPart {
 }
 
 /** Job names of the files feature. */
-export const fileJobs = { scan: 'files.scan', purgeOrphans: 'files.purge-orphans' } as const;
+export const fileJobNames = { scan: 'files.scan', purgeOrphans: 'files.purge-orphans' } as const;
 
 /** The blob key of a preview size, from the row's preview prefix. */
 export function previewKey(prefix: string, size: PreviewSize): string {
@@ -57,13 +57,9 @@ export function createFileStore(deps: FileServiceDeps) {
 
   /** Tells staff; a failure to tell is logged, never undoes the quarantine. */
   async function alertInfected(row: AttachmentRow): Promise<void> {
-    const alert = {
-      title: 'Malware blocked',
-      content: `The file “${row.fileName}” uploaded by user ${row.uploaderId} contains malware and was quarantined.`,
-      ticketId: row.ticketId,
-    };
-    logger.warn(alert, 'malware upload quarantined');
-    await alertStaff?.(alert).catch((error: unknown) => {
+    const upload = { fileName: row.fileName, uploaderId: row.uploaderId, ticketId: row.ticketId };
+    logger.warn(upload, 'malware upload quarantined');
+    await alertStaff?.(upload).catch((error: unknown) => {
       logger.error({ err: error }, 'could not alert staff about a quarantined upload');
     });
   }
@@ -128,7 +124,7 @@ export function createFileStore(deps: FileServiceDeps) {
           .returning();
         if (!inserted) throw new Error('insert returned no row');
         if (scanStatus === 'pending')
-          await queue.send(fileJobs.scan, { id }, { executor: transactionExecutor(tx) });
+          await queue.send(fileJobNames.scan, { id }, { executor: transactionExecutor(tx) });
         return inserted;
       });
       return row;

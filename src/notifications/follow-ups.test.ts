@@ -6,8 +6,8 @@ import { createTestApp, type TestApp } from '../../test/app.js';
 import { startFakeBotApi, type FakeBotApi, type RecordedCall } from '../../test/fake-bot-api.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { notifications, users } from '../db/schema.js';
-import { claimLeaseMs, renderNotification } from '../jobs/deliver-notification.js';
-import { createSendLimiter } from '../jobs/send-limiter.js';
+import { claimLeaseMs, renderNotification } from './deliver-notification.js';
+import { createSendLimiter } from './send-limiter.js';
 import { deliveryQueue } from './service.js';
 
 /** The follow-up window these tests run with (the default). */

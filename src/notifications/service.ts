@@ -7,6 +7,7 @@ import { notifications, type NotificationType, type TicketStatus } from '../db/s
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { NotFound } from '../errors.js';
 import type { DomainEvent } from '../events/domain-events.js';
+import type { QuarantinedUpload } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
@@ -56,7 +57,7 @@ interface Draft {
 /** What a notice says, given the recipient's language; `internal` when it is staff-only. */
 type Wording = (t: NotificationTexts) => { title: string; content: string; internal?: boolean };
 
-/** A notice for all active staff that is not about one person (e.g. an infected upload). */
+/** A notice for all active staff that is not about one person. */
 export interface StaffNotice {
   type: NotificationType;
   title: string;
@@ -278,7 +279,7 @@ export function createNotificationService(deps: {
       );
     },
 
-    /** A reminder about a ticket, for these people (`jobs/reminders.ts`). */
+    /** A reminder about a ticket, for these people (`reminders.ts`). */
     remind(
       tx: Tx,
       ticket: TicketFacts,
@@ -291,7 +292,7 @@ export function createNotificationService(deps: {
       }));
     },
 
-    /** Ids of the tickets someone was reminded about after `since` (`jobs/reminders.ts`). */
+    /** Ids of the tickets someone was reminded about after `since` (`reminders.ts`). */
     async remindedSince(tx: Tx, since: Date): Promise<string[]> {
       const rows = await tx
         .selectDistinct({ ticketId: notifications.ticketId })
@@ -301,9 +302,9 @@ export function createNotificationService(deps: {
     },
 
     /**
-     * Tells every active staff member something (for the system, e.g. an infected upload),
-     * in the caller's transaction. Title and content are plain text. Staff-only: a reply to it
-     * in Telegram is an internal note, so nobody answers the customer by mistake.
+     * Tells every active staff member something (for the system), in the caller's
+     * transaction. Title and content are plain text. Staff-only: a reply to it in Telegram is
+     * an internal note, so nobody answers the customer by mistake.
      */
     async notifyStaff(tx: Tx, notice: StaffNotice): Promise<DomainEvent[]> {
       const staff = await users.activeStaffIds(tx);
@@ -315,6 +316,18 @@ export function createNotificationService(deps: {
         () => ({ title: notice.title, content: notice.content, internal: true }),
         notice.except ?? null,
       );
+    },
+
+    /**
+     * An upload found infected and quarantined (`malware-alert.ts`): every active staff member
+     * is told, in their language, in the caller's transaction. Staff-only, like `notifyStaff`.
+     */
+    async uploadQuarantined(tx: Tx, upload: QuarantinedUpload): Promise<DomainEvent[]> {
+      return notify(tx, await users.activeStaffIds(tx), 'system', upload.ticketId, (t) => ({
+        title: t.malware_blocked,
+        content: t.malware_content(upload.fileName, upload.uploaderId),
+        internal: true,
+      }));
     },
 
     /**

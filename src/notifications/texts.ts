@@ -20,6 +20,9 @@ export interface NotificationTexts {
   status_content(title: string, status: TicketStatus): string;
   reminder(n: number): string;
   reminder_content(title: string, hours: number): string;
+  /** Staff-only: an upload carried malware and was quarantined. */
+  malware_blocked: string;
+  malware_content(fileName: string, uploaderId: string): string;
   open_button: string;
 }
 
@@ -51,6 +54,9 @@ const texts: Record<Language, NotificationTexts> = {
     reminder: (n: number) => `Ticket #${n} waits for an answer`,
     reminder_content: (title: string, hours: number) =>
       `«${title}» has had no staff answer for over ${hours} h.`,
+    malware_blocked: 'Malware blocked',
+    malware_content: (fileName: string, uploaderId: string) =>
+      `The file “${fileName}” uploaded by user ${uploaderId} contains malware and was quarantined.`,
     open_button: 'Open ticket',
   },
   ru: {
@@ -67,6 +73,10 @@ const texts: Record<Language, NotificationTexts> = {
     reminder: (n: number) => `Обращение #${n} ждёт ответа`,
     reminder_content: (title: string, hours: number) =>
       `«${title}»: нет ответа сотрудника больше ${hours} ч.`,
+    malware_blocked: 'Заблокирован вредоносный файл',
+    malware_content: (fileName: string, uploaderId: string) =>
+      `Файл «${fileName}», загруженный пользователем ${uploaderId}, содержит вредоносный код ` +
+      'и помещён в карантин.',
     open_button: 'Открыть обращение',
   },
 };

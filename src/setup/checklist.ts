@@ -1,6 +1,5 @@
 import { categoryInLanguage } from '../categories/in-language.js';
 import type { CategoryService } from '../categories/service.js';
-import type { Db } from '../db/client.js';
 import type { Language } from '../i18n/language.js';
 import { wantsTelegram } from '../notifications/service.js';
 import { webAppUrl } from '../telegram/mini-app-button.js';
@@ -32,12 +31,11 @@ export function progress(state: SetupState): { done: number; total: number } {
  * configuration where the Mini App is, so it always shows the install as it is now.
  */
 export function createSetupChecklist(deps: {
-  db: Db;
-  categories: CategoryService;
-  users: UserService;
+  categories: Pick<CategoryService, 'list'>;
+  users: Pick<UserService, 'activeStaffProfiles'>;
   miniAppUrl: string | undefined;
 }) {
-  const { db, categories, users, miniAppUrl } = deps;
+  const { categories, users, miniAppUrl } = deps;
 
   async function allCategories() {
     const found = [];
@@ -59,7 +57,7 @@ export function createSetupChecklist(deps: {
     async read(language: Language): Promise<SetupState> {
       const all = await allCategories();
       const active = all.filter((category) => category.is_active);
-      const staff = await users.deliveryProfiles(db, await users.activeStaffIds(db));
+      const staff = await users.activeStaffProfiles();
       const blocked = staff.filter((profile) => profile.botBlockedAt !== null).length;
       const muted = staff.filter(
         (profile) =>

@@ -158,6 +158,38 @@ export function createUserService(deps: {
     return row;
   }
 
+  /**
+   * Ids of every active agent-or-above user (the audience of staff notifications); in `tx`
+   * when the caller's change depends on them.
+   */
+  async function activeStaffIds(tx: Db | Tx = db): Promise<string[]> {
+    const rows = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+    return rows.map((row) => row.id);
+  }
+
+  /** What notification delivery needs to know about each of these users. */
+  async function deliveryProfiles(
+    tx: Db | Tx,
+    userIds: readonly string[],
+  ): Promise<DeliveryProfile[]> {
+    if (userIds.length === 0) return [];
+    return tx
+      .select({
+        id: users.id,
+        telegramId: users.telegramId,
+        role: users.role,
+        isActive: users.isActive,
+        languageCode: users.languageCode,
+        notificationSettings: users.notificationSettings,
+        botBlockedAt: users.botBlockedAt,
+      })
+      .from(users)
+      .where(inArray(users.id, [...new Set(userIds)]));
+  }
+
   return {
     /**
      * Creates the user on first sign-in and refreshes their Telegram profile on later ones.
@@ -344,30 +376,13 @@ export function createUserService(deps: {
       return row !== undefined && row.isActive && isStaff(row.role);
     },
 
-    /** Ids of every active agent-or-above user (the audience of staff notifications). */
-    async activeStaffIds(tx: Db | Tx): Promise<string[]> {
-      const rows = await tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
-      return rows.map((row) => row.id);
-    },
+    activeStaffIds,
 
-    /** What notification delivery needs to know about each of these users. */
-    async deliveryProfiles(tx: Db | Tx, userIds: readonly string[]): Promise<DeliveryProfile[]> {
-      if (userIds.length === 0) return [];
-      return tx
-        .select({
-          id: users.id,
-          telegramId: users.telegramId,
-          role: users.role,
-          isActive: users.isActive,
-          languageCode: users.languageCode,
-          notificationSettings: users.notificationSettings,
-          botBlockedAt: users.botBlockedAt,
-        })
-        .from(users)
-        .where(inArray(users.id, [...new Set(userIds)]));
+    deliveryProfiles,
+
+    /** What notification delivery knows of every active staff member (the setup checklist). */
+    async activeStaffProfiles(): Promise<DeliveryProfile[]> {
+      return deliveryProfiles(db, await activeStaffIds(db));
     },
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */

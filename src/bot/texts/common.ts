@@ -83,8 +83,8 @@ export interface CommonTexts {
   reply_unsupported: string;
   /** The reply's file was refused; `kept` says whether its text was added anyway. */
   reply_file_refused(reason: 'size' | 'type' | 'unavailable', kept: boolean): string;
-  /** Anything else the service refused (its message, as sent by the API). */
-  reply_refused(message: string): string;
+  /** Anything else the service refused; `reason` is the refusal's words (`refusals`). */
+  reply_refused(reason: string): string;
 }
 
 const statusMarks: Record<TicketStatus, string> = {
@@ -274,7 +274,7 @@ export const commonTexts: Record<Language, CommonTexts> = {
       }[reason];
       return kept ? `${why} Текст сообщения добавлен без файла.` : `${why} Ничего не добавлено.`;
     },
-    reply_refused: (message) => `Не получилось добавить сообщение: ${escapeHtml(message)}`,
+    reply_refused: (reason) => `Не получилось добавить сообщение. ${reason}`,
   },
   en: {
     error: 'Something went wrong on our side. Please try again a little later.',
@@ -330,6 +330,6 @@ export const commonTexts: Record<Language, CommonTexts> = {
       }[reason];
       return kept ? `${why} Your text was added without it.` : `${why} Nothing was added.`;
     },
-    reply_refused: (message) => `Your message could not be added: ${escapeHtml(message)}`,
+    reply_refused: (reason) => `Your message could not be added. ${reason}`,
   },
 };

@@ -1,12 +1,13 @@
 import type { Language } from '../../i18n/language.js';
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
+import { refusalTexts, type RefusalTexts } from './refusals.js';
 import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`, `setup`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`, `refusals`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
@@ -14,6 +15,7 @@ export interface BotTexts {
   support: SupportTexts;
   admin: AdminTexts;
   setup: SetupTexts;
+  refusals: RefusalTexts;
 }
 
 const byLanguage: Record<Language, BotTexts> = {
@@ -22,12 +24,14 @@ const byLanguage: Record<Language, BotTexts> = {
     support: supportTexts.ru,
     admin: adminTexts.ru,
     setup: setupTexts.ru,
+    refusals: refusalTexts.ru,
   },
   en: {
     common: commonTexts.en,
     support: supportTexts.en,
     admin: adminTexts.en,
     setup: setupTexts.en,
+    refusals: refusalTexts.en,
   },
 };
 

@@ -1,10 +1,9 @@
 import { GrammyError, type InlineKeyboard } from 'grammy';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
 import { categoryInLanguage } from '../../../categories/in-language.js';
 import { isNotModified } from '../../../telegram/edit-refusals.js';
 import { renderForm } from './form-view.js';
-import type { FormFields, SupportStore } from './form-state.js';
+import type { FormDeps, FormFields, SupportStore } from './form-state.js';
 
 /** The storage key of a chat's form and offer. */
 export function chatKey(ctx: BotContext): string {
@@ -56,7 +55,7 @@ export type FormToShow = FormFields & { messageId?: number };
  */
 export async function showForm(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'categories'>,
   store: SupportStore,
   form: FormToShow,
 ): Promise<void> {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { DomainEvents } from '../events/domain-events.js';
-import type { NotificationService, TicketFacts } from '../notifications/service.js';
+import type { NotificationService, TicketFacts } from './service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
