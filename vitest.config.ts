@@ -9,11 +9,13 @@ const serviceAdapters = ['src/db/postgres.ts', 'src/platform/redis*.ts'];
 const againstServices = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
 
 /**
- * Tests of outages and of several processes on one PostgreSQL and Redis: they start servers of
+ * Tests of outages, of PostgreSQL's own identity and of several processes on one PostgreSQL and Redis: they start servers of
  * their own (test/own-services.ts) or share the real ones, so they run in the pass against real
  * services only, and are left out of the embedded passes rather than reported as skipped there.
  */
 const servicesOnly = [
+  'src/platform/queue-outage.test.ts',
+  'src/platform/redis-prefix-postgres.test.ts',
   'test/delivery-reclaim.test.ts',
   'test/own-services.test.ts',
   'test/pg-outage.test.ts',

@@ -333,6 +333,19 @@ describe.runIf(hasChromium)('the Mini App in Chromium, opened as Telegram opens 
     await screenshot(staff.page, 'ticket-staff-dark');
   });
 
+  it('speaks English to a de user and Russian to one without a language, as the bot does', async () => {
+    const greta: TestTelegramUser = { id: 4100, first_name: 'Greta', language_code: 'de' };
+    const nika: TestTelegramUser = { id: 4101, first_name: 'Ника' };
+    for (const [user, language, heading] of [
+      [greta, 'en', 'My tickets'],
+      [nika, 'ru', 'Мои обращения'],
+    ] as const) {
+      const { page } = await open(user);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe(language);
+    }
+  });
+
   it('outside Telegram, says how to open it (no demo sign-in with a bot configured)', async () => {
     for (const dark of [false, true]) {
       const context = await telegramContext(browser, dark);

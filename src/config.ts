@@ -165,7 +165,7 @@ const envSchema = z.object({
   NOTIFY_RATE_PER_S: integer(25, 1, 1000),
   /**
    * Seconds a worker's claim on a notification holds while it sends; a row whose sender died is
-   * sent again by another worker within this plus a twelfth of it (`jobs/workers.ts`).
+   * sent again by another worker within this plus a twelfth of it (`notifications/jobs.ts`).
    */
   NOTIFY_CLAIM_LEASE_S: integer(60, 1, 3600),
   /**

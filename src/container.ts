@@ -15,6 +15,7 @@ import { createFileUrls } from './files/file-urls.js';
 import { openFileStorage } from './files/storage.js';
 import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
+import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
@@ -28,7 +29,9 @@ import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
 import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { defaultRedisPrefix } from './platform/redis-prefix.js';
-import { createBotApi } from './telegram/bot-api.js';
+import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
+import { createTelegramFiles } from './telegram/file-download.js';
+import { createStatsService, type StatsService } from './stats/service.js';
 import { createUserService, type UserService } from './users/service.js';
 
 /** Everything the roles run on, wired once. */
@@ -56,6 +59,8 @@ export interface Container {
   notifications: NotificationService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
+  /** Ticket figures for the bot's /stats. */
+  stats: StatsService;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
@@ -63,8 +68,8 @@ export interface Container {
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
   degradableChecks: readonly string[];
   /**
-   * Starts background machinery: the job queue, and with the `worker` role notification
-   * delivery and the reminder schedule.
+   * Starts background machinery: the job queue, and with the `worker` role every feature's
+   * jobs (`jobs/workers.ts`).
    */
   start(): Promise<void>;
   /** Stops the queue and closes every connection. */
@@ -174,6 +179,9 @@ export async function createContainer(
     logger,
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
   });
+  const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
+    ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }
+    : undefined;
   const storage = await openFileStorage(config);
   const files = createFileService({
     db: database.db,
@@ -183,18 +191,8 @@ export async function createContainer(
     userAccess: (userId) => users.getAccess(userId),
     queue,
     logger,
-    ...(config.TELEGRAM_BOT_TOKEN
-      ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
-      : {}),
-    alertStaff: (alert) =>
-      uow.run((work) =>
-        notifications.notifyStaff(work, {
-          type: 'system',
-          title: alert.title,
-          content: alert.content,
-          ticket_id: alert.ticketId,
-        }),
-      ),
+    ...(telegram ? { telegramFiles: createTelegramFiles(telegram) } : {}),
+    alertStaff: createMalwareAlert({ uow, notifications }),
   });
   const tickets = createTicketService({
     db: database.db,
@@ -224,9 +222,7 @@ export async function createContainer(
     logger,
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
-  const botApi = config.TELEGRAM_BOT_TOKEN
-    ? createBotApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
-    : undefined;
+  const botApi = telegram ? createBotApi(telegram) : undefined;
   let stopWorkers: (() => Promise<void>) | undefined;
 
   const readinessChecks: Record<string, ReadinessCheck> = {
@@ -257,12 +253,12 @@ export async function createContainer(
     messages,
     notifications,
     broadcasts,
+    stats: createStatsService({ db: database.db, clock }),
     botApi,
     readinessChecks,
     degradableChecks: ['redis'],
     async start() {
       await queue.start();
-      if (config.ROLES.includes('worker')) await files.registerJobs();
       if (config.ROLES.includes('worker') && !stopWorkers) {
         stopWorkers = await startWorkers({
           config,
@@ -272,6 +268,7 @@ export async function createContainer(
           uow,
           notifications,
           broadcasts,
+          files,
           users,
           tickets,
           cache,

@@ -42,8 +42,8 @@ closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
 if (!config.CLAMAV_URL) logger.warn('antivirus scanning is off: CLAMAV_URL is not set');
 if (config.ROLES.includes('bot')) {
   // Said by the process owners talk to, once, rather than by every api replica.
-  const { users, database } = container;
-  for (const warning of await startWarnings({ config, db: database.db, users })) {
+  const { users } = container;
+  for (const warning of await startWarnings({ config, users })) {
     logger.warn(warning);
   }
   if (config.TELEGRAM_BOT_TOKEN) bot = await startBot(container);

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import type { z } from 'zod';
+import type { tokenPairSchema } from '../src/auth/schemas.js';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
 import { buildApp } from '../src/http/app.js';
@@ -77,13 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 /** The reply body of a sign-in. */
-export interface TokenPairBody {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  user: { id: string; role: string; telegram_id: number; first_name: string; is_active: boolean };
-}
+export type TokenPairBody = z.infer<typeof tokenPairSchema>;
 
 /**
  * Signs in through `POST /api/v1/auth/telegram` as a Telegram client would, with launch data

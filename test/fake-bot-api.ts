@@ -81,7 +81,11 @@ export interface FakeBotApi {
     predicate?: (c: RecordedCall) => boolean,
     timeoutMs?: number,
   ): Promise<RecordedCall>;
-  /** Makes the next `times` (default 1) calls of `method` fail this way. */
+  /**
+   * Makes the next `times` (default 1) calls of `method` fail this way. `fileDownload` names
+   * downloads from `/file/bot<token>/`; there `hang` sends the headers and half the file, then
+   * nothing more (a download that stalls).
+   */
   failNext(method: string, failure: FakeFailure, times?: number): void;
   /** From now on every send or edit to `chatId` fails with 403, as when the user blocked the bot. */
   blockChat(chatId: number): void;
@@ -382,6 +386,25 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
     response.end(JSON.stringify(reply));
   }
 
+  /** Serves a stored file's bytes, or fails as `failNext('fileDownload', …)` asked. */
+  function serveFile(request: IncomingMessage, response: ServerResponse, bytes: Buffer): void {
+    const failure = failures.get('fileDownload')?.shift();
+    if (failure === 'network') {
+      request.socket.destroy();
+      return;
+    }
+    if (failure === 'hang') {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      return;
+    }
+    if (failure) {
+      response.writeHead(failure.status).end('Failed');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
@@ -391,7 +414,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
         response.writeHead(404).end('Not Found');
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.bytes);
+      serveFile(request, response, file.bytes);
       return;
     }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import type { Attachment } from '../web/src/api/types.js';
+import type { AttachmentDto } from '../src/files/schemas.js';
 import type { TestApp } from './app.js';
 import type { Person } from './people.js';
 
@@ -123,8 +123,8 @@ export function pngDeclaring(width: number, height: number): Buffer {
   ]);
 }
 
-/** An attachment as the API returns it: the Mini App's own type, so both read one shape. */
-export type { Attachment };
+/** An attachment as the API returns it (the server's schema; the Mini App's is generated from it). */
+export type Attachment = AttachmentDto;
 
 /** Every file under `dir`, recursively (empty directories do not count). */
 export function filesUnder(dir: string): string[] {

@@ -55,7 +55,7 @@ describe('Telegram delivery of notifications', () => {
       env: { TELEGRAM_API_ROOT: fake.url, MINI_APP_URL: miniAppUrl, RATE_LIMIT_MAX: '10000' },
     });
     customer = await signInAs(t, 'user', { first_name: 'Cora' });
-    agent = await signInAs(t, 'agent', { first_name: 'Artem' });
+    agent = await signInAs(t, 'agent', { first_name: 'Artem', language_code: 'en' });
     agentChat = await chatOf(t.container, agent);
     category = await addCategory(t);
   });
@@ -166,6 +166,7 @@ describe('Telegram delivery of notifications', () => {
   });
 
   it('keeps a muted kind in the app but does not send it to Telegram', async () => {
+    // No language known: told in Russian, the home language.
     const quiet = await signInAs(t, 'user', { first_name: 'Quinn' });
     const quietChat = await chatOf(t.container, quiet);
     const profile = await callAs(t, quiet, 'PUT', '/auth/profile', {
@@ -176,7 +177,7 @@ describe('Telegram delivery of notifications', () => {
     await callAs(t, agent, 'POST', `/tickets/${ticket.id}/messages`, { content: 'Muted?' });
     await callAs(t, agent, 'PUT', `/tickets/${ticket.id}/status`, { status: 'waiting' });
     const status = await fake.waitFor('sendMessage', toChat(quietChat));
-    expect(String(status.params.text)).toContain('waiting for you');
+    expect(String(status.params.text)).toContain('ждёт ответа клиента');
     expect(await unreadOf(quiet)).toBe(2);
     expect(fake.calls.filter(toChat(quietChat))).toHaveLength(1);
   });

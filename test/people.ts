@@ -20,7 +20,12 @@ let nextTelegramId = 6_000_000;
 export async function signInAs(
   t: TestApp,
   role: UserRole,
-  profile: { first_name?: string; username?: string; last_name?: string } = {},
+  profile: {
+    first_name?: string;
+    username?: string;
+    last_name?: string;
+    language_code?: string;
+  } = {},
 ): Promise<Person> {
   nextTelegramId += 1;
   const pair = await signIn(t, { id: nextTelegramId, first_name: 'Test', ...profile });

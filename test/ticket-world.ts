@@ -1,21 +1,12 @@
+import type { z } from 'zod';
 import type { UserRole } from '../src/db/schema.js';
 import type { DomainEvent } from '../src/events/domain-events.js';
+import type { pageSchema } from '../src/http/list-query.js';
 import { createTestApp, type TestApp } from './app.js';
 import { addCategory, signInAs, signInEveryRole, type Person } from './people.js';
 
-/** A page of a list endpoint. */
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-/** An RFC 9457 problem, as every refusal answers. */
-export interface ProblemBody {
-  status: number;
-  detail: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
+/** A page of a list, as `pageSchema` (src/http/list-query.ts) declares every list's reply. */
+export type Page<T> = z.infer<ReturnType<typeof pageSchema<z.ZodType<T>>>>;
 
 /** An app with someone of every role, a stranger to their tickets, and one category. */
 export interface TicketWorld {

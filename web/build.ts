@@ -10,8 +10,9 @@ import type * as Vite from 'vite';
 
 const webRoot = import.meta.dirname;
 const builtPage = path.join(webRoot, 'dist', 'index.html');
-const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'build.ts'].map((name) =>
-  path.join(webRoot, name),
+// The server's language rule and vocabulary (src/i18n) are part of the Mini App too.
+const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'build.ts', '../src/i18n'].map(
+  (name) => path.join(webRoot, name),
 );
 
 /** The newest modification time under `target` (a file or a folder). */

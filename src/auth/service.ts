@@ -14,6 +14,7 @@ import {
   type AccessClaims,
   type TokenSigner,
 } from './tokens.js';
+import type { Principal } from './principal.js';
 import { verifyInitData } from './verify-init-data.js';
 
 /** A session lasts this long after its last refresh. */
@@ -21,12 +22,7 @@ const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 const SESSION_STATE_TTL_S = 60;
 const sessionKey = (sessionId: string) => `session-state:${sessionId}`;
 
-/** Who is making a request, established from a valid access token. */
-export interface Principal {
-  userId: string;
-  role: UserRole;
-  sessionId: string;
-}
+export type { Principal } from './principal.js';
 
 /** Where a sign-in came from, kept on the session for the user's device list. */
 export interface ClientMeta {

@@ -2,20 +2,20 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import { Bot, type MiddlewareFn } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { Container } from '../container.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
+import { languageOf } from '../i18n/language.js';
+import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
-import { adminFeature } from './features/admin.js';
+import type { BotDeps } from './deps.js';
+import { adminFeature } from './features/admin/index.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { startFeature } from './features/start.js';
-import { leaveSupportFormOnCommand, supportFeature } from './features/support.js';
-import { languageOf, textsFor } from './texts/index.js';
-
-/** What the bot runs on: the container's services and settings. */
-export type BotDeps = Container;
+import { leaveSupportFormOnCommand, supportFeature } from './features/support/index.js';
+import { answerRefusal } from './refusals.js';
+import { textsFor } from './texts/index.js';
 
 /**
  * Updates one user may send per `floodWindowMs` before the bot asks them to slow down: room
@@ -29,7 +29,7 @@ const floodWindowMs = 3_000;
  * ratelimiter plugin takes: every bot process counts one limit, and a user's window starts at
  * their first update. Should the store fail, updates pass rather than fail.
  */
-function floodCounter(deps: BotDeps) {
+function floodCounter(deps: Pick<BotDeps, 'rateLimitStore' | 'logger'>) {
   return {
     async incr(key: string): Promise<number> {
       try {
@@ -45,7 +45,7 @@ function floodCounter(deps: BotDeps) {
 }
 
 /** Tells a flooding user to slow down; a failure to tell them is only logged. */
-async function warnFlood(deps: BotDeps, ctx: BotContext): Promise<void> {
+async function warnFlood(deps: Pick<BotDeps, 'logger'>, ctx: BotContext): Promise<void> {
   try {
     await ctx.reply(textsFor(languageOf(ctx.from?.language_code)).common.slow_down);
   } catch (error) {
@@ -59,7 +59,7 @@ async function warnFlood(deps: BotDeps, ctx: BotContext): Promise<void> {
  * Updates without a human sender (channel posts, other
  * bots) and chats other than private ones go no further.
  */
-function identify(deps: BotDeps): MiddlewareFn<BotContext> {
+function identify(deps: Pick<BotDeps, 'users' | 'clock'>): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const from = ctx.from;
     if (!from || from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
@@ -94,7 +94,11 @@ function identify(deps: BotDeps): MiddlewareFn<BotContext> {
  * Telegram's word that the user blocked (`kicked`) or unblocked the bot: notifications stop or
  * resume at once, without waiting for a 403. Nothing is answered: a blocked chat takes nothing.
  */
-async function followChatMember(deps: BotDeps, user: UserRow, status: string): Promise<void> {
+async function followChatMember(
+  deps: Pick<BotDeps, 'users' | 'clock'>,
+  user: UserRow,
+  status: string,
+): Promise<void> {
   if (status === 'kicked') {
     if (!user.botBlockedAt) await deps.users.markBotBlocked(user.id, deps.clock.now());
   } else if (user.botBlockedAt) {
@@ -103,14 +107,16 @@ async function followChatMember(deps: BotDeps, user: UserRow, status: string): P
 }
 
 /**
- * The bot: grammY against `TELEGRAM_API_ROOT`, retrying Telegram's 429s, a per-user flood limit,
- * the sender identified, then each feature's handlers. Errors are logged and answered politely.
+ * The bot: grammY against `TELEGRAM_API_ROOT` with the Bot API time-out, retrying Telegram's
+ * 429s, a per-user flood limit, the sender identified, then each feature's handlers. A
+ * service's refusal is answered in the user's words (`refusals.ts`); other errors are logged
+ * and answered politely.
  */
 export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContext> {
   const token = deps.config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('the bot needs TELEGRAM_BOT_TOKEN');
   const bot = new Bot<BotContext>(token, {
-    client: { apiRoot: deps.config.TELEGRAM_API_ROOT },
+    client: botApiClientOptions(deps.config.TELEGRAM_API_ROOT),
     ...(botInfo ? { botInfo } : {}),
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
@@ -129,14 +135,18 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     }),
   );
   bot.use(identify(deps));
-  // Another command closes a half-filled /support form before that command's feature runs.
-  bot.use(leaveSupportFormOnCommand(deps));
-  // Features, in order: the first to handle an update ends it. Free text comes last.
-  bot.use(startFeature(deps));
-  bot.use(adminFeature(deps));
-  bot.use(supportFeature(deps));
-  bot.use(chatRepliesFeature(deps));
-  bot.use(freeTextFeature(deps));
+  // A service's refusal that no handler answered is told to the user in their words.
+  bot.errorBoundary(
+    answerRefusal,
+    // Another command closes a half-filled /support form before that command's feature runs.
+    leaveSupportFormOnCommand(deps),
+    // Features, in order: the first to handle an update ends it. Free text comes last.
+    startFeature(deps),
+    adminFeature(deps),
+    supportFeature(deps),
+    chatRepliesFeature(deps),
+    freeTextFeature(deps),
+  );
 
   const logOutage = createOutageLog(deps.logger);
   bot.catch(async ({ ctx, error }) => {

@@ -1,7 +1,8 @@
 import type { Context } from 'grammy';
 import type { Principal } from '../auth/service.js';
 import type { UserRow } from '../db/schema.js';
-import type { BotTexts, Language } from './texts/index.js';
+import type { Language } from '../i18n/language.js';
+import type { BotTexts } from './texts/index.js';
 
 /**
  * What every handler finds on its context, set by `middleware/who.ts` before any handler runs:

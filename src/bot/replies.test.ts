@@ -10,7 +10,7 @@ import {
 import { elfBytes, jpegWithExif } from '../../test/multipart.js';
 import { signInAs } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
-import { createTicketMessages } from './ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 
 let nextId = 7_400_000;
 function person(language: 'ru' | 'en', first_name = 'Kira'): TelegramPerson {

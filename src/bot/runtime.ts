@@ -1,11 +1,11 @@
 import { GrammyError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
-import { createBot, type BotDeps } from './bot.js';
+import { longPollS } from '../telegram/bot-api.js';
+import { createBot } from './bot.js';
 import type { BotContext } from './context.js';
+import { botDepsOf, type BotDeps, type BotSources } from './deps.js';
 import { setUpBot } from './setup.js';
-
-/** The queue the webhook route puts Telegram's updates on; the bot role handles them. */
-export const botUpdateQueue = 'bot.update';
+import { botUpdateQueue } from './update-queue.js';
 
 /** The update kinds the bot handles. */
 export const allowedUpdates = [
@@ -32,7 +32,7 @@ class BotStopping extends Error {
  * queued. Stopping refuses new jobs (they are retried) and waits for those under way.
  */
 async function startWebhookMode(
-  deps: BotDeps,
+  deps: Pick<BotDeps, 'config' | 'logger' | 'queue'>,
   bot: Bot<BotContext>,
   url: string,
   unsubscribe: () => Promise<void>,
@@ -87,9 +87,11 @@ async function introduce(bot: Bot<BotContext>): Promise<void> {
 /**
  * Starts the bot role: without `TELEGRAM_WEBHOOK_URL`, long polling from `TELEGRAM_API_ROOT`;
  * with it, registers the webhook (with its secret) and handles the updates the API role's
- * webhook route queued. Resolves once the bot takes updates.
+ * webhook route queued. The bot's dependencies are built here, once. Resolves once the bot
+ * takes updates.
  */
-export async function startBot(deps: BotDeps): Promise<RunningBot> {
+export async function startBot(sources: BotSources): Promise<RunningBot> {
+  const deps = botDepsOf(sources);
   const bot = createBot(deps);
   await introduce(bot);
   const { config, logger } = deps;
@@ -102,7 +104,11 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   let polling: Promise<void> | undefined;
   await new Promise<void>((resolve, reject) => {
     polling = bot
-      .start({ allowed_updates: [...allowedUpdates], onStart: () => resolve() })
+      .start({
+        allowed_updates: [...allowedUpdates],
+        timeout: longPollS,
+        onStart: () => resolve(),
+      })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'bot: long polling stopped with an error');
         reject(error instanceof Error ? error : new Error(String(error)));

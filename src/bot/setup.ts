@@ -3,10 +3,17 @@ import type { BotCommand } from 'grammy/types';
 import { can, isStaff } from '../auth/permissions.js';
 import type { UserRow } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
-import type { BotDeps } from './bot.js';
-import { webAppUrl } from './features/start.js';
+import {
+  foreignLanguage,
+  homeLanguage,
+  languageOf,
+  languages,
+  type Language,
+} from '../i18n/language.js';
+import type { BotDeps } from './deps.js';
+import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { CommandHelp } from './texts/common.js';
-import { languageOf, languages, textsFor, type Language } from './texts/index.js';
+import { textsFor } from './texts/index.js';
 
 function asCommands(list: CommandHelp[]): BotCommand[] {
   return list.map(({ command, description }) => ({ command, description }));
@@ -23,7 +30,14 @@ export function commandsFor(language: Language, role: UserRow['role']): BotComma
 }
 
 /** Runs a Bot API call whose failure must not stop the bot: logged, then forgotten. */
-async function tryCall(deps: BotDeps, what: string, call: () => Promise<unknown>): Promise<void> {
+/** What setting up the chat's surroundings needs. */
+type SetupDeps = Pick<BotDeps, 'config' | 'logger' | 'users' | 'events'>;
+
+async function tryCall(
+  deps: Pick<BotDeps, 'logger'>,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<void> {
   try {
     await call();
   } catch (error) {
@@ -36,7 +50,7 @@ async function tryCall(deps: BotDeps, what: string, call: () => Promise<unknown>
  * their chat, anyone else loses a staff menu they had. `applied` remembers what each chat got,
  * so repeated announcements (an owner's every sign-in) cost no calls.
  */
-function staffMenus(deps: BotDeps, api: Api) {
+function staffMenus(deps: Pick<BotDeps, 'logger'>, api: Api) {
   const applied = new Map<number, string>();
   return async function apply(user: UserRow): Promise<void> {
     const chat_id = user.telegramId;
@@ -56,20 +70,24 @@ function staffMenus(deps: BotDeps, api: Api) {
   };
 }
 
-async function setDefaultCommands(deps: BotDeps, api: Api): Promise<void> {
+async function setDefaultCommands(deps: Pick<BotDeps, 'logger'>, api: Api): Promise<void> {
   for (const language of languages) {
     await tryCall(deps, `${language} commands`, () =>
       api.setMyCommands(commandsFor(language, 'user'), { language_code: language }),
     );
   }
-  // Clients in other languages get the default language's menu.
-  await tryCall(deps, 'default commands', () => api.setMyCommands(commandsFor('ru', 'user')));
+  // Telegram shows the menu without a language to clients in every other language, so it is in
+  // the language of those readers (a client always has a language, so nobody is left unknown).
+  await tryCall(deps, 'default commands', () =>
+    api.setMyCommands(commandsFor(foreignLanguage, 'user')),
+  );
 }
 
-async function setMenuButton(deps: BotDeps, api: Api): Promise<void> {
+async function setMenuButton(deps: Pick<BotDeps, 'config' | 'logger'>, api: Api): Promise<void> {
   const url = webAppUrl(deps.config.MINI_APP_URL);
   if (!url) return;
-  const text = textsFor('ru').common.menu_button;
+  // One button for every chat, so in the home language.
+  const text = textsFor(homeLanguage).common.menu_button;
   await tryCall(deps, 'menu button', () =>
     api.setChatMenuButton({ menu_button: { type: 'web_app', text, web_app: { url } } }),
   );
@@ -77,16 +95,16 @@ async function setMenuButton(deps: BotDeps, api: Api): Promise<void> {
 
 /**
  * Sets up what Telegram shows around the chat: the command menus (in Russian and English, and
- * Russian for other languages; staff menus per staff chat, kept in line with role changes
+ * English for other languages, as `languageOf` has it; staff menus per staff chat, kept in line with role changes
  * through `user.access_changed`) and the menu button opening the Mini App when it is https.
  * Nothing here is fatal: failures are logged. Resolves to the unsubscribe from role changes.
  */
-export async function setUpBot(deps: BotDeps, api: Api): Promise<() => Promise<void>> {
+export async function setUpBot(deps: SetupDeps, api: Api): Promise<() => Promise<void>> {
   await setDefaultCommands(deps, api);
   await setMenuButton(deps, api);
   const apply = staffMenus(deps, api);
   try {
-    for (const id of await deps.users.activeStaffIds(deps.database.db)) {
+    for (const id of await deps.users.activeStaffIds()) {
       await apply(await deps.users.getById(id));
     }
   } catch (error) {

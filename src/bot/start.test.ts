@@ -10,7 +10,7 @@ import {
 } from '../../test/bot.js';
 import { signInAs } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
-import { createTicketMessages } from './ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 
 const miniAppUrl = 'https://app.example.test/';
 
@@ -103,6 +103,16 @@ describe('/start, /help, /tickets and /status', () => {
         '✍️ Новое обращение',
         '📋 Мои обращения',
       ]);
+    }
+  });
+
+  it('greets clients in other languages in English, as their notifications are', async () => {
+    for (const language_code of ['de', 'pt-BR']) {
+      const chat = harness.chat({ id: ++nextId, first_name: 'Greta', language_code });
+      chat.send('/start');
+      const welcome = await chat.next();
+      expect(welcome.text, language_code).toContain('Hi, Greta!');
+      expect(welcome.buttons.flat().map((b) => b.text)).toContain('✍️ New ticket');
     }
   });
 

@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot } from './runtime.js';
-import { createTicketMessages } from './ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { bearer, signIn } from '../../test/app.js';
 import {
   paced,
@@ -13,21 +13,12 @@ import {
 import { elfBytes, jpegWithExif, pdfBytes } from '../../test/multipart.js';
 import { signInAs } from '../../test/people.js';
 import { attachments, categories } from '../db/schema.js';
+import type { TicketDto } from '../tickets/schemas.js';
 
 let nextId = 7_100_000;
 function person(language: 'ru' | 'en'): TelegramPerson {
   nextId += 1;
   return { id: nextId, first_name: 'Vera', language_code: language };
-}
-
-interface TicketBody {
-  id: string;
-  user_id: string;
-  number: number;
-  title: string;
-  description: string;
-  priority: string;
-  category_id: string;
 }
 
 describe('the /support form', () => {
@@ -60,14 +51,14 @@ describe('the /support form', () => {
   });
   afterAll(() => harness.close());
 
-  async function ticketsOf(who: TelegramPerson): Promise<TicketBody[]> {
+  async function ticketsOf(who: TelegramPerson): Promise<TicketDto[]> {
     const session = await signIn(harness.testApp, who);
     const response = await harness.testApp.app.inject({
       method: 'GET',
       url: '/api/v1/tickets',
       headers: bearer(session.access_token),
     });
-    return response.json<{ items: TicketBody[] }>().items;
+    return response.json<{ items: TicketDto[] }>().items;
   }
 
   /** /support, then a category and a priority; resolves to the form's message, asking a title. */

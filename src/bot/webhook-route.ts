@@ -5,7 +5,7 @@ import { setNewest } from '../platform/bounded-map.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
-import { botUpdateQueue } from './runtime.js';
+import { botUpdateQueue } from './update-queue.js';
 
 /** The header Telegram sends the webhook's `secret_token` in. */
 export const secretHeader = 'x-telegram-bot-api-secret-token';

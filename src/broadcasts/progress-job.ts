@@ -1,6 +1,5 @@
 import { GrammyError, type Api } from 'grammy';
 import type { Logger } from 'pino';
-import { languageOf, textsFor } from '../bot/texts/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
 import type { UserService } from '../users/service.js';
@@ -11,6 +10,7 @@ import {
   type BroadcastRow,
   type BroadcastService,
 } from './service.js';
+import { broadcastTextsFor } from './texts.js';
 
 /**
  * A broadcast still sending after this long is reported as finished, its undelivered messages
@@ -58,7 +58,7 @@ export function createBroadcastProgressHandler(
     const author = row.authorId
       ? await users.getById(row.authorId).catch(() => undefined)
       : undefined;
-    return textsFor(languageOf(author?.languageCode)).admin;
+    return broadcastTextsFor(author?.languageCode);
   }
 
   function isOverdue(row: BroadcastRow): boolean {
@@ -70,7 +70,7 @@ export function createBroadcastProgressHandler(
     const texts = await languageOfAuthor(row);
     await show(
       row,
-      texts.broadcast_report({
+      texts.report({
         total: progress.total,
         sent: progress.sent,
         failed: progress.failed + progress.pending,
@@ -89,7 +89,7 @@ export function createBroadcastProgressHandler(
       return;
     }
     const texts = await languageOfAuthor(row);
-    await show(row, texts.broadcast_progress(progress));
+    await show(row, texts.progress(progress));
     await queue.send<BroadcastProgressJob>(broadcastProgressQueue, data, {
       startAfter: deps.intervalS,
     });

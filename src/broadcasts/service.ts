@@ -9,6 +9,7 @@ import { Forbidden, Invalid } from '../errors.js';
 import { deliveryQueue, type NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
+import { broadcastTextsFor } from './texts.js';
 
 /** The queue of the job that reports a broadcast's progress (`broadcasts/progress-job.ts`). */
 export const broadcastProgressQueue = 'broadcast.progress';
@@ -40,11 +41,6 @@ export interface BroadcastProgress {
 
 /** The longest broadcast text: a Telegram message, less room for the title. */
 export const broadcastTextLimit = 3500;
-
-/** The title of a broadcast message, in the recipient's language. */
-function broadcastTitle(languageCode: string | null): string {
-  return languageCode?.toLowerCase().startsWith('en') ? '📣 Announcement' : '📣 Объявление';
-}
 
 /**
  * Active users who have not muted broadcasts: the audience. Those who blocked the bot are in it
@@ -136,7 +132,7 @@ export function createBroadcastService(deps: {
           .returning();
         if (!created) throw new Error('no broadcast row inserted');
         await notifications.broadcast(tx, created.id, audience, (languageCode) => ({
-          title: broadcastTitle(languageCode),
+          title: broadcastTextsFor(languageCode).title,
           content: text,
         }));
         await queue.send<BroadcastProgressJob>(

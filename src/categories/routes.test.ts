@@ -9,25 +9,8 @@ import {
   type Method,
 } from '../../test/people.js';
 import { auditLog, type UserRole } from '../db/schema.js';
-
-interface CategoryBody {
-  id: string;
-  name: string;
-  description: string;
-  icon: string;
-  color: string;
-  is_active: boolean;
-  sort_order: number;
-  translations: Record<string, { name: string; description?: string }>;
-  created_at: string;
-  updated_at: string;
-}
-interface ProblemBody {
-  status: number;
-  detail: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
+import type { Problem } from '../http/problem.js';
+import type { CategoryDto } from './schemas.js';
 
 const missingId = '01a20d14-0000-7000-8000-000000000000';
 
@@ -52,21 +35,21 @@ describe('categories', () => {
   };
 
   /** Creates a category through the API as the admin. */
-  async function create(fields: Partial<Omit<CategoryBody, 'id'>> = {}): Promise<CategoryBody> {
+  async function create(fields: Partial<Omit<CategoryDto, 'id'>> = {}): Promise<CategoryDto> {
     const response = await call(people.admin, 'POST', '/categories', {
       name: freshName(),
       ...fields,
     });
     expect(response.statusCode).toBe(201);
-    return response.json<CategoryBody>();
+    return response.json<CategoryDto>();
   }
 
   /** Every category the person may list, on one page of up to 100. */
-  async function listAs(person: Person, query = ''): Promise<CategoryBody[]> {
+  async function listAs(person: Person, query = ''): Promise<CategoryDto[]> {
     const filters = query.replace(/^\?/, '&');
     const response = await call(person, 'GET', `/categories?limit=100${filters}`);
     expect(response.statusCode).toBe(200);
-    const body = response.json<{ items: CategoryBody[]; next_cursor: null }>();
+    const body = response.json<{ items: CategoryDto[]; next_cursor: null }>();
     expect(body.next_cursor).toBeNull();
     return body.items;
   }
@@ -81,10 +64,10 @@ describe('categories', () => {
   }
 
   describe('GET /categories', () => {
-    let middle: CategoryBody;
-    let alpha: CategoryBody;
-    let zeta: CategoryBody;
-    let retired: CategoryBody;
+    let middle: CategoryDto;
+    let alpha: CategoryDto;
+    let zeta: CategoryDto;
+    let retired: CategoryDto;
 
     beforeAll(async () => {
       zeta = await create({ name: 'Zeta list', sort_order: 5 });
@@ -93,7 +76,7 @@ describe('categories', () => {
       retired = await create({ name: 'Retired list', sort_order: 0, is_active: false });
     });
 
-    const ours = (items: CategoryBody[]) =>
+    const ours = (items: CategoryDto[]) =>
       items
         .filter((item) => [middle.id, alpha.id, zeta.id, retired.id].includes(item.id))
         .map((item) => item.name);
@@ -115,7 +98,7 @@ describe('categories', () => {
       do {
         const query = '?limit=2&include_inactive=true' + (cursor ? `&cursor=${cursor}` : '');
         const response = await call(people.agent, 'GET', `/categories${query}`);
-        const page: { items: CategoryBody[]; next_cursor: string | null } = response.json();
+        const page: { items: CategoryDto[]; next_cursor: string | null } = response.json();
         expect(page.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.items.map((item) => item.id));
         cursor = page.next_cursor;
@@ -150,7 +133,7 @@ describe('categories', () => {
     it('answers 422 for an include_inactive that is not true or false', async () => {
       const response = await call(people.agent, 'GET', '/categories?include_inactive=yes');
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('query.include_inactive');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('query.include_inactive');
     });
 
     it('answers 401 without a token', async () => {
@@ -172,14 +155,14 @@ describe('categories', () => {
       expect((await call(people.user, 'GET', `/categories/${category.id}`)).statusCode).toBe(404);
       const asAgent = await call(people.agent, 'GET', `/categories/${category.id}`);
       expect(asAgent.statusCode).toBe(200);
-      expect(asAgent.json<CategoryBody>().is_active).toBe(false);
+      expect(asAgent.json<CategoryDto>().is_active).toBe(false);
     });
 
     it('answers 404 for an unknown id and 422 naming params.id for a malformed one', async () => {
       expect((await call(people.agent, 'GET', `/categories/${missingId}`)).statusCode).toBe(404);
       const malformed = await call(people.agent, 'GET', '/categories/42');
       expect(malformed.statusCode).toBe(422);
-      expect(malformed.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+      expect(malformed.json<Problem>().errors?.[0]?.field).toBe('params.id');
     });
   });
 
@@ -188,7 +171,7 @@ describe('categories', () => {
       const name = freshName('Defaults');
       const response = await call(people.admin, 'POST', '/categories', { name });
       expect(response.statusCode).toBe(201);
-      const category = response.json<CategoryBody>();
+      const category = response.json<CategoryDto>();
       expect(new Set(Object.keys(category))).toEqual(
         new Set([
           'id',
@@ -253,7 +236,7 @@ describe('categories', () => {
       for (const name of ['Network Issues', 'NETWORK issues', '  network issues  ']) {
         const response = await call(people.admin, 'POST', '/categories', { name });
         expect(response.statusCode).toBe(409);
-        expect(response.json<ProblemBody>().code).toBe('duplicate_name');
+        expect(response.json<Problem>().code).toBe('duplicate_name');
       }
       const names = (await listAs(people.admin, '?include_inactive=true')).filter(
         (category) => category.name.toLowerCase() === 'network issues',
@@ -284,7 +267,7 @@ describe('categories', () => {
       });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe(field);
+      expect(response.json<Problem>().errors?.[0]?.field).toBe(field);
     });
 
     it('accepts a name of exactly 100 characters', async () => {
@@ -309,7 +292,7 @@ describe('categories', () => {
       const picked = await call(people.user, 'GET', `/categories?limit=100&fields=id,translations`);
       expect(
         picked
-          .json<{ items: Partial<CategoryBody>[] }>()
+          .json<{ items: Partial<CategoryDto>[] }>()
           .items.find((item) => item.id === category.id),
       ).toEqual({ id: category.id, translations: russian });
     });
@@ -320,7 +303,7 @@ describe('categories', () => {
         translations: { en: { name: 'Payments' }, uk: { name: '<b>Оплата</b>' } },
       });
       expect(response.statusCode).toBe(200);
-      expect(response.json<CategoryBody>().translations).toEqual({
+      expect(response.json<CategoryDto>().translations).toEqual({
         en: { name: 'Payments' },
         uk: { name: 'Оплата' },
       });
@@ -342,7 +325,7 @@ describe('categories', () => {
         translations,
       });
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toMatch(/^translations/);
+      expect(response.json<Problem>().errors?.[0]?.field).toMatch(/^translations/);
     });
   });
 
@@ -356,7 +339,7 @@ describe('categories', () => {
         sort_order: 7,
       });
       expect(response.statusCode).toBe(200);
-      const changed = response.json<CategoryBody>();
+      const changed = response.json<CategoryDto>();
       expect(changed).toMatchObject({
         id: category.id,
         name,
@@ -380,12 +363,12 @@ describe('categories', () => {
       const off = await call(people.admin, 'PUT', `/categories/${category.id}`, {
         is_active: false,
       });
-      expect(off.json<CategoryBody>().is_active).toBe(false);
+      expect(off.json<CategoryDto>().is_active).toBe(false);
       expect((await call(people.user, 'GET', `/categories/${category.id}`)).statusCode).toBe(404);
       const on = await call(people.admin, 'PUT', `/categories/${category.id}`, {
         is_active: true,
       });
-      expect(on.json<CategoryBody>().is_active).toBe(true);
+      expect(on.json<CategoryDto>().is_active).toBe(true);
       expect((await call(people.user, 'GET', `/categories/${category.id}`)).statusCode).toBe(200);
     });
 
@@ -396,7 +379,7 @@ describe('categories', () => {
         name: 'taken name',
       });
       expect(response.statusCode).toBe(409);
-      expect(response.json<ProblemBody>().code).toBe('duplicate_name');
+      expect(response.json<Problem>().code).toBe('duplicate_name');
       expect((await call(people.user, 'GET', `/categories/${category.id}`)).json()).toEqual(
         category,
       );
@@ -408,7 +391,7 @@ describe('categories', () => {
         name: 'CASE STUDY',
       });
       expect(response.statusCode).toBe(200);
-      expect(response.json<CategoryBody>().name).toBe('CASE STUDY');
+      expect(response.json<CategoryDto>().name).toBe('CASE STUDY');
     });
 
     it.each([
@@ -419,7 +402,7 @@ describe('categories', () => {
       const category = await create();
       const response = await call(people.admin, 'PUT', `/categories/${category.id}`, payload);
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe(field);
+      expect(response.json<Problem>().errors?.[0]?.field).toBe(field);
     });
 
     it('answers 404 for an unknown id', async () => {
@@ -464,7 +447,7 @@ describe('categories', () => {
       expect((await listAs(people.user)).map((item) => item.id)).not.toContain(category.id);
       const again = await call(people.admin, 'DELETE', `/categories/${category.id}`);
       expect(again.statusCode).toBe(200);
-      expect(again.json<CategoryBody>().is_active).toBe(false);
+      expect(again.json<CategoryDto>().is_active).toBe(false);
     });
 
     it.each(['user', 'agent', 'moderator'] as const)('refuses the %s with 403', async (role) => {
@@ -498,7 +481,7 @@ describe('categories', () => {
       const category = await create({ is_active: false });
       const response = await openIn(category.id);
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors).toEqual([
+      expect(response.json<Problem>().errors).toEqual([
         expect.objectContaining({ field: 'category_id' }),
       ]);
     });
@@ -509,13 +492,13 @@ describe('categories', () => {
       await call(people.admin, 'DELETE', `/categories/${category.id}`);
       const response = await openIn(category.id);
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('category_id');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('category_id');
     });
 
     it('refuses an unknown category with 422 on category_id', async () => {
       const response = await openIn(missingId);
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('category_id');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('category_id');
     });
   });
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import type { Database, Db } from './client.js';
+import type { Database, Db } from './database.js';
 import { prepareCluster } from './cluster-template.js';
 import * as schema from './schema.js';
 

@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database, Db } from './client.js';
+import type { Database, Db } from './database.js';
 import { createOutageLog } from './outage-log.js';
 import * as schema from './schema.js';
 

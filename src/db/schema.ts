@@ -318,7 +318,7 @@ export const broadcasts = pgTable('broadcasts', {
 
 /**
  * A bot message about a ticket (a notification, a confirmation), so a reply to it in the chat
- * lands on that ticket.
+ * lands on that ticket. Read and written only through `telegram/ticket-messages.ts`.
  */
 export const telegramTicketMessages = pgTable(
   'telegram_ticket_messages',

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { eq, inArray } from 'drizzle-orm';
-import { Api } from 'grammy';
 import type { PhotoSize } from 'grammy/types';
 import type { Principal } from '../auth/service.js';
 import { attachments, type AttachmentRow } from '../db/schema.js';
@@ -20,7 +18,7 @@ export interface UploadPart {
 }
 
 /** Job names of the files feature. */
-export const fileJobs = { scan: 'files.scan', purgeOrphans: 'files.purge-orphans' } as const;
+export const fileJobNames = { scan: 'files.scan', purgeOrphans: 'files.purge-orphans' } as const;
 
 /** The blob key of a preview size, from the row's preview prefix. */
 export function previewKey(prefix: string, size: PreviewSize): string {
@@ -34,13 +32,6 @@ export function largestPhoto(sizes: readonly PhotoSize[]): PhotoSize | undefined
     if (!best || size.width * size.height > best.width * best.height) best = size;
   }
   return best;
-}
-
-/** 502: Telegram would not give us the file. */
-class TelegramFileUnavailable extends DomainError {
-  constructor(detail: string) {
-    super(502, `Telegram did not give the file: ${detail}`, 'telegram_file_unavailable');
-  }
 }
 
 /**
@@ -66,13 +57,9 @@ export function createFileStore(deps: FileServiceDeps) {
 
   /** Tells staff; a failure to tell is logged, never undoes the quarantine. */
   async function alertInfected(row: AttachmentRow): Promise<void> {
-    const alert = {
-      title: 'Malware blocked',
-      content: `The file “${row.fileName}” uploaded by user ${row.uploaderId} contains malware and was quarantined.`,
-      ticketId: row.ticketId,
-    };
-    logger.warn(alert, 'malware upload quarantined');
-    await alertStaff?.(alert).catch((error: unknown) => {
+    const upload = { fileName: row.fileName, uploaderId: row.uploaderId, ticketId: row.ticketId };
+    logger.warn(upload, 'malware upload quarantined');
+    await alertStaff?.(upload).catch((error: unknown) => {
       logger.error({ err: error }, 'could not alert staff about a quarantined upload');
     });
   }
@@ -137,7 +124,7 @@ export function createFileStore(deps: FileServiceDeps) {
           .returning();
         if (!inserted) throw new Error('insert returned no row');
         if (scanStatus === 'pending')
-          await queue.send(fileJobs.scan, { id }, { executor: transactionExecutor(tx) });
+          await queue.send(fileJobNames.scan, { id }, { executor: transactionExecutor(tx) });
         return inserted;
       });
       return row;
@@ -198,23 +185,11 @@ export function createFileStore(deps: FileServiceDeps) {
       }
     },
 
-    /** `getFile`, then the download from the Bot API's file endpoint, as an upload part. */
+    /** A Telegram file (`getFile` and the download, in `telegram/`) as an upload part. */
     async downloadTelegramFile(fileId: string, fileName?: string): Promise<UploadPart> {
-      if (!deps.telegram) throw new Error('the bot is not configured: no TELEGRAM_BOT_TOKEN');
-      const { token, apiRoot } = deps.telegram;
-      const api = new Api(token, { apiRoot });
-      const info = await api.getFile(fileId).catch((error: unknown) => {
-        throw new TelegramFileUnavailable(error instanceof Error ? error.message : String(error));
-      });
-      if (!info.file_path) throw new TelegramFileUnavailable('no file_path');
-      const response = await fetch(`${apiRoot}/file/bot${token}/${info.file_path}`);
-      if (!response.ok || !response.body) {
-        throw new TelegramFileUnavailable(`download answered ${response.status}`);
-      }
-      return {
-        file: Readable.fromWeb(response.body),
-        filename: fileName ?? path.posix.basename(info.file_path),
-      };
+      if (!deps.telegramFiles) throw new Error('the bot is not configured: no TELEGRAM_BOT_TOKEN');
+      const file = await deps.telegramFiles.download(fileId);
+      return { file: file.body, filename: fileName ?? file.name };
     },
 
     /** Scans a stored file again; infected ones move to quarantine and lose their previews. */

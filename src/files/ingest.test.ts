@@ -56,6 +56,14 @@ describe('files.ingestTelegramFile', () => {
     ).rejects.toMatchObject({ status: 502, code: 'telegram_file_unavailable' });
   });
 
+  it('reports a download that breaks off as 502, like any other failure of Telegram', async () => {
+    const doc = bot.addFile(pdfBytes(), 'documents/file_10.pdf');
+    bot.failNext('fileDownload', 'network');
+    await expect(
+      t.container.files.ingestTelegramFile(actor, { file_id: doc.file_id, ticket_id: ticket }),
+    ).rejects.toMatchObject({ status: 502, code: 'telegram_file_unavailable' });
+  });
+
   it('picks the largest size of a photo', () => {
     const sizes = [
       { file_id: 's', file_unique_id: 's', width: 90, height: 60 },

@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../../test/app.js';
 import { multipartBody, pdfBytes } from '../../test/multipart.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { attachments } from '../db/schema.js';
-import { fileJobs, maxPendingUploads, orphanMaxAgeMs } from './service.js';
+import { fileJobNames, maxPendingUploads, orphanMaxAgeMs } from './service.js';
 
 /** A clock the tests move by hand: retention never depends on the wall clock. */
 function manualClock(start: string) {
@@ -147,7 +147,7 @@ describe('retention of uploads never put anywhere', () => {
     const person = await signInAs(t, 'user');
     const orphan = await uploadOne(person, '/attachments');
     clock.advance(orphanMaxAgeMs + 1000);
-    await t.container.queue.send(fileJobs.purgeOrphans, {});
+    await t.container.queue.send(fileJobNames.purgeOrphans, {});
     for (let i = 0; i < 100 && (await exists(orphan)); i++) await sleep(100);
     expect(await exists(orphan)).toBe(false);
   });

@@ -12,6 +12,7 @@ import { clamdInstalled, eicar, startClamd, type TestClamd } from '../../test/cl
 import { multipartBody, pdfBytes, pngBytes } from '../../test/multipart.js';
 import { addCategory, openTicket, signInAs, type Person } from '../../test/people.js';
 import { attachments, notifications } from '../db/schema.js';
+import { createMalwareAlert } from '../notifications/malware-alert.js';
 import { createLocalBlobStore } from '../platform/blob-store.js';
 import type { Scanner, ScanVerdict } from '../platform/scanner.js';
 import { createClamdScanner, scanningOff } from '../platform/scanner.js';
@@ -246,7 +247,7 @@ describe('files.rescan (job files.scan)', () => {
   });
 
   function service() {
-    const { database, clock, queue } = t.container;
+    const { database, clock, queue, notifications, uow } = t.container;
     return createFileService({
       db: database.db,
       clock,
@@ -257,6 +258,7 @@ describe('files.rescan (job files.scan)', () => {
       logger: pino({ level: 'silent' }),
       stagingDir: path.join(root, 'uploads'),
       userAccess: (userId) => t.container.users.getAccess(userId),
+      alertStaff: createMalwareAlert({ uow, notifications }),
     });
   }
 
@@ -309,5 +311,44 @@ describe('files.rescan (job files.scan)', () => {
     expect(await blobs.exists(`previews/${item.id}-small.webp`)).toBe(false);
     const kept = await blobs.get(`quarantine/${item.id}`);
     expect(kept && (await buffer(kept)).length).toBeGreaterThan(0);
+  });
+
+  it('tells every active staff member of the quarantine, in their language', async () => {
+    const { users, database } = t.container;
+    const staff = [];
+    for (const [id, language_code] of [
+      [7_600_001, 'ru'],
+      [7_600_002, 'en'],
+    ] as const) {
+      const user = await users.upsertFromTelegram({ id, first_name: 'Staff', language_code });
+      await users.setRole(user.id, 'agent');
+      staff.push(user.id);
+    }
+    const files = service();
+    const item = await pendingUpload(files, pdfBytes(), 'invoice.pdf');
+    const [uploaded] = await database.db
+      .select()
+      .from(attachments)
+      .where(eq(attachments.id, item.id));
+    verdict = { infected: true, signature: 'Test.Sig' };
+    await files.rescan(item.id);
+    const alerts = await database.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.type, 'system'));
+    const alertOf = (userId: string | undefined) => alerts.find((a) => a.userId === userId);
+    expect(alertOf(staff[0])).toMatchObject({
+      title: 'Заблокирован вредоносный файл',
+      content:
+        `Файл «invoice.pdf», загруженный пользователем ${uploaded?.uploaderId}, содержит ` +
+        'вредоносный код и помещён в карантин.',
+      internal: true,
+    });
+    expect(alertOf(staff[1])).toMatchObject({
+      title: 'Malware blocked',
+      content: `The file “invoice.pdf” uploaded by user ${uploaded?.uploaderId} contains malware and was quarantined.`,
+      internal: true,
+    });
+    expect(alerts.filter((a) => a.userId === uploaded?.uploaderId)).toEqual([]);
   });
 });

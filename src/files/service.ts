@@ -9,13 +9,14 @@ import type { BlobStore } from '../platform/blob-store.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { Scanner } from '../platform/scanner.js';
+import type { TelegramFiles } from '../telegram/file-download.js';
 import { createTicketQueries } from '../tickets/queries.js';
 import { refuseClosed } from '../tickets/ticket-status.js';
 import type { FileUrls, FileVariant, SignedLink } from './file-urls.js';
-import { createFileStore, fileJobs, type UploadPart } from './file-store.js';
+import { createFileStore, type UploadPart } from './file-store.js';
 import { toAttachmentDto, type AttachmentDto } from './schemas.js';
 
-export { fileJobs } from './file-store.js';
+export { fileJobNames } from './file-store.js';
 
 /**
  * Uploads still waiting after this long are removed: never named in a new ticket nor put in a
@@ -29,12 +30,15 @@ export const orphanMaxAgeMs = 24 * 60 * 60 * 1000;
  */
 export const maxPendingUploads = 50;
 
-/** Tells staff that an upload carried malware (the notifications feature, when wired). */
-export type AlertStaff = (alert: {
-  title: string;
-  content: string;
+/** An upload found infected and quarantined, as staff are told of it. */
+export interface QuarantinedUpload {
+  fileName: string;
+  uploaderId: string;
   ticketId: string | null;
-}) => Promise<void>;
+}
+
+/** Tells staff that an upload carried malware (`notifications/malware-alert.ts`, when wired). */
+export type AlertStaff = (upload: QuarantinedUpload) => Promise<void>;
 
 /** What the files service needs. */
 export interface FileServiceDeps {
@@ -47,8 +51,8 @@ export interface FileServiceDeps {
   logger: Logger;
   /** Where uploads are received before they are checked (`DATA_DIR/uploads`). */
   stagingDir: string;
-  /** The bot's token and Bot API root, for ingesting Telegram files; absent when the bot is off. */
-  telegram?: { token: string; apiRoot: string };
+  /** Downloads of files sent to the bot, for ingesting them; absent when the bot is off. */
+  telegramFiles?: TelegramFiles;
   alertStaff?: AlertStaff;
   /** Whether a user is blocked (the users service's cached access), for signed links. */
   userAccess: (userId: string) => Promise<{ is_active: boolean } | undefined>;
@@ -56,11 +60,10 @@ export interface FileServiceDeps {
 
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
 export function createFileService(deps: FileServiceDeps) {
-  const { db, clock, blobs, urls, queue, logger } = deps;
+  const { db, clock, blobs, urls, logger } = deps;
   const tickets = createTicketQueries(db);
   const store = createFileStore(deps);
   const dto = (row: AttachmentRow, holder: string) => toAttachmentDto(row, urls, holder);
-  let jobsRegistered = false;
 
   /** The ticket the caller may write in (seen by them, not closed), else 404/409. */
   async function writableTicket(actor: Principal, ticketId: string) {
@@ -321,19 +324,6 @@ export function createFileService(deps: FileServiceDeps) {
 
     /** Scans a file stored while clamd was unreachable (job `files.scan`). */
     rescan: (id: string) => store.rescan(id),
-
-    /** Registers the jobs: scans that could not run at upload, and the hourly orphan sweep. */
-    async registerJobs(): Promise<void> {
-      if (jobsRegistered) return;
-      jobsRegistered = true;
-      await queue.work<{ id: string }>(fileJobs.scan, async (job) => {
-        await store.rescan(job.data.id);
-      });
-      await queue.work(fileJobs.purgeOrphans, async () => {
-        await this.purgeOrphans();
-      });
-      await queue.schedule(fileJobs.purgeOrphans, '17 * * * *');
-    },
   };
 }
 

@@ -54,8 +54,11 @@ export function pageSchema<T extends z.ZodType>(item: T) {
   });
 }
 
-/** A page where each item may be cut down to the `?fields=` asked for. */
-export function sparsePageSchema<T extends z.ZodObject>(item: T) {
+/**
+ * A page where each item may be cut down to the `?fields=` asked for. Generic in the shape, not
+ * the object: `partial()` of a bare `ZodObject` would type every field as `any`.
+ */
+export function sparsePageSchema<Shape extends z.ZodRawShape>(item: z.ZodObject<Shape>) {
   return pageSchema(
     item.partial().describe(`${item.description ?? 'Item'}; with ?fields=, only those fields`),
   );

@@ -1,34 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../../test/app.js';
 import { openTicket, type Person, callAs, type Method } from '../../test/people.js';
-import { startTicketWorld, type Page, type ProblemBody } from '../../test/ticket-world.js';
+import { startTicketWorld, type Page } from '../../test/ticket-world.js';
+import type { AuditEntryDto } from '../audit/schemas.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
-
-interface MessageBody {
-  id: string;
-  ticket_id: string;
-  user_id: string;
-  author: { id: string; is_staff: boolean } | null;
-  content: string;
-  attachments: unknown[];
-  is_internal: boolean;
-  created_at: string;
-  edited_at: string | null;
-}
-interface TicketBody {
-  id: string;
-  status: string;
-  updated_at: string;
-  first_response_at: string | null;
-}
-interface AuditEntryBody {
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+import type { Problem } from '../http/problem.js';
+import type { TicketDto } from '../tickets/schemas.js';
+import type { MessageDto } from './schemas.js';
 
 describe('messages', () => {
   let t: TestApp;
@@ -59,22 +38,22 @@ describe('messages', () => {
     person: Person,
     ticketId: string,
     payload: { content: string; is_internal?: boolean },
-  ): Promise<MessageBody> {
+  ): Promise<MessageDto> {
     const response = await call(person, 'POST', `/tickets/${ticketId}/messages`, payload);
     expect(response.statusCode).toBe(201);
-    return response.json<MessageBody>();
+    return response.json<MessageDto>();
   }
 
-  async function ticketAs(person: Person, ticketId: string): Promise<TicketBody> {
+  async function ticketAs(person: Person, ticketId: string): Promise<TicketDto> {
     const response = await call(person, 'GET', `/tickets/${ticketId}`);
     expect(response.statusCode).toBe(200);
-    return response.json<TicketBody>();
+    return response.json<TicketDto>();
   }
 
-  async function listAs(person: Person, ticketId: string, query = ''): Promise<MessageBody[]> {
+  async function listAs(person: Person, ticketId: string, query = ''): Promise<MessageDto[]> {
     const response = await call(person, 'GET', `/tickets/${ticketId}/messages${query}`);
     expect(response.statusCode).toBe(200);
-    return response.json<Page<MessageBody>>().items;
+    return response.json<Page<MessageDto>>().items;
   }
 
   describe('POST /tickets/:id/messages', () => {
@@ -84,7 +63,7 @@ describe('messages', () => {
         content: 'It still does not print.',
       });
       expect(response.statusCode).toBe(201);
-      const message = response.json<MessageBody>();
+      const message = response.json<MessageDto>();
       expect(new Set(Object.keys(message))).toEqual(
         new Set([
           'id',
@@ -198,7 +177,7 @@ describe('messages', () => {
       const response = await call(people.user, 'POST', `/tickets/${ticketId}/messages`, payload);
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe(field);
+      expect(response.json<Problem>().errors?.[0]?.field).toBe(field);
       expect(await listAs(people.agent, ticketId)).toEqual([]);
     });
 
@@ -209,7 +188,7 @@ describe('messages', () => {
           content: 'Anyone there?',
         });
         expect(response.statusCode).toBe(409);
-        expect(response.json<ProblemBody>().code).toBe('ticket_closed');
+        expect(response.json<Problem>().code).toBe('ticket_closed');
       }
     });
 
@@ -218,7 +197,7 @@ describe('messages', () => {
         content: 'Hi',
       });
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('params.id');
     });
   });
 
@@ -294,7 +273,7 @@ describe('messages', () => {
       await postMessage(people.user, ticketId, { content: 'Hello?' });
       await postMessage(people.agent, ticketId, { content: 'Hi, Artem here.' });
       const page = (await call(people.user, 'GET', `/tickets/${ticketId}/messages`)).json<{
-        items: MessageBody[];
+        items: MessageDto[];
       }>();
       expect(page.items.map((item) => [item.author?.id, item.author?.is_staff])).toEqual([
         [people.user.id, false],
@@ -346,7 +325,7 @@ describe('messages', () => {
             `/tickets/${ticketId}/messages?${query.toString()}`,
           );
           expect(response.statusCode).toBe(200);
-          const page = response.json<Page<MessageBody>>();
+          const page = response.json<Page<MessageDto>>();
           pages.push(page.items.map((message) => message.id));
           cursor = page.next_cursor;
         } while (cursor && pages.length < 10);
@@ -382,7 +361,7 @@ describe('messages', () => {
 
       it('refuses a cursor given out for the other sort with 422', async () => {
         const first = await call(people.user, 'GET', `/tickets/${ticketId}/messages?limit=2`);
-        const cursor = first.json<Page<MessageBody>>().next_cursor;
+        const cursor = first.json<Page<MessageDto>>().next_cursor;
         expect(cursor).not.toBeNull();
         const response = await call(
           people.user,
@@ -390,7 +369,7 @@ describe('messages', () => {
           `/tickets/${ticketId}/messages?limit=2&sort=-created_at&cursor=${cursor}`,
         );
         expect(response.statusCode).toBe(422);
-        expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('query.cursor');
+        expect(response.json<Problem>().errors?.[0]?.field).toBe('query.cursor');
       });
 
       it.each([
@@ -402,14 +381,14 @@ describe('messages', () => {
       ])('refuses %s with 422', async (_case, query, field) => {
         const response = await call(people.user, 'GET', `/tickets/${ticketId}/messages${query}`);
         expect(response.statusCode).toBe(422);
-        expect(response.json<ProblemBody>().errors?.[0]?.field).toBe(field);
+        expect(response.json<Problem>().errors?.[0]?.field).toBe(field);
       });
     });
 
     it('answers 422 naming params.id for a malformed ticket id', async () => {
       const response = await call(people.user, 'GET', '/tickets/123/messages');
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+      expect(response.json<Problem>().errors?.[0]?.field).toBe('params.id');
     });
 
     it('answers 401 without a token', async () => {
@@ -447,7 +426,7 @@ describe('messages', () => {
         content: 'Typo <i>here</i>',
       });
       expect(response.statusCode).toBe(200);
-      const edited = response.json<MessageBody>();
+      const edited = response.json<MessageDto>();
       expect(edited).toMatchObject({
         id: message.id,
         content: 'Typo here',
@@ -504,7 +483,7 @@ describe('messages', () => {
       const message = await postMessage(people.user, ticketId, { content: 'Kept' });
       const response = await call(people.user, 'PUT', `/messages/${message.id}`, payload);
       expect(response.statusCode).toBe(422);
-      expect(response.json<ProblemBody>().errors?.[0]?.field).toBe(field);
+      expect(response.json<Problem>().errors?.[0]?.field).toBe(field);
     });
 
     it('answers 404 for a message that does not exist and 422 for a malformed id', async () => {
@@ -517,7 +496,7 @@ describe('messages', () => {
       expect(missing.statusCode).toBe(404);
       const malformed = await call(people.user, 'PUT', '/messages/nope', { content: 'Hi' });
       expect(malformed.statusCode).toBe(422);
-      expect(malformed.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+      expect(malformed.json<Problem>().errors?.[0]?.field).toBe('params.id');
     });
   });
 
@@ -659,13 +638,13 @@ describe('messages', () => {
       await call(people.user, 'DELETE', `/messages/${publicId}`);
     });
 
-    async function historyAs(person: Person): Promise<AuditEntryBody[]> {
+    async function historyAs(person: Person): Promise<AuditEntryDto[]> {
       const response = await call(person, 'GET', `/tickets/${ticketId}/history?limit=100`);
       expect(response.statusCode).toBe(200);
-      return response.json<Page<AuditEntryBody>>().items;
+      return response.json<Page<AuditEntryDto>>().items;
     }
 
-    const messageEntries = (entries: AuditEntryBody[], id: string) =>
+    const messageEntries = (entries: AuditEntryDto[], id: string) =>
       entries.filter((entry) => entry.entity_id === id).map((entry) => entry.action);
 
     it('shows staff every message’s created, updated and deleted entries, newest first', async () => {

@@ -9,7 +9,7 @@ import type { NotificationRow } from './schemas.js';
 import type { NotificationType } from '../db/schema.js';
 import type { DeliveryProfile } from '../users/service.js';
 
-/** The queue the delivery worker (`jobs/deliver-notification.ts`) takes notifications from. */
+/** The queue the delivery worker (`deliver-notification.ts`) takes notifications from. */
 export const deliveryQueue = 'notification.deliver';
 
 /** A delivery job: the notification to send. */
@@ -20,7 +20,7 @@ export interface DeliveryJob {
 /**
  * Delivery jobs expire (and are retried) after a minute: a backstop only, since pg-boss looks
  * for expired jobs every two minutes or so; a worker that died mid-send is replaced sooner by
- * the reclaim sweep (`reclaimLapsed`, run by `jobs/workers.ts`). Failures (network, Telegram
+ * the reclaim sweep (`reclaimLapsed`, run by `jobs.ts`). Failures (network, Telegram
  * 5xx) retry soon and back off: 1 s, 2 s, 4 s … about 17 minutes over ten attempts, so a short
  * outage delays notifications by little.
  */
@@ -56,7 +56,7 @@ export interface Delivered {
 
 /**
  * The delivery bookkeeping of notification rows, for the delivery worker
- * (`jobs/deliver-notification.ts`) and its start-up sweep: claim, deliver, give back, give up.
+ * (`deliver-notification.ts`) and its start-up sweep: claim, deliver, give back, give up.
  * Part of the notifications service, which owns the table.
  */
 export function createDeliveryState(deps: {

@@ -6,8 +6,8 @@ import { createTestApp, type TestApp } from '../../test/app.js';
 import { startFakeBotApi, type FakeBotApi, type RecordedCall } from '../../test/fake-bot-api.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { notifications, users } from '../db/schema.js';
-import { claimLeaseMs, renderNotification } from '../jobs/deliver-notification.js';
-import { createSendLimiter } from '../jobs/send-limiter.js';
+import { claimLeaseMs, renderNotification } from './deliver-notification.js';
+import { createSendLimiter } from './send-limiter.js';
 import { deliveryQueue } from './service.js';
 
 /** The follow-up window these tests run with (the default). */
@@ -120,11 +120,12 @@ describe('a customer’s follow-ups on a ticket nobody has taken', () => {
         NOTIFY_FOLLOW_UP_WINDOW_S: String(windowMs / 1000),
       },
     });
-    customer = await signInAs(t, 'user', { first_name: 'Cora' });
-    agent = await signInAs(t, 'agent', { first_name: 'Artem' });
-    moderator = await signInAs(t, 'moderator', { first_name: 'Mira' });
-    muted = await signInAs(t, 'agent', { first_name: 'Quinn' });
-    blocked = await signInAs(t, 'agent', { first_name: 'Bea' });
+    // Everyone here reads English, the language the expected notices below are in.
+    customer = await signInAs(t, 'user', { first_name: 'Cora', language_code: 'en' });
+    agent = await signInAs(t, 'agent', { first_name: 'Artem', language_code: 'en' });
+    moderator = await signInAs(t, 'moderator', { first_name: 'Mira', language_code: 'en' });
+    muted = await signInAs(t, 'agent', { first_name: 'Quinn', language_code: 'en' });
+    blocked = await signInAs(t, 'agent', { first_name: 'Bea', language_code: 'en' });
     await t.container.users.updateProfile(muted.id, {
       notification_settings: { muted_types: ['new_message'] },
     });
@@ -311,7 +312,7 @@ describe('a customer’s follow-ups on a ticket nobody has taken', () => {
 
   it('stop reaching someone who blocked the bot since, without retrying', async () => {
     const ticket = await freshTicket('Blocked later');
-    const leaver = await signInAs(t, 'agent', { first_name: 'Lev' });
+    const leaver = await signInAs(t, 'agent', { first_name: 'Lev', language_code: 'en' });
     const [row] = await t.container.database.db
       .select({ telegramId: users.telegramId })
       .from(users)

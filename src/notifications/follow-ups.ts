@@ -45,7 +45,7 @@ function jobWaits(row: NotificationRow): boolean {
  * one is a notice of its own, and each next one within `windowMs` of it counts into that notice
  * ("3 new messages in ticket #12", the latest text below) rather than making another. A notice
  * still waiting to be sent goes out with the latest words; one already sent owes an edit job
- * (`jobs/deliver-notification.ts` edits the Telegram message in place). Part of the
+ * (`deliver-notification.ts` edits the Telegram message in place). Part of the
  * notifications service, which owns the table and queues the jobs.
  */
 export function createFollowUpNotices(deps: { clock: Clock; windowMs: number }) {

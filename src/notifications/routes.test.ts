@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import type { DomainEvent } from '../events/domain-events.js';
-import type { NotificationDto } from './schemas.js';
+import type { NotificationDto, notificationPageSchema } from './schemas.js';
 
-interface ListBody {
-  items: Partial<NotificationDto>[];
-  next_cursor: string | null;
-  unread_count: number;
-}
+/** `GET /notifications`'s reply. */
+type NotificationPage = z.infer<typeof notificationPageSchema>;
 
 describe('notifications: who is told what, and the REST API', () => {
   let t: TestApp;
@@ -22,19 +20,20 @@ describe('notifications: who is told what, and the REST API', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000' } });
     await t.container.events.subscribe((event) => events.push(event));
-    customer = await signInAs(t, 'user', { first_name: 'Cora' });
-    agent = await signInAs(t, 'agent', { first_name: 'Artem' });
-    moderator = await signInAs(t, 'moderator', { first_name: 'Mira' });
+    // They read English, as the texts expected below are; see the language test for the others.
+    customer = await signInAs(t, 'user', { first_name: 'Cora', language_code: 'en' });
+    agent = await signInAs(t, 'agent', { first_name: 'Artem', language_code: 'en' });
+    moderator = await signInAs(t, 'moderator', { first_name: 'Mira', language_code: 'en' });
     blockedAgent = await signInAs(t, 'agent');
     await t.container.users.setActive(blockedAgent.id, false);
     category = await addCategory(t);
   });
   afterAll(() => t.close());
 
-  async function list(person: Person, query = ''): Promise<ListBody> {
+  async function list(person: Person, query = ''): Promise<NotificationPage> {
     const response = await callAs(t, person, 'GET', `/notifications${query}`);
     expect(response.statusCode, response.body).toBe(200);
-    return response.json<ListBody>();
+    return response.json<NotificationPage>();
   }
 
   async function typesAbout(person: Person, ticketId: string): Promise<string[]> {
@@ -92,6 +91,27 @@ describe('notifications: who is told what, and the REST API', () => {
     });
     await callAs(t, customer, 'PUT', `/tickets/${ticket.id}/status`, { status: 'closed' });
     expect(await typesAbout(customer, ticket.id)).toEqual(['status_changed']);
+  });
+
+  it('writes each notice in its reader’s language: English for de, Russian for none known', async () => {
+    const german = await signInAs(t, 'user', { first_name: 'Greta', language_code: 'de' });
+    const unknown = await signInAs(t, 'user', { first_name: 'Nika' });
+    const told = async (person: Person) => {
+      const ticket = await openTicket(t, person, category);
+      await callAs(t, agent, 'PUT', `/tickets/${ticket.id}/status`, { status: 'waiting' });
+      const [notice] = (await list(person)).items.filter((n) => n.ticket_id === ticket.id);
+      return { number: ticket.number, notice };
+    };
+    const inGerman = await told(german);
+    expect(inGerman.notice).toMatchObject({
+      title: `Ticket #${inGerman.number} status`,
+      content: '«Printer does not print»: waiting for customer',
+    });
+    const inNone = await told(unknown);
+    expect(inNone.notice).toMatchObject({
+      title: `Статус обращения #${inNone.number}`,
+      content: '«Printer does not print»: ждёт ответа клиента',
+    });
   });
 
   it('tells a message’s other participants; internal notes only staff; never the writer', async () => {

@@ -7,6 +7,7 @@ import { notifications, type NotificationType, type TicketStatus } from '../db/s
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { NotFound } from '../errors.js';
 import type { Work } from '../events/unit-of-work.js';
+import type { QuarantinedUpload } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { UserService } from '../users/service.js';
@@ -40,7 +41,7 @@ export interface TicketFacts {
   status: TicketStatus;
 }
 
-/** A notice for all active staff that is not about one person (e.g. an infected upload). */
+/** A notice for all active staff that is not about one person. */
 export interface StaffNotice {
   type: NotificationType;
   title: string;
@@ -169,7 +170,7 @@ export function createNotificationService(deps: {
         ticket.id,
         (t) => ({
           title: t.status_changed(ticket.number),
-          content: t.status_content(ticket.title, t.statuses[ticket.status]),
+          content: t.status_content(ticket.title, ticket.status),
         }),
         actorId,
       );
@@ -211,7 +212,7 @@ export function createNotificationService(deps: {
     },
 
     /**
-     * Reminders about tickets, each for its people (`jobs/reminders.ts`), as one batch: the
+     * Reminders about tickets, each for its people (`reminders.ts`), as one batch: the
      * recipients' profiles read once, their rows and deliveries written together.
      */
     async remind(
@@ -241,7 +242,7 @@ export function createNotificationService(deps: {
       await write(work, drafts);
     },
 
-    /** Ids of the tickets someone was reminded about after `since` (`jobs/reminders.ts`). */
+    /** Ids of the tickets someone was reminded about after `since` (`reminders.ts`). */
     async remindedSince(tx: Tx, since: Date): Promise<string[]> {
       const rows = await tx
         .selectDistinct({ ticketId: notifications.ticketId })
@@ -251,9 +252,9 @@ export function createNotificationService(deps: {
     },
 
     /**
-     * Tells every active staff member something (for the system, e.g. an infected upload),
-     * in the caller's transaction. Title and content are plain text. Staff-only: a reply to it
-     * in Telegram is an internal note, so nobody answers the customer by mistake.
+     * Tells every active staff member something (for the system), in the caller's unit of
+     * work. Title and content are plain text. Staff-only: a reply to it in Telegram is an
+     * internal note, so nobody answers the customer by mistake.
      */
     async notifyStaff(work: Work, notice: StaffNotice): Promise<void> {
       const staff = await users.activeStaffIds(work.tx);
@@ -265,6 +266,19 @@ export function createNotificationService(deps: {
         () => ({ title: notice.title, content: notice.content, internal: true }),
         notice.except ?? null,
       );
+    },
+
+    /**
+     * An upload found infected and quarantined (`malware-alert.ts`): every active staff member
+     * is told, in their language, in the caller's unit of work. Staff-only, like `notifyStaff`.
+     */
+    async uploadQuarantined(work: Work, upload: QuarantinedUpload): Promise<void> {
+      const staff = await users.activeStaffIds(work.tx);
+      await notify(work, staff, 'system', upload.ticketId, (t) => ({
+        title: t.malware_blocked,
+        content: t.malware_content(upload.fileName, upload.uploaderId),
+        internal: true,
+      }));
     },
 
     /**

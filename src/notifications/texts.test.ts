@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { excerpt, textsFor } from './texts.js';
 
 describe('notification texts', () => {
-  it('speaks Russian to ru* users and English to everyone else', () => {
+  it('speaks Russian to ru* users and those without a language, English to everyone else', () => {
     expect(textsFor('ru').ticket_created(5)).toBe('Новое обращение #5');
     expect(textsFor('ru-RU').open_button).toBe('Открыть обращение');
     expect(textsFor('de').ticket_created(5)).toBe('New ticket #5');
-    expect(textsFor(null).reminder_content('X', 24)).toContain('24 h');
-    expect(textsFor('ru').reminder_content('X', 24)).toContain('24 ч');
+    expect(textsFor('de').reminder_content('X', 24)).toContain('24 h');
+    expect(textsFor(null).reminder_content('X', 24)).toContain('24 ч');
+  });
+
+  it('names the new status after the title, in lower case', () => {
+    expect(textsFor('ru').status_content('Принтер', 'waiting')).toBe(
+      '«Принтер»: ждёт ответа клиента',
+    );
+    expect(textsFor('en').status_content('Printer', 'in_progress')).toBe('«Printer»: in progress');
   });
 
   it('counts new messages with the plural each language wants', () => {
@@ -43,7 +50,7 @@ describe('every notification text', () => {
       ]) {
         expect(text, language).toContain('#9');
       }
-      expect(t.status_content('Printer', t.statuses.waiting)).toContain('Printer');
+      expect(t.status_content('Printer', 'waiting')).toContain('Printer');
     }
   });
 });

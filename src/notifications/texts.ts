@@ -1,4 +1,6 @@
 import type { TicketStatus } from '../db/schema.js';
+import { languageOf, type Language } from '../i18n/language.js';
+import { inSentence, vocabulary } from '../i18n/vocabulary.js';
 
 /**
  * The words of notifications, by language (ru, en). Titles and contents are stored as plain
@@ -14,11 +16,20 @@ export interface NotificationTexts {
   new_messages(count: number, n: number): string;
   internal_note(n: number): string;
   status_changed(n: number): string;
-  status_content(title: string, status: string): string;
+  /** «Title»: the new status, named as everywhere else (`i18n/vocabulary.ts`). */
+  status_content(title: string, status: TicketStatus): string;
   reminder(n: number): string;
   reminder_content(title: string, hours: number): string;
+  /** Staff-only: an upload carried malware and was quarantined. */
+  malware_blocked: string;
+  malware_content(fileName: string, uploaderId: string): string;
   open_button: string;
-  statuses: Record<TicketStatus, string>;
+}
+
+/** «Title»: status, the status's name as it reads after a colon. */
+function statusContent(language: Language) {
+  return (title: string, status: TicketStatus) =>
+    `«${title}»: ${inSentence(vocabulary[language].statuses[status], language)}`;
 }
 
 const russianPlural = new Intl.PluralRules('ru');
@@ -30,7 +41,7 @@ function russianNewMessages(count: number): string {
   return form === 'few' ? 'новых сообщения' : 'новых сообщений';
 }
 
-const texts: Record<'en' | 'ru', NotificationTexts> = {
+const texts: Record<Language, NotificationTexts> = {
   en: {
     ticket_created: (n: number) => `New ticket #${n}`,
     ticket_assigned: (n: number) => `Ticket #${n} is assigned to you`,
@@ -39,18 +50,14 @@ const texts: Record<'en' | 'ru', NotificationTexts> = {
       count === 1 ? `New message in ticket #${n}` : `${count} new messages in ticket #${n}`,
     internal_note: (n: number) => `Internal note in ticket #${n}`,
     status_changed: (n: number) => `Ticket #${n} status`,
-    status_content: (title: string, status: string) => `«${title}»: ${status}`,
+    status_content: statusContent('en'),
     reminder: (n: number) => `Ticket #${n} waits for an answer`,
     reminder_content: (title: string, hours: number) =>
       `«${title}» has had no staff answer for over ${hours} h.`,
+    malware_blocked: 'Malware blocked',
+    malware_content: (fileName: string, uploaderId: string) =>
+      `The file “${fileName}” uploaded by user ${uploaderId} contains malware and was quarantined.`,
     open_button: 'Open ticket',
-    statuses: {
-      open: 'open',
-      in_progress: 'in progress',
-      waiting: 'waiting for you',
-      resolved: 'resolved',
-      closed: 'closed',
-    },
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -62,24 +69,21 @@ const texts: Record<'en' | 'ru', NotificationTexts> = {
         : `${count} ${russianNewMessages(count)} в обращении #${n}`,
     internal_note: (n: number) => `Внутренняя заметка в обращении #${n}`,
     status_changed: (n: number) => `Статус обращения #${n}`,
-    status_content: (title: string, status: string) => `«${title}»: ${status}`,
+    status_content: statusContent('ru'),
     reminder: (n: number) => `Обращение #${n} ждёт ответа`,
     reminder_content: (title: string, hours: number) =>
       `«${title}»: нет ответа сотрудника больше ${hours} ч.`,
+    malware_blocked: 'Заблокирован вредоносный файл',
+    malware_content: (fileName: string, uploaderId: string) =>
+      `Файл «${fileName}», загруженный пользователем ${uploaderId}, содержит вредоносный код ` +
+      'и помещён в карантин.',
     open_button: 'Открыть обращение',
-    statuses: {
-      open: 'открыто',
-      in_progress: 'в работе',
-      waiting: 'ждёт вашего ответа',
-      resolved: 'решено',
-      closed: 'закрыто',
-    },
   },
 };
 
-/** The texts for a Telegram language code: Russian for `ru*`, English otherwise. */
+/** The texts for a recipient's Telegram language code, by the one rule of `languageOf`. */
 export function textsFor(languageCode: string | null | undefined): NotificationTexts {
-  return languageCode?.toLowerCase().startsWith('ru') ? texts.ru : texts.en;
+  return texts[languageOf(languageCode)];
 }
 
 /**

@@ -1,7 +1,8 @@
 import { categoryInLanguage } from '../categories/in-language.js';
 import type { CategoryService } from '../categories/service.js';
-import type { Db } from '../db/client.js';
+import type { Language } from '../i18n/language.js';
 import { wantsTelegram } from '../notifications/service.js';
+import { webAppUrl } from '../telegram/mini-app-button.js';
 import type { UserService } from '../users/service.js';
 
 /**
@@ -30,12 +31,11 @@ export function progress(state: SetupState): { done: number; total: number } {
  * configuration where the Mini App is, so it always shows the install as it is now.
  */
 export function createSetupChecklist(deps: {
-  db: Db;
-  categories: CategoryService;
-  users: UserService;
+  categories: Pick<CategoryService, 'list'>;
+  users: Pick<UserService, 'activeStaffProfiles'>;
   miniAppUrl: string | undefined;
 }) {
-  const { db, categories, users, miniAppUrl } = deps;
+  const { categories, users, miniAppUrl } = deps;
 
   async function allCategories() {
     const found = [];
@@ -54,10 +54,10 @@ export function createSetupChecklist(deps: {
 
   return {
     /** The install's state now, categories named in `language`. */
-    async read(language: string): Promise<SetupState> {
+    async read(language: Language): Promise<SetupState> {
       const all = await allCategories();
       const active = all.filter((category) => category.is_active);
-      const staff = await users.deliveryProfiles(db, await users.activeStaffIds(db));
+      const staff = await users.activeStaffProfiles();
       const blocked = staff.filter((profile) => profile.botBlockedAt !== null).length;
       const muted = staff.filter(
         (profile) =>
@@ -76,7 +76,7 @@ export function createSetupChecklist(deps: {
           inactive: all.length - active.length,
         },
         staff: { done: others > 0, count: others },
-        miniApp: { done: miniAppUrl?.startsWith('https://') ?? false, url: miniAppUrl },
+        miniApp: { done: webAppUrl(miniAppUrl) !== undefined, url: miniAppUrl },
         alerts: { done: reachable > 0, staff: staff.length, reachable, blocked, muted },
       };
     },

@@ -8,8 +8,8 @@ describe('start-up warnings about a production install', () => {
 
   async function warningsOf(env: Record<string, string>) {
     t = await createTestApp({ env });
-    const { config, database, users } = t.container;
-    return { warnings: await startWarnings({ config, db: database.db, users }), t };
+    const { config, users } = t.container;
+    return { warnings: await startWarnings({ config, users }), t };
   }
 
   it('says nobody can be given a staff role when OWNER_TELEGRAM_IDS is not set', async () => {
@@ -28,8 +28,8 @@ describe('start-up warnings about a production install', () => {
         'to the bot; the owner then sees a setup checklist there (docs/operations.md, "First start").',
     ]);
     await app.container.users.upsertFromTelegram({ id: 555001, first_name: 'Olga' });
-    const { config, database, users } = app.container;
-    expect(await startWarnings({ config, db: database.db, users })).toEqual([]);
+    const { config, users } = app.container;
+    expect(await startWarnings({ config, users })).toEqual([]);
   });
 
   it('says nothing in demo mode, where the demo users are the staff', async () => {

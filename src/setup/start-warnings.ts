@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { UserService } from '../users/service.js';
 
 /**
@@ -10,10 +9,9 @@ import type { UserService } from '../users/service.js';
  */
 export async function startWarnings(deps: {
   config: Pick<Config, 'demoMode' | 'OWNER_TELEGRAM_IDS'>;
-  db: Db;
-  users: UserService;
+  users: Pick<UserService, 'activeStaffIds'>;
 }): Promise<string[]> {
-  const { config, db, users } = deps;
+  const { config, users } = deps;
   if (config.demoMode) return [];
   if (config.OWNER_TELEGRAM_IDS.length === 0) {
     return [
@@ -22,7 +20,7 @@ export async function startWarnings(deps: {
         '(docs/operations.md, "First start").',
     ];
   }
-  if ((await users.activeStaffIds(db)).length === 0) {
+  if ((await users.activeStaffIds()).length === 0) {
     return [
       'no staff yet: new tickets reach no one until an owner (OWNER_TELEGRAM_IDS) sends /start ' +
         'to the bot; the owner then sees a setup checklist there (docs/operations.md, "First start").',

@@ -8,6 +8,6 @@ export function isNotModified(error: unknown): boolean {
   return (
     error instanceof GrammyError &&
     error.error_code === 400 &&
-    error.description.includes('message is not modified')
+    /message is not modified/i.test(error.description)
   );
 }

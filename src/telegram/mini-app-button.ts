@@ -1,27 +1,30 @@
 import type { InlineKeyboardButton } from 'grammy/types';
 
 /**
- * The address that opens a ticket in the Mini App: the Mini App URL with
- * `?startapp=ticket_<number>`. A query parameter, not a hash route, because Telegram passes its
- * launch parameters in the URL's hash; the name matches the `startapp` of t.me direct links, so
- * the Mini App reads a ticket from either the same way.
+ * The address a `web_app` button (or the menu button) may open: the Mini App URL, with
+ * `?startapp=<startapp>` when given, or undefined when the URL is not https, as Telegram refuses
+ * `web_app` buttons on anything else (https://core.telegram.org/bots/api#webappinfo). A query
+ * parameter, not a hash route, because Telegram passes its launch parameters in the URL's hash;
+ * the name matches the `startapp` of t.me direct links, so the Mini App reads either the same way.
  */
-export function ticketAppUrl(miniAppUrl: string, ticketNumber: number): string {
+export function webAppUrl(miniAppUrl: string | undefined, startapp?: string): string | undefined {
+  if (!miniAppUrl?.startsWith('https://')) return undefined;
+  if (startapp === undefined) return miniAppUrl;
   const url = new URL(miniAppUrl);
-  url.searchParams.set('startapp', `ticket_${ticketNumber}`);
+  url.searchParams.set('startapp', startapp);
   return url.toString();
 }
 
 /**
- * An inline keyboard button that opens the ticket in the Mini App, or undefined when the Mini
- * App URL is not https: Telegram refuses `web_app` buttons on anything else
- * (https://core.telegram.org/bots/api#webappinfo).
+ * An inline keyboard button that opens the ticket in the Mini App
+ * (`?startapp=ticket_<number>`), or undefined when the Mini App URL is not https
+ * (see {@link webAppUrl}).
  */
 export function openTicketButton(
   miniAppUrl: string | undefined,
   ticketNumber: number,
   text: string,
 ): InlineKeyboardButton | undefined {
-  if (!miniAppUrl?.startsWith('https://')) return undefined;
-  return { text, web_app: { url: ticketAppUrl(miniAppUrl, ticketNumber) } };
+  const url = webAppUrl(miniAppUrl, `ticket_${ticketNumber}`);
+  return url === undefined ? undefined : { text, web_app: { url } };
 }

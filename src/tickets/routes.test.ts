@@ -10,25 +10,11 @@ import {
   callAs,
   type Method,
 } from '../../test/people.js';
-import { startTicketWorld, type Page, type ProblemBody } from '../../test/ticket-world.js';
+import { startTicketWorld, type Page } from '../../test/ticket-world.js';
 import type { UserRole } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
-
-interface TicketBody {
-  id: string;
-  number: number;
-  user_id: string;
-  assigned_to: string | null;
-  category_id: string;
-  title: string;
-  description: string;
-  status: string;
-  priority: string;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-  first_response_at: string | null;
-}
+import type { Problem } from '../http/problem.js';
+import type { TicketDto } from './schemas.js';
 
 describe('tickets', () => {
   let t: TestApp;
@@ -53,7 +39,7 @@ describe('tickets', () => {
         description: 'The printer says paper jam.',
       });
       expect(response.statusCode).toBe(201);
-      const ticket = response.json<TicketBody>();
+      const ticket = response.json<TicketDto>();
       expect(ticket).toMatchObject({
         user_id: people.user.id,
         assigned_to: null,
@@ -84,7 +70,7 @@ describe('tickets', () => {
         title: '<b>Broken</b> <script>alert(1)</script>screen',
         description: '<img src=x onerror=alert(1)>It flickers',
       });
-      const body = (await call(people.user, 'GET', `/tickets/${ticket.id}`)).json<TicketBody>();
+      const body = (await call(people.user, 'GET', `/tickets/${ticket.id}`)).json<TicketDto>();
       expect(body.title).toBe('Broken screen');
       expect(body.description).toBe('It flickers');
     });
@@ -106,7 +92,7 @@ describe('tickets', () => {
       });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<ProblemBody>().errors?.map((error) => error.field)).toContain(field);
+      expect(response.json<Problem>().errors?.map((error) => error.field)).toContain(field);
     });
 
     it('refuses an unknown or inactive category with 422 on category_id', async () => {
@@ -118,7 +104,7 @@ describe('tickets', () => {
           description: 'Description',
         });
         expect(response.statusCode).toBe(422);
-        expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('category_id');
+        expect(response.json<Problem>().errors?.[0]?.field).toBe('category_id');
       }
     });
   });
@@ -134,7 +120,7 @@ describe('tickets', () => {
     it('answers a malformed id with 422 and a missing one with 404', async () => {
       const bad = await call(people.agent, 'GET', '/tickets/123');
       expect(bad.statusCode).toBe(422);
-      expect(bad.json<ProblemBody>().errors?.[0]?.field).toBe('params.id');
+      expect(bad.json<Problem>().errors?.[0]?.field).toBe('params.id');
       const missing = await call(
         people.agent,
         'GET',
@@ -152,7 +138,7 @@ describe('tickets', () => {
         priority: 'high',
       });
       expect(response.statusCode).toBe(200);
-      const body = response.json<TicketBody>();
+      const body = response.json<TicketDto>();
       expect(body).toMatchObject({ title: 'Printer on floor 2 does not print', priority: 'high' });
       expect(Date.parse(body.updated_at)).toBeGreaterThanOrEqual(Date.parse(body.created_at));
       const history = (await call(people.agent, 'GET', `/tickets/${ticket.id}/history`)).json<
@@ -174,7 +160,7 @@ describe('tickets', () => {
         category_id: other,
       });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json<TicketBody>()).toMatchObject({ priority: 'critical', category_id: other });
+      expect(ok.json<TicketDto>()).toMatchObject({ priority: 'critical', category_id: other });
       const words = await call(people.admin, 'PUT', `/tickets/${ticket.id}`, { title: 'Mine now' });
       expect(words.statusCode).toBe(403);
     });
@@ -211,7 +197,7 @@ describe('tickets', () => {
       const walk = async (status: string) =>
         (
           await call(people.agent, 'PUT', `/tickets/${ticket.id}/status`, { status })
-        ).json<TicketBody>();
+        ).json<TicketDto>();
       expect((await walk('in_progress')).status).toBe('in_progress');
       expect((await walk('waiting')).status).toBe('waiting');
       expect((await walk('resolved')).closed_at).toBeNull();
@@ -232,7 +218,7 @@ describe('tickets', () => {
           status,
         });
         expect(response.statusCode, status).toBe(409);
-        expect(response.json<ProblemBody>().code).toBe('invalid_transition');
+        expect(response.json<Problem>().code).toBe('invalid_transition');
       }
     });
 
@@ -286,7 +272,7 @@ describe('tickets', () => {
       const assigned = await call(people.agent, 'PUT', `/tickets/${ticket.id}/assign`, {
         assigned_to: people.moderator.id,
       });
-      expect(assigned.json<TicketBody>().assigned_to).toBe(people.moderator.id);
+      expect(assigned.json<TicketDto>().assigned_to).toBe(people.moderator.id);
       await vi.waitFor(() =>
         expect(events).toContainEqual(
           expect.objectContaining({
@@ -299,7 +285,7 @@ describe('tickets', () => {
       const cleared = await call(people.agent, 'PUT', `/tickets/${ticket.id}/assign`, {
         assigned_to: null,
       });
-      expect(cleared.json<TicketBody>().assigned_to).toBeNull();
+      expect(cleared.json<TicketDto>().assigned_to).toBeNull();
     });
 
     it('refuses an assignee who is not active staff with 422', async () => {
@@ -315,7 +301,7 @@ describe('tickets', () => {
           assigned_to: assignee,
         });
         expect(response.statusCode).toBe(422);
-        expect(response.json<ProblemBody>().errors?.[0]?.field).toBe('assigned_to');
+        expect(response.json<Problem>().errors?.[0]?.field).toBe('assigned_to');
       }
     });
 

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
 import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js';
-import type { Principal } from '../auth/service.js';
+import type { Actor } from '../auth/principal.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
@@ -48,8 +48,7 @@ export interface ProfilePatch {
   notification_settings?: NotificationSettings;
 }
 
-/** Who acts on a user: the signed-in caller, or a staff member through the bot. */
-export type Actor = Pick<Principal, 'userId' | 'role'>;
+export type { Actor } from '../auth/principal.js';
 
 const ACCESS_TTL_S = 60;
 /** Longer than any read of the access row that could race a change. */
@@ -167,6 +166,38 @@ export function createUserService(deps: {
     const [row] = await db.select().from(users).where(eq(users.id, userId));
     if (!row) throw new NotFound('User not found');
     return row;
+  }
+
+  /**
+   * Ids of every active agent-or-above user (the audience of staff notifications); in `tx`
+   * when the caller's change depends on them.
+   */
+  async function activeStaffIds(tx: Db | Tx = db): Promise<string[]> {
+    const rows = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+    return rows.map((row) => row.id);
+  }
+
+  /** What notification delivery needs to know about each of these users. */
+  async function deliveryProfiles(
+    tx: Db | Tx,
+    userIds: readonly string[],
+  ): Promise<DeliveryProfile[]> {
+    if (userIds.length === 0) return [];
+    return tx
+      .select({
+        id: users.id,
+        telegramId: users.telegramId,
+        role: users.role,
+        isActive: users.isActive,
+        languageCode: users.languageCode,
+        notificationSettings: users.notificationSettings,
+        botBlockedAt: users.botBlockedAt,
+      })
+      .from(users)
+      .where(inArray(users.id, [...new Set(userIds)]));
   }
 
   return {
@@ -357,30 +388,13 @@ export function createUserService(deps: {
       return row !== undefined && row.isActive && isStaff(row.role);
     },
 
-    /** Ids of every active agent-or-above user (the audience of staff notifications). */
-    async activeStaffIds(tx: Db | Tx): Promise<string[]> {
-      const rows = await tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
-      return rows.map((row) => row.id);
-    },
+    activeStaffIds,
 
-    /** What notification delivery needs to know about each of these users. */
-    async deliveryProfiles(tx: Db | Tx, userIds: readonly string[]): Promise<DeliveryProfile[]> {
-      if (userIds.length === 0) return [];
-      return tx
-        .select({
-          id: users.id,
-          telegramId: users.telegramId,
-          role: users.role,
-          isActive: users.isActive,
-          languageCode: users.languageCode,
-          notificationSettings: users.notificationSettings,
-          botBlockedAt: users.botBlockedAt,
-        })
-        .from(users)
-        .where(inArray(users.id, [...new Set(userIds)]));
+    deliveryProfiles,
+
+    /** What notification delivery knows of every active staff member (the setup checklist). */
+    async activeStaffProfiles(): Promise<DeliveryProfile[]> {
+      return deliveryProfiles(db, await activeStaffIds(db));
     },
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */

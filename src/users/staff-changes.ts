@@ -1,9 +1,9 @@
 import { asc, eq, or } from 'drizzle-orm';
 import { can, type Permission } from '../auth/permissions.js';
+import type { Actor } from '../auth/principal.js';
 import type { Tx } from '../db/client.js';
 import { users, type UserRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
-import type { Actor } from './service.js';
 
 /** A role or block change: the columns it sets and its audit entry's fields. */
 export interface StaffChange {

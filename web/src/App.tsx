@@ -2,9 +2,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { AppRoot, Spinner } from '@telegram-apps/telegram-ui';
 import { lazy, Suspense, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { ApiError, onOfflineChange, isOffline, signInWithTelegram } from './api/client';
+import { queryKeys } from './api/query-keys';
 import { realtime } from './api/realtime';
 import type { User } from './api/types';
-import { pickLanguage, setLanguage, t } from './i18n';
+import { languageOf, setLanguage, t } from './i18n';
 import { navigate, parseRoute, usePath } from './router';
 import type { Launch } from './telegram';
 import { isDarkTheme, onThemeChange } from './theme';
@@ -45,8 +46,8 @@ function followTicketEvents(): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pending = false;
   const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: ['tickets'] });
-    void queryClient.invalidateQueries({ queryKey: ['counts'] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets() });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.counts() });
     timer = setTimeout(() => {
       timer = undefined;
       if (pending) {
@@ -99,7 +100,7 @@ export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
         navigator.serviceWorker?.controller?.postMessage({ type: 'clear-api-cache' });
         localStorage.setItem('ttb.user', next.id);
       }
-      setLanguage(pickLanguage(next.language_code ?? launch?.languageCode));
+      setLanguage(languageOf(next.language_code ?? launch?.languageCode));
       setUser(next);
       realtime.start();
     },

@@ -1,5 +1,5 @@
 import { ApiError, upload } from './api/client';
-import type { Attachment } from './api/types';
+import type { Attachment, AttachmentList } from './api/types';
 
 /** A file picked for upload, and how its upload goes. */
 export interface PickedFile {
@@ -75,7 +75,7 @@ export async function uploadFile(
   file: PickedFile,
   onProgress: (share: number) => void,
 ): Promise<Attachment> {
-  const answer = await upload<{ items: Attachment[] }>(path, file.blob, file.name, onProgress);
+  const answer = await upload<AttachmentList>(path, file.blob, file.name, onProgress);
   const attachment = answer.items[0];
   if (!attachment) throw new ApiError(500, undefined, 'No attachment in the answer');
   return attachment;

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from './api/client';
+import { queryKeys } from './api/query-keys';
 import type { Category, Page } from './api/types';
 import { currentLanguage } from './i18n';
 import { goBack } from './router';
@@ -52,7 +53,7 @@ function localized(page: Page<Category>): Category[] {
 /** The active categories in the user's language, cached for the session. */
 export function useCategories() {
   return useQuery({
-    queryKey: ['categories', currentLanguage()],
+    queryKey: queryKeys.categories(currentLanguage()),
     queryFn: ({ signal }) => api<Page<Category>>('GET', '/categories?limit=100', undefined, signal),
     staleTime: 10 * 60_000,
     select: localized,

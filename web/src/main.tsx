@@ -3,11 +3,11 @@ import './styles.css';
 import { startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { pickLanguage, setLanguage } from './i18n';
+import { languageOf, setLanguage } from './i18n';
 import { launchTelegram } from './telegram';
 
 const launch = launchTelegram();
-setLanguage(pickLanguage(launch?.languageCode ?? navigator.language));
+setLanguage(languageOf(launch?.languageCode ?? navigator.language));
 
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
   // After the first screen is up: the worker's install fetches the shell, which must not

@@ -1,15 +1,14 @@
 import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
-import { DomainError } from '../../errors.js';
-import type { BotDeps } from '../bot.js';
+import { commandOf } from '../command-of.js';
 import type { BotContext } from '../context.js';
-import {
-  createTicketMessages,
-  type TicketMessages,
-  type TicketMessageSubject,
-} from '../ticket-messages.js';
-import { commandOf } from './support.js';
+import type { TicketMessageSubject } from '../../telegram/ticket-messages.js';
+import type { BotDeps } from '../deps.js';
+import { attempt, refusalKind } from '../refusals.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
+
+/** What replies to ticket messages call. */
+type ReplyDeps = Pick<BotDeps, 'tickets' | 'messages' | 'files' | 'ticketMessages'>;
 
 /** The API's limit of a message's content (`POST /tickets/{id}/messages`). */
 export const replyContentLimit = 4000;
@@ -23,18 +22,13 @@ type FileRefusal = 'size' | 'type' | 'unavailable';
 /** The file of the reply, attached to the ticket; or why not. */
 type Attached = { id: string } | { refused: FileRefusal };
 
-/** A service refusal that concerns the ticket itself, not the reply's file. */
-function isTicketRefusal(error: DomainError): boolean {
-  return error.status === 404 || error.code === 'ticket_closed';
-}
-
 /**
  * Downloads the reply's file into the ticket through the files pipeline (same checks as an
  * upload). Refusals of the file come back as a reason; those of the ticket are thrown.
  */
 async function attach(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<ReplyDeps, 'files'>,
   ticketId: string,
   file: IncomingFile,
 ): Promise<Attached> {
@@ -47,19 +41,13 @@ async function attach(
     });
     return { id: stored.id };
   } catch (error) {
-    if (!(error instanceof DomainError) || isTicketRefusal(error)) throw error;
-    if (error.status === 413) return { refused: 'size' };
-    if (error.status === 415) return { refused: 'type' };
+    // Refusals of the ticket itself are the reply's, told by `addReply`.
+    const kind = refusalKind(error);
+    if (kind === undefined || kind === 'not_found' || kind === 'ticket_closed') throw error;
+    if (kind === 'too_large') return { refused: 'size' };
+    if (kind === 'unsupported_type') return { refused: 'type' };
     return { refused: 'unavailable' };
   }
-}
-
-/** What the service's refusal means to the user who replied. */
-function refusalText(ctx: BotContext, error: DomainError, ticketNumber: number): string {
-  const t = ctx.t.common;
-  if (error.status === 404) return t.reply_ticket_gone;
-  if (error.code === 'ticket_closed') return t.reply_ticket_closed(ticketNumber);
-  return t.reply_refused(error.message);
 }
 
 /** The answer to a reply that was added: where, whether it stayed internal, a refused file. */
@@ -76,6 +64,31 @@ function confirmation(
   ].join('\n');
 }
 
+/** What became of a reply: added (its file perhaps refused), or nothing added at all. */
+type Outcome = { added: true; refused?: FileRefusal } | { added: false; refused: FileRefusal };
+
+/**
+ * Attaches the reply's file and adds its message. A file refused without text to add adds
+ * nothing; the ticket's own refusals are thrown.
+ */
+async function addToTicket(
+  ctx: BotContext,
+  deps: Pick<ReplyDeps, 'files' | 'messages'>,
+  subject: TicketMessageSubject,
+  text: string,
+  file: IncomingFile | undefined,
+): Promise<Outcome> {
+  const attached = file ? await attach(ctx, deps, subject.ticketId, file) : undefined;
+  const refused = attached && 'refused' in attached ? attached.refused : undefined;
+  if (refused && !text) return { added: false, refused };
+  await deps.messages.create(ctx.principal, subject.ticketId, {
+    content: text || `📎 ${file?.name ?? ''}`,
+    is_internal: subject.internal,
+    attachment_ids: attached && 'id' in attached ? [attached.id] : [],
+  });
+  return { added: true, ...(refused ? { refused } : {}) };
+}
+
 /**
  * Adds the reply to the ticket: its text (or caption) and its file. A refused file does not
  * lose the text: the text is added and the answer says the file was not. A file without text
@@ -84,12 +97,10 @@ function confirmation(
  */
 async function addReply(
   ctx: BotContext,
-  deps: BotDeps,
-  ticketMessages: TicketMessages,
+  deps: ReplyDeps,
   subject: TicketMessageSubject,
   message: Message,
 ): Promise<void> {
-  const { ticketId, internal } = subject;
   const t = ctx.t.common;
   const text = (message.text ?? message.caption ?? '').trim();
   const file = incomingFile(message, ctx.t.support.photo_name);
@@ -101,30 +112,25 @@ async function addReply(
     await ctx.reply(t.reply_too_long(replyContentLimit));
     return;
   }
-  const ticketNumber = await deps.tickets.numberOf(ticketId);
+  const ticketNumber = await deps.tickets.numberOf(subject.ticketId);
   if (ticketNumber === null) {
     await ctx.reply(t.reply_ticket_gone);
     return;
   }
-  try {
-    const attached = file ? await attach(ctx, deps, ticketId, file) : undefined;
-    const refused = attached && 'refused' in attached ? attached.refused : undefined;
-    if (refused && !text) {
-      await ctx.reply(t.reply_file_refused(refused, false));
-      return;
-    }
-    const attachmentIds = attached && 'id' in attached ? [attached.id] : [];
-    await deps.messages.create(ctx.principal, ticketId, {
-      content: text || `📎 ${file?.name ?? ''}`,
-      is_internal: internal,
-      attachment_ids: attachmentIds,
-    });
-    const sent = await ctx.reply(confirmation(ctx, subject, ticketNumber, refused));
-    await ticketMessages.record(sent.chat.id, sent.message_id, subject);
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    await ctx.reply(refusalText(ctx, error, ticketNumber), { parse_mode: 'HTML' });
+  const added = await attempt(ctx, { what: 'reply', number: ticketNumber }, () =>
+    addToTicket(ctx, deps, subject, text, file),
+  );
+  if (!added.ok) {
+    await ctx.reply(added.words, { parse_mode: 'HTML' });
+    return;
   }
+  const outcome = added.value;
+  if (!outcome.added) {
+    await ctx.reply(t.reply_file_refused(outcome.refused, false));
+    return;
+  }
+  const sent = await ctx.reply(confirmation(ctx, subject, ticketNumber, outcome.refused));
+  await deps.ticketMessages.record(sent.chat.id, sent.message_id, subject);
 }
 
 /**
@@ -134,16 +140,15 @@ async function addReply(
  * notice stays an internal note). Replies to other messages,
  * and commands, go on to the next feature.
  */
-export function chatRepliesFeature(deps: BotDeps): Composer<BotContext> {
-  const ticketMessages = createTicketMessages(deps.database.db);
+export function chatRepliesFeature(deps: ReplyDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.on('message', async (ctx, next) => {
     const repliedTo = ctx.message.reply_to_message;
     if (!repliedTo || commandOf(ctx.message) !== undefined) return next();
-    const subject = await ticketMessages.subjectOf(ctx.chat.id, repliedTo.message_id);
+    const subject = await deps.ticketMessages.subjectOf(ctx.chat.id, repliedTo.message_id);
     if (!subject) return next();
-    await addReply(ctx, deps, ticketMessages, subject, ctx.message);
+    await addReply(ctx, deps, subject, ctx.message);
   });
   return composer;
 }

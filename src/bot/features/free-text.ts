@@ -1,9 +1,9 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { excerpt } from '../../notifications/texts.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { BotDeps } from '../bot.js';
+import { commandOf } from '../command-of.js';
 import type { BotContext } from '../context.js';
-import { commandOf } from './support.js';
+import type { BotDeps } from '../deps.js';
 import { chatKey } from './support/form-message.js';
 import { createSupportStore } from './support/form-state.js';
 import { formActions } from './support/form-view.js';
@@ -18,10 +18,10 @@ function quote(text: string): string {
 /**
  * The last word on a private message nobody else took: a command no feature knows gets a
  * pointer to /help (and /cancel with nothing to cancel says so); plain text is offered as a new
- * ticket, the text kept in `bot_state` until the user answers.
+ * ticket, the text kept in the bot's state until the user answers.
  */
-export function freeTextFeature(deps: BotDeps): Composer<BotContext> {
-  const store = createSupportStore(deps.database.db);
+export function freeTextFeature(deps: Pick<BotDeps, 'state'>): Composer<BotContext> {
+  const store = createSupportStore(deps.state);
   const composer = new Composer<BotContext>();
 
   composer.on('message:text', async (ctx) => {

@@ -1,16 +1,18 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { can, isStaff } from '../../auth/permissions.js';
-import { DomainError } from '../../errors.js';
-import { createSetupChecklist, type SetupChecklist } from '../../setup/checklist.js';
+import type { SetupChecklist } from '../../setup/checklist.js';
 import type { TicketDto } from '../../tickets/schemas.js';
 import { userTicketListQuery } from '../../tickets/schemas.js';
-import { openTicketButton } from '../../telegram/mini-app-button.js';
-import type { BotDeps } from '../bot.js';
+import { openTicketButton, webAppUrl } from '../../telegram/mini-app-button.js';
 import type { BotContext } from '../context.js';
+import type { BotDeps } from '../deps.js';
+import { attempt } from '../refusals.js';
 import type { TicketSummary } from '../texts/common.js';
-import { createTicketMessages, type TicketMessages } from '../ticket-messages.js';
 import { formActions } from './support/form-view.js';
+
+/** What everyone's commands call. */
+type StartDeps = Pick<BotDeps, 'tickets' | 'ticketMessages' | 'checklist' | 'config' | 'clock'>;
 
 /** Callback data of the menu and /status buttons. */
 export const startActions = {
@@ -20,11 +22,6 @@ export const startActions = {
 
 /** How many tickets /status lists. */
 const statusLimit = 10;
-
-/** The Mini App's address when Telegram can open it from a button (https only), else undefined. */
-export function webAppUrl(miniAppUrl: string | undefined): string | undefined {
-  return miniAppUrl?.startsWith('https://') ? miniAppUrl : undefined;
-}
 
 function summary(ticket: TicketDto): TicketSummary {
   return {
@@ -44,7 +41,7 @@ function mainMenu(ctx: BotContext, appUrl: string | undefined): InlineKeyboard {
   return keyboard.text(b.new_ticket, formActions.start).text(b.my_tickets, startActions.status);
 }
 
-async function sendWelcome(ctx: BotContext, deps: BotDeps): Promise<void> {
+async function sendWelcome(ctx: BotContext, deps: Pick<StartDeps, 'config'>): Promise<void> {
   const appUrl = webAppUrl(deps.config.MINI_APP_URL);
   const t = ctx.t.common;
   const text = appUrl
@@ -69,22 +66,15 @@ async function sendChecklist(ctx: BotContext, checklist: SetupChecklist): Promis
  * The card of ticket `number` if the user may see it (recorded, so a reply to it lands on the
  * ticket), else a clear "not found".
  */
-async function sendTicketCard(
-  ctx: BotContext,
-  deps: BotDeps,
-  ticketMessages: TicketMessages,
-  number: number,
-): Promise<void> {
-  let ticket: TicketDto;
-  try {
-    ticket = await deps.tickets.getByNumber(ctx.principal, number);
-  } catch (error) {
-    if (error instanceof DomainError && error.status === 404) {
-      await ctx.reply(ctx.t.common.ticket_not_found(number));
-      return;
-    }
-    throw error;
+async function sendTicketCard(ctx: BotContext, deps: StartDeps, number: number): Promise<void> {
+  const found = await attempt(ctx, { what: 'ticket', number }, () =>
+    deps.tickets.getByNumber(ctx.principal, number),
+  );
+  if (!found.ok) {
+    await ctx.reply(found.words);
+    return;
   }
+  const ticket = found.value;
   const button = openTicketButton(
     deps.config.MINI_APP_URL,
     ticket.number,
@@ -94,14 +84,17 @@ async function sendTicketCard(
     parse_mode: 'HTML',
     ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
   });
-  await ticketMessages.record(sent.chat.id, sent.message_id, {
+  await deps.ticketMessages.record(sent.chat.id, sent.message_id, {
     ticketId: ticket.id,
     internal: false,
   });
 }
 
 /** The user's own tickets that are not resolved or closed, newest activity first. */
-async function activeTickets(ctx: BotContext, deps: BotDeps): Promise<TicketDto[]> {
+async function activeTickets(
+  ctx: BotContext,
+  deps: Pick<StartDeps, 'tickets'>,
+): Promise<TicketDto[]> {
   const query = userTicketListQuery.parse({
     status: 'open,in_progress,waiting',
     sort: '-updated_at',
@@ -112,7 +105,11 @@ async function activeTickets(ctx: BotContext, deps: BotDeps): Promise<TicketDto[
 }
 
 /** A button opening the ticket: in the Mini App when it can, else its card in the chat. */
-function ticketButton(ctx: BotContext, deps: BotDeps, ticket: TicketDto): InlineKeyboardButton {
+function ticketButton(
+  ctx: BotContext,
+  deps: Pick<StartDeps, 'config'>,
+  ticket: TicketDto,
+): InlineKeyboardButton {
   const text = ctx.t.common.button.open_ticket(ticket.number);
   return (
     openTicketButton(deps.config.MINI_APP_URL, ticket.number, text) ?? {
@@ -122,7 +119,7 @@ function ticketButton(ctx: BotContext, deps: BotDeps, ticket: TicketDto): Inline
   );
 }
 
-async function sendStatus(ctx: BotContext, deps: BotDeps): Promise<void> {
+async function sendStatus(ctx: BotContext, deps: StartDeps): Promise<void> {
   const t = ctx.t.common;
   const tickets = await activeTickets(ctx, deps);
   if (tickets.length === 0) {
@@ -140,7 +137,7 @@ async function sendStatus(ctx: BotContext, deps: BotDeps): Promise<void> {
   });
 }
 
-async function sendTicketsLink(ctx: BotContext, deps: BotDeps): Promise<void> {
+async function sendTicketsLink(ctx: BotContext, deps: Pick<StartDeps, 'config'>): Promise<void> {
   const appUrl = webAppUrl(deps.config.MINI_APP_URL);
   const t = ctx.t.common;
   if (!appUrl) {
@@ -167,24 +164,17 @@ function ticketPayload(payload: string): number | undefined {
  * App's list) and `/status` (active tickets). Cards of one ticket are recorded so replies to
  * them land on that ticket.
  */
-export function startFeature(deps: BotDeps): Composer<BotContext> {
-  const ticketMessages = createTicketMessages(deps.database.db);
-  const checklist = createSetupChecklist({
-    db: deps.database.db,
-    categories: deps.categories,
-    users: deps.users,
-    miniAppUrl: deps.config.MINI_APP_URL,
-  });
+export function startFeature(deps: StartDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.command('start', async (ctx) => {
     const number = ticketPayload(ctx.match);
     if (number !== undefined) {
-      await sendTicketCard(ctx, deps, ticketMessages, number);
+      await sendTicketCard(ctx, deps, number);
       return;
     }
     await sendWelcome(ctx, deps);
-    if (can(ctx.user.role, 'setup.checklist')) await sendChecklist(ctx, checklist);
+    if (can(ctx.user.role, 'setup.checklist')) await sendChecklist(ctx, deps.checklist);
   });
   composer.command('help', async (ctx) => {
     const audience = {
@@ -202,7 +192,7 @@ export function startFeature(deps: BotDeps): Composer<BotContext> {
   });
   composer.callbackQuery(new RegExp(`^${startActions.ticket}(\\d{1,9})$`), async (ctx) => {
     await ctx.answerCallbackQuery();
-    await sendTicketCard(ctx, deps, ticketMessages, Number(ctx.match[1]));
+    await sendTicketCard(ctx, deps, Number(ctx.match[1]));
   });
   return composer;
 }

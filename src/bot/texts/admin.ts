@@ -1,6 +1,7 @@
 import type { TicketPriority, TicketStatus, UserRole } from '../../db/schema.js';
+import type { Language } from '../../i18n/language.js';
+import { vocabulary } from '../../i18n/vocabulary.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { Language } from './index.js';
 
 /** A ticket as the panel lists it. */
 export interface PanelTicket {
@@ -14,14 +15,6 @@ export interface StatsPeriod {
   created: number;
   resolved: number;
   medianFirstResponseS: number | null;
-}
-
-/** Where a broadcast stands, for its status message. */
-export interface BroadcastCounts {
-  total: number;
-  sent: number;
-  failed: number;
-  blocked: number;
 }
 
 /** The words of the staff tools: `/admin`, `/stats`, `/role`, `/broadcast`. */
@@ -80,15 +73,6 @@ export interface AdminTexts {
   broadcast_started: string;
   /** The status message when the broadcast could not start; the draft is kept. */
   broadcast_failed: string;
-  broadcast_progress(counts: BroadcastCounts): string;
-  broadcast_report(counts: BroadcastCounts): string;
-}
-
-/** `▓▓▓▓░░░░░░ 40% — 4/10`: `done` of `total` as a bar of ten cells. */
-export function progressBar(done: number, total: number): string {
-  const share = total === 0 ? 1 : Math.min(1, done / total);
-  const cells = Math.round(share * 10);
-  return `${'▓'.repeat(cells)}${'░'.repeat(10 - cells)} ${Math.floor(share * 100)}% — ${done}/${total}`;
 }
 
 const priorityMark: Record<TicketPriority, string> = {
@@ -115,23 +99,9 @@ function duration(seconds: number | null, units: { s: string; m: string; h: stri
 const dayMonth = (date: Date) =>
   `${String(date.getUTCDate()).padStart(2, '0')}.${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
 
-const ruStatuses: Record<TicketStatus, string> = {
-  open: 'новые',
-  in_progress: 'в работе',
-  waiting: 'ждут ответа клиента',
-  resolved: 'решены',
-  closed: 'закрыты',
-};
-
-const enStatuses: Record<TicketStatus, string> = {
-  open: 'open',
-  in_progress: 'in progress',
-  waiting: 'waiting for the customer',
-  resolved: 'resolved',
-  closed: 'closed',
-};
-
-function countLines(counts: Record<TicketStatus, number>, names: Record<TicketStatus, string>) {
+/** One line per status, named as everywhere else (`i18n/vocabulary.ts`), with its count. */
+function countLines(counts: Record<TicketStatus, number>, language: Language) {
+  const names = vocabulary[language].statuses;
   return (Object.keys(names) as TicketStatus[])
     .map((status) => `${names[status]}: <b>${counts[status]}</b>`)
     .join('\n');
@@ -140,11 +110,11 @@ function countLines(counts: Record<TicketStatus, number>, names: Record<TicketSt
 const roleList = (roles: readonly UserRole[]) => roles.map((r) => `<code>${r}</code>`).join(', ');
 
 const ru: AdminTexts = {
-  panel_header: (counts) => `🛠 <b>Панель поддержки</b>\n\n${countLines(counts, ruStatuses)}`,
+  panel_header: (counts) => `🛠 <b>Панель поддержки</b>\n\n${countLines(counts, 'ru')}`,
   unassigned_title: '<b>Без исполнителя</b> (новые сверху)',
   unassigned_none: 'Очередь пуста — все обращения разобраны 👌',
-  critical_title: '<b>Критичные открытые</b>',
-  critical_none: 'Критичных обращений нет.',
+  critical_title: '<b>Критические открытые</b>',
+  critical_none: 'Критических обращений нет.',
   ticket_line: ticketLine,
   take_button: (n) => `✋ Взять #${n}`,
   assign_button: 'Назначить…',
@@ -210,15 +180,10 @@ const ru: AdminTexts = {
   broadcast_started: 'Рассылка запущена',
   broadcast_failed:
     '📣 Рассылка не началась: сбой на нашей стороне. Текст сохранён — чуть позже нажмите «Отправить» в предпросмотре ещё раз.',
-  broadcast_progress: (c) =>
-    `📣 <b>Идёт рассылка</b>\n${progressBar(c.sent + c.failed + c.blocked, c.total)}`,
-  broadcast_report: (c) =>
-    `📣 <b>Рассылка завершена</b>\n\nДоставлено: <b>${c.sent}</b>\nНе доставлено: <b>${c.failed}</b>\n` +
-    `Заблокировали бота: <b>${c.blocked}</b>\nВсего: <b>${c.total}</b>`,
 };
 
 const en: AdminTexts = {
-  panel_header: (counts) => `🛠 <b>Support panel</b>\n\n${countLines(counts, enStatuses)}`,
+  panel_header: (counts) => `🛠 <b>Support panel</b>\n\n${countLines(counts, 'en')}`,
   unassigned_title: '<b>Unassigned</b> (newest first)',
   unassigned_none: 'The queue is empty — every ticket has someone 👌',
   critical_title: '<b>Critical and open</b>',
@@ -286,11 +251,6 @@ const en: AdminTexts = {
   broadcast_started: 'Broadcast started',
   broadcast_failed:
     '📣 The broadcast did not start: something failed on our side. Your text is kept — press Send on the preview again a little later.',
-  broadcast_progress: (c) =>
-    `📣 <b>Broadcasting</b>\n${progressBar(c.sent + c.failed + c.blocked, c.total)}`,
-  broadcast_report: (c) =>
-    `📣 <b>Broadcast finished</b>\n\nDelivered: <b>${c.sent}</b>\nFailed: <b>${c.failed}</b>\n` +
-    `Blocked the bot: <b>${c.blocked}</b>\nTotal: <b>${c.total}</b>`,
 };
 
 /** The staff tools' words in Russian and English, same shape in both. */

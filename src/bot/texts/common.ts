@@ -1,6 +1,7 @@
 import type { TicketPriority, TicketStatus } from '../../db/schema.js';
+import type { Language } from '../../i18n/language.js';
+import { inSentence, vocabulary } from '../../i18n/vocabulary.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { Language } from './index.js';
 
 /** A ticket as the bot's cards and lists show it. */
 export interface TicketSummary {
@@ -82,30 +83,16 @@ export interface CommonTexts {
   reply_unsupported: string;
   /** The reply's file was refused; `kept` says whether its text was added anyway. */
   reply_file_refused(reason: 'size' | 'type' | 'unavailable', kept: boolean): string;
-  /** Anything else the service refused (its message, as sent by the API). */
-  reply_refused(message: string): string;
+  /** Anything else the service refused; `reason` is the refusal's words (`refusals`). */
+  reply_refused(reason: string): string;
 }
 
-const statusNames: Record<Language, Record<TicketStatus, string>> = {
-  ru: {
-    open: '🆕 Открыто',
-    in_progress: '🔧 В работе',
-    waiting: '⏳ Ждёт вашего ответа',
-    resolved: '✅ Решено',
-    closed: '📁 Закрыто',
-  },
-  en: {
-    open: '🆕 Open',
-    in_progress: '🔧 In progress',
-    waiting: '⏳ Waiting for you',
-    resolved: '✅ Resolved',
-    closed: '📁 Closed',
-  },
-};
-
-const priorityNames: Record<Language, Record<TicketPriority, string>> = {
-  ru: { low: 'низкий', normal: 'обычный', high: 'высокий', critical: 'критический' },
-  en: { low: 'low', normal: 'normal', high: 'high', critical: 'critical' },
+const statusMarks: Record<TicketStatus, string> = {
+  open: '🆕',
+  in_progress: '🔧',
+  waiting: '⏳',
+  resolved: '✅',
+  closed: '📁',
 };
 
 const locales: Record<Language, string> = { ru: 'ru-RU', en: 'en-GB' };
@@ -147,8 +134,9 @@ function ticketLine(language: Language, ticket: TicketSummary, now: Date): strin
   }[language];
   return (
     `<b>#${ticket.number}</b> ${escapeHtml(ticket.title)}\n` +
-    `${statusNames[language][ticket.status]} · ${words.priority}: ` +
-    `${priorityNames[language][ticket.priority]} · ${words.updated} ` +
+    `${statusMarks[ticket.status]} ${vocabulary[language].statuses[ticket.status]} · ` +
+    `${words.priority}: ${inSentence(vocabulary[language].priorities[ticket.priority], language)} · ` +
+    `${words.updated} ` +
     whenText(language, ticket.updatedAt, now)
   );
 }
@@ -286,7 +274,7 @@ export const commonTexts: Record<Language, CommonTexts> = {
       }[reason];
       return kept ? `${why} Текст сообщения добавлен без файла.` : `${why} Ничего не добавлено.`;
     },
-    reply_refused: (message) => `Не получилось добавить сообщение: ${escapeHtml(message)}`,
+    reply_refused: (reason) => `Не получилось добавить сообщение. ${reason}`,
   },
   en: {
     error: 'Something went wrong on our side. Please try again a little later.',
@@ -342,6 +330,6 @@ export const commonTexts: Record<Language, CommonTexts> = {
       }[reason];
       return kept ? `${why} Your text was added without it.` : `${why} Nothing was added.`;
     },
-    reply_refused: (message) => `Your message could not be added: ${escapeHtml(message)}`,
+    reply_refused: (reason) => `Your message could not be added. ${reason}`,
   },
 };

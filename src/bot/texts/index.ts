@@ -1,15 +1,13 @@
+import type { Language } from '../../i18n/language.js';
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
+import { refusalTexts, type RefusalTexts } from './refusals.js';
 import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
 
-/** The bot's languages. */
-export const languages = ['ru', 'en'] as const;
-export type Language = (typeof languages)[number];
-
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`, `setup`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`, `refusals`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
@@ -17,6 +15,7 @@ export interface BotTexts {
   support: SupportTexts;
   admin: AdminTexts;
   setup: SetupTexts;
+  refusals: RefusalTexts;
 }
 
 const byLanguage: Record<Language, BotTexts> = {
@@ -25,24 +24,18 @@ const byLanguage: Record<Language, BotTexts> = {
     support: supportTexts.ru,
     admin: adminTexts.ru,
     setup: setupTexts.ru,
+    refusals: refusalTexts.ru,
   },
   en: {
     common: commonTexts.en,
     support: supportTexts.en,
     admin: adminTexts.en,
     setup: setupTexts.en,
+    refusals: refusalTexts.en,
   },
 };
 
-/**
- * The language for a Telegram `language_code`: English for `en…`, Russian otherwise, and
- * Russian when the client sent none.
- */
-export function languageOf(code: string | null | undefined): Language {
-  return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
-}
-
-/** The bot's texts in `language`. */
+/** The bot's texts in `language` (`i18n/language.ts` says whose language is which). */
 export function textsFor(language: Language): BotTexts {
   return byLanguage[language];
 }

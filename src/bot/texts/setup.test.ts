@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { languages } from '../../i18n/language.js';
 import type { SetupState } from '../../setup/checklist.js';
-import { languages, textsFor } from './index.js';
+import { textsFor } from './index.js';
 
 const fresh: SetupState = {
   categories: { done: true, active: [{ icon: '💬', name: 'General' }], inactive: 0 },

@@ -1,6 +1,6 @@
+import type { Language } from '../../i18n/language.js';
 import { progress, type SetupState } from '../../setup/checklist.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { Language } from './index.js';
 
 /** The words of the owner's setup checklist, shown under the /start greeting. */
 export interface SetupTexts {

@@ -1,6 +1,7 @@
 import type { TicketPriority, TicketStatus } from '../../db/schema.js';
+import type { Language } from '../../i18n/language.js';
+import { inSentence, vocabulary } from '../../i18n/vocabulary.js';
 import { escapeHtml } from '../../telegram/html.js';
-import type { Language } from './index.js';
 
 /** A ticket as the confirmation card shows it. */
 export interface CreatedTicket {
@@ -23,6 +24,7 @@ export interface SupportTexts {
   ask_files: (max: number) => string;
   ask_preview: string;
   ask_edit: string;
+  /** The names of `i18n/vocabulary.ts`, as the form's buttons and lines show them. */
   priorities: Record<TicketPriority, string>;
   statuses: Record<TicketStatus, string>;
   button: {
@@ -67,6 +69,33 @@ export interface SupportTexts {
   unknown_command: string;
 }
 
+/** What each priority means, after its name, for the priority step's hint. */
+const priorityMeanings: Record<Language, Record<TicketPriority, string>> = {
+  ru: {
+    low: 'может подождать',
+    normal: 'рядовой вопрос',
+    high: 'мешает работать',
+    critical: 'ничего не работает',
+  },
+  en: {
+    low: 'can wait',
+    normal: 'an everyday question',
+    high: 'gets in the way of work',
+    critical: 'nothing works',
+  },
+};
+
+/** «Низкий — может подождать; обычный — рядовой вопрос; …» (the first name as a label). */
+function priorityHint(language: Language): string {
+  const names = vocabulary[language].priorities;
+  const meanings = priorityMeanings[language];
+  const parts = (Object.keys(meanings) as TicketPriority[]).map((priority, index) => {
+    const name = index === 0 ? names[priority] : inSentence(names[priority], language);
+    return `${name} — ${meanings[priority]}`;
+  });
+  return `<i>${parts.join('; ')}.</i>`;
+}
+
 const ru: SupportTexts = {
   form_header: '📝 <b>Новое обращение</b>',
   field: {
@@ -77,10 +106,7 @@ const ru: SupportTexts = {
     files: 'Файлы',
   },
   ask_category: 'Выберите категорию:',
-  ask_priority:
-    'Насколько это срочно?\n' +
-    '<i>Низкий — может подождать; обычный — рядовой вопрос; высокий — мешает работать; ' +
-    'критический — ничего не работает.</i>',
+  ask_priority: `Насколько это срочно?\n${priorityHint('ru')}`,
   ask_title: (max) => `Напишите коротко тему обращения (до ${max} символов).`,
   ask_description: (max) =>
     `Опишите проблему подробнее: что случилось и что вы уже пробовали (до ${max} символов).`,
@@ -88,14 +114,8 @@ const ru: SupportTexts = {
     `Можно приложить фото или документы (до ${max}). Когда закончите, нажмите «Готово».`,
   ask_preview: 'Проверьте и отправьте:',
   ask_edit: 'Что изменить?',
-  priorities: { low: 'Низкий', normal: 'Обычный', high: 'Высокий', critical: 'Критический' },
-  statuses: {
-    open: 'Открыто',
-    in_progress: 'В работе',
-    waiting: 'Ждём вашего ответа',
-    resolved: 'Решено',
-    closed: 'Закрыто',
-  },
+  priorities: vocabulary.ru.priorities,
+  statuses: vocabulary.ru.statuses,
   button: {
     cancel: 'Отмена',
     send: '✅ Отправить',
@@ -152,10 +172,7 @@ const en: SupportTexts = {
     files: 'Files',
   },
   ask_category: 'Choose a category:',
-  ask_priority:
-    'How urgent is it?\n' +
-    '<i>Low — can wait; normal — an everyday question; high — gets in the way of work; ' +
-    'critical — nothing works.</i>',
+  ask_priority: `How urgent is it?\n${priorityHint('en')}`,
   ask_title: (max) => `Type a short title for your request (up to ${max} characters).`,
   ask_description: (max) =>
     `Describe the problem: what happened and what you have tried (up to ${max} characters).`,
@@ -163,14 +180,8 @@ const en: SupportTexts = {
     `You can attach photos or documents (up to ${max}). When you are done, press “Done”.`,
   ask_preview: 'Check and send:',
   ask_edit: 'What would you like to change?',
-  priorities: { low: 'Low', normal: 'Normal', high: 'High', critical: 'Critical' },
-  statuses: {
-    open: 'Open',
-    in_progress: 'In progress',
-    waiting: 'Waiting for your reply',
-    resolved: 'Resolved',
-    closed: 'Closed',
-  },
+  priorities: vocabulary.en.priorities,
+  statuses: vocabulary.en.statuses,
   button: {
     cancel: 'Cancel',
     send: '✅ Send',

@@ -1,4 +1,4 @@
-import type { FieldError, TokenPair, User } from './types';
+import type { FieldError, Problem, TokenPair, User } from './types';
 
 /** An answer that was not 2xx, from its problem+json body. */
 export class ApiError extends Error {
@@ -69,7 +69,7 @@ function adopt(pair: TokenPair): User {
 }
 
 async function problemOf(response: Response): Promise<ApiError> {
-  let body: { detail?: string; code?: string; errors?: FieldError[] } = {};
+  let body: Partial<Problem> = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
@@ -205,7 +205,7 @@ export function upload<T>(
     };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'Network error'));
     xhr.onload = () => {
-      let body: { detail?: string; code?: string; errors?: FieldError[] } = {};
+      let body: Partial<Problem> = {};
       try {
         body = JSON.parse(xhr.responseText) as typeof body;
       } catch {

@@ -1,98 +1,58 @@
-/** API shapes the Mini App uses (docs/api.md; `/openapi.json` is the full reference). */
+/**
+ * The API shapes the Mini App uses, by name. None is written here: each is a schema of the
+ * generated contract (`schema.d.ts` and `schema-values.ts`, from the server's `/openapi.json`;
+ * `npm run api:generate` regenerates them after a server change).
+ */
+import type { components, paths } from './schema';
+import * as schemaValues from './schema-values';
 
-export type Role = 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
-export type Status = 'open' | 'in_progress' | 'waiting' | 'resolved' | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'critical';
+type Schemas = components['schemas'];
 
-export const statuses: readonly Status[] = ['open', 'in_progress', 'waiting', 'resolved', 'closed'];
-export const priorities: readonly Priority[] = ['low', 'normal', 'high', 'critical'];
-
-export interface User {
-  id: string;
-  telegram_id: number | null;
-  username: string | null;
-  first_name: string;
-  last_name: string | null;
-  role: Role;
-  avatar_url: string | null;
-  language_code: string | null;
-}
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  user: User;
-}
-
-export interface Ticket {
-  id: string;
-  number: number;
-  user_id: string;
-  assigned_to: string | null;
-  category_id: string;
-  title: string;
-  description: string;
-  status: Status;
-  priority: Priority;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-  attachments?: Attachment[];
-}
-
-export interface Attachment {
-  id: string;
-  file_name: string;
-  mime_type: string;
-  size: number;
-  url: string;
-  preview_url: string | null;
-  scan_status: string;
-}
-
-export interface Author {
-  id: string;
-  first_name: string;
-  last_name: string | null;
-  avatar_url: string | null;
-  is_staff: boolean;
-}
-
-export interface Message {
-  id: string;
-  ticket_id: string;
-  user_id: string;
-  author: Author | null;
-  content: string;
-  attachments: Attachment[];
-  is_internal: boolean;
-  created_at: string;
-  edited_at: string | null;
-}
-
-export interface Category {
-  id: string;
-  name: string;
-  description: string | null;
-  icon: string | null;
-  color: string;
-  /** The name (and description) in other languages, by language code. */
-  translations?: Partial<Record<string, { name: string; description?: string }>>;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-export type Counts = Record<Status | 'total', number>;
-
+/** The signed-in user (`/auth/me`, the `user` of a sign-in). */
+export type User = Schemas['Me'];
+/** Another user, as `/users/{id}` answers. */
+export type Person = Schemas['User'];
+export type TokenPair = Schemas['TokenPair'];
+export type Ticket = Schemas['Ticket'];
+export type Attachment = Schemas['Attachment'];
+export type Message = Schemas['Message'];
+export type Category = Schemas['Category'];
+/** Ticket counts by status, and their total. */
+export type Counts = Schemas['TicketCounts'];
+/** An application/problem+json body. */
+export type Problem = Schemas['Problem'];
 /** A field problem of a 422. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type FieldError = NonNullable<Problem['errors']>[number];
+
+export type Role = User['role'];
+export type Status = Ticket['status'];
+export type Priority = Ticket['priority'];
+
+/** The roles, lowest first. */
+export const roles: readonly Role[] = schemaValues.Me.role.enum;
+/** The ticket statuses, in the order of their life. */
+export const statuses: readonly Status[] = schemaValues.Ticket.status.enum;
+/** The priorities, lowest first. */
+export const priorities: readonly Priority[] = schemaValues.Ticket.priority.enum;
+/** Length limits of a new ticket's title and description. */
+export const newTicketLimits = {
+  title: schemaValues.TicketCreate.title,
+  description: schemaValues.TicketCreate.description,
+};
+/** Length limits of a message. */
+export const messageLimits = { content: schemaValues.MessageCreate.content };
+
+type TicketList = paths['/api/v1/tickets']['get']['responses'][200]['content']['application/json'];
+
+/** A ticket's files (`/tickets/{id}/attachments`), or those an upload stored. */
+export type AttachmentList =
+  paths['/api/v1/tickets/{id}/attachments']['get']['responses'][200]['content']['application/json'];
+
+/**
+ * A page of a list. Every list pages alike; its items are whole here because the Mini App asks
+ * for cut-down items (`?fields=`) only where it says so (`Pick<Ticket, …>`).
+ */
+export type Page<T> = Omit<TicketList, 'items'> & { items: T[] };
 
 /** True for agents and above. */
 export function isStaff(role: Role | undefined): boolean {

@@ -2,8 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, Switch } from '@telegram-apps/telegram-ui';
 import { useRef, useState } from 'react';
 import { ApiError, api } from '../api/client';
+import { queryKeys } from '../api/query-keys';
 import { realtime } from '../api/realtime';
-import type { Message, Ticket } from '../api/types';
+import { messageLimits, type Message, type Ticket } from '../api/types';
 import { t } from '../i18n';
 import { haptic } from '../telegram';
 import { useUploads } from '../useUploads';
@@ -33,12 +34,12 @@ export function Composer({ ticket, staff }: Readonly<{ ticket: Ticket; staff: bo
         ...(internal ? { is_internal: true } : {}),
         ...(ids.length > 0 ? { attachment_ids: ids } : {}),
       });
-      queryClient.setQueryData<Message[]>(['messages', ticket.id], (current) =>
+      queryClient.setQueryData<Message[]>(queryKeys.messages(ticket.id), (current) =>
         current && !current.some((known) => known.id === message.id)
           ? [...current, message]
           : current,
       );
-      void queryClient.invalidateQueries({ queryKey: ['ticket', ticket.id] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.ticket(ticket.id) });
       setText('');
       uploads.reset();
       setError(undefined);
@@ -77,7 +78,7 @@ export function Composer({ ticket, staff }: Readonly<{ ticket: Ticket; staff: bo
           aria-label={internal ? t('writeNote') : t('writeMessage')}
           placeholder={internal ? t('writeNote') : t('writeMessage')}
           rows={1}
-          maxLength={4000}
+          maxLength={messageLimits.content.maxLength}
           value={text}
           onChange={(event) => {
             setText(event.target.value);

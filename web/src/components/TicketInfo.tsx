@@ -2,13 +2,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select } from '@telegram-apps/telegram-ui';
 import { useState } from 'react';
 import { ApiError, api } from '../api/client';
+import { queryKeys } from '../api/query-keys';
 import {
   isStaff,
   type Attachment,
   priorities,
   statuses,
   type Page,
+  type Person,
   type Priority,
+  roles,
   type Status,
   type Ticket,
   type User,
@@ -19,15 +22,13 @@ import { haptic } from '../telegram';
 import { AttachmentView } from './AttachmentView';
 import { CategoryIcon, PriorityBadge, StatusBadge } from './StatusBadge';
 
-type Person = Pick<User, 'id' | 'first_name' | 'last_name' | 'username' | 'role'>;
-
 function fullName(person: Person | undefined): string {
   return person ? [person.first_name, person.last_name].filter(Boolean).join(' ') : '…';
 }
 
 function useUser(id: string | null, enabled: boolean) {
   return useQuery({
-    queryKey: ['user', id],
+    queryKey: queryKeys.user(id),
     queryFn: ({ signal }) => api<Person>('GET', `/users/${id}`, undefined, signal),
     enabled: enabled && id !== null,
     staleTime: 5 * 60_000,
@@ -37,18 +38,19 @@ function useUser(id: string | null, enabled: boolean) {
 /** Active staff who can take tickets (agents may list these, not customers). */
 function useAgents(enabled: boolean) {
   return useQuery({
-    queryKey: ['agents'],
+    queryKey: queryKeys.agents(),
     queryFn: async ({ signal }) => {
-      const roles = ['agent', 'moderator', 'admin', 'owner'];
       const pages = await Promise.all(
-        roles.map((role) =>
-          api<Page<Person>>(
-            'GET',
-            `/users?role=${role}&is_active=true&limit=100`,
-            undefined,
-            signal,
+        roles
+          .filter(isStaff)
+          .map((role) =>
+            api<Page<Person>>(
+              'GET',
+              `/users?role=${role}&is_active=true&limit=100`,
+              undefined,
+              signal,
+            ),
           ),
-        ),
       );
       return pages.flatMap((page) => page.items);
     },
@@ -83,9 +85,9 @@ export function TicketInfo({
     onSuccess: (next) => {
       haptic('success');
       setError(undefined);
-      queryClient.setQueryData(['ticket', ticket.id], next);
-      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      void queryClient.invalidateQueries({ queryKey: ['counts'] });
+      queryClient.setQueryData(queryKeys.ticket(ticket.id), next);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.counts() });
     },
     onError: (failure) => {
       haptic('error');

@@ -1,15 +1,11 @@
+// The server's own language rule, so the Mini App speaks to everyone as the bot does.
+import { homeLanguage, type Language } from '../../../src/i18n/language';
 import { en, type TextKey } from './en';
 import { ru } from './ru';
 
-/** The languages the Mini App speaks. */
-export type Language = 'ru' | 'en';
+export { languageOf, type Language } from '../../../src/i18n/language';
 
-let language: Language = 'ru';
-
-/** English for English-speaking users, Russian (the default) for everyone else. */
-export function pickLanguage(code: string | null | undefined): Language {
-  return code?.toLowerCase().startsWith('en') ? 'en' : 'ru';
-}
+let language: Language = homeLanguage;
 
 /** Sets the language texts come in from now on. */
 export function setLanguage(next: Language): void {

@@ -1,4 +1,8 @@
-import type { TextKey } from './en';
+import { vocabulary } from '../../../src/i18n/vocabulary.js';
+import type { TextKey } from './en.js';
+
+/** Status, priority and role names: the same words as the bot's and notifications'. */
+const words = vocabulary.ru;
 
 /** Russian texts. */
 export const ru: Record<TextKey, string> = {
@@ -12,11 +16,11 @@ export const ru: Record<TextKey, string> = {
     'Это мини-приложение Telegram. Откройте бота поддержки в Telegram и нажмите «Открыть», чтобы увидеть свои обращения.',
   demoTitle: 'Демо-режим',
   demoText: 'Сервер работает без бота: войдите как демо-пользователь.',
-  role_user: 'Клиент',
-  role_agent: 'Агент',
-  role_moderator: 'Модератор',
-  role_admin: 'Администратор',
-  role_owner: 'Владелец',
+  role_user: words.roles.user,
+  role_agent: words.roles.agent,
+  role_moderator: words.roles.moderator,
+  role_admin: words.roles.admin,
+  role_owner: words.roles.owner,
   myTickets: 'Мои обращения',
   tabUnassigned: 'Свободные',
   tabMine: 'Мои',
@@ -48,15 +52,15 @@ export const ru: Record<TextKey, string> = {
   noTicketsHint: 'Здесь появятся ваши обращения.',
   pullToRefresh: 'Отпустите, чтобы обновить',
   offline: 'Нет сети: показаны сохранённые данные',
-  status_open: 'Открыто',
-  status_in_progress: 'В работе',
-  status_waiting: 'Ожидает',
-  status_resolved: 'Решено',
-  status_closed: 'Закрыто',
-  priority_low: 'Низкий',
-  priority_normal: 'Обычный',
-  priority_high: 'Высокий',
-  priority_critical: 'Критический',
+  status_open: words.statuses.open,
+  status_in_progress: words.statuses.in_progress,
+  status_waiting: words.statuses.waiting,
+  status_resolved: words.statuses.resolved,
+  status_closed: words.statuses.closed,
+  priority_low: words.priorities.low,
+  priority_normal: words.priorities.normal,
+  priority_high: words.priorities.high,
+  priority_critical: words.priorities.critical,
   title: 'Тема',
   titlePlaceholder: 'Коротко о проблеме',
   description: 'Описание',

@@ -3,6 +3,7 @@ import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { Button, Input, Select, Spinner, TabsList } from '@telegram-apps/telegram-ui';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, query } from '../api/client';
+import { queryKeys } from '../api/query-keys';
 import {
   isStaff,
   priorities,
@@ -122,7 +123,7 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
     q,
   };
   const counts = useQuery({
-    queryKey: ['counts', scope],
+    queryKey: queryKeys.countsOf(scope),
     queryFn: ({ signal }) =>
       api<Counts>('GET', `/tickets/counts${query(scope)}`, undefined, signal),
   });
@@ -130,7 +131,7 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
   // top (live: App.tsx refetches on every ticket and message event staff sockets get).
   const sort = staff ? '-updated_at' : undefined;
   const list = useInfiniteQuery({
-    queryKey: ['tickets', scope, filters.status, sort],
+    queryKey: queryKeys.ticketList(scope, filters.status, sort),
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
       api<Page<Ticket>>(
@@ -172,8 +173,8 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
 
   const pull = usePullToRefresh(() =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['tickets'] }),
-      queryClient.invalidateQueries({ queryKey: ['counts'] }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.tickets() }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.counts() }),
     ]),
   );
   // In Telegram, "New ticket" is the client's own Main Button; elsewhere a button at the bottom.

@@ -2,7 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, Cell, List, Section, Select, Spinner, Textarea } from '@telegram-apps/telegram-ui';
 import { useCallback, useState } from 'react';
 import { ApiError, api } from '../api/client';
-import { priorities, type Priority, type Ticket } from '../api/types';
+import { queryKeys } from '../api/query-keys';
+import { newTicketLimits, priorities, type Priority, type Ticket } from '../api/types';
 import { BackLink } from '../components/BackLink';
 import { FilePicker } from '../components/FilePicker';
 import { CategoryIcon, PriorityBadge } from '../components/StatusBadge';
@@ -13,8 +14,8 @@ import { goBack, navigate } from '../router';
 import { haptic, inTelegram } from '../telegram';
 import { useUploads } from '../useUploads';
 
-const TITLE_MAX = 200;
-const DESCRIPTION_MAX = 2000;
+const TITLE_MAX = newTicketLimits.title.maxLength;
+const DESCRIPTION_MAX = newTicketLimits.description.maxLength;
 
 type FieldErrors = Partial<
   Record<'category_id' | 'title' | 'description' | 'priority' | 'form', string>
@@ -99,8 +100,8 @@ export default function NewTicket() {
       });
       await uploads.finish(ticket.id);
       haptic('success');
-      await queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      await queryClient.invalidateQueries({ queryKey: ['counts'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.tickets() });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.counts() });
       navigate(`/tickets/${ticket.id}`, true);
     } catch (error) {
       haptic('error');

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Placeholder, Spinner } from '@telegram-apps/telegram-ui';
 import { useEffect } from 'react';
 import { api } from '../api/client';
+import { queryKeys } from '../api/query-keys';
 import type { Page, Ticket } from '../api/types';
 import { BackLink } from '../components/BackLink';
 import { useBackButton } from '../hooks';
@@ -12,7 +13,7 @@ import { goBack, navigate } from '../router';
 export default function TicketByNumber({ number }: Readonly<{ number: number }>) {
   useBackButton();
   const found = useQuery({
-    queryKey: ['ticket-number', number],
+    queryKey: queryKeys.ticketByNumber(number),
     queryFn: ({ signal }) =>
       api<Page<Pick<Ticket, 'id' | 'number'>>>(
         'GET',

@@ -2,10 +2,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Placeholder, Spinner } from '@telegram-apps/telegram-ui';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api/client';
+import { queryKeys } from '../api/query-keys';
 import { realtime } from '../api/realtime';
 import {
   isStaff,
-  type Attachment,
+  type AttachmentList,
   type Message,
   type Page,
   type Ticket,
@@ -52,29 +53,29 @@ function useLiveTicket(ticketId: string): Typist | undefined {
       if (frame.ticket_id !== ticketId) return;
       if (frame.type === 'message.created') {
         const message = frame.data as Message;
-        queryClient.setQueryData<Message[]>(['messages', ticketId], (current) =>
+        queryClient.setQueryData<Message[]>(queryKeys.messages(ticketId), (current) =>
           current && !current.some((known) => known.id === message.id)
             ? [...current, message]
             : current,
         );
         setTypist(undefined);
         if (message.attachments.length > 0) {
-          void queryClient.invalidateQueries({ queryKey: ['ticket-files', ticketId] });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.ticketFiles(ticketId) });
         }
       } else if (frame.type.startsWith('message.')) {
-        void queryClient.invalidateQueries({ queryKey: ['messages', ticketId] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.messages(ticketId) });
       } else if (frame.type === 'typing') {
         const data = frame.data as { first_name?: string };
         setTypist({ name: data.first_name ?? '…', until: Date.now() + 4000 });
       } else if (frame.type === 'ticket.deleted') {
-        queryClient.removeQueries({ queryKey: ['ticket', ticketId] });
+        queryClient.removeQueries({ queryKey: queryKeys.ticket(ticketId) });
       } else if (frame.type.startsWith('ticket.') && frame.data) {
-        queryClient.setQueryData<Ticket>(['ticket', ticketId], frame.data as Ticket);
+        queryClient.setQueryData<Ticket>(queryKeys.ticket(ticketId), frame.data as Ticket);
       }
     });
     const offReconnect = realtime.onReconnect(() => {
-      void queryClient.invalidateQueries({ queryKey: ['messages', ticketId] });
-      void queryClient.invalidateQueries({ queryKey: ['ticket', ticketId] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.messages(ticketId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.ticket(ticketId) });
     });
     return () => {
       unsubscribe();
@@ -101,17 +102,17 @@ function authorName(message: Message, me: User): string {
 export default function TicketPage({ id, user }: Readonly<{ id: string; user: User }>) {
   useBackButton();
   const ticket = useQuery({
-    queryKey: ['ticket', id],
+    queryKey: queryKeys.ticket(id),
     queryFn: ({ signal }) => api<Ticket>('GET', `/tickets/${id}`, undefined, signal),
   });
   const messages = useQuery({
-    queryKey: ['messages', id],
+    queryKey: queryKeys.messages(id),
     queryFn: ({ signal }) => fetchMessages(id, signal),
   });
   const files = useQuery({
-    queryKey: ['ticket-files', id],
+    queryKey: queryKeys.ticketFiles(id),
     queryFn: ({ signal }) =>
-      api<{ items: Attachment[] }>('GET', `/tickets/${id}/attachments`, undefined, signal),
+      api<AttachmentList>('GET', `/tickets/${id}/attachments`, undefined, signal),
     select: (answer) => answer.items,
   });
   const typist = useLiveTicket(id);

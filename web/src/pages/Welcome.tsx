@@ -2,15 +2,14 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, List, Placeholder, Section } from '@telegram-apps/telegram-ui';
 import { useState } from 'react';
 import { ApiError, signInAsDemo } from '../api/client';
-import type { Role, User } from '../api/types';
+import { queryKeys } from '../api/query-keys';
+import { roles, type Role, type User } from '../api/types';
 import { t } from '../i18n';
-
-const demoRoles: Role[] = ['user', 'agent', 'moderator', 'admin', 'owner'];
 
 /** Opened outside Telegram: how to open the app, and demo sign-in when the server offers it. */
 export default function Welcome({ onSignedIn }: Readonly<{ onSignedIn: (user: User) => void }>) {
   const config = useQuery({
-    queryKey: ['config'],
+    queryKey: queryKeys.config(),
     queryFn: async () => {
       const response = await fetch('/api/v1/config');
       return (await response.json()) as { demo_mode: boolean };
@@ -39,7 +38,7 @@ export default function Welcome({ onSignedIn }: Readonly<{ onSignedIn: (user: Us
         <List>
           <Section header={t('demoTitle')} footer={t('demoText')}>
             <div className="demo-buttons">
-              {demoRoles.map((role) => (
+              {roles.map((role) => (
                 <Button
                   key={role}
                   size="m"

@@ -1,11 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
 import { Composer, InlineKeyboard } from 'grammy';
-import { can } from '../../../auth/permissions.js';
 import { broadcastTextLimit } from '../../../broadcasts/service.js';
-import { botState } from '../../../db/schema.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
-import { createStateStorage } from '../../state-storage.js';
+import type { BotDeps } from '../../deps.js';
+import { guard } from '../../guard.js';
 
 /**
  * An admin's broadcast in the making, kept in `bot_state` so a restart loses nothing: waiting
@@ -15,10 +12,8 @@ type Draft =
   | { step: 'text' }
   | { step: 'confirm'; text: string; previewMessageId: number; recipients: number };
 
-/** The drafts' key prefix in `bot_state` (`state-storage.ts` keys are `<prefix>:<key>`). */
+/** The drafts' key prefix in the bot's state (`state-store.ts`: keys are `<prefix>:<key>`). */
 const draftPrefix = 'broadcast';
-
-const mayBroadcast = (ctx: BotContext) => can(ctx.user.role, 'broadcast.send');
 
 /** The preview's buttons: Confirm (with the number of recipients) and Cancel. */
 function confirmKeyboard(ctx: BotContext, recipients: number): InlineKeyboard {
@@ -34,8 +29,10 @@ function confirmKeyboard(ctx: BotContext, recipients: number): InlineKeyboard {
  * (`broadcasts/service.ts`): the queue sends it, and a progress job edits a status message here.
  * `/cancel` or Cancel drops the draft. Admins and above.
  */
-export function broadcastFeature(deps: BotDeps): Composer<BotContext> {
-  const drafts = createStateStorage<Draft>(deps.database.db, draftPrefix);
+export function broadcastFeature(
+  deps: Pick<BotDeps, 'broadcasts' | 'state' | 'logger'>,
+): Composer<BotContext> {
+  const drafts = deps.state.storage<Draft>(draftPrefix);
   const composer = new Composer<BotContext>();
   const keyOf = (ctx: BotContext) => String(ctx.chat?.id ?? ctx.from?.id);
 
@@ -44,36 +41,28 @@ export function broadcastFeature(deps: BotDeps): Composer<BotContext> {
    * Confirm (updates handled concurrently behind a webhook) start one broadcast, not two.
    */
   async function takeDraft(key: string, messageId: number | undefined) {
-    const [row] = await deps.database.db
-      .delete(botState)
-      .where(
-        and(
-          eq(botState.key, `${draftPrefix}:${key}`),
-          sql`${botState.value} ->> 'step' = 'confirm'`,
-          sql`(${botState.value} ->> 'previewMessageId')::int = ${messageId ?? -1}`,
-        ),
-      )
-      .returning({ value: botState.value });
-    return row?.value as Extract<Draft, { step: 'confirm' }> | undefined;
+    const draft = await drafts.take(key, { step: 'confirm', previewMessageId: messageId ?? -1 });
+    return draft?.step === 'confirm' ? draft : undefined;
   }
 
-  composer.command('broadcast', async (ctx) => {
-    if (!mayBroadcast(ctx)) {
-      await ctx.reply(ctx.t.common.not_allowed);
-      return;
-    }
-    await drafts.write(keyOf(ctx), { step: 'text' });
-    await ctx.reply(ctx.t.admin.broadcast_ask);
-  });
-
+  // A draft is dropped by /cancel even after its author lost the right to send it.
   composer.command('cancel', async (ctx, next) => {
     if (!(await drafts.read(keyOf(ctx)))) return next();
     await drafts.delete(keyOf(ctx));
     await ctx.reply(ctx.t.admin.broadcast_cancelled);
   });
 
-  composer.on('message', async (ctx, next) => {
-    if (!mayBroadcast(ctx)) return next();
+  const admins = guard(composer, 'broadcast.send', {
+    commands: ['broadcast'],
+    callbacks: ['bc:ok', 'bc:no'],
+  });
+
+  admins.command('broadcast', async (ctx) => {
+    await drafts.write(keyOf(ctx), { step: 'text' });
+    await ctx.reply(ctx.t.admin.broadcast_ask);
+  });
+
+  admins.on('message', async (ctx, next) => {
     const draft = await drafts.read(keyOf(ctx));
     if (draft?.step !== 'text') return next();
     const text = ctx.message.text;
@@ -113,12 +102,8 @@ export function broadcastFeature(deps: BotDeps): Composer<BotContext> {
    * Confirm or Cancel on a preview. A broadcast that fails to start (its transaction rolled
    * back) puts the draft and the preview's buttons back, so the admin retries without retyping.
    */
-  composer.callbackQuery(['bc:ok', 'bc:no'], async (ctx) => {
+  admins.callbackQuery(['bc:ok', 'bc:no'], async (ctx) => {
     const t = ctx.t.admin;
-    if (!mayBroadcast(ctx)) {
-      await ctx.answerCallbackQuery({ text: ctx.t.common.not_allowed });
-      return;
-    }
     const messageId = ctx.callbackQuery.message?.message_id;
     await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
     const draft = await takeDraft(keyOf(ctx), messageId);

@@ -1,12 +1,16 @@
-import { Composer, InlineKeyboard } from 'grammy';
-import { can } from '../../../auth/permissions.js';
+import { Composer, InlineKeyboard, type BotError } from 'grammy';
 import { ticketStatuses, type TicketStatus } from '../../../db/schema.js';
 import { activeStatuses } from '../../../tickets/ticket-status.js';
 import type { TicketDto } from '../../../tickets/schemas.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import type { BotDeps } from '../../deps.js';
+import { guard } from '../../guard.js';
+import { refusalText } from '../../refusals.js';
 import { isNotModified } from '../../../telegram/edit-refusals.js';
-import { refusalText } from './refusal.js';
+import { webAppUrl } from '../../../telegram/mini-app-button.js';
+
+/** What the panel calls: tickets to list and change, staff to name, the Mini App's address. */
+type PanelDeps = Pick<BotDeps, 'tickets' | 'users' | 'config'>;
 
 /** Tickets the panel lists in each section. */
 const queueSize = 5;
@@ -20,19 +24,8 @@ interface View {
   keyboard: InlineKeyboard;
 }
 
-/**
- * The Mini App's admin pages (`?startapp=admin`), or undefined when the Mini App URL is not
- * https: Telegram refuses `web_app` buttons on anything else.
- */
-export function adminAppUrl(miniAppUrl: string | undefined): string | undefined {
-  if (!miniAppUrl?.startsWith('https://')) return undefined;
-  const url = new URL(miniAppUrl);
-  url.searchParams.set('startapp', 'admin');
-  return url.toString();
-}
-
 /** The panel as the caller may see it now: counts, the unassigned queue, critical tickets. */
-async function panelView(deps: BotDeps, ctx: BotContext): Promise<View> {
+async function panelView(deps: PanelDeps, ctx: BotContext): Promise<View> {
   const t = ctx.t.admin;
   const counts = await deps.tickets.counts(ctx.principal, {});
   const status = [...activeStatuses];
@@ -69,15 +62,16 @@ async function panelView(deps: BotDeps, ctx: BotContext): Promise<View> {
       .row();
   }
   keyboard.text(t.refresh_button, 'adm:panel');
-  const appUrl = adminAppUrl(deps.config.MINI_APP_URL);
+  // The Mini App's admin pages, when Telegram can open them (https).
+  const appUrl = webAppUrl(deps.config.MINI_APP_URL, 'admin');
   if (appUrl) keyboard.webApp(t.open_app_button, appUrl);
   return { text, keyboard };
 }
 
 /** The list of active staff to assign ticket `number` to, one button each. */
-async function assigneeView(deps: BotDeps, ctx: BotContext, number: number): Promise<View> {
+async function assigneeView(deps: PanelDeps, ctx: BotContext, number: number): Promise<View> {
   const t = ctx.t.admin;
-  const ids = (await deps.users.activeStaffIds(deps.database.db)).slice(0, staffListSize);
+  const ids = (await deps.users.activeStaffIds()).slice(0, staffListSize);
   const people = await deps.users.authors(ids);
   const keyboard = new InlineKeyboard();
   for (const person of people.values()) {
@@ -105,30 +99,34 @@ async function show(ctx: BotContext, view: View): Promise<void> {
   }
 }
 
-/**
- * Runs a panel button's action, answers the button with its result (or the service's refusal)
- * and shows the panel again, refreshed, in place.
- */
-async function act(deps: BotDeps, ctx: BotContext, action: () => Promise<string>): Promise<void> {
-  let answer: string;
-  try {
-    answer = await action();
-  } catch (error) {
-    const refusal = refusalText(error, ctx.t.admin);
-    if (refusal === undefined) throw error;
-    answer = refusal;
-  }
+/** Answers a panel button with its result and shows the panel again, refreshed, in place. */
+async function act(deps: PanelDeps, ctx: BotContext, action: () => Promise<string>): Promise<void> {
+  const answer = await action();
   await ctx.answerCallbackQuery({ text: answer });
   await show(ctx, await panelView(deps, ctx));
 }
 
+/**
+ * The panel buttons' error boundary: a service's refusal (a ticket taken or closed meanwhile,
+ * deleted, an assignee no longer staff) answers the button in the panel's words and refreshes
+ * the panel; anything else goes on to the bot's error handler.
+ */
+function refusedOnPanel(deps: PanelDeps) {
+  return async ({ ctx, error }: BotError<BotContext>): Promise<void> => {
+    const answer = refusalText(error, ctx.t, { what: 'panel' });
+    if (answer === undefined || !ctx.callbackQuery) throw error;
+    await ctx.answerCallbackQuery({ text: answer });
+    await show(ctx, await panelView(deps, ctx));
+  };
+}
+
 /** How a staff member is named in button answers: their first name. */
-async function firstNameOf(deps: BotDeps, userId: string): Promise<string> {
+async function firstNameOf(deps: PanelDeps, userId: string): Promise<string> {
   return (await deps.users.authors([userId])).get(userId)?.first_name ?? '—';
 }
 
 /** Ticket number `n` of the matched callback data, as the caller may see it. */
-function ticketOf(deps: BotDeps, ctx: BotContext) {
+function ticketOf(deps: PanelDeps, ctx: BotContext) {
   return deps.tickets.getByNumber(ctx.principal, Number(ctx.match?.[1]));
 }
 
@@ -136,15 +134,12 @@ function ticketOf(deps: BotDeps, ctx: BotContext) {
  * `/admin`: the staff's panel in one message, with buttons to take, assign or close tickets of
  * the unassigned queue; every button edits the panel in place. Agents and above only.
  */
-export function panelFeature(deps: BotDeps): Composer<BotContext> {
+export function panelFeature(deps: PanelDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const staffOnly = composer.filter((ctx) => can(ctx.user.role, 'tickets.read_all'));
-  const others = composer.filter((ctx) => !can(ctx.user.role, 'tickets.read_all'));
-
-  others.command('admin', (ctx) => ctx.reply(ctx.t.common.not_allowed));
-  others.callbackQuery(/^adm:/, (ctx) =>
-    ctx.answerCallbackQuery({ text: ctx.t.common.not_allowed }),
-  );
+  const staffOnly = guard(composer, 'tickets.read_all', {
+    commands: ['admin'],
+    callbacks: [/^adm:/],
+  }).errorBoundary(refusedOnPanel(deps));
 
   staffOnly.command('admin', async (ctx) => show(ctx, await panelView(deps, ctx)));
   staffOnly.callbackQuery('adm:panel', async (ctx) => {

@@ -1,9 +1,10 @@
 import { Composer } from 'grammy';
-import { can, canGrantRole } from '../../../auth/permissions.js';
+import { canGrantRole } from '../../../auth/permissions.js';
 import { userRoles, type UserRole, type UserRow } from '../../../db/schema.js';
-import { DomainError } from '../../../errors.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import type { BotDeps } from '../../deps.js';
+import { guard } from '../../guard.js';
+import { attempt } from '../../refusals.js';
 
 function isRole(value: string): value is UserRole {
   return (userRoles as readonly string[]).includes(value);
@@ -14,27 +15,15 @@ function nameOf(user: UserRow): string {
   return user.username ? `@${user.username}` : user.firstName;
 }
 
-/** The answer to a role change the users service refused, or undefined if it is no refusal. */
-function refusalOf(ctx: BotContext, error: unknown, role: UserRole): string | undefined {
-  if (!(error instanceof DomainError)) return undefined;
-  if (error.code === 'own_role') return ctx.t.admin.role_own;
-  if (error.code === 'last_owner') return ctx.t.admin.role_last_owner;
-  if (error.status === 403) return ctx.t.admin.role_not_allowed(role);
-  return undefined;
-}
-
 /**
  * `/role @username ROLE`: gives a user another role, by the same rules as the API (the users
  * service decides; the checks here only make the answers clear). Admins and above.
  */
-export function roleFeature(deps: BotDeps): Composer<BotContext> {
+export function roleFeature(deps: Pick<BotDeps, 'users'>): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.command('role', async (ctx) => {
+  const admins = guard(composer, 'users.set_role', { commands: ['role'] });
+  admins.command('role', async (ctx) => {
     const t = ctx.t.admin;
-    if (!can(ctx.user.role, 'users.set_role')) {
-      await ctx.reply(ctx.t.common.not_allowed);
-      return;
-    }
     const [username, roleName] = ctx.match.trim().split(/\s+/);
     if (!username || !roleName) {
       await ctx.reply(t.role_usage(userRoles), { parse_mode: 'HTML' });
@@ -58,18 +47,16 @@ export function roleFeature(deps: BotDeps): Composer<BotContext> {
       await ctx.reply(t.role_not_allowed(role), { parse_mode: 'HTML' });
       return;
     }
-    try {
-      const changed = await deps.users.changeRole(ctx.principal, target.id, role);
-      const answer =
-        target.role === role
-          ? t.role_unchanged(nameOf(changed), role)
-          : t.role_done(nameOf(changed), role);
-      await ctx.reply(answer, { parse_mode: 'HTML' });
-    } catch (error) {
-      const refusal = refusalOf(ctx, error, role);
-      if (refusal === undefined) throw error;
-      await ctx.reply(refusal, { parse_mode: 'HTML' });
+    const changed = await attempt(ctx, { what: 'role', role }, () =>
+      deps.users.changeRole(ctx.principal, target.id, role),
+    );
+    if (!changed.ok) {
+      await ctx.reply(changed.words, { parse_mode: 'HTML' });
+      return;
     }
+    const name = nameOf(changed.value);
+    const answer = target.role === role ? t.role_unchanged(name, role) : t.role_done(name, role);
+    await ctx.reply(answer, { parse_mode: 'HTML' });
   });
   return composer;
 }

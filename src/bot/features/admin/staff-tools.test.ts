@@ -78,8 +78,8 @@ describe('/admin and /stats', () => {
     agent.chat.send('/admin');
     const panel = await agent.chat.next();
     panelId = panel.message_id ?? 0;
-    expect(panel.text).toContain('open: <b>3</b>');
-    expect(panel.text).toContain('closed: <b>0</b>');
+    expect(panel.text).toContain('Open: <b>3</b>');
+    expect(panel.text).toContain('Closed: <b>0</b>');
     expect(panel.text).toContain('Printer &lt;jammed&gt; &amp; stuck');
     expect(panel.text).toContain(`🔥 <b>#${tickets[1]?.number}</b> Server down`);
     const data = panel.buttons.flat().map((b) => b.callback_data);
@@ -110,7 +110,7 @@ describe('/admin and /stats', () => {
     await press(agent.chat, panelId, `adm:close:${printer?.number}`);
     await answered(h, `Ticket #${printer?.number} closed`);
     const edited = await agent.chat.next();
-    expect(edited.text).toContain('closed: <b>1</b>');
+    expect(edited.text).toContain('Closed: <b>1</b>');
     const seen = await callAs(h.testApp, customer, 'GET', `/tickets/${printer?.id}`);
     expect(seen.json()).toMatchObject({ status: 'closed' });
   });

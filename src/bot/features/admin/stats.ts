@@ -1,18 +1,14 @@
 import { Composer } from 'grammy';
-import { can } from '../../../auth/permissions.js';
-import { ticketStats } from '../../../stats/ticket-stats.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import type { BotDeps } from '../../deps.js';
+import { guard } from '../../guard.js';
 
 /** `/stats`: today's and this week's ticket figures (UTC), for agents and above. */
-export function statsFeature(deps: BotDeps): Composer<BotContext> {
+export function statsFeature(deps: Pick<BotDeps, 'stats'>): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.command('stats', async (ctx) => {
-    if (!can(ctx.user.role, 'stats.read')) {
-      await ctx.reply(ctx.t.common.not_allowed);
-      return;
-    }
-    const stats = await ticketStats(deps.database.db, deps.clock.now());
+  const staff = guard(composer, 'stats.read', { commands: ['stats'] });
+  staff.command('stats', async (ctx) => {
+    const stats = await deps.stats.ticketStats();
     await ctx.reply(ctx.t.admin.stats(stats.today, stats.week, stats.backlog, stats.weekFrom), {
       parse_mode: 'HTML',
     });

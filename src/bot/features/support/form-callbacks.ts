@@ -1,13 +1,18 @@
 import { categoryInLanguage } from '../../../categories/in-language.js';
 import type { TicketPriority } from '../../../db/schema.js';
 import { ticketPriorities } from '../../../db/schema.js';
-import { DomainError } from '../../../errors.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import { attempt } from '../../refusals.js';
 import { showForm } from './form-message.js';
-import { stepAfterField, type FormStep, type SupportForm } from './form-state.js';
+import {
+  stepAfterField,
+  type FormDeps,
+  type FormStep,
+  type SubmitDeps,
+  type SupportForm,
+} from './form-state.js';
 import { editableFields, formActions } from './form-view.js';
-import { submitForm, type SubmitDeps } from './form-submit.js';
+import { submitForm } from './form-submit.js';
 
 function isPriority(value: string): value is TicketPriority {
   return (ticketPriorities as readonly string[]).includes(value);
@@ -20,28 +25,24 @@ function isEditable(value: string): value is (typeof editableFields)[number] {
 /** The form with the chosen category, or a note when it no longer takes tickets. */
 async function withCategory(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'categories'>,
   form: SupportForm,
   id: string,
 ): Promise<SupportForm> {
-  try {
-    const category = categoryInLanguage(
-      await deps.categories.get(id, { includeInactive: false }),
-      ctx.language,
-    );
-    const label = [category.icon, category.name].filter(Boolean).join(' ');
-    const filled = { ...form, categoryId: category.id, categoryLabel: label };
-    return { ...filled, step: stepAfterField(filled) };
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    return { ...form, note: ctx.t.support.category_unavailable };
-  }
+  const found = await attempt(ctx, { what: 'category' }, () =>
+    deps.categories.get(id, { includeInactive: false }),
+  );
+  if (!found.ok) return { ...form, note: found.words };
+  const category = categoryInLanguage(found.value, ctx.language);
+  const label = [category.icon, category.name].filter(Boolean).join(' ');
+  const filled = { ...form, categoryId: category.id, categoryLabel: label };
+  return { ...filled, step: stepAfterField(filled) };
 }
 
 /** The form after a press of one of its buttons (`data` is the callback data). */
 async function pressed(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'categories'>,
   form: SupportForm,
   data: string,
 ): Promise<SupportForm> {
@@ -80,14 +81,13 @@ async function pressed(
  */
 export async function handleFormPress(
   ctx: BotContext,
-  deps: BotDeps,
-  extra: SubmitDeps,
+  deps: SubmitDeps,
   form: SupportForm,
   data: string,
 ): Promise<void> {
   if (data === formActions.send) {
-    await submitForm(ctx, deps, extra, form);
+    await submitForm(ctx, deps, form);
     return;
   }
-  await showForm(ctx, deps, extra.store, await pressed(ctx, deps, form, data));
+  await showForm(ctx, deps, deps.store, await pressed(ctx, deps, form, data));
 }

@@ -1,10 +1,15 @@
 import type { Document, PhotoSize } from 'grammy/types';
-import { DomainError } from '../../../errors.js';
 import { largestPhoto } from '../../../files/file-store.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
+import { attempt } from '../../refusals.js';
 import type { SupportTexts } from '../../texts/support.js';
-import { checkField, stepAfterField, ticketLimits, type SupportForm } from './form-state.js';
+import {
+  checkField,
+  stepAfterField,
+  ticketLimits,
+  type FormDeps,
+  type SupportForm,
+} from './form-state.js';
 
 /** Telegram's Bot API hands out files up to 20 MB through `getFile`; larger ones cannot come. */
 const telegramDownloadLimit = 20 * 1024 * 1024;
@@ -93,7 +98,7 @@ export function incomingFile(
  */
 export async function withFile(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'files'>,
   form: SupportForm,
   file: IncomingFile,
 ): Promise<SupportForm> {
@@ -104,21 +109,14 @@ export async function withFile(
   if (file.size !== undefined && file.size > telegramDownloadLimit) {
     return { ...form, note: t.file_refused_size(file.name) };
   }
-  try {
-    const stored = await deps.files.ingestTelegramFile(ctx.principal, {
+  const ingested = await attempt(ctx, { what: 'file', name: file.name }, () =>
+    deps.files.ingestTelegramFile(ctx.principal, {
       file_id: file.fileId,
       ...(file.fileName ? { file_name: file.fileName } : {}),
-    });
-    const files = [...form.files, { id: stored.id, name: stored.file_name }];
-    return { ...form, files, note: t.file_attached(stored.file_name) };
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    return { ...form, note: fileRefusal(error, file.name, t) };
-  }
-}
-
-function fileRefusal(error: DomainError, name: string, t: SupportTexts): string {
-  if (error.status === 413) return t.file_refused_size(name);
-  if (error.status === 415) return t.file_refused_type(name);
-  return t.file_unavailable(name);
+    }),
+  );
+  if (!ingested.ok) return { ...form, note: ingested.words };
+  const stored = ingested.value;
+  const files = [...form.files, { id: stored.id, name: stored.file_name }];
+  return { ...form, files, note: t.file_attached(stored.file_name) };
 }

@@ -1,12 +1,9 @@
 import { GrammyError, type InlineKeyboard } from 'grammy';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
 import { categoryInLanguage } from '../../../categories/in-language.js';
+import { isNotModified } from '../../../telegram/edit-refusals.js';
 import { renderForm } from './form-view.js';
-import type { FormFields, SupportStore } from './form-state.js';
-
-/** Telegram's answer when an edit would change nothing; harmless for a form. */
-const notModified = /message is not modified/i;
+import type { FormDeps, FormFields, SupportStore } from './form-state.js';
 
 /** The storage key of a chat's form and offer. */
 export function chatKey(ctx: BotContext): string {
@@ -32,8 +29,9 @@ export async function editOrSend(
       await ctx.api.editMessageText(chatId, messageId, text, extra);
       return messageId;
     } catch (error) {
+      // An edit that would change nothing is harmless for a form.
+      if (isNotModified(error)) return messageId;
       if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
-      if (notModified.test(error.description)) return messageId;
     }
   }
   const sent = await ctx.api.sendMessage(chatId, text, extra);
@@ -57,7 +55,7 @@ export type FormToShow = FormFields & { messageId?: number };
  */
 export async function showForm(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<FormDeps, 'categories'>,
   store: SupportStore,
   form: FormToShow,
 ): Promise<void> {

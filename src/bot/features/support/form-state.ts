@@ -1,12 +1,11 @@
-import type { StorageAdapter } from 'grammy';
 import { z } from 'zod';
-import type { Db } from '../../../db/client.js';
 import type { TicketPriority } from '../../../db/schema.js';
 import { toPlainText } from '../../../content/plain-text.js';
 import { attachmentIdsField } from '../../../files/schemas.js';
 import { excerpt } from '../../../notifications/texts.js';
 import { createTicketBody } from '../../../tickets/schemas.js';
-import { createStateStorage } from '../../state-storage.js';
+import type { BotDeps } from '../../deps.js';
+import type { BotStateStore, BotStorage } from '../../state-store.js';
 
 /** Where the form is: the field it waits for, the preview, or the "what to change" menu. */
 export type FormStep =
@@ -47,17 +46,33 @@ export interface TextOffer {
   messageId: number;
 }
 
-/** The form and the offer of each chat, in `bot_state` under the `support` prefix. */
+/** The form and the offer of each chat, in the bot's state under the `support` prefix. */
 export interface SupportStore {
-  forms: StorageAdapter<SupportForm>;
-  offers: StorageAdapter<TextOffer>;
+  forms: BotStorage<SupportForm>;
+  offers: BotStorage<TextOffer>;
+  /**
+   * Runs `work` alone for this chat's form, across every bot process: two photos of an album
+   * (or a double press of Send) would otherwise both read the same form and one would
+   * overwrite the other.
+   */
+  withChatLock<R>(chat: string, work: () => Promise<R>): Promise<R>;
 }
 
-/** Opens the support feature's storage on `db`. */
-export function createSupportStore(db: Db): SupportStore {
+/** What the form's steps call: the categories to choose from, the files pipeline. */
+export type FormDeps = Pick<BotDeps, 'categories' | 'files'>;
+
+/** What sending the form needs as well: the tickets, the store, the ticket-message records. */
+export interface SubmitDeps
+  extends FormDeps, Pick<BotDeps, 'tickets' | 'ticketMessages' | 'config' | 'logger'> {
+  store: SupportStore;
+}
+
+/** The support feature's part of the bot's state. */
+export function createSupportStore(state: BotStateStore): SupportStore {
   return {
-    forms: createStateStorage<SupportForm>(db, 'support:form'),
-    offers: createStateStorage<TextOffer>(db, 'support:offer'),
+    forms: state.storage<SupportForm>('support:form'),
+    offers: state.storage<TextOffer>('support:offer'),
+    withChatLock: (chat, work) => state.withLock(`support:lock:${chat}`, work),
   };
 }
 

@@ -1,17 +1,9 @@
 import { InlineKeyboard } from 'grammy';
 import { DomainError } from '../../../errors.js';
 import { openTicketButton } from '../../../telegram/mini-app-button.js';
-import type { BotDeps } from '../../bot.js';
 import type { BotContext } from '../../context.js';
-import type { TicketMessages } from '../../ticket-messages.js';
 import { chatKey, editOrSend, showForm } from './form-message.js';
-import type { SupportForm, SupportStore } from './form-state.js';
-
-/** What sending the form needs besides the services. */
-export interface SubmitDeps {
-  store: SupportStore;
-  ticketMessages: TicketMessages;
-}
+import type { SubmitDeps, SupportForm } from './form-state.js';
 
 /**
  * Sends the form: creates the ticket through `tickets.create`, the API's own path, and turns
@@ -21,16 +13,15 @@ export interface SubmitDeps {
  */
 export async function submitForm(
   ctx: BotContext,
-  deps: BotDeps,
-  extra: SubmitDeps,
+  deps: SubmitDeps,
   form: SupportForm,
 ): Promise<void> {
   const { categoryId, priority, title, description } = form;
   if (!categoryId || !priority || title === undefined || description === undefined) {
-    await showForm(ctx, deps, extra.store, { ...form, step: 'category' });
+    await showForm(ctx, deps, deps.store, { ...form, step: 'category' });
     return;
   }
-  await extra.store.forms.delete(chatKey(ctx));
+  await deps.store.forms.delete(chatKey(ctx));
   let ticket;
   try {
     ticket = await deps.tickets.create(ctx.principal, {
@@ -41,7 +32,7 @@ export async function submitForm(
       attachment_ids: form.files.map((file) => file.id),
     });
   } catch (error) {
-    await showForm(ctx, deps, extra.store, refusedForm(ctx, deps, form, error));
+    await showForm(ctx, deps, deps.store, refusedForm(ctx, deps, form, error));
     return;
   }
   const t = ctx.t.support;
@@ -49,7 +40,7 @@ export async function submitForm(
   const keyboard = button ? InlineKeyboard.from([[button]]) : undefined;
   const messageId = await editOrSend(ctx, form.messageId, t.created(ticket), keyboard);
   if (ctx.chat)
-    await extra.ticketMessages.record(ctx.chat.id, messageId, {
+    await deps.ticketMessages.record(ctx.chat.id, messageId, {
       ticketId: ticket.id,
       internal: false,
     });
@@ -58,7 +49,7 @@ export async function submitForm(
 /** The form back after `tickets.create` refused it, pointing at what to fix. */
 function refusedForm(
   ctx: BotContext,
-  deps: BotDeps,
+  deps: Pick<SubmitDeps, 'logger'>,
   form: SupportForm,
   error: unknown,
 ): SupportForm {

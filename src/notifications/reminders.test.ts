@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { notifications } from '../db/schema.js';
-import { createNotificationService } from '../notifications/service.js';
+import { createNotificationService } from './service.js';
 import { createLogger } from '../platform/logger.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
 

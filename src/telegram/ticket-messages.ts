@@ -11,7 +11,8 @@ export interface TicketMessageSubject {
 
 /**
  * Which ticket a bot message in a chat is about, so a user's reply to it (in Telegram's reply
- * feature) lands on that ticket. Written for notifications and for the bot's own ticket messages.
+ * feature) lands on that ticket. Written by the delivery worker for notifications and by the bot
+ * for its own ticket messages; read by the bot.
  */
 export interface TicketMessages {
   /** Notes that the bot's message `messageId` in `chatId` is about `subject`. */
@@ -25,6 +26,7 @@ export interface TicketMessages {
   subjectOf(chatId: number, messageId: number): Promise<TicketMessageSubject | undefined>;
 }
 
+/** The ticket-message links: the only reader and writer of `telegram_ticket_messages`. */
 export function createTicketMessages(db: Db): TicketMessages {
   return {
     async record(chatId, messageId, subject, tx = db) {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { UnitOfWork } from '../events/unit-of-work.js';
-import type { NotificationService, TicketFacts } from '../notifications/service.js';
+import type { NotificationService, TicketFacts } from './service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';

@@ -1,18 +1,11 @@
 import { Composer, type FilterQuery, type MiddlewareFn } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { BotDeps } from '../bot.js';
-import type { BotContext } from '../context.js';
-import { createTicketMessages } from '../ticket-messages.js';
-import { withChatLock } from './support/chat-lock.js';
-import { handleFormPress } from './support/form-callbacks.js';
-import { incomingFile, withCaption, withFile, withTypedText } from './support/form-input.js';
-import {
-  chatKey,
-  editOrSend,
-  showForm,
-  tidyAway,
-  type FormToShow,
-} from './support/form-message.js';
+import { commandOf } from '../../command-of.js';
+import type { BotContext } from '../../context.js';
+import type { BotDeps } from '../../deps.js';
+import { handleFormPress } from './form-callbacks.js';
+import { incomingFile, withCaption, withFile, withTypedText } from './form-input.js';
+import { chatKey, editOrSend, showForm, tidyAway, type FormToShow } from './form-message.js';
 import {
   checkField,
   createSupportStore,
@@ -20,17 +13,11 @@ import {
   ticketLimits,
   type SupportForm,
   type SupportStore,
+  type FormDeps,
+  type SubmitDeps,
   type TextOffer,
-} from './support/form-state.js';
-import type { SubmitDeps } from './support/form-submit.js';
-import { formActions } from './support/form-view.js';
-
-/** The command a message starts with (`/status@bot` → `status`), if it starts with one. */
-export function commandOf(message: Message | undefined): string | undefined {
-  const entity = message?.entities?.[0];
-  if (!message?.text || entity?.type !== 'bot_command' || entity.offset !== 0) return undefined;
-  return message.text.slice(1, entity.length).split('@')[0]?.toLowerCase();
-}
+} from './form-state.js';
+import { formActions } from './form-view.js';
 
 /** Commands the form itself answers; any other command closes it. */
 const formCommands = new Set(['support', 'cancel']);
@@ -40,20 +27,20 @@ const formCommands = new Set(['support', 'cancel']);
  * command runs as usual and later messages are not taken for the form's answers. Installed
  * before every feature, since the first feature to handle a command ends the update.
  */
-export function leaveSupportFormOnCommand(deps: BotDeps): MiddlewareFn<BotContext> {
-  const store = createSupportStore(deps.database.db);
+export function leaveSupportFormOnCommand(deps: Pick<BotDeps, 'state'>): MiddlewareFn<BotContext> {
+  const store = createSupportStore(deps.state);
   return async (ctx, next) => {
     const command = commandOf(ctx.message);
-    if (command !== undefined && !formCommands.has(command)) await leaveForm(ctx, deps, store);
+    if (command !== undefined && !formCommands.has(command)) await leaveForm(ctx, store);
     await next();
   };
 }
 
 /** Closes the chat's form, if one is open, saying so in its message. */
-async function leaveForm(ctx: BotContext, deps: BotDeps, store: SupportStore): Promise<void> {
+async function leaveForm(ctx: BotContext, store: SupportStore): Promise<void> {
   const key = chatKey(ctx);
   if (!(await store.forms.read(key))) return;
-  await withChatLock(deps.database.db, key, async () => {
+  await store.withChatLock(key, async () => {
     const form = await store.forms.read(key);
     if (form) await endForm(ctx, store, form, ctx.t.support.left_for_command);
   });
@@ -72,7 +59,7 @@ async function endForm(ctx: BotContext, store: SupportStore, form: SupportForm, 
  * Opens the form as a new message at the bottom of the chat. A form already under way moves
  * down with what was filled in, rather than starting over.
  */
-async function openForm(ctx: BotContext, deps: BotDeps, store: SupportStore): Promise<void> {
+async function openForm(ctx: BotContext, deps: FormDeps, store: SupportStore): Promise<void> {
   const current = await store.forms.read(chatKey(ctx));
   if (current) await tidyAway(ctx, current.messageId);
   const fields: FormToShow = current
@@ -85,7 +72,7 @@ async function openForm(ctx: BotContext, deps: BotDeps, store: SupportStore): Pr
  * Turns the free-text offer into a form, in the offer's own message: the offered text is the
  * description (when it fits the API's limit) and its first line is suggested as the title.
  */
-async function acceptOffer(ctx: BotContext, deps: BotDeps, store: SupportStore): Promise<void> {
+async function acceptOffer(ctx: BotContext, deps: FormDeps, store: SupportStore): Promise<void> {
   const offer = await takeOffer(ctx, store);
   if (!offer) return;
   const { messageId } = offer;
@@ -131,10 +118,9 @@ async function takeOffer(ctx: BotContext, store: SupportStore): Promise<TextOffe
 /** A press of one of the form's buttons, under the chat's lock: its form must be the live one. */
 async function pressFormButton(
   ctx: BotContext & { callbackQuery: { data: string } },
-  deps: BotDeps,
-  submit: SubmitDeps,
+  deps: SubmitDeps,
 ): Promise<void> {
-  const form = await submit.store.forms.read(chatKey(ctx));
+  const form = await deps.store.forms.read(chatKey(ctx));
   const messageId = ctx.callbackQuery.message?.message_id;
   if (!form || form.messageId !== messageId) {
     await ctx.answerCallbackQuery({ text: ctx.t.support.form_inactive });
@@ -142,10 +128,10 @@ async function pressFormButton(
   }
   await ctx.answerCallbackQuery();
   if (ctx.callbackQuery.data === formActions.cancel) {
-    await endForm(ctx, submit.store, form, ctx.t.support.cancelled);
+    await endForm(ctx, deps.store, form, ctx.t.support.cancelled);
     return;
   }
-  await handleFormPress(ctx, deps, submit, form, ctx.callbackQuery.data);
+  await handleFormPress(ctx, deps, form, ctx.callbackQuery.data);
 }
 
 /**
@@ -172,7 +158,7 @@ const formInputs = [
  */
 async function takeInput(
   ctx: BotContext & { message: Message },
-  deps: BotDeps,
+  deps: FormDeps,
   store: SupportStore,
 ): Promise<boolean> {
   const form = await store.forms.read(chatKey(ctx));
@@ -197,13 +183,18 @@ async function takeInput(
  * lives in `bot_state`, so a restarted bot continues where the user was. Opened by /support, by
  * the /start menu (`support:start`) and by the free-text offer (`support:from_text`).
  */
-export function supportFeature(deps: BotDeps): Composer<BotContext> {
-  const store = createSupportStore(deps.database.db);
-  const submit = { store, ticketMessages: createTicketMessages(deps.database.db) };
+export function supportFeature(
+  deps: Pick<
+    BotDeps,
+    'state' | 'categories' | 'files' | 'tickets' | 'ticketMessages' | 'config' | 'logger'
+  >,
+): Composer<BotContext> {
+  const store = createSupportStore(deps.state);
+  const submit: SubmitDeps = { ...deps, store };
   const composer = new Composer<BotContext>();
 
   const locked = (ctx: BotContext, work: () => Promise<void>) =>
-    withChatLock(deps.database.db, chatKey(ctx), work);
+    store.withChatLock(chatKey(ctx), work);
 
   composer.command('support', (ctx) => locked(ctx, () => openForm(ctx, deps, store)));
   composer.callbackQuery(formActions.start, async (ctx) => {
@@ -217,7 +208,7 @@ export function supportFeature(deps: BotDeps): Composer<BotContext> {
 
   composer.command('cancel', async (ctx, next) => {
     const key = chatKey(ctx);
-    const cancelled = await withChatLock(deps.database.db, key, async () => {
+    const cancelled = await store.withChatLock(key, async () => {
       const form = await store.forms.read(key);
       if (form) await endForm(ctx, store, form, ctx.t.support.cancelled);
       return form !== undefined;
@@ -226,14 +217,12 @@ export function supportFeature(deps: BotDeps): Composer<BotContext> {
     await tidyAway(ctx, ctx.msg.message_id);
   });
 
-  composer.callbackQuery(/^support:/, (ctx) =>
-    locked(ctx, () => pressFormButton(ctx, deps, submit)),
-  );
+  composer.callbackQuery(/^support:/, (ctx) => locked(ctx, () => pressFormButton(ctx, submit)));
 
   composer.on([...formInputs], async (ctx, next) => {
     const key = chatKey(ctx);
     if (commandOf(ctx.message) || !(await store.forms.read(key))) return next();
-    const taken = await withChatLock(deps.database.db, key, () => takeInput(ctx, deps, store));
+    const taken = await store.withChatLock(key, () => takeInput(ctx, deps, store));
     if (!taken) return next();
     await tidyAway(ctx, ctx.message.message_id);
   });

@@ -7,12 +7,12 @@ import {
   wantsTelegram,
   type DeliveryJob,
   type NotificationService,
-} from '../notifications/service.js';
-import type { NotificationRow } from '../notifications/schemas.js';
-import { excerpt, textsFor } from '../notifications/texts.js';
+} from './service.js';
+import type { NotificationRow } from './schemas.js';
+import { excerpt, textsFor } from './texts.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
-import { createTicketMessages } from '../bot/ticket-messages.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { isNotModified } from '../telegram/edit-refusals.js';
 import { escapeHtml } from '../telegram/html.js';
 import { openTicketButton } from '../telegram/mini-app-button.js';

@@ -9,11 +9,11 @@ import { createLogger } from '../platform/logger.js';
 import { createMemoryRateLimitStore } from '../platform/rate-limit-store.js';
 import type { JobHandler } from '../platform/queue.js';
 import { createBotApi } from '../telegram/bot-api.js';
-import { deliveryQueue, type DeliveryJob } from '../notifications/service.js';
+import { deliveryQueue, type DeliveryJob } from './service.js';
 import { ClaimedElsewhere, claimLeaseMs, createDeliveryHandler } from './deliver-notification.js';
 import { createSendLimiter } from './send-limiter.js';
 import { reminderQueue } from './reminders.js';
-import { startWorkers } from './workers.js';
+import { startWorkers } from '../jobs/workers.js';
 
 describe('the delivery handler, called directly', () => {
   let t: TestApp;
@@ -32,7 +32,7 @@ describe('the delivery handler, called directly', () => {
       users: t.container.users,
       tickets: t.container.tickets,
       queue: t.container.queue,
-      api: createBotApi(fake.token, fake.url),
+      api: createBotApi({ token: fake.token, apiRoot: fake.url }),
       limiter,
       clock: t.container.clock,
       logger: createLogger('silent'),

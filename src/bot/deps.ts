@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { BroadcastService } from '../broadcasts/service.js';
+import type { CategoryService } from '../categories/service.js';
+import type { Config } from '../config.js';
+import type { Container } from '../container.js';
+import type { DomainEvents } from '../events/domain-events.js';
+import type { FileService } from '../files/service.js';
+import type { MessageService } from '../messages/service.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import type { RateLimitStore } from '../platform/rate-limit-store.js';
+import { createSetupChecklist, type SetupChecklist } from '../setup/checklist.js';
+import type { StatsService } from '../stats/service.js';
+import type { TicketService } from '../tickets/service.js';
+import type { UserService } from '../users/service.js';
+import { createBotStateStore, type BotStateStore } from './state-store.js';
+import { createTicketMessages, type TicketMessages } from '../telegram/ticket-messages.js';
+
+/** What the bot is started from: the container's settings and services, and its database. */
+export type BotSources = Pick<
+  Container,
+  | 'config'
+  | 'logger'
+  | 'clock'
+  | 'database'
+  | 'rateLimitStore'
+  | 'queue'
+  | 'events'
+  | 'users'
+  | 'tickets'
+  | 'messages'
+  | 'categories'
+  | 'files'
+  | 'broadcasts'
+  | 'stats'
+>;
+
+/**
+ * What the bot runs on: settings, the services it calls and its own state store, never the
+ * database. Each feature takes the part it uses (`Pick<BotDeps, …>`).
+ */
+export interface BotDeps {
+  config: Pick<
+    Config,
+    | 'TELEGRAM_BOT_TOKEN'
+    | 'TELEGRAM_API_ROOT'
+    | 'TELEGRAM_WEBHOOK_URL'
+    | 'TELEGRAM_WEBHOOK_SECRET'
+    | 'MINI_APP_URL'
+  >;
+  logger: Logger;
+  clock: Clock;
+  /** The flood limit's counter, shared by every bot process. */
+  rateLimitStore: RateLimitStore;
+  /** Where the webhook route queues updates (webhook mode). */
+  queue: JobQueue;
+  events: DomainEvents;
+  users: UserService;
+  tickets: TicketService;
+  messages: MessageService;
+  categories: CategoryService;
+  files: FileService;
+  broadcasts: BroadcastService;
+  stats: StatsService;
+  /** The bot's state (`bot_state`): forms, offers, drafts and per-chat locks. */
+  state: BotStateStore;
+  /** Which ticket each of the bot's messages is about, so replies to it land there. */
+  ticketMessages: TicketMessages;
+  /** The owner's setup checklist, shown under /start. */
+  checklist: SetupChecklist;
+}
+
+/** Builds the bot's dependencies once: its state store on the database, the rest passed on. */
+export function botDepsOf(sources: BotSources): BotDeps {
+  const { config, database, users, categories } = sources;
+  return {
+    config,
+    logger: sources.logger,
+    clock: sources.clock,
+    rateLimitStore: sources.rateLimitStore,
+    queue: sources.queue,
+    events: sources.events,
+    users,
+    tickets: sources.tickets,
+    messages: sources.messages,
+    categories,
+    files: sources.files,
+    broadcasts: sources.broadcasts,
+    stats: sources.stats,
+    state: createBotStateStore(database.db),
+    ticketMessages: createTicketMessages(database.db),
+    checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),
+  };
+}

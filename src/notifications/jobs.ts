@@ -1,0 +1,135 @@
+import type { Api } from 'grammy';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { DomainEvent, DomainEvents } from '../events/domain-events.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
+import { queuedJob, type JobDefinition } from '../jobs/registry.js';
+import type { Cache } from '../platform/cache.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import type { RateLimitStore } from '../platform/rate-limit-store.js';
+import type { TicketService } from '../tickets/service.js';
+import type { UserService } from '../users/service.js';
+import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
+import { createReminderRun, reminderQueue } from './reminders.js';
+import { createSendLimiter } from './send-limiter.js';
+import { deliveryQueue, type NotificationService } from './service.js';
+
+/** Jobs one delivery worker runs at once; the send limiter paces them. */
+const deliveryBatchSize = 25;
+
+/** Undelivered rows younger than this are queued again when a worker starts. */
+const sweepWindowMs = 24 * 3_600_000;
+
+/** What the notifications' jobs run on. */
+export interface NotificationJobDeps {
+  config: Pick<
+    Config,
+    | 'REMINDER_CRON'
+    | 'REMINDER_AFTER_H'
+    | 'NOTIFY_RATE_PER_S'
+    | 'NOTIFY_CLAIM_LEASE_S'
+    | 'MINI_APP_URL'
+  >;
+  db: Db;
+  queue: JobQueue;
+  events: DomainEvents;
+  uow: UnitOfWork;
+  notifications: NotificationService;
+  users: UserService;
+  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf'>;
+  cache: Cache;
+  rateLimitStore: RateLimitStore;
+  clock: Clock;
+  logger: Logger;
+  /** The Bot API client; without one (no bot token) notifications stay in the app. */
+  api: Api | undefined;
+}
+
+/**
+ * pg-boss polls every second; a committed notification (or a change to send as an edit) wakes
+ * the delivery workers at once instead. The change's own process wakes its workers after commit
+ * (`notice-writer.ts`); the change's `notification.created` / `.updated` events bring the wake to
+ * the workers of every other process (here too, where it only asks awake workers for one more
+ * fetch), once for the events that arrive together rather than once per event.
+ */
+function wakeOnNotifications(queue: JobQueue): (event: DomainEvent) => void {
+  let pending = false;
+  return (event) => {
+    if (event.type !== 'notification.created' && event.type !== 'notification.updated') return;
+    if (pending) return;
+    pending = true;
+    setImmediate(() => {
+      pending = false;
+      queue.wake(deliveryQueue);
+    });
+  };
+}
+
+/**
+ * The notifications' jobs: the reminder schedule, and with a Bot API client the delivery to
+ * Telegram (woken at once by the notification events of a committed change, from any process),
+ * the sweep that takes back rows whose sender died mid-send, and the catch-up at start.
+ */
+export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
+  const { config, queue, events, notifications, logger } = deps;
+  const runReminders = createReminderRun({ ...deps, afterHours: config.REMINDER_AFTER_H });
+  const reminders = queuedJob(
+    reminderQueue,
+    async () => {
+      await runReminders();
+    },
+    { schedule: config.REMINDER_CRON },
+  );
+  if (!deps.api) {
+    logger.info('no bot token: notifications are kept in the app, not sent to Telegram');
+    return [reminders];
+  }
+  const leaseMs = config.NOTIFY_CLAIM_LEASE_S * 1000;
+  const deliver = createDeliveryHandler({
+    ...deps,
+    api: deps.api,
+    limiter: createSendLimiter({
+      store: deps.rateLimitStore,
+      cache: deps.cache,
+      perSecond: config.NOTIFY_RATE_PER_S,
+    }),
+    miniAppUrl: config.MINI_APP_URL,
+    leaseMs,
+  });
+  return [
+    reminders,
+    queuedJob(deliveryQueue, deliver, { batchSize: deliveryBatchSize }),
+    {
+      kind: 'startup',
+      name: 'notification.wake-on-commit',
+      start: () => events.subscribe(wakeOnNotifications(queue)),
+    },
+    {
+      // Rows claimed by a worker that died mid-send (their lease ran out) go out again within
+      // lease + lease / 12 of the claim, instead of waiting for pg-boss to expire its job.
+      kind: 'periodic',
+      name: 'notification.reclaim-lapsed',
+      everyMs: reclaimEveryMs(leaseMs),
+      async run() {
+        const ids = await notifications.reclaimLapsed(leaseMs);
+        if (ids.length === 0) return;
+        logger.warn(
+          { count: ids.length, ids },
+          'claims lapsed (a worker died mid-send): queued again',
+        );
+        queue.wake(deliveryQueue);
+      },
+    },
+    {
+      kind: 'startup',
+      name: 'notification.queue-undelivered',
+      async start() {
+        const since = new Date(deps.clock.now().getTime() - sweepWindowMs);
+        const swept = await notifications.queueUndelivered(since);
+        if (swept > 0) logger.info({ swept }, 'queued undelivered notifications found at start');
+      },
+    },
+  ];
+}

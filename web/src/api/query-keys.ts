@@ -1,0 +1,32 @@
+/**
+ * The keys of everything the Mini App caches with TanStack Query, in one place: a write
+ * invalidates by the same key the reader caches under. A key that starts another (`tickets()`
+ * starts every `ticketList(…)`) invalidates all of them at once.
+ */
+export const queryKeys = {
+  /** The server's public settings (`/config`). */
+  config: () => ['config'] as const,
+  /** The categories, named in this language. */
+  categories: (language: string) => ['categories', language] as const,
+  /** One user (`/users/{id}`). */
+  user: (id: string | null) => ['user', id] as const,
+  /** The staff a ticket can be assigned to. */
+  agents: () => ['agents'] as const,
+  /** Every ticket list. */
+  tickets: () => ['tickets'] as const,
+  /** One ticket list: its filters, status and sort. */
+  ticketList: (scope: object, status: string, sort: string | undefined) =>
+    ['tickets', scope, status, sort] as const,
+  /** Every set of ticket counts. */
+  counts: () => ['counts'] as const,
+  /** The ticket counts under these filters. */
+  countsOf: (scope: object) => ['counts', scope] as const,
+  /** One ticket. */
+  ticket: (id: string) => ['ticket', id] as const,
+  /** The ticket with this number (a `ticket_<number>` start parameter). */
+  ticketByNumber: (number: number) => ['ticket-number', number] as const,
+  /** All messages of a ticket, oldest first. */
+  messages: (ticketId: string) => ['messages', ticketId] as const,
+  /** All files of a ticket. */
+  ticketFiles: (ticketId: string) => ['ticket-files', ticketId] as const,
+};
