@@ -38,7 +38,8 @@ export interface WsClient {
   send(message: object | string): void;
   /**
    * The first frame of `type` (matching `predicate`) not yet taken by an earlier `next`,
-   * waiting up to `timeoutMs` for it.
+   * waiting up to `timeoutMs` for it (10 s by default: a frame that comes, comes at once; the
+   * margin is for a loaded CI machine).
    */
   next(type: string, predicate?: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
   /** Fails if a frame (of `type`, when given) arrives within the next `ms`. */
@@ -81,7 +82,7 @@ export async function connectWs(url: string, options: WsClientOptions = {}): Pro
     send(message) {
       socket.send(typeof message === 'string' ? message : JSON.stringify(message));
     },
-    next(type, predicate = () => true, timeoutMs = 3_000) {
+    next(type, predicate = () => true, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const frame = find(type, predicate);

@@ -8,7 +8,7 @@ import { attachments, type AttachmentRow } from '../db/schema.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
 import { DomainError } from '../errors.js';
 import { processImage, previewSizes, type PreviewSize } from './images.js';
-import type { FileServiceDeps } from './service.js';
+import type { FileServiceDeps } from './deps.js';
 import { discardStaged, stageUpload, type StagedFile } from './staging.js';
 
 /** One file of an upload: its bytes and the name the client gave. */

@@ -1,18 +1,13 @@
 import { and, asc, count, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
-import type { Logger } from 'pino';
 import { isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { attachments, messages, type AttachmentRow } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
-import type { BlobStore } from '../platform/blob-store.js';
-import type { Clock } from '../platform/clock.js';
-import type { JobQueue } from '../platform/queue.js';
-import type { Scanner } from '../platform/scanner.js';
-import type { TelegramFiles } from '../telegram/file-download.js';
 import { createTicketQueries } from '../tickets/queries.js';
 import { refuseClosed } from '../tickets/ticket-status.js';
-import type { FileUrls, FileVariant, SignedLink } from './file-urls.js';
+import type { FileServiceDeps } from './deps.js';
+import type { FileVariant, SignedLink } from './file-urls.js';
 import { createFileStore, type UploadPart } from './file-store.js';
 import { toAttachmentDto, type AttachmentDto } from './schemas.js';
 
@@ -30,33 +25,7 @@ export const orphanMaxAgeMs = 24 * 60 * 60 * 1000;
  */
 export const maxPendingUploads = 50;
 
-/** An upload found infected and quarantined, as staff are told of it. */
-export interface QuarantinedUpload {
-  fileName: string;
-  uploaderId: string;
-  ticketId: string | null;
-}
-
-/** Tells staff that an upload carried malware (`notifications/malware-alert.ts`, when wired). */
-export type AlertStaff = (upload: QuarantinedUpload) => Promise<void>;
-
-/** What the files service needs. */
-export interface FileServiceDeps {
-  db: Db;
-  clock: Clock;
-  blobs: BlobStore;
-  scanner: Scanner;
-  urls: FileUrls;
-  queue: JobQueue;
-  logger: Logger;
-  /** Where uploads are received before they are checked (`DATA_DIR/uploads`). */
-  stagingDir: string;
-  /** Downloads of files sent to the bot, for ingesting them; absent when the bot is off. */
-  telegramFiles?: TelegramFiles;
-  alertStaff?: AlertStaff;
-  /** Whether a user is blocked (the users service's cached access), for signed links. */
-  userAccess: (userId: string) => Promise<{ is_active: boolean } | undefined>;
-}
+export type { AlertStaff, FileServiceDeps, QuarantinedUpload } from './deps.js';
 
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
 export function createFileService(deps: FileServiceDeps) {
