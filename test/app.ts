@@ -7,16 +7,28 @@ import type { z } from 'zod';
 import type { tokenPairSchema } from '../src/auth/schemas.js';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
+import { withDirectWrites, type UserDirectWrites } from '../src/users/direct-writes.js';
 import { buildApp } from '../src/http/app.js';
 import type { Clock } from '../src/platform/clock.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openTestDatabase, testRedisUrl, uniquePrefix } from './infra.js';
 import { signInitData, testBotToken, type TestTelegramUser } from './init-data.js';
 
+/**
+ * The application's container, its users service with the test-only writes of a role or block
+ * state (`src/users/direct-writes.ts`) that set up people without the staff rules.
+ */
+export type TestContainer = Container & { users: Container['users'] & UserDirectWrites };
+
+/** `container` with the test-only writes added to its users service. */
+export function asTestContainer(container: Container): TestContainer {
+  return Object.assign(container, { users: withDirectWrites(container.users, container) });
+}
+
 /** A running application on a fresh database, driven with `app.inject()`. */
 export interface TestApp {
   app: FastifyInstance;
-  container: Container;
+  container: TestContainer;
   /** The PostgreSQL database of this app, when the suite runs on PostgreSQL. */
   databaseUrl?: string;
   close(): Promise<void>;
@@ -53,16 +65,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const database = await openTestDatabase();
-  const container = await createContainer(
-    config,
-    createLogger(config.LOG_LEVEL, options.logStream),
-    {
-      database,
-      redisPrefix: uniquePrefix(),
-      defaultCategory: options.defaultCategory ?? false,
-      ...(options.clock ? { clock: options.clock } : {}),
-    },
-  );
+  const created = await createContainer(config, createLogger(config.LOG_LEVEL, options.logStream), {
+    database,
+    redisPrefix: uniquePrefix(),
+    defaultCategory: options.defaultCategory ?? false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const container = asTestContainer(created);
   if (options.startQueue) await container.start();
   const app = await buildApp(container);
   await app.ready();

@@ -11,7 +11,7 @@ import { notifications, users } from '../src/db/schema.js';
 import { buildApp } from '../src/http/app.js';
 import { deliveryJobOptions, deliveryQueue } from '../src/notifications/service.js';
 import { createLogger } from '../src/platform/logger.js';
-import { createTestApp, type TestApp } from './app.js';
+import { asTestContainer, createTestApp, type TestApp, type TestContainer } from './app.js';
 import { busiestSecond } from './busiest-second.js';
 import { startFakeBotApi, type FakeBotApi, type RecordedCall } from './fake-bot-api.js';
 import { openTestDatabase, testRedisUrl, uniquePrefix } from './infra.js';
@@ -254,7 +254,7 @@ describe('a burst of notifications', () => {
 
 /** A process of the system on a shared database: its container, and its HTTP app if `api`. */
 interface Node {
-  container: Container;
+  container: TestContainer;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -289,10 +289,12 @@ describe('delivery across restarts and several workers', () => {
       RATE_LIMIT_MAX: '10000',
       ...(testRedisUrl ? { REDIS_URL: testRedisUrl } : {}),
     });
-    const container = await createContainer(config, createLogger('silent'), {
-      database: { ...database, close: () => Promise.resolve() },
-      redisPrefix,
-    });
+    const container = asTestContainer(
+      await createContainer(config, createLogger('silent'), {
+        database: { ...database, close: () => Promise.resolve() },
+        redisPrefix,
+      }),
+    );
     await container.start();
     const app = await buildApp(container);
     await app.ready();

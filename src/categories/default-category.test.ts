@@ -10,6 +10,7 @@ import {
   uniquePrefix,
 } from '../../test/infra.js';
 import { loadConfig } from '../config.js';
+import { asTestContainer } from '../../test/app.js';
 import { createContainer, type Container } from '../container.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { auditLog, categories } from '../db/schema.js';
@@ -112,7 +113,7 @@ describe('the default category of a fresh install', () => {
       const first = await startInstance(database);
       const [created] = (await first.categories.list({ includeInactive: true, limit: 10 })).items;
       const row = await first.users.upsertFromTelegram({ id: 5_500_001, first_name: 'Olga' });
-      await first.users.setRole(row.id, 'admin');
+      await asTestContainer(first).users.setRole(row.id, 'admin');
       const admin = { userId: row.id, role: 'admin' as const, sessionId: '' };
       // Deactivated: it still exists, so nothing is added.
       await first.categories.update(admin, created!.id, { is_active: false });

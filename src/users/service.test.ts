@@ -8,28 +8,34 @@ import { createUnitOfWork } from '../events/unit-of-work.js';
 import { createMemoryCache } from '../platform/cache.js';
 import { createLogger } from '../platform/logger.js';
 import { createMemoryPubSub } from '../platform/pubsub.js';
+import { withDirectWrites, type UserDirectWrites } from './direct-writes.js';
 import { createUserService, type UserService } from './service.js';
 
 describe('the users service', () => {
   let database: Database;
-  let users: UserService;
+  let users: UserService & UserDirectWrites;
   const cache = createMemoryCache();
   const logger = createLogger('silent');
   let now = new Date('2026-11-24T10:00:00Z');
   beforeAll(async () => {
     database = await openTestDatabase();
-    users = createUserService({
+    const uow = createUnitOfWork({
       db: database.db,
-      uow: createUnitOfWork({
-        db: database.db,
-        events: createDomainEvents({ pubsub: createMemoryPubSub(), logger }),
-        logger,
-      }),
-      cache,
-      clock: { now: () => now },
-      audit: createAuditLog({ db: database.db, clock: { now: () => now } }),
-      ownerTelegramIds: [42],
+      events: createDomainEvents({ pubsub: createMemoryPubSub(), logger }),
+      logger,
     });
+    const clock = { now: () => now };
+    users = withDirectWrites(
+      createUserService({
+        db: database.db,
+        uow,
+        cache,
+        clock,
+        audit: createAuditLog({ db: database.db, clock }),
+        ownerTelegramIds: [42],
+      }),
+      { uow, clock },
+    );
   });
   afterAll(() => database.close());
 

@@ -123,15 +123,6 @@ export function createUserService(deps: {
     work.raise(event);
   }
 
-  /** Sets role or block state without the staff rules or an audit entry, and announces it. */
-  function setAccess(userId: string, changes: Pick<Partial<UserRow>, 'role' | 'isActive'>) {
-    return uow.run(async (work) => {
-      const row = await update(userId, changes, work.tx);
-      announce(work, row, null);
-      return row;
-    });
-  }
-
   /**
    * One staff change of a user, in one unit of work: lock them (and the owners), let `decide`
    * check it and name the change (undefined: nothing to do), write it with its audit entry,
@@ -463,19 +454,12 @@ export function createUserService(deps: {
     },
 
     /**
-     * Blocks or unblocks a user without the staff rules or an audit entry (for the system and
-     * tests); it takes effect on their very next request.
+     * Announces, once `work` commits, that `row`'s role or block state changed outside the staff
+     * rules (the test-only writes of `direct-writes.ts`): the cached access is dropped and open
+     * sockets re-check.
      */
-    setActive(userId: string, isActive: boolean): Promise<UserRow> {
-      return setAccess(userId, { isActive });
-    },
-
-    /**
-     * Sets a user's role without the staff rules or an audit entry (for the system and tests);
-     * it takes effect on their very next request.
-     */
-    setRole(userId: string, role: UserRole): Promise<UserRow> {
-      return setAccess(userId, { role });
+    accessChanged(work: Work, row: UserRow): void {
+      announce(work, row, null);
     },
   };
 }
