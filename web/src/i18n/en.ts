@@ -1,11 +1,11 @@
 // With `.js`, as the server's code imports: src/i18n/vocabulary.test.ts reads these texts too.
 import { vocabulary } from '../../../src/i18n/vocabulary.js';
-
-/** Status, priority and role names: the same words as the bot's and notifications'. */
-const words = vocabulary.en;
+import { vocabularyTexts } from './vocabulary-texts.js';
 
 /** English texts; ru.ts has the same keys. */
 export const en = {
+  // Status, priority and role names: the same words as the bot's and notifications'.
+  ...vocabularyTexts(vocabulary.en),
   appName: 'Support',
   loading: 'Loading…',
   signingIn: 'Signing in…',
@@ -16,11 +16,6 @@ export const en = {
     'This is a Telegram Mini App. Open the support bot in Telegram and tap “Open” to see your tickets.',
   demoTitle: 'Demo mode',
   demoText: 'The server runs without a bot: sign in as a demo user.',
-  role_user: words.roles.user,
-  role_agent: words.roles.agent,
-  role_moderator: words.roles.moderator,
-  role_admin: words.roles.admin,
-  role_owner: words.roles.owner,
   myTickets: 'My tickets',
   tabUnassigned: 'Unassigned',
   tabMine: 'Mine',
@@ -52,15 +47,6 @@ export const en = {
   noTicketsHint: 'Tickets you open appear here.',
   pullToRefresh: 'Release to refresh',
   offline: 'Offline: showing saved data',
-  status_open: words.statuses.open,
-  status_in_progress: words.statuses.in_progress,
-  status_waiting: words.statuses.waiting,
-  status_resolved: words.statuses.resolved,
-  status_closed: words.statuses.closed,
-  priority_low: words.priorities.low,
-  priority_normal: words.priorities.normal,
-  priority_high: words.priorities.high,
-  priority_critical: words.priorities.critical,
   title: 'Title',
   titlePlaceholder: 'Short summary of the problem',
   description: 'Description',

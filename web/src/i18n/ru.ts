@@ -1,11 +1,11 @@
 import { vocabulary } from '../../../src/i18n/vocabulary.js';
+import { vocabularyTexts } from './vocabulary-texts.js';
 import type { TextKey } from './en.js';
-
-/** Status, priority and role names: the same words as the bot's and notifications'. */
-const words = vocabulary.ru;
 
 /** Russian texts. */
 export const ru: Record<TextKey, string> = {
+  // Status, priority and role names: the same words as the bot's and notifications'.
+  ...vocabularyTexts(vocabulary.ru),
   appName: 'Поддержка',
   loading: 'Загрузка…',
   signingIn: 'Входим…',
@@ -16,11 +16,6 @@ export const ru: Record<TextKey, string> = {
     'Это мини-приложение Telegram. Откройте бота поддержки в Telegram и нажмите «Открыть», чтобы увидеть свои обращения.',
   demoTitle: 'Демо-режим',
   demoText: 'Сервер работает без бота: войдите как демо-пользователь.',
-  role_user: words.roles.user,
-  role_agent: words.roles.agent,
-  role_moderator: words.roles.moderator,
-  role_admin: words.roles.admin,
-  role_owner: words.roles.owner,
   myTickets: 'Мои обращения',
   tabUnassigned: 'Свободные',
   tabMine: 'Мои',
@@ -52,15 +47,6 @@ export const ru: Record<TextKey, string> = {
   noTicketsHint: 'Здесь появятся ваши обращения.',
   pullToRefresh: 'Отпустите, чтобы обновить',
   offline: 'Нет сети: показаны сохранённые данные',
-  status_open: words.statuses.open,
-  status_in_progress: words.statuses.in_progress,
-  status_waiting: words.statuses.waiting,
-  status_resolved: words.statuses.resolved,
-  status_closed: words.statuses.closed,
-  priority_low: words.priorities.low,
-  priority_normal: words.priorities.normal,
-  priority_high: words.priorities.high,
-  priority_critical: words.priorities.critical,
   title: 'Тема',
   titlePlaceholder: 'Коротко о проблеме',
   description: 'Описание',
