@@ -23,7 +23,8 @@ import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { createMetrics, type Metrics } from './platform/metrics.js';
+import { createMetrics, registerStateGauges, type Metrics } from './platform/metrics.js';
+import { withEventMetrics } from './events/event-metrics.js';
 import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './platform/rate-limit-store.js';
@@ -139,7 +140,8 @@ export async function createContainer(
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const signer = createTokenSigner(secret, () => clock.now());
   const audit = createAuditLog({ db: database.db, clock });
-  const events = createDomainEvents({ pubsub, logger });
+  const metrics = createMetrics();
+  const events = withEventMetrics(createDomainEvents({ pubsub, logger }), metrics);
   const uow = createUnitOfWork({ db: database.db, events, logger });
   const users = createUserService({
     db: database.db,
@@ -203,6 +205,7 @@ export async function createContainer(
     users,
     notifications,
     files,
+    metrics,
   });
   const messages = createMessageService({
     db: database.db,
@@ -223,6 +226,18 @@ export async function createContainer(
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
   const botApi = telegram ? createBotApi(telegram) : undefined;
+  registerStateGauges(
+    metrics.registry,
+    {
+      openTicketsByPriority: () => tickets.activeCountsByPriority(),
+      queueDepths: () => queue.depths(),
+      dailyActiveUsers: () => users.seenSince(new Date(clock.now().getTime() - 86_400_000)),
+    },
+    {
+      now: () => clock.now().getTime(),
+      onError: (error) => logger.warn({ err: error }, 'metrics: a gauge could not be read'),
+    },
+  );
   let stopWorkers: (() => Promise<void>) | undefined;
 
   const readinessChecks: Record<string, ReadinessCheck> = {
@@ -240,7 +255,7 @@ export async function createContainer(
     pubsub,
     rateLimitStore,
     queue,
-    metrics: createMetrics(),
+    metrics,
     signer,
     audit,
     events,
@@ -276,6 +291,7 @@ export async function createContainer(
           clock,
           logger,
           api: botApi,
+          metrics,
         });
       }
     },

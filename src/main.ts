@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { startBot, type RunningBot } from './bot/runtime.js';
 import { buildApp } from './http/app.js';
+import { startMetricsServer, type MetricsServer } from './http/metrics-server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer } from './container.js';
 import { createLogger, createPrettyLogger } from './platform/logger.js';
@@ -30,12 +31,14 @@ const container = await createContainer(config, logger);
 await container.start();
 const app = config.ROLES.includes('api') ? await buildApp(container) : undefined;
 let bot: RunningBot | undefined;
+let metricsServer: MetricsServer | undefined;
 
 closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error');
   else logger.info({ signal }, 'shutting down: draining requests and jobs');
   await bot?.stop();
   await app?.close();
+  await metricsServer?.close();
   await container.close();
 });
 
@@ -51,6 +54,15 @@ if (config.ROLES.includes('bot')) {
     logger.info(
       'bot is off: TELEGRAM_BOT_TOKEN is not set (demo mode: demo sign-in from this machine)',
     );
+}
+// A process without the api role serves its own metrics (the worker's heartbeat, deliveries,
+// the bot's updates) on the same port: /metrics and nothing else.
+if (!app) {
+  metricsServer = await startMetricsServer(container.metrics.registry, {
+    port: config.PORT,
+    host: config.HOST,
+  });
+  logger.info({ roles: config.ROLES, port: metricsServer.port }, 'metrics served at /metrics');
 }
 if (app) {
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -54,6 +54,23 @@ async function warnFlood(deps: Pick<BotDeps, 'logger'>, ctx: BotContext): Promis
 }
 
 /**
+ * Counts every update that reaches the bot, flooded ones included (`ttb_bot_updates_total`), and
+ * those whose handling failed (`ttb_bot_errors_total`), in polling and webhook mode alike: the
+ * error goes on to `bot.catch` or, for a queued webhook update, to the job's retry.
+ */
+function countUpdates(deps: Pick<BotDeps, 'metrics'>): MiddlewareFn<BotContext> {
+  return async (_ctx, next) => {
+    deps.metrics.botUpdates.inc();
+    try {
+      await next();
+    } catch (error) {
+      deps.metrics.botErrors.inc();
+      throw error;
+    }
+  };
+}
+
+/**
  * Sets who is writing: creates or refreshes the sender from their Telegram profile, picks their
  * language, follows the user blocking or unblocking the bot, and stops blocked accounts here.
  * Updates without a human sender (channel posts, other
@@ -120,6 +137,7 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     ...(botInfo ? { botInfo } : {}),
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  bot.use(countUpdates(deps));
 
   bot.use(
     limit({

@@ -7,6 +7,7 @@ import type { DomainEvents } from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
 import type { MessageService } from '../messages/service.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import { createSetupChecklist, type SetupChecklist } from '../setup/checklist.js';
@@ -33,6 +34,7 @@ export type BotSources = Pick<
   | 'files'
   | 'broadcasts'
   | 'stats'
+  | 'metrics'
 >;
 
 /**
@@ -68,6 +70,8 @@ export interface BotDeps {
   ticketMessages: TicketMessages;
   /** The owner's setup checklist, shown under /start. */
   checklist: SetupChecklist;
+  /** Where handled and failed updates are counted. */
+  metrics: Pick<Metrics, 'botUpdates' | 'botErrors'>;
 }
 
 /** Builds the bot's dependencies once: its state store on the database, the rest passed on. */
@@ -90,5 +94,6 @@ export function botDepsOf(sources: BotSources): BotDeps {
     state: createBotStateStore(database.db),
     ticketMessages: createTicketMessages(database.db),
     checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),
+    metrics: sources.metrics,
   };
 }

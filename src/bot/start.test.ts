@@ -8,6 +8,7 @@ import {
   type BotReply,
   type TelegramPerson,
 } from '../../test/bot.js';
+import { sample, scrape } from '../../test/metrics.js';
 import { signInAs } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
@@ -63,7 +64,8 @@ describe('/start, /help, /tickets and /status', () => {
     return response.json<{ id: string; number: number }>();
   }
 
-  it('answers an error in a handler politely, in the user’s language', async () => {
+  it('answers an error in a handler politely, in the user’s language, and counts it', async () => {
+    const before = await scrape(harness.testApp);
     // First in this suite: no notification is on its way to take the planned failure.
     const chat = harness.chat(person('ru'));
     // Telegram refuses the answer (not retried): the handler fails, and the error handler speaks.
@@ -71,6 +73,12 @@ describe('/start, /help, /tickets and /status', () => {
     chat.send('/help');
     expect((await chat.next()).text).toBe(
       'Что-то пошло не так на нашей стороне. Попробуйте ещё раз чуть позже.',
+    );
+    const after = await scrape(harness.testApp);
+    const updates = 'ttb_bot_updates_total';
+    expect(sample(after, updates)).toBe((sample(before, updates) ?? 0) + 1);
+    expect(sample(after, 'ttb_bot_errors_total')).toBe(
+      (sample(before, 'ttb_bot_errors_total') ?? 0) + 1,
     );
   });
 

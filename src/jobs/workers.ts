@@ -4,6 +4,8 @@ import type { BroadcastService } from '../broadcasts/service.js';
 import { fileJobs } from '../files/jobs.js';
 import type { FileService } from '../files/service.js';
 import { notificationJobs, type NotificationJobDeps } from '../notifications/jobs.js';
+import type { Metrics } from '../platform/metrics.js';
+import { heartbeatJob } from './heartbeat.js';
 import { startJobs, type JobDefinition } from './registry.js';
 
 /** What the worker role runs on. */
@@ -13,6 +15,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config'> {
   broadcasts?: BroadcastService;
   /** Files, whose jobs scan late and remove unattached uploads (none: no such jobs). */
   files?: Pick<FileService, 'rescan' | 'purgeOrphans'>;
+  /** The worker's metrics: delivery lag and failures, and its heartbeat (none: no heartbeat). */
+  metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures' | 'workerHeartbeat'>;
 }
 
 /** Every feature's jobs (each declared in its own folder, `<feature>/jobs.ts`). */
@@ -27,6 +31,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
         })
       : []),
     ...(deps.files ? fileJobs(deps.files) : []),
+    ...(deps.metrics ? [heartbeatJob({ ...deps, metrics: deps.metrics })] : []),
   ];
 }
 

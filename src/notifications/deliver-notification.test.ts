@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { startFakeBotApi, type FakeBotApi } from '../../test/fake-bot-api.js';
+import { sample, scrape } from '../../test/metrics.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { notifications } from '../db/schema.js';
 import { createMemoryCache } from '../platform/cache.js';
@@ -37,6 +38,7 @@ describe('the delivery handler, called directly', () => {
       clock: t.container.clock,
       logger: createLogger('silent'),
       miniAppUrl: options.miniAppUrl,
+      metrics: t.container.metrics,
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     });
 
@@ -155,6 +157,23 @@ describe('the delivery handler, called directly', () => {
     expect(await t.container.notifications.queueUndelivered(new Date(0))).toBe(0);
     await deliver(job(id));
     expect(fake.calls.filter((c) => String(c.params.text).includes('Nowhere'))).toHaveLength(1);
+  });
+
+  it('shows failed deliveries by reason and the delay of those sent on /metrics', async () => {
+    const failures = (reason: string) =>
+      `ttb_notification_delivery_failures_total{reason="${reason}"}`;
+    const lag = 'ttb_notification_delivery_lag_seconds_count';
+    const before = await scrape(t);
+    fake.failNext('sendMessage', { status: 400 });
+    await deliver(job(await notice('Refused, and counted')));
+    fake.failNext('sendMessage', { status: 502 });
+    const retried = await notice('Failed once, then sent');
+    await expect(deliver(job(retried))).rejects.toThrow();
+    await deliver(job(retried));
+    const after = await scrape(t);
+    expect(sample(after, failures('refused'))).toBe((sample(before, failures('refused')) ?? 0) + 1);
+    expect(sample(after, failures('error'))).toBe((sample(before, failures('error')) ?? 0) + 1);
+    expect(sample(after, lag)).toBe((sample(before, lag) ?? 0) + 1);
   });
 
   it('sends nothing for a notification whose ticket was deleted, nor for a row that vanished', async () => {

@@ -11,6 +11,7 @@ import {
 import type { NotificationRow } from './schemas.js';
 import { excerpt, textsFor } from './texts.js';
 import type { Clock } from '../platform/clock.js';
+import type { DeliveryFailure, Metrics } from '../platform/metrics.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { isNotModified } from '../telegram/edit-refusals.js';
@@ -70,6 +71,15 @@ export interface DeliveryDeps {
   miniAppUrl: string | undefined;
   /** How long a claim holds (default `claimLeaseMs`; shorter in tests). */
   leaseMs?: number;
+  /** Where delivery lag and failures are recorded (none: not recorded). */
+  metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
+}
+
+/** The failure reason of a Telegram refusal or error (`ttb_notification_delivery_failures_total`). */
+function failureOf(error: unknown): DeliveryFailure {
+  if (!(error instanceof GrammyError) || error.error_code >= 500) return 'error';
+  if (error.error_code === 429) return 'rate_limited';
+  return error.error_code === 403 ? 'blocked' : 'refused';
 }
 
 /**
@@ -170,6 +180,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
    * the job should fail and be retried (the row is given back first).
    */
   async function settle(error: unknown, row: NotificationRow, job: DeliveryJob): Promise<boolean> {
+    deps.metrics?.deliveryFailures.inc({ reason: failureOf(error) });
     if (!(error instanceof GrammyError) || error.error_code >= 500) {
       await notifications.release(row.id);
       return false;
@@ -227,5 +238,10 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     }
     if (messageId !== sentBefore) await remember(row, profile.telegramId, messageId);
     await notifications.markDelivered(row.id, { messageId, shownCount: row.messageCount });
+    // The lag of the first delivery; an edit to newer words is not a new delivery.
+    if (sentBefore === null) {
+      const lagMs = clock.now().getTime() - row.createdAt.getTime();
+      deps.metrics?.deliveryLag.observe(Math.max(0, lagMs) / 1000);
+    }
   };
 }

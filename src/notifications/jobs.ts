@@ -7,6 +7,7 @@ import type { UnitOfWork } from '../events/unit-of-work.js';
 import { queuedJob, type JobDefinition } from '../jobs/registry.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import type { TicketService } from '../tickets/service.js';
@@ -45,6 +46,8 @@ export interface NotificationJobDeps {
   logger: Logger;
   /** The Bot API client; without one (no bot token) notifications stay in the app. */
   api: Api | undefined;
+  /** Where delivery lag and failures are recorded (none: not recorded). */
+  metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
 }
 
 /**

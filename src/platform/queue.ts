@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Database, SqlExecutor } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
+import type { QueueDepth } from './metrics.js';
 
 /** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
 export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
@@ -72,6 +73,8 @@ export interface JobQueue {
   schedule(name: string, cron: string, data?: object, options?: ScheduleOptions): Promise<void>;
   /** True once started and the queue's tables answer. */
   ping(): Promise<boolean>;
+  /** Every queue's due jobs (queued or waiting to retry, start time passed) and oldest wait. */
+  depths(): Promise<QueueDepth[]>;
 }
 
 /** What {@link createJobQueue} needs. */
@@ -302,6 +305,20 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       } catch {
         return false;
       }
+    },
+
+    async depths() {
+      // The database's clock, which wrote the jobs' times; queues without due jobs report 0.
+      const { rows } = await database.executeSql(
+        `select q.name as queue, count(j.id)::int as waiting,
+            coalesce(extract(epoch from now() - min(j.start_after)), 0)::float8 as "oldestAgeSeconds"
+          from ${schema}.queue q
+          left join ${schema}.job j
+            on j.name = q.name and j.state in ('created', 'retry') and j.start_after <= now()
+          group by q.name
+          order by q.name`,
+      );
+      return rows as unknown as QueueDepth[];
     },
   };
 }

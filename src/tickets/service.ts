@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -14,6 +14,7 @@ import type { FieldChange, TicketChangeEvent, TicketEvent } from '../events/doma
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
@@ -25,7 +26,7 @@ import {
   type TicketPatch,
   type TicketRecord,
 } from './schemas.js';
-import { authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
+import { activeStatuses, authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
 
 /** A ticket opened or deleted, for subscribers (realtime, notifications). */
 function ticketEvent(
@@ -91,8 +92,10 @@ export function createTicketService(deps: {
   users: UserService;
   notifications: NotificationService;
   files: FileService;
+  /** Where the first-response time is recorded (none: not recorded). */
+  metrics?: Pick<Metrics, 'firstResponse'>;
 }) {
-  const { db, uow, clock, audit, categories, users, notifications, files } = deps;
+  const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const queries = createTicketQueries(db);
 
   /**
@@ -164,6 +167,16 @@ export function createTicketService(deps: {
         .from(tickets)
         .where(eq(tickets.id, id));
       return row?.number ?? null;
+    },
+
+    /** Tickets in an active status, by priority (the backlog gauge; no visibility check). */
+    async activeCountsByPriority(): Promise<Record<string, number>> {
+      const rows = await db
+        .select({ priority: tickets.priority, count: count() })
+        .from(tickets)
+        .where(inArray(tickets.status, [...activeStatuses]))
+        .groupBy(tickets.priority);
+      return Object.fromEntries(rows.map((row) => [row.priority, row.count]));
     },
 
     /** The ticket if the caller may see it, else 404. */
@@ -373,6 +386,10 @@ export function createTicketService(deps: {
         .update(tickets)
         .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
         .where(eq(tickets.id, ticket.id));
+      if (firstAnswer && metrics) {
+        const seconds = (now.getTime() - ticket.createdAt.getTime()) / 1000;
+        work.afterCommit(() => metrics.firstResponse.observe(Math.max(0, seconds)));
+      }
     },
   };
 }

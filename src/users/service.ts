@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
 import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js';
@@ -192,6 +192,15 @@ export function createUserService(deps: {
   }
 
   return {
+    /** How many users were seen (signed in, wrote to the bot) since `since`. */
+    async seenSince(since: Date): Promise<number> {
+      const [row] = await db
+        .select({ count: count() })
+        .from(users)
+        .where(gte(users.lastSeenAt, since));
+      return row?.count ?? 0;
+    },
+
     /**
      * Creates the user on first sign-in and refreshes their Telegram profile on later ones.
      * Telegram ids named in OWNER_TELEGRAM_IDS become owners.
