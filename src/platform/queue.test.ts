@@ -111,6 +111,29 @@ describe('JobQueue', () => {
     await vi.waitFor(() => expect(jobs).toHaveLength(10), { timeout: 3000, interval: 50 });
   });
 
+  it('reports each queue’s due jobs and the oldest one’s wait, leaving out delayed and taken jobs', async () => {
+    const queue = newQueue();
+    await queue.start();
+    await queue.send('waiting', { n: 1 });
+    await queue.send('waiting', { n: 2 });
+    await queue.send('waiting', { n: 3 }, { startAfter: 3600 });
+    const { jobs, handler } = recorder<{ n: number }>();
+    await queue.work('taken', handler);
+    await queue.send('taken', { n: 4 });
+    await vi.waitFor(() => expect(jobs).toHaveLength(1), wait);
+    await sleep(20);
+
+    const depths = await queue.depths();
+    expect(depths.map(({ queue: name, waiting }) => ({ name, waiting }))).toEqual([
+      { name: 'taken', waiting: 0 },
+      { name: 'waiting', waiting: 2 },
+    ]);
+    const waited = depths.find((depth) => depth.queue === 'waiting')?.oldestAgeSeconds ?? 0;
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThan(60);
+    expect(depths.find((depth) => depth.queue === 'taken')?.oldestAgeSeconds).toBe(0);
+  });
+
   it('gives a job the default retry policy unless its sender overrides it', async () => {
     const schema = `q_${randomUUID().slice(0, 8)}`;
     const queue = newQueue({ schema });

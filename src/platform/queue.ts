@@ -308,13 +308,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
 
     async depths() {
-      // The database's clock, which wrote the jobs' times; queues without due jobs report 0.
+      // The database's clock, which wrote the jobs' times; queues without due jobs report 0;
+      // pg-boss's own (its cron's `__pgboss__send-it`) are left out.
       const { rows } = await database.executeSql(
         `select q.name as queue, count(j.id)::int as waiting,
             coalesce(extract(epoch from now() - min(j.start_after)), 0)::float8 as "oldestAgeSeconds"
           from ${schema}.queue q
           left join ${schema}.job j
             on j.name = q.name and j.state in ('created', 'retry') and j.start_after <= now()
+          where not starts_with(q.name, '__pgboss__')
           group by q.name
           order by q.name`,
       );
