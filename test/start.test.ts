@@ -3,7 +3,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, testDatabaseUrl } from './infra.js';
-import { readyUrl, spawnApp } from './spawn-app.js';
+import { readyUrl, spawnApp, type AppProcess } from './spawn-app.js';
+
+/** The port of a process's "metrics served" log line, once it prints it. */
+async function metricsPort(app: AppProcess, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = app
+      .output()
+      .split('\n')
+      .find((text) => text.includes('metrics served at'));
+    if (line) return (JSON.parse(line) as { port: number }).port;
+    if (app.child.exitCode !== null || Date.now() > deadline) {
+      app.child.kill('SIGKILL');
+      throw new Error(`no metrics listener:\n${app.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-start-'));
@@ -33,6 +50,31 @@ describe('npm start', () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       expect(server.output()).toContain('shutting down');
+    } finally {
+      server.child.kill('SIGKILL');
+      await database?.drop();
+    }
+  }, 90_000);
+
+  it('serves /metrics with the worker’s heartbeat from a worker-only process', async () => {
+    const database = testDatabaseUrl ? await createEmptyPostgresDatabase() : undefined;
+    const server = spawnApp({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      ROLES: 'worker',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    });
+    try {
+      const port = await metricsPort(server, 45_000);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      const beat = /^ttb_worker_heartbeat_timestamp_seconds (\d+(?:\.\d+)?)$/m.exec(
+        await metrics.text(),
+      )?.[1];
+      expect(Number(beat)).toBeGreaterThan(Date.now() / 1000 - 60);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(404);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
     } finally {
       server.child.kill('SIGKILL');
       await database?.drop();
