@@ -65,9 +65,29 @@ describe('loadConfig', () => {
     [{ REMINDER_AFTER_H: '0' }, 'REMINDER_AFTER_H'],
     [{ NOTIFY_RATE_PER_S: 'fast' }, 'NOTIFY_RATE_PER_S'],
     [{ NOTIFY_FOLLOW_UP_WINDOW_S: '0' }, 'NOTIFY_FOLLOW_UP_WINDOW_S'],
+    [{ SENTRY_DSN: 'not a url' }, 'SENTRY_DSN'],
+    [{ SENTRY_DSN: 'https://o1.ingest.sentry.io/42' }, 'SENTRY_DSN'],
+    [{ SENTRY_DSN: 'https://key@o1.ingest.sentry.io/' }, 'SENTRY_DSN'],
   ])('refuses %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
+  });
+
+  it('reports errors only with a DSN, under the environment and release it is given', () => {
+    expect(loadConfig({}).SENTRY_DSN).toBeUndefined();
+    const config = loadConfig({
+      SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42',
+      SENTRY_ENVIRONMENT: 'staging',
+      SENTRY_RELEASE: '1.4.0',
+    });
+    expect(config).toMatchObject({
+      SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42',
+      SENTRY_ENVIRONMENT: 'staging',
+      SENTRY_RELEASE: '1.4.0',
+    });
+    expect(() => loadConfig({ SENTRY_DSN: 'sentry.example.com' })).toThrow(
+      'SENTRY_DSN: must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>',
+    );
   });
 
   it('serves the Mini App from the webhook’s host unless MINI_APP_URL says otherwise', () => {

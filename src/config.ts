@@ -186,8 +186,34 @@ const envSchema = z.object({
   WS_MAX_BUFFERED_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
   WS_TYPING_THROTTLE_MS: integer(2_000, 0, 60_000),
   WS_STATS_DEBOUNCE_MS: integer(1_000, 0, 60_000),
+  /**
+   * Where unexpected errors are reported (Sentry or a compatible service), as the project's
+   * DSN; unset: nothing is sent and the SDK is not loaded (`platform/error-reporter.ts`).
+   */
+  SENTRY_DSN: optionalString.refine(isSentryDsn, {
+    message: 'must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>',
+  }),
+  /** The environment errors are filed under; unset: NODE_ENV. */
+  SENTRY_ENVIRONMENT: optionalString,
+  /** The release errors are filed under (a version or commit); unset: none. */
+  SENTRY_RELEASE: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
+
+/** An http(s) URL with a public key as its user and a numeric project id as its last segment. */
+function isSentryDsn(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.username !== '' &&
+      /\/\d+$/.test(url.pathname)
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** Every environment variable the configuration reads (each documented in `.env.example`). */
 export const configVariables = Object.keys(envSchema.shape) as readonly string[];
