@@ -3,6 +3,7 @@ import { broadcastJobs } from '../broadcasts/jobs.js';
 import type { BroadcastService } from '../broadcasts/service.js';
 import { fileJobs } from '../files/jobs.js';
 import type { FileService } from '../files/service.js';
+import type { ErrorReporter } from '../platform/error-reporter.js';
 import { notificationJobs, type NotificationJobDeps } from '../notifications/jobs.js';
 import { startJobs, type JobDefinition } from './registry.js';
 
@@ -13,6 +14,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config'> {
   broadcasts?: BroadcastService;
   /** Files, whose jobs scan late and remove unattached uploads (none: no such jobs). */
   files?: Pick<FileService, 'rescan' | 'purgeOrphans'>;
+  /** Where periodic jobs' failures are reported (queued jobs': the queue's own reporter). */
+  errors?: ErrorReporter;
 }
 
 /** Every feature's jobs (each declared in its own folder, `<feature>/jobs.ts`). */
@@ -36,5 +39,5 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
  * queue's own stop ends the jobs).
  */
 export function startWorkers(deps: WorkerDeps): Promise<() => Promise<void>> {
-  return startJobs(deps.queue, deps.logger, workerJobs(deps));
+  return startJobs(deps.queue, deps.logger, workerJobs(deps), deps.errors);
 }
