@@ -31,6 +31,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two test files at a time: most tests wait on I/O (a database, a socket, a timer), so even
+    // a two-CPU CI machine runs two files in about the time of one and a half.
+    maxWorkers: 2,
     coverage: {
       provider: 'v8',
       include: againstServices ? serviceAdapters : ['src/**/*.ts'],

@@ -65,9 +65,36 @@ describe('loadConfig', () => {
     [{ REMINDER_AFTER_H: '0' }, 'REMINDER_AFTER_H'],
     [{ NOTIFY_RATE_PER_S: 'fast' }, 'NOTIFY_RATE_PER_S'],
     [{ NOTIFY_FOLLOW_UP_WINDOW_S: '0' }, 'NOTIFY_FOLLOW_UP_WINDOW_S'],
+    [{ SENTRY_DSN: 'not a url' }, 'SENTRY_DSN'],
+    [{ SENTRY_DSN: 'https://o1.ingest.sentry.io/42' }, 'SENTRY_DSN'],
+    [{ SENTRY_DSN: 'https://key@o1.ingest.sentry.io/' }, 'SENTRY_DSN'],
+    [{ PUBLIC_URL: 'support.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://support.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://support.example.com/' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://support.example.com/app' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://support.example.com?x=1' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://user:pass@support.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'http://support.example.com', NODE_ENV: 'production' }, 'PUBLIC_URL'],
   ])('refuses %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
+  });
+
+  it('reports errors only with a DSN, under the environment and release it is given', () => {
+    expect(loadConfig({}).SENTRY_DSN).toBeUndefined();
+    const config = loadConfig({
+      SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42',
+      SENTRY_ENVIRONMENT: 'staging',
+      SENTRY_RELEASE: '1.4.0',
+    });
+    expect(config).toMatchObject({
+      SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42',
+      SENTRY_ENVIRONMENT: 'staging',
+      SENTRY_RELEASE: '1.4.0',
+    });
+    expect(() => loadConfig({ SENTRY_DSN: 'sentry.example.com' })).toThrow(
+      'SENTRY_DSN: must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>',
+    );
   });
 
   it('serves the Mini App from the webhook’s host unless MINI_APP_URL says otherwise', () => {
@@ -80,6 +107,59 @@ describe('loadConfig', () => {
       'https://app.example.com/',
     );
     expect(loadConfig({}).MINI_APP_URL).toBeUndefined();
+  });
+
+  describe('PUBLIC_URL', () => {
+    const secret = { TELEGRAM_WEBHOOK_SECRET: 's3cret' };
+
+    it('is where the Mini App is served, and the webhook when a webhook secret is set', () => {
+      const config = loadConfig({ PUBLIC_URL: 'https://support.example.com', ...secret });
+      expect(config.MINI_APP_URL).toBe('https://support.example.com/');
+      expect(config.TELEGRAM_WEBHOOK_URL).toBe('https://support.example.com/telegram/webhook');
+      expect(loadConfig({ PUBLIC_URL: 'https://localhost:8443' }).MINI_APP_URL).toBe(
+        'https://localhost:8443/',
+      );
+    });
+
+    it('leaves the bot on long polling without a webhook secret', () => {
+      const config = loadConfig({ PUBLIC_URL: 'https://support.example.com' });
+      expect(config.TELEGRAM_WEBHOOK_URL).toBeUndefined();
+      expect(config.MINI_APP_URL).toBe('https://support.example.com/');
+    });
+
+    it('gives way to MINI_APP_URL and TELEGRAM_WEBHOOK_URL where they are set', () => {
+      const config = loadConfig({
+        PUBLIC_URL: 'https://support.example.com',
+        MINI_APP_URL: 'https://app.example.com/',
+        TELEGRAM_WEBHOOK_URL: 'https://hooks.example.com/tg/hook',
+        ...secret,
+      });
+      expect(config.MINI_APP_URL).toBe('https://app.example.com/');
+      expect(config.TELEGRAM_WEBHOOK_URL).toBe('https://hooks.example.com/tg/hook');
+    });
+
+    it('must be https in production, except on this machine', () => {
+      const production = { NODE_ENV: 'production', PUBLIC_URL: 'http://support.example.com' };
+      expect(() => loadConfig(production)).toThrow(
+        /^Invalid configuration: PUBLIC_URL: must start with https:\/\/ in production/,
+      );
+      expect(
+        loadConfig({ ...production, PUBLIC_URL: 'https://support.example.com' }).PUBLIC_URL,
+      ).toBe('https://support.example.com');
+      for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+        expect(loadConfig({ ...production, PUBLIC_URL: local }).MINI_APP_URL).toBe(`${local}/`);
+      }
+      expect(loadConfig({ PUBLIC_URL: 'http://support.example.com' }).MINI_APP_URL).toBe(
+        'http://support.example.com/',
+      );
+    });
+
+    it('says what is wrong with a value that is not an origin', () => {
+      expect(() => loadConfig({ PUBLIC_URL: 'https://support.example.com/' })).toThrow(
+        'Invalid configuration: PUBLIC_URL: must be an http(s) origin without a path, query or ' +
+          'trailing slash, e.g. https://support.example.com',
+      );
+    });
   });
 
   it('reads a .env file, and real environment variables win over it', () => {

@@ -26,6 +26,33 @@ const optionalUrl = (protocols: readonly string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
   );
 
+/**
+ * The address users and Telegram reach this server at, as an origin: http(s), a host, perhaps a
+ * port, and nothing after it. deploy/Caddyfile takes the same value as its site address, where a
+ * path (even a lone `/`) would serve that path only.
+ */
+const publicUrl = optionalString.refine(
+  (value) => {
+    if (value === undefined) return true;
+    if (!/^https?:\/\/[^/?#@\s]+$/i.test(value)) return false;
+    try {
+      return new URL(value).hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  {
+    message:
+      'must be an http(s) origin without a path, query or trailing slash, e.g. https://support.example.com',
+  },
+);
+
+/** Hosts a URL may name over plain http in production: this machine only. */
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Where the webhook is served when it is derived from PUBLIC_URL. */
+export const defaultWebhookPath = '/telegram/webhook';
+
 function trimTrailingSlashes(value: string): string {
   let end = value.length;
   while (end > 0 && value[end - 1] === '/') end--;
@@ -106,6 +133,11 @@ const envSchema = z.object({
     (value) => value === undefined || /^\d+:[\w-]{20,}$/.test(value),
     { message: 'must look like 123456:ABC-DEF… as given by @BotFather' },
   ),
+  /**
+   * The public address of this server (`https://support.example.com`); MINI_APP_URL and, with
+   * TELEGRAM_WEBHOOK_SECRET, TELEGRAM_WEBHOOK_URL default to it.
+   */
+  PUBLIC_URL: publicUrl,
   TELEGRAM_API_ROOT: z
     .string()
     .trim()
@@ -186,8 +218,34 @@ const envSchema = z.object({
   WS_MAX_BUFFERED_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
   WS_TYPING_THROTTLE_MS: integer(2_000, 0, 60_000),
   WS_STATS_DEBOUNCE_MS: integer(1_000, 0, 60_000),
+  /**
+   * Where unexpected errors are reported (Sentry or a compatible service), as the project's
+   * DSN; unset: nothing is sent and the SDK is not loaded (`platform/error-reporter.ts`).
+   */
+  SENTRY_DSN: optionalString.refine(isSentryDsn, {
+    message: 'must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>',
+  }),
+  /** The environment errors are filed under; unset: NODE_ENV. */
+  SENTRY_ENVIRONMENT: optionalString,
+  /** The release errors are filed under (a version or commit); unset: none. */
+  SENTRY_RELEASE: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
+
+/** An http(s) URL with a public key as its user and a numeric project id as its last segment. */
+function isSentryDsn(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.username !== '' &&
+      /\/\d+$/.test(url.pathname)
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** Every environment variable the configuration reads (each documented in `.env.example`). */
 export const configVariables = Object.keys(envSchema.shape) as readonly string[];
@@ -224,7 +282,7 @@ export function loadConfig(env?: Record<string, string | undefined>, cwd = proce
     );
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
-  const config = parsed.data;
+  const config = withPublicUrl(parsed.data);
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError(
       'Invalid configuration: TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set',
@@ -240,6 +298,34 @@ export function loadConfig(env?: Record<string, string | undefined>, cwd = proce
     ...config,
     MINI_APP_URL: config.MINI_APP_URL ?? publicOrigin(config.TELEGRAM_WEBHOOK_URL),
     demoMode: config.TELEGRAM_BOT_TOKEN === undefined,
+  };
+}
+
+/**
+ * Fills MINI_APP_URL and TELEGRAM_WEBHOOK_URL from PUBLIC_URL where they are not set. The webhook
+ * is derived only with TELEGRAM_WEBHOOK_SECRET set: without it the bot long-polls, as it must
+ * where Telegram cannot reach the server (a laptop with a self-signed certificate).
+ */
+function withPublicUrl(config: z.infer<typeof envSchema>): z.infer<typeof envSchema> {
+  if (config.PUBLIC_URL === undefined) return config;
+  const url = new URL(config.PUBLIC_URL);
+  const base = url.origin;
+  if (
+    config.NODE_ENV === 'production' &&
+    url.protocol !== 'https:' &&
+    !loopbackHosts.has(url.hostname)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration: PUBLIC_URL: must start with https:// in production (Telegram opens ' +
+        'Mini Apps and sends webhooks over https only); plain http only for localhost',
+    );
+  }
+  return {
+    ...config,
+    MINI_APP_URL: config.MINI_APP_URL ?? `${base}/`,
+    TELEGRAM_WEBHOOK_URL:
+      config.TELEGRAM_WEBHOOK_URL ??
+      (config.TELEGRAM_WEBHOOK_SECRET ? base + defaultWebhookPath : undefined),
   };
 }
 

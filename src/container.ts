@@ -22,6 +22,7 @@ import { createDomainEvents, type DomainEvents } from './events/domain-events.js
 import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
+import { reportingOff, type ErrorReporter } from './platform/error-reporter.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createMetrics, registerStateGauges, type Metrics } from './platform/metrics.js';
 import { withEventMetrics } from './events/event-metrics.js';
@@ -46,6 +47,8 @@ export interface Container {
   rateLimitStore: RateLimitStore;
   queue: JobQueue;
   metrics: Metrics;
+  /** Where unexpected errors are reported (Sentry with `SENTRY_DSN`, else nowhere). */
+  errors: ErrorReporter;
   signer: TokenSigner;
   audit: AuditLog;
   events: DomainEvents;
@@ -116,6 +119,13 @@ export async function createContainer(
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
   const clock = overrides.clock ?? systemClock;
+  // The Sentry SDK is loaded only when configured: without SENTRY_DSN nothing is sent.
+  const errors = config.SENTRY_DSN
+    ? (await import('./platform/sentry-error-reporter.js')).createSentryReporter({
+        ...config,
+        SENTRY_DSN: config.SENTRY_DSN,
+      })
+    : reportingOff;
   const database = overrides.database ?? (await openDatabase(configuredTarget(config), logger));
   await migrateDatabase(database);
   if (config.demoMode && (await seedDemoData(database.db, clock.now()))) {
@@ -136,7 +146,7 @@ export async function createContainer(
     : createInProcessAdapters();
   const { cache, pubsub, rateLimitStore } = shared;
 
-  const queue = createJobQueue({ database, logger });
+  const queue = createJobQueue({ database, logger, errors });
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const signer = createTokenSigner(secret, () => clock.now());
   const audit = createAuditLog({ db: database.db, clock });
@@ -256,6 +266,7 @@ export async function createContainer(
     rateLimitStore,
     queue,
     metrics,
+    errors,
     signer,
     audit,
     events,
@@ -290,6 +301,7 @@ export async function createContainer(
           rateLimitStore,
           clock,
           logger,
+          errors,
           api: botApi,
           metrics,
         });

@@ -33,13 +33,21 @@ const app = config.ROLES.includes('api') ? await buildApp(container) : undefined
 let bot: RunningBot | undefined;
 let metricsServer: MetricsServer | undefined;
 
+// Also called for an unhandled rejection or exception (`err`): reported, then a graceful stop.
 closeWithGrace({ delay: 15_000, logger }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'shutting down after an error');
-  else logger.info({ signal }, 'shutting down: draining requests and jobs');
-  await bot?.stop();
-  await app?.close();
-  await metricsServer?.close();
-  await container.close();
+  if (err) {
+    logger.error({ err }, 'shutting down after an error');
+    container.errors.report(err);
+  } else logger.info({ signal }, 'shutting down: draining requests and jobs');
+  try {
+    await bot?.stop();
+    await app?.close();
+    await metricsServer?.close();
+    await container.close();
+  } finally {
+    // Reports still on their way (the crash's, the last jobs') leave before the process does.
+    await container.errors.flush();
+  }
 });
 
 if (!config.CLAMAV_URL) logger.warn('antivirus scanning is off: CLAMAV_URL is not set');

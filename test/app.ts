@@ -48,6 +48,8 @@ export interface TestAppOptions {
    * up the categories they need, on an empty table.
    */
   defaultCategory?: boolean;
+  /** Adds test-only routes to the app before it is ready (a route that fails on purpose). */
+  routes?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const container = asTestContainer(created);
   if (options.startQueue) await container.start();
   const app = await buildApp(container);
+  options.routes?.(app);
   await app.ready();
   return {
     app,

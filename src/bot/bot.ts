@@ -126,8 +126,8 @@ async function followChatMember(
 /**
  * The bot: grammY against `TELEGRAM_API_ROOT` with the Bot API time-out, retrying Telegram's
  * 429s, a per-user flood limit, the sender identified, then each feature's handlers. A
- * service's refusal is answered in the user's words (`refusals.ts`); other errors are logged
- * and answered politely.
+ * service's refusal is answered in the user's words (`refusals.ts`); other errors are logged,
+ * reported, and answered politely.
  */
 export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContext> {
   const token = deps.config.TELEGRAM_BOT_TOKEN;
@@ -170,7 +170,14 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
   bot.catch(async ({ ctx, error }) => {
     // While the database is away every update fails alike: warned once per cause, not per update.
     if (isDatabaseUnavailable(error)) logOutage(error, 'bot: database unavailable');
-    else deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
+    else {
+      deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
+      deps.errors.report(error, {
+        role: 'bot',
+        updateId: ctx.update.update_id,
+        ...(ctx.user ? { userId: ctx.user.id } : {}),
+      });
+    }
     const t = textsFor(languageOf(ctx.from?.language_code));
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     if (ctx.chat) {

@@ -7,6 +7,7 @@ import type { DomainEvents } from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
 import type { MessageService } from '../messages/service.js';
 import type { Clock } from '../platform/clock.js';
+import type { ErrorReporter } from '../platform/error-reporter.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
@@ -22,6 +23,7 @@ export type BotSources = Pick<
   Container,
   | 'config'
   | 'logger'
+  | 'errors'
   | 'clock'
   | 'database'
   | 'rateLimitStore'
@@ -51,6 +53,8 @@ export interface BotDeps {
     | 'MINI_APP_URL'
   >;
   logger: Logger;
+  /** Where handler failures that are neither refusals nor outages are reported. */
+  errors: ErrorReporter;
   clock: Clock;
   /** The flood limit's counter, shared by every bot process. */
   rateLimitStore: RateLimitStore;
@@ -80,6 +84,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
   return {
     config,
     logger: sources.logger,
+    errors: sources.errors,
     clock: sources.clock,
     rateLimitStore: sources.rateLimitStore,
     queue: sources.queue,

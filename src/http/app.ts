@@ -85,7 +85,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(errorHandler);
+  await app.register(errorHandler, { errors: container.errors });
   // A refused body is read to its end if it could have been a real upload, else closed.
   await app.register(unreadBody, { drainLimit: maxUploadBytes });
   await app.register(helmet);

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { reportingOff, type ErrorReporter } from '../platform/error-reporter.js';
 import type { JobHandler, JobQueue, WorkOptions } from '../platform/queue.js';
 
 /**
@@ -52,17 +54,31 @@ export function queuedJob<T extends object>(
   };
 }
 
-/** Runs `job` every `everyMs`, never two runs at once; returns the stop. */
-function startTimer(job: PeriodicJob, logger: Logger): () => void {
+/**
+ * Runs `job` every `everyMs`, never two runs at once; returns the stop. The first failure of a
+ * streak other than a database outage is reported too; the ticks that fail the same way after
+ * it are only logged, until a run succeeds.
+ */
+function startTimer(job: PeriodicJob, logger: Logger, errors: ErrorReporter): () => void {
   let running = false;
+  let failing = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     job
       .run()
-      .catch((error: unknown) => {
-        logger.warn({ err: error, job: job.name }, 'a periodic job failed; it runs again soon');
-      })
+      .then(
+        () => {
+          failing = false;
+        },
+        (error: unknown) => {
+          logger.warn({ err: error, job: job.name }, 'a periodic job failed; it runs again soon');
+          if (!failing && !isDatabaseUnavailable(error)) {
+            errors.report(error, { role: 'worker', job: { name: job.name } });
+          }
+          failing = true;
+        },
+      )
       .finally(() => {
         running = false;
       });
@@ -80,6 +96,7 @@ export async function startJobs(
   queue: JobQueue,
   logger: Logger,
   jobs: readonly JobDefinition[],
+  errors: ErrorReporter = reportingOff,
 ): Promise<() => Promise<void>> {
   const stops: (() => Promise<void> | void)[] = [];
   for (const job of jobs) {
@@ -87,7 +104,7 @@ export async function startJobs(
       await job.work(queue);
       if (job.schedule) await queue.schedule(job.name, job.schedule);
     } else if (job.kind === 'periodic') {
-      stops.push(startTimer(job, logger));
+      stops.push(startTimer(job, logger, errors));
     } else {
       const stop = await job.start();
       if (stop) stops.push(stop);

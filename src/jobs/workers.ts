@@ -3,6 +3,7 @@ import { broadcastJobs } from '../broadcasts/jobs.js';
 import type { BroadcastService } from '../broadcasts/service.js';
 import { fileJobs } from '../files/jobs.js';
 import type { FileService } from '../files/service.js';
+import type { ErrorReporter } from '../platform/error-reporter.js';
 import { notificationJobs, type NotificationJobDeps } from '../notifications/jobs.js';
 import type { Metrics } from '../platform/metrics.js';
 import { heartbeatJob } from './heartbeat.js';
@@ -15,6 +16,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config'> {
   broadcasts?: BroadcastService;
   /** Files, whose jobs scan late and remove unattached uploads (none: no such jobs). */
   files?: Pick<FileService, 'rescan' | 'purgeOrphans'>;
+  /** Where periodic jobs' failures are reported (queued jobs': the queue's own reporter). */
+  errors?: ErrorReporter;
   /** The worker's metrics: delivery lag and failures, and its heartbeat (none: no heartbeat). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures' | 'workerHeartbeat'>;
 }
@@ -41,5 +44,5 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
  * queue's own stop ends the jobs).
  */
 export function startWorkers(deps: WorkerDeps): Promise<() => Promise<void>> {
-  return startJobs(deps.queue, deps.logger, workerJobs(deps));
+  return startJobs(deps.queue, deps.logger, workerJobs(deps), deps.errors);
 }

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Database, SqlExecutor } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
+import { reportingOff, type ErrorReporter } from './error-reporter.js';
 import type { QueueDepth } from './metrics.js';
 
 /** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
@@ -81,6 +82,8 @@ export interface JobQueue {
 export interface JobQueueOptions {
   database: Database;
   logger?: Logger;
+  /** Where a job's last failed attempt is reported (default: nowhere). */
+  errors?: ErrorReporter;
   /** The PostgreSQL schema of the queue's tables (default `pgboss`). */
   schema?: string;
   /** Default seconds between polls of an idle worker (default 1; pg-boss's minimum is 0.5). */
@@ -116,6 +119,7 @@ interface Running {
 export function createJobQueue(options: JobQueueOptions): JobQueue {
   const { database, schema = 'pgboss' } = options;
   const logger = options.logger ?? pino({ level: 'silent' });
+  const errors = options.errors ?? reportingOff;
   /** Queues known to exist, by name; a failed creation is forgotten, so it is tried again. */
   const queues = new Map<string, Promise<void>>();
   const createdQueues = new Set<string>();
@@ -216,6 +220,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           const context = { err: error, queue: name, jobId: id, retryCount };
           if (final) logger.error(context, 'job failed and has no retries left');
           else logger.warn(context, 'job failed; it will be retried');
+          // Reported once, when retries are spent: a failure a retry cures is not a bug, and an
+          // outage is reported by nobody (it is logged once per cause).
+          if (final && !isDatabaseUnavailable(error)) {
+            errors.report(error, { role: 'worker', job: { name, id, retryCount } });
+          }
           await boss.fail(name, id, error instanceof Error ? error : { value: String(error) });
         }
       }),

@@ -4,6 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { createOutageLog } from '../../db/outage-log.js';
 import { DomainError } from '../../errors.js';
+import { reportingOff, type ErrorReporter } from '../../platform/error-reporter.js';
 import { problem, type Problem } from '../problem.js';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
@@ -53,13 +54,20 @@ function toProblem(error: FastifyError | Error): Problem | undefined {
   return undefined;
 }
 
+/** What the error handler reports to; none: reporting off. */
+export interface ErrorHandlerOptions {
+  errors?: ErrorReporter;
+}
+
 /**
  * Turns every error into problem+json (RFC 9457). Client mistakes keep their 4xx status; a
  * database that cannot be reached is a 503 with `Retry-After` (an outage to wait out, logged
- * once per cause); anything else is logged and answered as a plain 500 that reveals nothing.
+ * once per cause); anything else is logged, reported with the request's id, route and user,
+ * and answered as a plain 500 that reveals nothing.
  */
 export default fp(
-  function errorHandler(app: FastifyInstance) {
+  function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions) {
+    const errors = options.errors ?? reportingOff;
     const logOutage = createOutageLog(app.log);
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (isDatabaseUnavailable(error)) {
@@ -80,6 +88,13 @@ export default fp(
         return reply.status(known.status).type(PROBLEM_TYPE).send(known);
       }
       request.log.error({ err: error }, 'unhandled error');
+      errors.report(error, {
+        role: 'api',
+        requestId: request.id,
+        method: request.method,
+        ...(request.routeOptions.url ? { route: request.routeOptions.url } : {}),
+        ...(request.principal ? { userId: request.principal.userId } : {}),
+      });
       return reply
         .status(500)
         .type(PROBLEM_TYPE)
