@@ -25,7 +25,8 @@ export default fp(
         schema: {
           tags: ['health'],
           summary: 'Prometheus metrics',
-          description: 'Process and HTTP metrics in the Prometheus text format.',
+          description:
+            'Process, HTTP and service metrics (tickets, notifications, queues, bot, worker heartbeat) in the Prometheus text format.',
         },
         config: { rateLimit: false },
       },
