@@ -246,9 +246,15 @@ describe('a burst of notifications', () => {
     }
     await expect.poll(() => fake.sent('sendMessage').length, { timeout: 20_000 }).toBe(100);
     const times = fake.sent('sendMessage').map((c) => c.at);
-    expect(busiestSecond(times)).toBeLessThanOrEqual(20);
-    // And not far slower than that: 100 at 20/s take about five seconds (slack for a busy CI).
-    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(10_000);
+    const span = Math.max(...times) - Math.min(...times);
+    // Paced, not sent at once: 100 at 20/s cannot take less than four seconds (the first 20 may
+    // share one second), and not far slower than that (slack for a busy CI).
+    expect(span).toBeGreaterThanOrEqual(4_000);
+    expect(span).toBeLessThan(10_000);
+    // As Telegram counts them, on arrival: the limiter admits at most 20 in any second
+    // (src/notifications/send-limiter.test.ts holds it to that exactly); on the way a stalled
+    // event loop on a loaded machine can bunch a few together, never as many as a faster rate.
+    expect(busiestSecond(times)).toBeLessThanOrEqual(23);
   }, 30_000);
 });
 
