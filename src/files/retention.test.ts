@@ -8,17 +8,7 @@ import { multipartBody, pdfBytes } from '../../test/multipart.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { attachments } from '../db/schema.js';
 import { fileJobNames, maxPendingUploads, orphanMaxAgeMs } from './service.js';
-
-/** A clock the tests move by hand: retention never depends on the wall clock. */
-function manualClock(start: string) {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+import { manualClock } from '../../test/manual-clock.js';
 
 describe('retention of uploads never put anywhere', () => {
   const clock = manualClock('2031-05-04T10:00:00.000Z');

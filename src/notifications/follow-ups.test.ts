@@ -9,20 +9,10 @@ import { notifications, users } from '../db/schema.js';
 import { claimLeaseMs, renderNotification } from './deliver-notification.js';
 import { createSendLimiter } from './send-limiter.js';
 import { deliveryQueue } from './service.js';
+import { manualClock } from '../../test/manual-clock.js';
 
 /** The follow-up window these tests run with (the default). */
 const windowMs = 5 * 60_000;
-
-/** A clock the tests move by hand: the window never depends on the wall clock. */
-function manualClock(start: string) {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
 
 describe('a customer’s follow-ups on a ticket nobody has taken', () => {
   const clock = manualClock('2031-03-10T09:00:00.000Z');

@@ -3,17 +3,7 @@ import { createTestApp, type TestApp } from '../../test/app.js';
 import { startFakeBotApi, type FakeBotApi } from '../../test/fake-bot-api.js';
 import { sample, scrape } from '../../test/metrics.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
-
-/** A clock the tests move by hand: durations on /metrics never depend on the wall clock. */
-function manualClock(start: string) {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+import { manualClock } from '../../test/manual-clock.js';
 
 describe('GET /metrics: business and health metrics', () => {
   const clock = manualClock('2031-05-04T10:00:00.000Z');

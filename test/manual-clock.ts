@@ -1,0 +1,17 @@
+import type { Clock } from '../src/platform/clock.js';
+
+/** A clock a test moves by hand, so what it checks never depends on the wall clock. */
+export interface ManualClock extends Clock {
+  advance(ms: number): void;
+}
+
+/** A manual clock standing at `start` (an ISO time) until it is advanced. */
+export function manualClock(start: string): ManualClock {
+  let now = new Date(start).getTime();
+  return {
+    now: () => new Date(now),
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
