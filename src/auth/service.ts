@@ -5,6 +5,7 @@ import { demoTelegramIds } from '../db/seed.js';
 import { Forbidden, NotFound, Unauthorized } from '../errors.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
+import { accessChanged } from '../events/domain-events.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
 import {
@@ -100,16 +101,7 @@ export function createAuthService(deps: {
       work.afterCommit(() => cache.delete(sessionKey(sessionId)));
       const userId = revoked[0]?.userId;
       if (userId === undefined) return;
-      work.raise({
-        type: 'user.access_changed',
-        ticket_id: null,
-        ticket_user_id: null,
-        user_id: userId,
-        actor_id: userId,
-        is_internal: false,
-        occurred_at: now.toISOString(),
-        data: { id: userId, revoked_session_id: sessionId },
-      });
+      work.raise(accessChanged({ id: userId, revoked_session_id: sessionId }, userId, now));
     });
   }
 

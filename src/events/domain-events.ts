@@ -95,6 +95,24 @@ export interface AccessChangedEvent extends EventFrame {
   data: AccessChange | SessionRevoked;
 }
 
+/** The `user.access_changed` event for `data`'s user, made by `actorId` at `at`. */
+export function accessChanged(
+  data: AccessChange | SessionRevoked,
+  actorId: string | null,
+  at: Date,
+): AccessChangedEvent {
+  return {
+    type: 'user.access_changed',
+    ticket_id: null,
+    ticket_user_id: null,
+    user_id: data.id,
+    actor_id: actorId,
+    is_internal: false,
+    occurred_at: at.toISOString(),
+    data,
+  };
+}
+
 /**
  * A committed change (docs/api.md#domain-events): one member per kind, told apart by `type`,
  * each with its payload in API shape, so subscribers need not read it back.

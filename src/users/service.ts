@@ -14,7 +14,7 @@ import {
   type UserRow,
 } from '../db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../errors.js';
-import type { AccessChangedEvent } from '../events/domain-events.js';
+import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
@@ -110,17 +110,9 @@ export function createUserService(deps: {
    */
   function announce(work: Work, row: UserRow, actorId: string | null): void {
     work.afterCommit(() => invalidate(row.id));
-    const event: AccessChangedEvent = {
-      type: 'user.access_changed',
-      ticket_id: null,
-      ticket_user_id: null,
-      user_id: row.id,
-      actor_id: actorId,
-      is_internal: false,
-      occurred_at: clock.now().toISOString(),
-      data: { id: row.id, role: row.role, is_active: row.isActive },
-    };
-    work.raise(event);
+    work.raise(
+      accessChanged({ id: row.id, role: row.role, is_active: row.isActive }, actorId, clock.now()),
+    );
   }
 
   /**
