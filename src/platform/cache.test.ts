@@ -121,9 +121,35 @@ describe('createRedis', () => {
       redis.disconnect();
     }
   });
+
+  it('starts without Redis when it does not answer in time, and can still close', async () => {
+    const redis = createRedis('redis://127.0.0.1:1');
+    redis.on('error', () => {}); // connection refusals are expected here
+    try {
+      expect(await waitUntilReady(redis, 50)).toBe(false);
+      // Not connected: QUIT would fail, so the connection is dropped instead.
+      await expect(closeRedis(redis)).resolves.toBeUndefined();
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
 
 const redisUrl = testRedisUrl;
+if (redisUrl) {
+  describe('createRedis on a Redis that answers', () => {
+    it('is ready at once when connected, and closes with QUIT', async () => {
+      const redis = createRedis(redisUrl);
+      expect(await waitUntilReady(redis, 2_000)).toBe(true);
+      expect(await waitUntilReady(redis, 0)).toBe(true);
+      await closeRedis(redis);
+      await vi.waitFor(() => expect(redis.status).toBe('end'));
+      // Closing it again is a no-op, not an error.
+      await expect(closeRedis(redis)).resolves.toBeUndefined();
+    });
+  });
+}
+
 if (redisUrl) {
   describe('createRedisCache on a shared connection', () => {
     let redis: Redis;
