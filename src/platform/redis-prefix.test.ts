@@ -26,4 +26,18 @@ describe('defaultRedisPrefix', () => {
     expect(tickets).toBe(await prefixOf('postgres://other:password@db.internal/tickets'));
     expect(tickets).not.toBe(await prefixOf('postgres://app:secret@db.internal:5432/staging'));
   });
+
+  it('falls back to the URL too when the control data comes back empty', async () => {
+    const empty: SqlExecutor = { executeSql: () => Promise.resolve({ rows: [] }) };
+    const url = 'postgres://app:secret@db.internal:5432/tickets';
+    expect(await defaultRedisPrefix(empty, { url })).toBe(
+      await defaultRedisPrefix(refusing, { url }),
+    );
+  });
+
+  it('gives every in-memory database a prefix of its own', async () => {
+    const first = await defaultRedisPrefix(refusing, { memory: true });
+    expect(first).toMatch(/^ttb:[0-9a-f]{12}:$/);
+    expect(await defaultRedisPrefix(refusing, { memory: true })).not.toBe(first);
+  });
 });
