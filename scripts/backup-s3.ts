@@ -43,6 +43,9 @@ export interface BackupBucket extends BackupLocation {
 /** Names backup.sh gives: the kind, then the UTC stamp that sorts by time. */
 const backupName = /^(db|files)-(\d{8}T\d{6}Z)\.(dump|tar\.gz)$/;
 
+/** Backup names differ only in their ASCII stamps, which sort by time. */
+const byName = (a: string, b: string) => a.localeCompare(b, 'en');
+
 /** A single PUT takes at most 5 GiB; larger files would need a multipart upload. */
 const maxSinglePut = 5 * 2 ** 30;
 
@@ -51,7 +54,10 @@ export function parseS3Url(url: string): BackupLocation {
   const found = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url);
   if (!found?.[1]) throw new Error(`BACKUP_S3_URL must look like s3://bucket/prefix, not '${url}'`);
   const prefix = found[2] ?? '';
-  return { bucket: found[1], prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+  return {
+    bucket: found[1],
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+  };
 }
 
 /** The bucket `BACKUP_S3_*` names, with a client for it. */
@@ -83,7 +89,7 @@ export function backupsToRemove(names: string[], keep: number): string[] {
     const kind = backupName.exec(name)?.[1];
     if (kind) byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
   }
-  return [...byKind.values()].flatMap((found) => found.sort().slice(0, -keep));
+  return [...byKind.values()].flatMap((found) => found.toSorted(byName).slice(0, -keep));
 }
 
 /** Every object name directly under the prefix (all pages). */
@@ -105,7 +111,8 @@ async function listNames(target: BackupBucket): Promise<string[]> {
   return names;
 }
 
-const urlOf = (target: BackupLocation, name: string) => `s3://${target.bucket}/${target.prefix}${name}`;
+const urlOf = (target: BackupLocation, name: string) =>
+  `s3://${target.bucket}/${target.prefix}${name}`;
 
 /**
  * Uploads `files` under the prefix by their own names, checks the stored sizes, then removes
@@ -136,7 +143,9 @@ export async function uploadBackups(
     );
     const stored = await target.client.send(new HeadObjectCommand({ Bucket: target.bucket, Key }));
     if (stored.ContentLength !== size) {
-      throw new Error(`${urlOf(target, path.basename(file))} holds ${stored.ContentLength} bytes, not ${size}`);
+      throw new Error(
+        `${urlOf(target, path.basename(file))} holds ${stored.ContentLength} bytes, not ${size}`,
+      );
     }
     written.push(urlOf(target, path.basename(file)));
   }
@@ -162,8 +171,9 @@ export async function downloadBackup(
   dir: string,
 ): Promise<string[]> {
   const names = await listNames(target);
-  const dumps = names.filter((name) => backupName.exec(name)?.[1] === 'db').sort();
-  const dump = stamp === 'latest' ? dumps.at(-1) : dumps.find((name) => name.includes(`-${stamp}.`));
+  const dumps = names.filter((name) => backupName.exec(name)?.[1] === 'db').toSorted(byName);
+  const dump =
+    stamp === 'latest' ? dumps.at(-1) : dumps.find((name) => name.includes(`-${stamp}.`));
   if (!dump) {
     throw new Error(`no database backup ${stamp} under s3://${target.bucket}/${target.prefix}`);
   }
@@ -188,11 +198,15 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { keep: { type: 'string', default: '7' }, stamp: { type: 'string', default: 'latest' } },
+    options: {
+      keep: { type: 'string', default: '7' },
+      stamp: { type: 'string', default: 'latest' },
+    },
   });
   const [command, ...rest] = positionals;
   const keep = Number(values.keep);
-  if (!Number.isInteger(keep) || keep < 1) throw new Error(`--keep must be at least 1, not '${values.keep}'`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new Error(`--keep must be at least 1, not '${values.keep}'`);
   if (command === 'upload' && rest.length > 0) {
     const target = openBackupBucket(process.env);
     try {

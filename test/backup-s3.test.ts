@@ -51,7 +51,9 @@ async function keysUnder(bucket: BackupBucket): Promise<string[]> {
   const listed = await bucket.client.send(
     new ListObjectsV2Command({ Bucket: bucket.bucket, Prefix: bucket.prefix }),
   );
-  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
+  return (listed.Contents ?? [])
+    .map((object) => object.Key ?? '')
+    .toSorted((a, b) => a.localeCompare(b, 'en'));
 }
 
 describe('parseS3Url', () => {
@@ -94,7 +96,7 @@ describe('uploadBackups', () => {
     const bucket = openBackupBucket(envFor('upload/'));
     const dir = mkdtempSync(path.join(work, 'local-'));
     try {
-      const stranger = path.join(dir, 'README');
+      const stranger = path.join(dir, 'notes.txt');
       writeFileSync(stranger, 'not a backup');
       await uploadBackups(bucket, [stranger], 1);
       for (const day of ['01', '02', '03']) {
@@ -108,11 +110,11 @@ describe('uploadBackups', () => {
         );
       }
       expect(await keysUnder(bucket)).toEqual([
-        'upload/README',
         'upload/db-20250102T020000Z.dump',
         'upload/db-20250103T020000Z.dump',
         'upload/files-20250102T020000Z.tar.gz',
         'upload/files-20250103T020000Z.tar.gz',
+        'upload/notes.txt',
       ]);
     } finally {
       bucket.client.destroy();
@@ -145,7 +147,7 @@ describe('downloadBackup', () => {
       );
       const named = mkdtempSync(path.join(work, 'named-'));
       await downloadBackup(bucket, '20250101T020000Z', named);
-      expect(readdirSync(named).sort()).toEqual([
+      expect(readdirSync(named).toSorted((a, b) => a.localeCompare(b, 'en'))).toEqual([
         'db-20250101T020000Z.dump',
         'files-20250101T020000Z.tar.gz',
       ]);
