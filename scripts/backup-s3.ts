@@ -151,12 +151,15 @@ export async function uploadBackups(
   }
   const excess = backupsToRemove(await listNames(target), keep);
   if (excess.length > 0) {
-    await target.client.send(
+    const reply = await target.client.send(
       new DeleteObjectsCommand({
         Bucket: target.bucket,
         Delete: { Objects: excess.map((name) => ({ Key: target.prefix + name })) },
       }),
     );
+    // The bucket answers 200 even when it kept some objects; each refusal is listed.
+    const refused = (reply.Errors ?? []).map((error) => `${error.Key}: ${error.Message}`);
+    if (refused.length > 0) throw new Error(`old backups not removed: ${refused.join('; ')}`);
   }
   return written;
 }
