@@ -99,7 +99,8 @@ deploy() {
   [[ "$image" =~ ^[^[:space:]]+$ ]] || die "not an image reference: $image"
   say "deploying $image (last good: $(last_good || true))"
   set_image "$image"
-  if ! "${compose[@]}" pull "${app_services[@]}"; then
+  # Compose may only warn when it cannot pull an image it could also build: ask for the image.
+  if ! "${compose[@]}" pull "${app_services[@]}" || ! docker image inspect "$image" >/dev/null 2>&1; then
     set_image "$(last_good)"
     die "could not pull $image; the stack was not touched"
   fi

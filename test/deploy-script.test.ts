@@ -19,16 +19,18 @@ const run = promisify(execFile);
 const deployDir = path.resolve(import.meta.dirname, '..', 'deploy');
 
 /**
- * A stand-in for `docker` on the host: it logs every call, fails to pull an image whose name
- * says `missing`, and on `compose up` records the TTB_IMAGE of .env as the running image.
+ * A stand-in for `docker` on the host: it logs every call, pulls nothing of an image whose name
+ * says `missing` (as Compose, which only warns when it could build the image instead), and on
+ * `compose up` records the TTB_IMAGE of .env as the running image.
  */
 const fakeDocker = `#!/usr/bin/env bash
 echo "$*" >>"$FAKE_DOCKER_LOG"
-[ "$1" = compose ] || exit 1
 image=$(sed -n 's/^TTB_IMAGE=//p' .env | tail -n 1)
-case "$2" in
-  pull) case "$image" in *missing*) exit 1 ;; esac ;;
-  up) printf '%s' "$image" >"$FAKE_RUNNING" ;;
+case "$1 $2" in
+  "compose pull") ;;
+  "image inspect") case "$3" in *missing*) exit 1 ;; esac ;;
+  "compose up") printf '%s' "$image" >"$FAKE_RUNNING" ;;
+  *) exit 1 ;;
 esac
 `;
 
@@ -116,7 +118,11 @@ describe('deploy/deploy.sh', () => {
     expect(hostFile('.env')).toBe(
       `PUBLIC_URL=${url}\nPOSTGRES_PASSWORD=secret\nTTB_IMAGE=ghcr.io/acme/ttb:aaa111\n`,
     );
-    expect(dockerCalls()).toEqual(['compose pull api worker', 'compose up -d --no-build']);
+    expect(dockerCalls()).toEqual([
+      'compose pull api worker',
+      'image inspect ghcr.io/acme/ttb:aaa111',
+      'compose up -d --no-build',
+    ]);
   });
 
   it('rolls back to the last good image when the new one fails the smoke check', async () => {
