@@ -117,7 +117,10 @@ rollback() {
   target=$(grep -vxF "$current" "$history_file" 2>/dev/null | tail -n 1 || true)
   [ -n "$target" ] || die "no good image before $current in $history_file"
   say "rolling back from $current to $target"
-  start_and_check "$target" || die "$target does not pass the smoke check either: the stack needs a hand"
+  if ! start_and_check "$target"; then
+    start_and_check "$current" || die "neither $target nor $current passes the smoke check: the stack needs a hand"
+    die "$target fails the smoke check: back on $current"
+  fi
   grep -vxF "$current" "$history_file" >"$history_file.next" || true
   mv "$history_file.next" "$history_file"
   printf '%s\n' "$target" >"$last_good_file"

@@ -160,6 +160,24 @@ describe('deploy/deploy.sh', () => {
     expect(outcome.output).toContain('there is no earlier good image to go back to');
   });
 
+  it('stays on the current image when the one a rollback goes back to fails the smoke check', async () => {
+    await deploy('ghcr.io/acme/ttb:aaa111');
+    await deploy('ghcr.io/acme/ttb:bbb222');
+    // The earlier image no longer works (say, against the migrated schema).
+    const history = path.join(host, '.deploy-history');
+    writeFileSync(history, 'ghcr.io/acme/ttb:broken111\nghcr.io/acme/ttb:bbb222\n');
+
+    const back = await deploy('--rollback');
+
+    expect(back.code).toBe(1);
+    expect(back.output).toContain(
+      'ghcr.io/acme/ttb:broken111 fails the smoke check: back on ghcr.io/acme/ttb:bbb222',
+    );
+    expect(running()).toBe('ghcr.io/acme/ttb:bbb222');
+    expect(hostFile('.env')).toContain('TTB_IMAGE=ghcr.io/acme/ttb:bbb222\n');
+    expect(hostFile('.last-good-tag')).toBe('ghcr.io/acme/ttb:bbb222\n');
+  });
+
   it('goes back by hand to the good image before the current one, once per earlier deploy', async () => {
     await deploy('ghcr.io/acme/ttb:aaa111');
     await deploy('ghcr.io/acme/ttb:bbb222');
