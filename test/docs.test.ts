@@ -115,8 +115,8 @@ describe('.env.example and src/config.ts', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('every variable the docs name exists: read by src/config.ts, or by the tests, bench, scripts, deploy or CI', () => {
-    const elsewhere = ['test', 'bench', 'deploy', 'e2e', 'scripts', '.ci']
+  it('every variable the docs name exists: read by src/config.ts, or by the tests, bench, scripts, deploy, CI or workflows', () => {
+    const elsewhere = ['test', 'bench', 'deploy', 'e2e', 'scripts', '.ci', '.github']
       .flatMap((dir) => repoPaths.filter((file) => file.startsWith(`${dir}/`)))
       .filter((file) => /\.(ts|sh|yml|conf)$|^\.ci\/|Dockerfile$/.test(file))
       .filter((file) => file !== 'test/docs.test.ts')
