@@ -77,14 +77,14 @@ export function memoryAndRedisOnClock<T extends Closable>(make: {
 }): Backend<T>[] {
   const onClock = (open: (now: () => number) => { instance: T; close(): Promise<void> }) => () => {
     let now = 1_700_000_000_000;
-    const { instance, close } = open(() => now);
+    const opened = open(() => now);
     return {
-      instance,
+      instance: opened.instance,
       elapse(ms: number) {
         now += ms;
         return Promise.resolve();
       },
-      close,
+      close: () => opened.close(),
     };
   };
   const backends: Backend<T>[] = [

@@ -28,7 +28,15 @@ async function open(
   t = await createTestApp({
     env: { ...env, ...(lines ? { LOG_LEVEL: 'info' } : {}), ...extra },
     clock,
-    ...(lines ? { logStream: { write: (line: string) => void lines.push(line) } } : {}),
+    ...(lines
+      ? {
+          logStream: {
+            write: (line: string) => {
+              lines.push(line);
+            },
+          },
+        }
+      : {}),
   });
   return { t, clock };
 }
@@ -172,8 +180,7 @@ describe('the abuse guard', () => {
     expect(me.statusCode).toBe(403);
     // The same user from another address is served.
     expect(
-      (await get(t, '/api/v1/auth/me', bystander, { authorization: `Bearer ${token}` }))
-        .statusCode,
+      (await get(t, '/api/v1/auth/me', bystander, { authorization: `Bearer ${token}` })).statusCode,
     ).toBe(200);
   });
 
@@ -235,7 +242,11 @@ describe('the abuse guard on a real connection behind a proxy', () => {
             let text = '';
             response.on('data', (chunk: Buffer) => (text += chunk.toString()));
             response.on('end', () =>
-              resolve({ status: response.statusCode ?? 0, reused: request.reusedSocket, body: text }),
+              resolve({
+                status: response.statusCode ?? 0,
+                reused: request.reusedSocket,
+                body: text,
+              }),
             );
           },
         );

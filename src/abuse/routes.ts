@@ -9,10 +9,7 @@ const tags = ['admin'];
 const security = [{ bearer: [] }];
 
 /** Admins' view of the abuse guard: the bans in force, and lifting one. */
-export const abuseRoutes: FastifyPluginAsyncZod<{ guard: AbuseGuard }> = async (
-  app,
-  { guard },
-) => {
+export const abuseRoutes: FastifyPluginAsyncZod<{ guard: AbuseGuard }> = async (app, { guard }) => {
   app.get(
     '/admin/bans',
     {

@@ -69,14 +69,16 @@ export function createAbuseGuard(deps: AbuseGuardDeps) {
   };
   const enabled = settings.strikes > 0;
 
-  new Gauge({
-    name: 'ttb_abuse_bans_active',
-    help: 'Client addresses banned now (shared through Redis: aggregate with max, not sum)',
-    registers: [deps.metrics.registry],
-    async collect() {
-      this.set((await store.list()).length);
-    },
-  });
+  deps.metrics.registry.registerMetric(
+    new Gauge({
+      name: 'ttb_abuse_bans_active',
+      help: 'Client addresses banned now (shared through Redis: aggregate with max, not sum)',
+      registers: [],
+      async collect() {
+        this.set((await store.list()).length);
+      },
+    }),
+  );
 
   return {
     /** The ban refusing `ip` now; never one for an allow-listed address or with bans off. */

@@ -17,10 +17,7 @@ declare module 'fastify' {
 export const bannedProblemType = '/problems/banned';
 
 /** What an answer counts against its client: a 429 anywhere, a 401 of a sign-in route. */
-function strikeOf(
-  route: FastifyContextConfig['abuse'],
-  status: number,
-): StrikeReason | undefined {
+function strikeOf(route: FastifyContextConfig['abuse'], status: number): StrikeReason | undefined {
   if (route === 'exempt') return undefined;
   if (status === 429) return 'rate_limited';
   if (status === 401 && route === 'sign-in') return 'sign_in';
