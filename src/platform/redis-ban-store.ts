@@ -31,7 +31,7 @@ end
 return {count, ban}
 `;
 
-/** The bans in force (as ip, value pairs), dropping the ended ones from the hash. ARGV: now. */
+/** The bans in force (as `ip since:until:strikes`), dropping the ended ones. ARGV: now. */
 const listScript = `
 local now = tonumber(ARGV[1])
 local all = redis.call('HGETALL', KEYS[1])
@@ -39,13 +39,20 @@ local live = {}
 for i = 1, #all, 2 do
   local untilAt = tonumber(string.match(all[i + 1], '^%d+:(%d+):'))
   if untilAt and untilAt > now then
-    live[#live + 1] = all[i]
-    live[#live + 1] = all[i + 1]
+    live[#live + 1] = all[i] .. ' ' .. all[i + 1]
   else
     redis.call('HDEL', KEYS[1], all[i])
   end
 end
 return live
+`;
+
+/** Removes a ban and the strikes of its address; the ban it removed. KEYS: bans, strikes. */
+const liftScript = `
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return value
 `;
 
 /** A ban from its stored `since:until:strikes`, if it is in force at `now`. */
@@ -62,8 +69,6 @@ export interface RedisBanStoreOptions {
   now: () => number;
   /** Told about each command that failed; the store then works in this process. */
   onError?: (error: unknown) => void;
-  /** Where strikes and bans go while Redis fails; a fresh in-process store by default. */
-  fallback?: BanStore;
 }
 
 /**
@@ -71,7 +76,7 @@ export interface RedisBanStoreOptions {
  * the address in all of them. Keys are `prefix + strikes:<ip>` and `prefix + bans`. The caller
  * owns `redis` and quits it after closing the store.
  *
- * While Redis fails, strikes and bans are kept by this process alone (`fallback`), so a flood is
+ * While Redis fails, strikes and bans are kept by this process alone (in memory), so a flood is
  * still stopped, at the process it reaches; bans kept in Redis are not seen meanwhile.
  */
 export function createRedisBanStore(
@@ -81,7 +86,8 @@ export function createRedisBanStore(
 ): BanStore {
   const { now } = options;
   const onError = options.onError ?? (() => {});
-  const fallback = options.fallback ?? createMemoryBanStore({ now });
+  // Where strikes and bans go while Redis fails.
+  const fallback = createMemoryBanStore({ now });
   const bansKey = `${prefix}bans`;
   const strikesKey = (ip: string) => `${prefix}strikes:${ip}`;
 
@@ -130,13 +136,11 @@ export function createRedisBanStore(
       return orFallback(
         async () => {
           const at = now();
-          const flat = (await redis.eval(listScript, 1, bansKey, at)) as string[];
-          const bans: Ban[] = [];
-          for (let index = 0; index + 1 < flat.length; index += 2) {
-            const ban = parseBan(flat[index] ?? '', flat[index + 1], at);
-            if (ban) bans.push(ban);
-          }
-          return bans;
+          const entries = (await redis.eval(listScript, 1, bansKey, at)) as string[];
+          return entries.flatMap((entry) => {
+            const [ip = '', value] = entry.split(' ');
+            return parseBan(ip, value, at) ?? [];
+          });
         },
         () => fallback.list(),
       );
@@ -146,10 +150,9 @@ export function createRedisBanStore(
       return orFallback(
         async () => {
           const at = now();
-          const [[, value] = []] =
-            (await redis.multi().hget(bansKey, ip).hdel(bansKey, ip).del(strikesKey(ip)).exec()) ??
-            [];
-          return parseBan(ip, value as string | null, at) ?? local;
+          const value = (await redis.eval(liftScript, 2, bansKey, strikesKey(ip), ip)) as
+            string | null;
+          return parseBan(ip, value, at) ?? local;
         },
         () => Promise.resolve(local),
       );
