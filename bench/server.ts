@@ -15,11 +15,15 @@ export interface Server {
 
 /**
  * Starts `src/main.ts` on a free port with `env` (on top of PATH and HOME only, so the caller's
- * environment never leaks in) and resolves once it is ready; rejects if it exits first.
+ * environment never leaks in) and Node's `nodeOptions` (e.g. `--cpu-prof`), and resolves once it
+ * is ready; rejects if it exits first.
  */
-export async function startServer(env: Record<string, string>): Promise<Server> {
+export async function startServer(
+  env: Record<string, string>,
+  nodeOptions: string[] = [],
+): Promise<Server> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -29,10 +29,12 @@ interface Category {
  */
 async function pullDown(page: Page): Promise<void> {
   // Each event in a task of its own, as a finger's are: the page renders in between.
-  const fire = (type: string, y: number) =>
-    page.evaluate(`window.dispatchEvent(new TouchEvent('${type}', { touches: '${type}' === 'touchend'
+  const fire = (type: string, y: number, before = '') =>
+    page.evaluate(`${before}window.dispatchEvent(new TouchEvent('${type}', { touches: '${type}' === 'touchend'
       ? [] : [new Touch({ identifier: 1, target: document.body, clientX: 100, clientY: ${y} })] }))`);
-  await fire('touchstart', 100);
+  // The finger goes down at the very top (the only place a pull starts): a wheel scroll still
+  // easing out, or rows measured above, could otherwise have moved the page since it was put there.
+  await fire('touchstart', 100, 'window.scrollTo(0, 0); ');
   for (const y of [140, 180, 220]) {
     await page.evaluate(
       'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))',

@@ -115,10 +115,10 @@ describe('.env.example and src/config.ts', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('every variable the docs name exists: read by src/config.ts, or by the tests, bench or deploy', () => {
-    const elsewhere = ['test', 'bench', 'deploy', 'e2e', '.ci']
+  it('every variable the docs name exists: read by src/config.ts, or by the tests, bench, scripts, deploy, CI or workflows', () => {
+    const elsewhere = ['test', 'bench', 'deploy', 'e2e', 'scripts', '.ci', '.github']
       .flatMap((dir) => repoPaths.filter((file) => file.startsWith(`${dir}/`)))
-      .filter((file) => /\.(ts|sh|yml|conf)$|^\.ci\/run$|Dockerfile$/.test(file))
+      .filter((file) => /\.(ts|sh|yml|conf)$|^\.ci\/|Dockerfile$/.test(file))
       .filter((file) => file !== 'test/docs.test.ts')
       .map(read)
       .join('\n');

@@ -33,6 +33,19 @@ describe('access tokens', () => {
     expect(await signer.verify(token)).toBeUndefined();
   });
 
+  it('refuse a changed copy of a token that verified a moment ago', async () => {
+    const signer = createTokenSigner(secret);
+    const token = await signer.sign(claims);
+    expect(await signer.verify(token)).toEqual(claims);
+    const [header, , signature] = token.split('.');
+    const otherUser = Buffer.from(
+      JSON.stringify({ sub: 'someone-else', sid: claims.sessionId, exp: 4_102_444_800 }),
+    ).toString('base64url');
+    expect(await signer.verify(`${header}.${otherUser}.${signature}`)).toBeUndefined();
+    expect(await signer.verify(`${token}x`)).toBeUndefined();
+    expect(await signer.verify(token)).toEqual(claims);
+  });
+
   it('do not verify with another key, or when they are not JWTs', async () => {
     const token = await createTokenSigner(secret).sign(claims);
     const other = createTokenSigner(new TextEncoder().encode('o'.repeat(40)));

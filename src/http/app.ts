@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AccessLog } from './access-log.js';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { abuseRoutes } from '../abuse/routes.js';
 import { authRoutes } from '../auth/routes.js';
@@ -72,7 +73,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     genReqId: requestId,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new AccessLog(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
     // Answered below as problem+json with Retry-After instead.

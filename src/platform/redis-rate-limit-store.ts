@@ -19,6 +19,19 @@ end
 return { count, ttl }
 `;
 
+/** The connection with the hit script defined on it (sent once, then run by its SHA). */
+type WithHit = Redis & {
+  ttbRateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+/** Defines the hit script as a command of `redis` (ioredis sends EVALSHA, EVAL when unknown). */
+function withHit(redis: Redis): WithHit {
+  if (!('ttbRateLimitHit' in redis)) {
+    redis.defineCommand('ttbRateLimitHit', { numberOfKeys: 1, lua: hitScript });
+  }
+  return redis as WithHit;
+}
+
 /** What {@link createRedisRateLimitStore} may be told besides its connection. */
 export interface RedisRateLimitStoreOptions {
   /** Told about each command that failed; the store then counts in this process. */
@@ -42,17 +55,18 @@ export function createRedisRateLimitStore(
 ): RateLimitStore {
   const onError = options.onError ?? (() => {});
   const fallback = options.fallback ?? createMemoryRateLimitStore();
+  const scripted = withHit(redis);
   return {
     async hit(key, windowMs) {
       checkWindow(windowMs);
-      let reply: unknown;
+      let reply: [number, number];
       try {
-        reply = await redis.eval(hitScript, 1, prefix + key, windowMs);
+        reply = await scripted.ttbRateLimitHit(prefix + key, windowMs);
       } catch (error) {
         onError(error);
         return fallback.hit(key, windowMs);
       }
-      const [count, resetInMs] = reply as [number, number];
+      const [count, resetInMs] = reply;
       return { count, resetInMs };
     },
     async reset(key) {

@@ -33,6 +33,9 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
     // The pub/sub adapter resubscribes itself, and knows then that messages may have been lost.
     autoResubscribe: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, maxReconnectDelayMs),
+    // Commands sent in the same tick go out in one write (a request's session and access
+    // lookups, for one).
+    enableAutoPipelining: true,
   });
   // ioredis reads the option on every command.
   redis.once('ready', () => {
