@@ -20,6 +20,7 @@ const servicesOnly = [
   'test/own-services.test.ts',
   'test/pg-outage.test.ts',
   'test/redis-outage.test.ts',
+  'test/scale-out.test.ts',
   'test/two-installs.test.ts',
 ];
 

@@ -41,6 +41,11 @@ describe('loadConfig', () => {
     expect(config.TELEGRAM_API_ROOT).toBe('http://127.0.0.1:8081');
     expect(config.TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(
+      loadConfig({ ABUSE_ALLOW_IPS: ' 10.0.0.0/8, 2001:db8::/32,192.0.2.1' }).ABUSE_ALLOW_IPS,
+    ).toEqual(['10.0.0.0/8', '2001:db8::/32', '192.0.2.1']);
+    expect(loadConfig({ ABUSE_ALLOW_IPS: '' }).ABUSE_ALLOW_IPS).toEqual([]);
+    expect(loadConfig({}).ABUSE_ALLOW_IPS).toEqual(['127.0.0.0/8', '::1']);
   });
 
   it.each([
@@ -59,6 +64,11 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '10.0.0.1/abc' }, 'TRUST_PROXY'],
+    [{ ABUSE_ALLOW_IPS: '10.0.0.0/33' }, 'ABUSE_ALLOW_IPS'],
+    [{ ABUSE_ALLOW_IPS: '2001:db8::/129' }, 'ABUSE_ALLOW_IPS'],
+    [{ ABUSE_ALLOW_IPS: 'office' }, 'ABUSE_ALLOW_IPS'],
+    [{ ABUSE_ALLOW_IPS: '10.0.0.0/8/8' }, 'ABUSE_ALLOW_IPS'],
+    [{ ABUSE_BAN_STRIKES: '-1' }, 'ABUSE_BAN_STRIKES'],
     [{ TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' }, 'TELEGRAM_WEBHOOK_SECRET'],
     [{ S3_BUCKET: 'files' }, 'S3_ENDPOINT'],
     [{ REMINDER_CRON: 'daily' }, 'REMINDER_CRON'],

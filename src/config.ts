@@ -99,6 +99,34 @@ const trustProxy = z
     return entries;
   });
 
+/** An IPv4 or IPv6 address, or a CIDR block of either, as `net.BlockList` takes them. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** A comma-separated list of addresses and CIDR blocks; empty means none. */
+const addressList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isAddressOrCidr, {
+          message: 'must be comma separated addresses or CIDRs, e.g. 127.0.0.0/8,::1,10.0.0.0/8',
+        }),
+      ),
+    );
+
 const envSchema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -184,6 +212,15 @@ const envSchema = z.object({
   RATE_LIMIT_MAX: integer(300, 1, 1_000_000),
   RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
   AUTH_RATE_LIMIT_MAX: integer(60, 1, 1_000_000),
+  /**
+   * Strikes (failed sign-ins, 429s) from one client address within ABUSE_BAN_WINDOW_S that ban it
+   * for ABUSE_BAN_S (`abuse/`); 0 turns bans off.
+   */
+  ABUSE_BAN_STRIKES: integer(20, 0, 1_000_000),
+  ABUSE_BAN_WINDOW_S: integer(600, 1, 86_400),
+  ABUSE_BAN_S: integer(900, 1, 30 * 86_400),
+  /** Addresses and CIDRs never banned; by default this machine (and a local proxy's clients). */
+  ABUSE_ALLOW_IPS: addressList('127.0.0.0/8,::1'),
   /** File uploads per user per minute (each request counts once, whatever its files). */
   UPLOAD_RATE_LIMIT: integer(30, 1, 1_000_000),
   REMINDER_CRON: z

@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { createAbuseGuard, type AbuseGuard } from './abuse/service.js';
 import { createAuditLog, type AuditLog } from './audit/service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createAuthService, type AuthService } from './auth/service.js';
@@ -21,6 +22,7 @@ import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
 import type { ReadinessCheck } from './http/health-routes.js';
+import { createMemoryBanStore } from './platform/ban-store.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
 import { reportingOff, type ErrorReporter } from './platform/error-reporter.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -65,6 +67,8 @@ export interface Container {
   broadcasts: BroadcastService;
   /** Ticket figures for the bot's /stats. */
   stats: StatsService;
+  /** Strikes and bans of client addresses (`abuse/`). */
+  abuse: AbuseGuard;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
   /** What `/health/ready` asks. */
@@ -80,17 +84,19 @@ export interface Container {
   close(): Promise<void>;
 }
 
-/** Cache, pub/sub and rate limits for a single process, when no Redis is configured. */
-function createInProcessAdapters(): SharedStateAdapters {
+/** Cache, pub/sub, rate limits and bans for a single process, when no Redis is configured. */
+function createInProcessAdapters(now: () => number): SharedStateAdapters {
   const cache = createMemoryCache();
   const pubsub = createMemoryPubSub();
   const rateLimitStore = createMemoryRateLimitStore();
+  const banStore = createMemoryBanStore({ now });
   return {
     cache,
     pubsub,
     rateLimitStore,
+    banStore,
     async close() {
-      await Promise.all([pubsub.close(), cache.close(), rateLimitStore.close()]);
+      await Promise.all([pubsub.close(), cache.close(), rateLimitStore.close(), banStore.close()]);
     },
   };
 }
@@ -132,6 +138,7 @@ export async function createContainer(
     logger.info('demo data seeded: categories, one user of every role and a dozen tickets');
   }
 
+  const now = () => clock.now().getTime();
   // The Redis client is loaded only when configured: the in-process mode starts without it.
   const shared = config.REDIS_URL
     ? await (
@@ -142,8 +149,9 @@ export async function createContainer(
           config.REDIS_PREFIX ??
           (await defaultRedisPrefix(database, configuredTarget(config))),
         logger,
+        now,
       )
-    : createInProcessAdapters();
+    : createInProcessAdapters(now);
   const { cache, pubsub, rateLimitStore } = shared;
 
   const queue = createJobQueue({ database, logger, errors });
@@ -248,6 +256,20 @@ export async function createContainer(
       onError: (error) => logger.warn({ err: error }, 'metrics: a gauge could not be read'),
     },
   );
+  const abuse = createAbuseGuard({
+    store: shared.banStore,
+    clock,
+    db: database.db,
+    audit,
+    logger: logger.child({ module: 'abuse' }),
+    metrics,
+    settings: {
+      strikes: config.ABUSE_BAN_STRIKES,
+      windowS: config.ABUSE_BAN_WINDOW_S,
+      banS: config.ABUSE_BAN_S,
+      allowIps: config.ABUSE_ALLOW_IPS,
+    },
+  });
   let stopWorkers: (() => Promise<void>) | undefined;
 
   const readinessChecks: Record<string, ReadinessCheck> = {
@@ -280,6 +302,7 @@ export async function createContainer(
     notifications,
     broadcasts,
     stats: createStatsService({ db: database.db, clock }),
+    abuse,
     botApi,
     readinessChecks,
     degradableChecks: ['redis'],

@@ -66,3 +66,52 @@ export function memoryAndRedis<T extends Closable>(make: {
   }
   return backends;
 }
+
+/**
+ * As {@link memoryAndRedis}, for adapters that take their time from a clock (never from Redis's
+ * own): both get one fake clock, and `elapse` moves it, so neither waits.
+ */
+export function memoryAndRedisOnClock<T extends Closable>(make: {
+  memory(options: { now: () => number }): T;
+  redis(redis: Redis, prefix: string, options: { now: () => number }): T;
+}): Backend<T>[] {
+  const onClock = (open: (now: () => number) => { instance: T; close(): Promise<void> }) => () => {
+    let now = 1_700_000_000_000;
+    const opened = open(() => now);
+    return {
+      instance: opened.instance,
+      elapse(ms: number) {
+        now += ms;
+        return Promise.resolve();
+      },
+      close: () => opened.close(),
+    };
+  };
+  const backends: Backend<T>[] = [
+    {
+      name: 'in-process',
+      open: onClock((now) => {
+        const instance = make.memory({ now });
+        return { instance, close: () => instance.close() };
+      }),
+    },
+  ];
+  const redisUrl = testRedisUrl;
+  if (redisUrl) {
+    backends.push({
+      name: 'Redis',
+      open: onClock((now) => {
+        const redis = createRedis(redisUrl);
+        const instance = make.redis(redis, uniquePrefix(), { now });
+        return {
+          instance,
+          async close() {
+            await instance.close();
+            await redis.quit();
+          },
+        };
+      }),
+    });
+  }
+  return backends;
+}

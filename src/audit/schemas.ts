@@ -7,8 +7,10 @@ export const auditEntrySchema = z
     id: z.uuid(),
     actor_id: z.uuid().nullable().describe('Who made the change; null for the system'),
     action: z.string().describe('What happened, e.g. ticket.status_changed or user.role_changed'),
-    entity_type: z.enum(['ticket', 'message', 'category', 'user']),
-    entity_id: z.uuid(),
+    entity_type: z.enum(['ticket', 'message', 'category', 'user', 'ip_ban']),
+    entity_id: z
+      .uuid()
+      .describe('The thing changed; for an ip_ban a name-based UUID of the address, in before.ip'),
     ticket_id: z.uuid().nullable().describe('The ticket the change belongs to, if any'),
     before: z.record(z.string(), z.unknown()).nullable().describe('Changed fields before'),
     after: z.record(z.string(), z.unknown()).nullable().describe('Changed fields after'),

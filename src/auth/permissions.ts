@@ -31,6 +31,8 @@ export const permissions = {
   'stats.read': 'agent',
   'reports.export': 'admin',
   'broadcast.send': 'admin',
+  /** See and lift the abuse guard's bans of client addresses. */
+  'abuse.bans': 'admin',
   'notifications.read_own': 'user',
   /** The first-run checklist under /start (docs/operations.md, "First start"). */
   'setup.checklist': 'owner',

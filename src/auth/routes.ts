@@ -50,11 +50,13 @@ export const authRoutes: FastifyPluginAsyncZod<{
   authRateLimitMax: number;
 }> = async (app, { auth, users, demoMode, authRateLimitMax }) => {
   const strictLimit = { rateLimit: { max: authRateLimitMax } };
+  // A 401 here is a failed sign-in: a strike against the client's address (abuse/).
+  const signIn = { ...strictLimit, abuse: 'sign-in' as const };
 
   app.post(
     '/auth/telegram',
     {
-      config: strictLimit,
+      config: signIn,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with Telegram Mini App init data',
@@ -73,7 +75,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/auth/refresh',
     {
-      config: strictLimit,
+      config: signIn,
       schema: {
         tags: ['auth'],
         summary: 'Rotate the refresh token',

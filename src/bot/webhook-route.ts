@@ -99,7 +99,7 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
   app.post(
     options.path,
     {
-      config: { rateLimit: false },
+      config: { rateLimit: false, abuse: 'exempt' },
       // Before the body is parsed: a refused request costs a header comparison.
       async onRequest(request, reply) {
         const wait = refusals.limited(request.ip);

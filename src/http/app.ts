@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessLog } from './access-log.js';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { abuseRoutes } from '../abuse/routes.js';
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
 import { categoryRoutes } from '../categories/routes.js';
@@ -17,6 +18,7 @@ import { answerClientError } from './client-error.js';
 import { configRoutes } from './config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { problem } from './problem.js';
+import abuseGuard from './plugins/abuse-guard.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
 import helmet from './plugins/helmet.js';
@@ -91,6 +93,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(unreadBody, { drainLimit: maxUploadBytes });
   await app.register(helmet);
   await app.register(metrics, { metrics: container.metrics });
+  await app.register(abuseGuard, { guard: container.abuse });
   await app.register(authentication, { auth: container.auth, signer: container.signer });
   await app.register(rateLimit, {
     store: container.rateLimitStore,
@@ -122,6 +125,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         uploadRateLimitMax: config.UPLOAD_RATE_LIMIT,
       });
       await api.register(notificationRoutes, { notifications: container.notifications });
+      await api.register(abuseRoutes, { guard: container.abuse });
       await api.register(realtimeGateway, { container });
     },
     { prefix: '/api/v1' },

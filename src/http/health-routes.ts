@@ -46,7 +46,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/health/live',
     {
-      config: { rateLimit: false },
+      config: { rateLimit: false, abuse: 'exempt' },
       schema: {
         tags: ['health'],
         summary: 'Liveness',
@@ -60,7 +60,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/health/ready',
     {
-      config: { rateLimit: false },
+      config: { rateLimit: false, abuse: 'exempt' },
       schema: {
         tags: ['health'],
         summary: 'Readiness',

@@ -24,6 +24,8 @@ export interface Metrics {
   readonly botErrors: Counter;
   /** Unix time of the worker's last beat (it beats while its job queue answers). */
   readonly workerHeartbeat: Gauge;
+  /** Client addresses banned by the abuse guard, by the kind of strike that started the ban. */
+  readonly abuseBans: Counter<'reason'>;
 }
 
 /** Why a Telegram delivery failed (`ttb_notification_delivery_failures_total{reason}`). */
@@ -87,6 +89,12 @@ export function createMetrics(): Metrics {
     workerHeartbeat: new Gauge({
       name: 'ttb_worker_heartbeat_timestamp_seconds',
       help: 'Unix time of the worker role’s last heartbeat (beats while its job queue answers)',
+      registers,
+    }),
+    abuseBans: new Counter({
+      name: 'ttb_abuse_bans_total',
+      help: 'Client addresses banned after repeated strikes, by the strike that started the ban: sign_in (a failed sign-in) or rate_limited (a 429)',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

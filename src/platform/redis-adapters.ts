@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { BanStore } from './ban-store.js';
 import type { Cache } from './cache.js';
 import type { PubSub } from './pubsub.js';
 import type { RateLimitStore } from './rate-limit-store.js';
+import { createRedisBanStore } from './redis-ban-store.js';
 import { createRedisCache } from './redis-cache.js';
 import { createRedisPubSub } from './redis-pubsub.js';
 import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
@@ -13,6 +15,8 @@ export interface SharedStateAdapters {
   cache: Cache;
   pubsub: PubSub;
   rateLimitStore: RateLimitStore;
+  /** Strikes against client addresses and their bans (`abuse/`). */
+  banStore: BanStore;
   /** True when the server answers PING (for readiness); undefined when in-process. */
   ping?: () => Promise<boolean>;
   /** Closes the adapters, then the connections they use. */
@@ -23,7 +27,7 @@ export interface SharedStateAdapters {
 const startupWaitMs = 3_000;
 
 /**
- * Cache, pub/sub and rate limits in Redis: two connections per process (subscribing takes one
+ * Cache, pub/sub, rate limits and bans in Redis: two connections per process (subscribing takes one
  * for itself), every key and channel under `prefix`.
  *
  * Waits for the first connection (a few seconds at most), then runs on whether Redis is up or
@@ -35,6 +39,7 @@ export async function createRedisAdapters(
   url: string,
   prefix: string,
   logger: Logger,
+  now: () => number,
 ): Promise<SharedStateAdapters> {
   const log = logger.child({ module: 'redis' });
   // A failed command is expected while Redis is down: the connection's state is what gets logged.
@@ -66,6 +71,7 @@ export async function createRedisAdapters(
   const rateLimitStore = createRedisRateLimitStore(main, `${prefix}rl:`, {
     onError: onCommandError,
   });
+  const banStore = createRedisBanStore(main, `${prefix}abuse:`, { now, onError: onCommandError });
   const pubsub = createRedisPubSub({
     publisher: main,
     subscriber,
@@ -76,10 +82,11 @@ export async function createRedisAdapters(
     cache,
     pubsub,
     rateLimitStore,
+    banStore,
     ping: async () => (await main.ping()) === 'PONG',
     async close() {
       await pubsub.close();
-      await Promise.all([cache.close(), rateLimitStore.close()]);
+      await Promise.all([cache.close(), rateLimitStore.close(), banStore.close()]);
       await Promise.all([closeRedis(main), closeRedis(subscriber)]);
     },
   };

@@ -28,7 +28,7 @@ export default fp(
           description:
             'Process, HTTP and service metrics (tickets, notifications, queues, bot, worker heartbeat) in the Prometheus text format.',
         },
-        config: { rateLimit: false },
+        config: { rateLimit: false, abuse: 'exempt' },
       },
       async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
     );

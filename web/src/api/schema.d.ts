@@ -4,6 +4,156 @@
  */
 
 export interface paths {
+  '/api/v1/admin/bans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List banned client addresses
+     * @description Admins and above. The client addresses refused now after repeated failed sign-ins or rate-limit refusals (ABUSE_BAN_STRIKES within ABUSE_BAN_WINDOW_S), shared by every process through Redis, ordered by address.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Items per page, 1–100 */
+          limit?: number;
+          /** @description The next_cursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['IpBan'][];
+              /** @description Pass as ?cursor= for the next page; null at the end */
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/bans/{ip}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Lift a ban
+     * @description Admins and above. The address is served again at once, by every process, and its strikes are forgotten. Written to the audit log (`ip_ban.lifted`). 404 when the address is not banned.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          ip: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Lifted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/attachments': {
     parameters: {
       query?: never;
@@ -2465,8 +2615,11 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user';
-                /** Format: uuid */
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                /**
+                 * Format: uuid
+                 * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
+                 */
                 entity_id?: string;
                 /** @description The ticket the change belongs to, if any */
                 ticket_id?: string | null;
@@ -3035,8 +3188,11 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user';
-                /** Format: uuid */
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                /**
+                 * Format: uuid
+                 * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
+                 */
                 entity_id?: string;
                 /** @description The ticket the change belongs to, if any */
                 ticket_id?: string | null;
@@ -3570,8 +3726,11 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user';
-      /** Format: uuid */
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      /**
+       * Format: uuid
+       * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
+       */
       entity_id: string;
       /** @description The ticket the change belongs to, if any */
       ticket_id: string | null;
@@ -3595,8 +3754,11 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user';
-      /** Format: uuid */
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      /**
+       * Format: uuid
+       * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
+       */
       entity_id: string;
       /** @description The ticket the change belongs to, if any */
       ticket_id: string | null;
@@ -3772,6 +3934,28 @@ export interface components {
           description?: string;
         };
       };
+    };
+    /** @description A client address refused for a while */
+    IpBan: {
+      /** @description The client address, as the server sees it (TRUST_PROXY applied) */
+      ip: string;
+      /** Format: date-time */
+      banned_at: string;
+      /** Format: date-time */
+      banned_until: string;
+      /** @description Failed sign-ins and rate-limit refusals in the window that led to the ban */
+      strikes: number;
+    };
+    /** @description A client address refused for a while */
+    IpBanInput: {
+      /** @description The client address, as the server sees it (TRUST_PROXY applied) */
+      ip: string;
+      /** Format: date-time */
+      banned_at: string;
+      /** Format: date-time */
+      banned_until: string;
+      /** @description Failed sign-ins and rate-limit refusals in the window that led to the ban */
+      strikes: number;
     };
     Me: {
       /** Format: uuid */
