@@ -9,6 +9,8 @@ import autocannon from 'autocannon';
 export interface LoadUser {
   token: string;
   ticketIds: string[];
+  /** The user's own address, sent as a proxy in front of the server would (X-Forwarded-For). */
+  address: string;
 }
 
 /** What bench/load.ts asks of this process. */
@@ -75,6 +77,7 @@ async function mix(job: Extract<LoadJob, { type: 'mix' }>): Promise<MixResult> {
   }
   const headersOf = (context: Context) => ({
     authorization: `Bearer ${context.user?.token ?? ''}`,
+    'x-forwarded-for': context.user?.address ?? '',
     'content-type': 'application/json',
   });
   let posted = 0;
@@ -237,6 +240,7 @@ async function paced(job: Extract<LoadJob, { type: 'mix' }>): Promise<MixResult>
           timeout: 10_000,
           headers: {
             authorization: `Bearer ${user.token}`,
+            'x-forwarded-for': user.address,
             ...(body
               ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
               : {}),
@@ -264,7 +268,7 @@ async function paced(job: Extract<LoadJob, { type: 'mix' }>): Promise<MixResult>
       for (let turn = 0; slot < endAt; turn += 1, slot += intervalMs) {
         const wait = slot - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const kind = kinds[turn % kinds.length] ?? 'list';
+        const kind = kinds[(turn + index) % kinds.length] ?? 'list';
         const ticketId =
           user.ticketIds[Math.floor(turn / kinds.length) % user.ticketIds.length] ?? '';
         let status: number;

@@ -3,7 +3,8 @@
 // Starts the server as `npm start` runs it (production, every role in one process, request log at
 // info) on a fresh PostgreSQL database + Redis or on an empty embedded data directory, with the
 // fake Bot API behind it; signs in `users` customers, opens `tickets` tickets among them, and
-// raises the rate limits for the one load address. Then, from a load generator in a process of
+// raises the rate limits. Each user has an address of its own, sent as X-Forwarded-For as the
+// compose stack's Caddy would (TRUST_PROXY=1). Then, from a load generator in a process of
 // its own (bench/load-generator.ts, autocannon):
 //  1. each request alone on the idle server, beside the bare server's one-row request
 //     (bench/bare-server.ts, PostgreSQL mode only) measured the same way in the same run;
@@ -156,7 +157,11 @@ async function setUp(url: string): Promise<{ loadUsers: LoadUser[]; categoryId: 
       index,
     }),
   );
-  const loadUsers: LoadUser[] = people.map(({ token }) => ({ token, ticketIds: [] }));
+  const loadUsers: LoadUser[] = people.map(({ token, index }) => ({
+    token,
+    ticketIds: [],
+    address: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
+  }));
   await inParallel(
     Array.from({ length: ticketCount }, (_, index) => index),
     8,
@@ -268,6 +273,8 @@ async function main(): Promise<void> {
       OWNER_TELEGRAM_IDS: String(ownerTelegramId),
       RATE_LIMIT_MAX: '1000000',
       AUTH_RATE_LIMIT_MAX: '1000000',
+      // As behind the compose stack's Caddy: each user's own address arrives as X-Forwarded-For.
+      TRUST_PROXY: '1',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl, REDIS_URL: options['redis-url'] } : {}),
     },
     options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile)}`] : [],

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AuditLog } from '../audit/service.js';
 import { can, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
@@ -93,6 +93,56 @@ export function createMessageService(deps: {
 }) {
   const { db, uow, clock, audit, tickets, files, users, notifications } = deps;
 
+  // A conversation's first page (no cursor), built once per sort and audience and prepared: see
+  // the ticket reads in tickets/queries.ts for why.
+  const firstPages = new Map<string, ReturnType<typeof prepareFirstPage>>();
+  function prepareFirstPage(sort: MessageListQuery['sort'], staff: boolean) {
+    const order = keyset(orders[sort]);
+    return db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.ticketId, sql.placeholder('ticket')),
+          staff ? undefined : eq(messages.isInternal, false),
+        ),
+      )
+      .orderBy(...order.orderBy())
+      .limit(sql.placeholder('limit'))
+      .prepare(`messages_first_page_${staff ? 'staff' : 'public'}_${sort.replace('-', 'desc_')}`);
+  }
+
+  /** A page of the ticket's messages the caller may read. */
+  async function readPage(
+    actor: Principal,
+    ticketId: string,
+    query: MessageListQuery,
+  ): Promise<MessageRow[]> {
+    const staff = isStaff(actor.role);
+    const order = keyset(orders[query.sort]);
+    if (!query.cursor) {
+      const key = `${query.sort}:${staff}`;
+      let prepared = firstPages.get(key);
+      if (!prepared) {
+        prepared = prepareFirstPage(query.sort, staff);
+        firstPages.set(key, prepared);
+      }
+      return prepared.execute({ ticket: ticketId, limit: query.limit + 1 });
+    }
+    return db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.ticketId, ticketId),
+          staff ? undefined : eq(messages.isInternal, false),
+          order.after(query.cursor),
+        ),
+      )
+      .orderBy(...order.orderBy())
+      .limit(query.limit + 1);
+  }
+
   /** Everyone who has written in the ticket (its conversation's participants). */
   async function writerIds(tx: Tx, ticketId: string): Promise<string[]> {
     const rows = await tx
@@ -173,19 +223,7 @@ export function createMessageService(deps: {
       // dropped unread when the ticket is not the caller's: that refusal comes first, as before.
       const [visible, read] = await Promise.allSettled([
         tickets.visible(db, actor, ticketId),
-        (async () =>
-          db
-            .select()
-            .from(messages)
-            .where(
-              and(
-                eq(messages.ticketId, ticketId),
-                isStaff(actor.role) ? undefined : eq(messages.isInternal, false),
-                order.after(query.cursor),
-              ),
-            )
-            .orderBy(...order.orderBy())
-            .limit(query.limit + 1))(),
+        readPage(actor, ticketId, query),
       ]);
       if (visible.status === 'rejected') throw visible.reason;
       if (read.status === 'rejected') throw read.reason;
