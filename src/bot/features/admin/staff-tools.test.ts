@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserRole } from '../../../db/schema.js';
 import { startBotHarness, type BotChat, type BotHarness } from '../../../../test/bot.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../../../test/people.js';
@@ -144,12 +144,24 @@ describe('/admin and /stats', () => {
   });
 
   it("does not let Take on an old panel steal a colleague's ticket", async () => {
+    const opened = h.fake.calls.length;
     const fresh = await openTicket(h.testApp, customer, await addCategory(h.testApp), {
       title: 'Wi-Fi drops',
     });
     await press(agent.chat, panelId, 'adm:panel');
     await answered(h, 'Refreshed');
-    await agent.chat.next();
+    // Artem's panel offers to take it: edited by this refresh, or already by the previous test's
+    // (whose edit may land after the ticket was opened; this refresh then changes nothing).
+    await vi.waitFor(() => {
+      const panels = h.fake
+        .sent('editMessageText')
+        .filter(
+          (c) => h.fake.calls.indexOf(c) >= opened && Number(c.params.message_id) === panelId,
+        );
+      expect(JSON.stringify(panels.at(-1)?.params.reply_markup)).toContain(
+        `adm:take:${fresh.number}`,
+      );
+    });
     // Vera takes it from her own panel; Artem's panel still shows it with a Take button.
     colleague.chat.send('/admin');
     const own = await colleague.chat.next();
