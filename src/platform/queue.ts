@@ -361,11 +361,13 @@ function withRequestId<T extends object>(data: T, requestId: string | undefined)
 
 /** A fetched job's data as its sender gave it, and the request id `withRequestId` added. */
 function splitRequestId<T>(stored: T): { requestId: string | undefined; data: T } {
-  if (typeof stored !== 'object' || stored === null || !(jobRequestIdKey in stored)) {
-    return { requestId: undefined, data: stored };
-  }
-  const { [jobRequestIdKey]: requestId, ...data } = stored as Record<string, unknown>;
-  return { requestId: typeof requestId === 'string' ? requestId : undefined, data: data as T };
+  // pg-boss hands back the JSON it stored: an object, or null for a job sent without data.
+  const record = stored as Record<string, unknown> | null;
+  const requestId = record?.[jobRequestIdKey];
+  if (typeof requestId !== 'string') return { requestId: undefined, data: stored };
+  const data = { ...record };
+  delete data[jobRequestIdKey];
+  return { requestId, data: data as T };
 }
 
 /** The statements pg-boss 10 builds its queries from (`src/plans.js`, not part of its typed API). */
