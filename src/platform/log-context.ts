@@ -24,6 +24,15 @@ export function runInLogContext<T>(context: LogContext, work: () => T): T {
   return storage.run(context, work);
 }
 
+/**
+ * Runs `work` outside any context. A connection opened while a request was handled keeps that
+ * request's context for its own events ever after; what it reports later (a lost connection)
+ * is about no request.
+ */
+export function outsideLogContext<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** The context of the work under way, if any. */
 export function currentLogContext(): LogContext | undefined {
   return storage.getStore();
