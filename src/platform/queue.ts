@@ -47,6 +47,8 @@ export interface JobQueue {
    * Queues a job and resolves to its id (null when de-duplicated). With `executor` the insert
    * joins the caller's transaction, so a job is written atomically with the change behind it.
    * Inside a transaction always pass `executor`: on PGlite anything else waits on it forever.
+   * Sent while a request, job or update is handled, the data also carries its `request_id`
+   * (a key no job's own data may use), which the worker takes off again and logs with.
    */
   send<T extends object>(
     name: string,
