@@ -274,8 +274,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
     async sendMany(name, data, { executor, ...jobOptions } = {}) {
       if (data.length === 0) return;
-      const { boss } = await current();
       const requestId = currentRequestId();
+      const { boss } = await current();
       const jobs = data.map((item) => ({
         ...jobOptions,
         name,
@@ -355,10 +355,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
 /**
  * A job's data with the id of the request it was queued for (under `request_id`), so the worker
- * logs its lines with that id; unchanged outside any request.
+ * logs its lines with that id; unchanged outside any request (and for data that is a list).
  */
 function withRequestId<T extends object>(data: T, requestId: string | undefined): T {
-  return requestId === undefined ? data : { ...data, [jobRequestIdKey]: requestId };
+  if (requestId === undefined || Array.isArray(data)) return data;
+  return { ...data, [jobRequestIdKey]: requestId };
 }
 
 /** A fetched job's data as its sender gave it, and the request id `withRequestId` added. */
