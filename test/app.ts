@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { tokenPairSchema } from '../src/auth/schemas.js';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
+import type { Database } from '../src/db/database.js';
 import { withDirectWrites, type UserDirectWrites } from '../src/users/direct-writes.js';
 import { buildApp } from '../src/http/app.js';
 import type { Clock } from '../src/platform/clock.js';
@@ -50,6 +51,11 @@ export interface TestAppOptions {
   defaultCategory?: boolean;
   /** Adds test-only routes to the app before it is ready (a route that fails on purpose). */
   routes?: (app: FastifyInstance) => void;
+  /**
+   * Another test app's database, to start on it as a restarted process would. Closing this app
+   * leaves it open: the app that opened it closes it.
+   */
+  database?: Database;
 }
 
 /**
@@ -66,7 +72,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(testRedisUrl ? { REDIS_URL: testRedisUrl } : {}),
     ...options.env,
   });
-  const database = await openTestDatabase();
+  const database = options.database
+    ? { ...options.database, close: () => Promise.resolve() }
+    : await openTestDatabase();
   const created = await createContainer(config, createLogger(config.LOG_LEVEL, options.logStream), {
     database,
     redisPrefix: uniquePrefix(),

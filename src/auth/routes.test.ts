@@ -240,3 +240,40 @@ describe('PUT /auth/profile', () => {
     ]);
   });
 });
+
+describe('a new JWT_SECRET', () => {
+  it('refuses access tokens signed with the old one; their refresh tokens still give a new pair', async () => {
+    const before = await createTestApp({
+      env: { JWT_SECRET: 'the-old-signing-key-of-32-characters-or-more' },
+    });
+    // The same database, restarted with another key (docs/operations.md, "Rotate secrets").
+    const after = await createTestApp({
+      env: { JWT_SECRET: 'the-new-signing-key-of-32-characters-or-more' },
+      database: before.container.database,
+    });
+    try {
+      const pair = await signIn(before, { id: 5401, first_name: 'Rita' });
+      const meOn = (app: TestApp, token: string) =>
+        app.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+
+      const refused = await meOn(after, pair.access_token);
+      expect(refused.statusCode).toBe(401);
+      // The code on which the Mini App refreshes and retries (web/src/api/client.ts).
+      expect(refused.json().code).toBe('token_invalid');
+
+      const rotated = await after.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refresh_token: pair.refresh_token },
+      });
+      expect(rotated.statusCode).toBe(200);
+      const next = rotated.json<{ access_token: string }>();
+      const answer = await meOn(after, next.access_token);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toMatchObject({ id: pair.user.id, first_name: 'Rita' });
+    } finally {
+      await after.close();
+      await before.close();
+    }
+  });
+});
