@@ -1,11 +1,12 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
-import { Bot, type MiddlewareFn } from 'grammy';
+import { Bot, type BotError, type MiddlewareFn } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import type { UserRow } from '../db/schema.js';
 import { languageOf } from '../i18n/language.js';
+import { runInLogContext, updateLogContext } from '../platform/log-context.js';
 import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import type { BotDeps } from './deps.js';
@@ -124,6 +125,35 @@ async function followChatMember(
 }
 
 /**
+ * What the bot does with an update whose handling failed: logs and reports it (a database outage
+ * warned once per cause, not per update, as every update fails alike meanwhile) and tells the
+ * user politely.
+ */
+function answerFailure(
+  deps: Pick<BotDeps, 'logger' | 'errors'>,
+): (failure: BotError<BotContext>) => Promise<void> {
+  const logOutage = createOutageLog(deps.logger);
+  return async ({ ctx, error }) => {
+    if (isDatabaseUnavailable(error)) logOutage(error, 'bot: database unavailable');
+    else {
+      deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
+      deps.errors.report(error, {
+        role: 'bot',
+        updateId: ctx.update.update_id,
+        ...(ctx.user ? { userId: ctx.user.id } : {}),
+      });
+    }
+    const t = textsFor(languageOf(ctx.from?.language_code));
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    if (ctx.chat) {
+      await ctx.reply(t.common.error).catch((replyError: unknown) => {
+        deps.logger.warn({ err: replyError }, 'bot: could not send the error reply');
+      });
+    }
+  };
+}
+
+/**
  * The bot: grammY against `TELEGRAM_API_ROOT` with the Bot API time-out, retrying Telegram's
  * 429s, a per-user flood limit, the sender identified, then each feature's handlers. A
  * service's refusal is answered in the user's words (`refusals.ts`); other errors are logged,
@@ -137,6 +167,8 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     ...(botInfo ? { botInfo } : {}),
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Every line logged while an update is handled (and every job it queues) carries its ids.
+  bot.use((ctx, next) => runInLogContext(updateLogContext(ctx.update.update_id), next));
   bot.use(countUpdates(deps));
 
   bot.use(
@@ -166,25 +198,10 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     freeTextFeature(deps),
   );
 
-  const logOutage = createOutageLog(deps.logger);
-  bot.catch(async ({ ctx, error }) => {
-    // While the database is away every update fails alike: warned once per cause, not per update.
-    if (isDatabaseUnavailable(error)) logOutage(error, 'bot: database unavailable');
-    else {
-      deps.logger.error({ err: error, update: ctx.update.update_id }, 'bot handler failed');
-      deps.errors.report(error, {
-        role: 'bot',
-        updateId: ctx.update.update_id,
-        ...(ctx.user ? { userId: ctx.user.id } : {}),
-      });
-    }
-    const t = textsFor(languageOf(ctx.from?.language_code));
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
-    if (ctx.chat) {
-      await ctx.reply(t.common.error).catch((replyError: unknown) => {
-        deps.logger.warn({ err: replyError }, 'bot: could not send the error reply');
-      });
-    }
-  });
+  // grammY calls its error handler once the update's middleware has ended, outside its context.
+  const answer = answerFailure(deps);
+  bot.catch((failure) =>
+    runInLogContext(updateLogContext(failure.ctx.update.update_id), () => answer(failure)),
+  );
   return bot;
 }

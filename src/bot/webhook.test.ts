@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBotHarness, type BotHarness } from '../../test/bot.js';
+import { botUpdateQueue } from './update-queue.js';
 
 const hookUrl = 'https://example.test/tg/hook';
 const secret = 's3cret';
@@ -25,6 +26,7 @@ function helpUpdate(chatId = ++nextChatId) {
 
 describe('the Telegram webhook', () => {
   let harness: BotHarness;
+  const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     harness = await startBotHarness({
@@ -32,6 +34,12 @@ describe('the Telegram webhook', () => {
         TELEGRAM_WEBHOOK_URL: hookUrl,
         TELEGRAM_WEBHOOK_SECRET: secret,
         AUTH_RATE_LIMIT_MAX: '5',
+        LOG_LEVEL: 'info',
+      },
+      logStream: {
+        write(raw: string) {
+          lines.push(JSON.parse(raw) as Record<string, unknown>);
+        },
       },
     });
   });
@@ -101,6 +109,24 @@ describe('the Telegram webhook', () => {
     expect(String(answer.params.text)).toContain('How to reach a person');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(answersTo(update.message.chat.id)).toHaveLength(1);
+  });
+
+  it('handles an update under the request id of the webhook request that brought it', async () => {
+    const traced = (msg: string) =>
+      lines.filter((line) => line.request_id === 'hook-trace-1' && line.msg === msg);
+    harness.fake.failNext('sendMessage', { status: 400, description: 'Bad Request: odd' });
+    const response = await post(helpUpdate(), {
+      'x-telegram-bot-api-secret-token': secret,
+      'x-request-id': 'hook-trace-1',
+    });
+    expect(response.statusCode).toBe(200);
+
+    await vi.waitFor(() => expect(traced('job failed; it will be retried')).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect(traced('job failed; it will be retried')[0]).toMatchObject({ queue: botUpdateQueue });
+    expect(traced('request completed')).toHaveLength(1);
   });
 
   it('stays out of the API description, which is for clients', async () => {

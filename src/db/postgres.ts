@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database, Db } from './database.js';
+import { outsideLogContext } from '../platform/log-context.js';
 import { createOutageLog } from './outage-log.js';
 import * as schema from './schema.js';
 
@@ -9,13 +10,16 @@ import * as schema from './schema.js';
 export async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   const logOutage = logger ? createOutageLog(logger) : () => undefined;
+  const logLost = (error: Error) =>
+    outsideLogContext(() => logOutage(error, 'PostgreSQL connection lost'));
   // A connection that dies (a server restart, a network cut) emits 'error' on its client: in the
   // pool through the pool's listener, but while checked out (inside a transaction, between two
   // statements) on the client alone, where no listener would crash the process. Either way the
-  // pool drops the client and the next query opens a fresh connection, so it is only logged.
-  pool.on('error', (error) => logOutage(error, 'PostgreSQL connection lost'));
+  // pool drops the client and the next query opens a fresh connection, so it is only logged
+  // (outside the log context of whichever request opened the connection).
+  pool.on('error', logLost);
   pool.on('connect', (client) => {
-    client.on('error', (error) => logOutage(error, 'PostgreSQL connection lost'));
+    client.on('error', logLost);
   });
   // Fail at start-up, with the driver's message, rather than on the first request.
   const probe = await pool.connect();

@@ -22,12 +22,14 @@ import abuseGuard from './plugins/abuse-guard.js';
 import authentication from './plugins/authentication.js';
 import errorHandler from './plugins/error-handler.js';
 import helmet from './plugins/helmet.js';
+import logContext from './plugins/log-context.js';
 import wellFormedText from './plugins/well-formed-text.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
 import swagger from './plugins/swagger.js';
 import unreadBody from './plugins/unread-body.js';
 import web from './plugins/web.js';
+import { markBoundToRequest } from '../platform/logger.js';
 
 /** A request id from the caller's X-Request-Id when it is sane, else a new one. */
 function requestId(request: IncomingMessage): string {
@@ -74,11 +76,15 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     genReqId: requestId,
     logController: new AccessLog(),
+    // Its lines carry `request_id` already: the log context must not add it a second time.
+    childLoggerFactory: (parent, bindings, options) =>
+      markBoundToRequest(parent.child(bindings, options)),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
     // Answered below as problem+json with Retry-After instead.
     return503OnClosing: false,
   });
+  await app.register(logContext);
   answerWhileClosing(app);
   // The API speaks JSON (and multipart where files are uploaded); plain text is a 415.
   app.removeContentTypeParser('text/plain');

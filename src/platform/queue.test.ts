@@ -16,6 +16,8 @@ import {
   openTestDatabase,
   testDatabaseKind,
 } from '../../test/infra.js';
+import { requestLogContext, runInLogContext } from './log-context.js';
+import { createLogger } from './logger.js';
 import {
   createJobQueue,
   defaultRetryPolicy,
@@ -187,6 +189,50 @@ describe('JobQueue', () => {
     expect(attempts).toBe(2);
     expect(logged).toContainEqual(
       expect.objectContaining({ msg: 'job failed and has no retries left', queue: 'doomed' }),
+    );
+  });
+
+  it('carries the id of the request a job was sent for to every line its worker logs', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const appLogger = createLogger('info', {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const queue = newQueue({ logger: appLogger });
+    await queue.start();
+    const { jobs, handler } = recorder<{ n: number }>();
+    await queue.work<{ n: number }>('traced', async (job) => {
+      await handler(job);
+      appLogger.info({ n: job.data.n }, 'handled');
+      if (job.data.n === 3) throw new Error('refused');
+    });
+
+    const traced = await runInLogContext(requestLogContext('req-traced'), () =>
+      queue.send('traced', { n: 1 }),
+    );
+    const plain = await queue.send('traced', { n: 2 });
+    await runInLogContext(requestLogContext('req-failing'), () =>
+      queue.send('traced', { n: 3 }, { retryLimit: 0 }),
+    );
+
+    await vi.waitFor(() => expect(lines.filter((l) => l.msg === 'handled')).toHaveLength(3), wait);
+    // The handler gets the data as it was sent; the id travels beside it.
+    expect(jobs.map((job) => job.data).toSorted((a, b) => a.n - b.n)).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+    const handled = (n: number) => lines.find((l) => l.msg === 'handled' && l.n === n);
+    expect(handled(1)).toMatchObject({ request_id: 'req-traced', queue: 'traced', jobId: traced });
+    expect(handled(2)).toMatchObject({ queue: 'traced', jobId: plain });
+    expect(handled(2)).not.toHaveProperty('request_id');
+    await vi.waitFor(() =>
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'job failed and has no retries left',
+          request_id: 'req-failing',
+          queue: 'traced',
+        }),
+      ),
     );
   });
 

@@ -6,6 +6,12 @@ import type { Database, SqlExecutor } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { createOutageLog } from '../db/outage-log.js';
 import { reportingOff, type ErrorReporter } from './error-reporter.js';
+import {
+  currentRequestId,
+  jobLogContext,
+  jobRequestIdKey,
+  runInLogContext,
+} from './log-context.js';
 import type { QueueDepth } from './metrics.js';
 
 /** Per-job options of `send`: priority, delay, de-duplication, retry and expiry overrides. */
@@ -41,6 +47,8 @@ export interface JobQueue {
    * Queues a job and resolves to its id (null when de-duplicated). With `executor` the insert
    * joins the caller's transaction, so a job is written atomically with the change behind it.
    * Inside a transaction always pass `executor`: on PGlite anything else waits on it forever.
+   * Sent while a request, job or update is handled, the data also carries its `request_id`
+   * (a key no job's own data may use), which the worker takes off again and logs with.
    */
   send<T extends object>(
     name: string,
@@ -210,23 +218,28 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     jobs: PgBoss.JobWithMetadata<T>[],
     handler: JobHandler<T>,
   ): Promise<void> {
-    // Each job succeeds or fails on its own; pg-boss then completes those still active.
+    // Each job succeeds or fails on its own; pg-boss then completes those still active. Each
+    // runs in a log context of its own, never the one its fetch happened to start in (a wake
+    // from some request): its lines carry its queue, id and originating request id.
     await Promise.all(
-      jobs.map(async ({ id, data, retryCount, retryLimit }) => {
-        try {
-          await handler({ id, name, data, retryCount });
-        } catch (error) {
-          const final = retryCount >= retryLimit;
-          const context = { err: error, queue: name, jobId: id, retryCount };
-          if (final) logger.error(context, 'job failed and has no retries left');
-          else logger.warn(context, 'job failed; it will be retried');
-          // Reported once, when retries are spent: a failure a retry cures is not a bug, and an
-          // outage is reported by nobody (it is logged once per cause).
-          if (final && !isDatabaseUnavailable(error)) {
-            errors.report(error, { role: 'worker', job: { name, id, retryCount } });
+      jobs.map(({ id, data: stored, retryCount, retryLimit }) => {
+        const { requestId, data } = splitRequestId(stored);
+        return runInLogContext(jobLogContext(name, id, requestId), async () => {
+          try {
+            await handler({ id, name, data, retryCount });
+          } catch (error) {
+            const final = retryCount >= retryLimit;
+            const context = { err: error, queue: name, jobId: id, retryCount };
+            if (final) logger.error(context, 'job failed and has no retries left');
+            else logger.warn(context, 'job failed; it will be retried');
+            // Reported once, when retries are spent: a failure a retry cures is not a bug, and an
+            // outage is reported by nobody (it is logged once per cause).
+            if (final && !isDatabaseUnavailable(error)) {
+              errors.report(error, { role: 'worker', job: { name, id, retryCount } });
+            }
+            await boss.fail(name, id, error instanceof Error ? error : { value: String(error) });
           }
-          await boss.fail(name, id, error instanceof Error ? error : { value: String(error) });
-        }
+        });
       }),
     );
   }
@@ -248,7 +261,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       return stopping;
     },
 
-    async send(name, data, { executor, ...sendOptions } = {}) {
+    async send(name, given, { executor, ...sendOptions } = {}) {
+      const data = withRequestId(given, currentRequestId());
       const { boss } = await current();
       if (!executor) {
         await ensureQueue(boss, name);
@@ -260,8 +274,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
     async sendMany(name, data, { executor, ...jobOptions } = {}) {
       if (data.length === 0) return;
+      const requestId = currentRequestId();
       const { boss } = await current();
-      const jobs = data.map((item) => ({ ...jobOptions, name, data: item }));
+      const jobs = data.map((item) => ({
+        ...jobOptions,
+        name,
+        data: withRequestId(item, requestId),
+      }));
       if (!executor) {
         await ensureQueue(boss, name);
         await boss.insert(jobs);
@@ -332,6 +351,26 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       return rows as unknown as QueueDepth[];
     },
   };
+}
+
+/**
+ * A job's data with the id of the request it was queued for (under `request_id`), so the worker
+ * logs its lines with that id; unchanged outside any request (and for data that is a list).
+ */
+function withRequestId<T extends object>(data: T, requestId: string | undefined): T {
+  if (requestId === undefined || Array.isArray(data)) return data;
+  return { ...data, [jobRequestIdKey]: requestId };
+}
+
+/** A fetched job's data as its sender gave it, and the request id `withRequestId` added. */
+function splitRequestId<T>(stored: T): { requestId: string | undefined; data: T } {
+  // pg-boss hands back the JSON it stored: an object, or null for a job sent without data.
+  const record = stored as Record<string, unknown> | null;
+  const requestId = record?.[jobRequestIdKey];
+  if (typeof requestId !== 'string') return { requestId: undefined, data: stored };
+  const data = { ...record };
+  delete data[jobRequestIdKey];
+  return { requestId, data: data as T };
 }
 
 /** The statements pg-boss 10 builds its queries from (`src/plans.js`, not part of its typed API). */
