@@ -162,7 +162,20 @@ describe('downloadBackup', () => {
 
 describe('scripts/backup-s3.ts', () => {
   it('uploads and downloads from the command line, as backup.sh calls it', async () => {
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...envFor('cli') };
+    // The machine's clock as this process sees it (CI moves it with libfaketime, whose settings
+    // are in the environment): S3 refuses a request signed more than 15 minutes off its own time.
+    const clock = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] =>
+          /^(LD_PRELOAD|FAKETIME.*|TZ)$/.test(entry[0]) && entry[1] !== undefined,
+      ),
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...clock,
+      ...envFor('cli'),
+    };
     const script = ['--import', 'tsx', 'scripts/backup-s3.ts'];
     const local = mkdtempSync(path.join(work, 'local-'));
     const dump = backupFile(local, 'db-20250101T020000Z.dump');
