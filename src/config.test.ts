@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       REMINDER_AFTER_H: 24,
       NOTIFY_RATE_PER_S: 25,
       NOTIFY_FOLLOW_UP_WINDOW_S: 300,
+      DATABASE_POOL_MAX: 10,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.OWNER_TELEGRAM_IDS).toEqual([]);
@@ -69,6 +70,8 @@ describe('loadConfig', () => {
     [{ ABUSE_ALLOW_IPS: 'office' }, 'ABUSE_ALLOW_IPS'],
     [{ ABUSE_ALLOW_IPS: '10.0.0.0/8/8' }, 'ABUSE_ALLOW_IPS'],
     [{ ABUSE_BAN_STRIKES: '-1' }, 'ABUSE_BAN_STRIKES'],
+    [{ DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
+    [{ DATABASE_POOL_MAX: 'many' }, 'DATABASE_POOL_MAX'],
     [{ TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' }, 'TELEGRAM_WEBHOOK_SECRET'],
     [{ S3_BUCKET: 'files' }, 'S3_ENDPOINT'],
     [{ REMINDER_CRON: 'daily' }, 'REMINDER_CRON'],

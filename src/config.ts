@@ -132,6 +132,8 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** Connections each process's pool may open to PostgreSQL (`db/postgres.ts`). */
+  DATABASE_POOL_MAX: integer(10, 1, 1000),
   /** Where the empty embedded cluster new data directories start from (`db/cluster-template.ts`). */
   PGLITE_TEMPLATE_DIR: optionalString,
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),

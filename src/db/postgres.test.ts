@@ -49,3 +49,22 @@ describe.runIf(testDatabaseUrl !== undefined)('a PostgreSQL connection lost', ()
     expect(lines.filter((l) => 'request_id' in l)).toEqual([]);
   });
 });
+
+describe.runIf(testDatabaseUrl !== undefined)('the PostgreSQL pool', () => {
+  it('opens no more connections than DATABASE_POOL_MAX, however many statements wait', async () => {
+    const empty = await createEmptyPostgresDatabase();
+    const database = await openPostgres(empty.url, undefined, 2);
+    try {
+      const pids = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          database.executeSql('select pg_backend_pid() as pid, pg_sleep(0.05)'),
+        ),
+      );
+      const distinct = new Set(pids.map((result) => result.rows[0]?.pid));
+      expect(distinct.size).toBe(2);
+    } finally {
+      await database.close();
+      await empty.drop();
+    }
+  });
+});

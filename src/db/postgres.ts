@@ -6,9 +6,12 @@ import { outsideLogContext } from '../platform/log-context.js';
 import { createOutageLog } from './outage-log.js';
 import * as schema from './schema.js';
 
-/** Opens a pool on a PostgreSQL server; fails at once, with the driver's message, if it cannot connect. */
-export async function openPostgres(url: string, logger?: Logger): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+/**
+ * Opens a pool of at most `poolMax` connections on a PostgreSQL server; fails at once, with the
+ * driver's message, if it cannot connect.
+ */
+export async function openPostgres(url: string, logger?: Logger, poolMax = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   const logOutage = logger ? createOutageLog(logger) : () => undefined;
   const logLost = (error: Error) =>
     outsideLogContext(() => logOutage(error, 'PostgreSQL connection lost'));
