@@ -26,7 +26,7 @@ const pick = (words: readonly string[], k: number) =>
   `(${sqlArray(words)})[1 + ${roll(k, words.length)}::int]`;
 
 /** A UUIDv7 for time `at` (a timestamptz expression): its millisecond, then random bits. */
-const uuidV7 = (at: string) =>
+export const uuidV7 = (at: string) =>
   `overlay(overlay(replace(gen_random_uuid()::text, '-', '') placing ` +
   `lpad(to_hex((extract(epoch from ${at}) * 1000)::bigint), 12, '0') from 1 for 12) ` +
   `placing '7' from 13 for 1)::uuid`;

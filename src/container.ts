@@ -18,6 +18,7 @@ import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
+import { createTicketCountsCache } from './tickets/counts-cache.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
@@ -214,6 +215,7 @@ export async function createContainer(
     ...(telegram ? { telegramFiles: createTelegramFiles(telegram) } : {}),
     alertStaff: createMalwareAlert({ uow, notifications }),
   });
+  const countsCache = createTicketCountsCache({ now });
   const tickets = createTicketService({
     db: database.db,
     uow,
@@ -224,7 +226,9 @@ export async function createContainer(
     notifications,
     files,
     metrics,
+    countsCache,
   });
+  const stopFollowingCounts = await countsCache.follow(events, pubsub);
   const messages = createMessageService({
     db: database.db,
     uow,
@@ -333,6 +337,7 @@ export async function createContainer(
     async close() {
       await stopWorkers?.();
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
+      await stopFollowingCounts();
       await shared.close();
       storage.close();
       await database.close();

@@ -37,7 +37,7 @@ describe(
       for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('delivers to a socket on one process a message posted through the other', async () => {
+    it('delivers to a socket on one process a message posted through the other, and the counts move', async () => {
       const database = realServices ? await createEmptyPostgresDatabase() : undefined;
       const env = () => {
         const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-two-'));
@@ -59,6 +59,23 @@ describe(
         type SignIn = { access_token: string; user: { id: string } };
         const user = await postJson<SignIn>(`${a.url}/api/v1/auth/demo`, { role: 'user' });
         const agent = await postJson<SignIn>(`${b.url}/api/v1/auth/demo`, { role: 'agent' });
+        type Counts = { open: number; resolved: number; total: number };
+        const countsOnB = async () =>
+          (await (
+            await fetch(`${b.url}/api/v1/tickets/counts`, {
+              headers: { authorization: `Bearer ${agent.access_token}` },
+            })
+          ).json()) as Counts;
+        /** B's counts once they satisfy `check`, well within the cache's 30 s bound. */
+        const countsOnBWhen = async (check: (counts: Counts) => boolean) => {
+          for (let attempt = 0; attempt < 50; attempt += 1) {
+            const counts = await countsOnB();
+            if (check(counts)) return counts;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return countsOnB();
+        };
+        const before = await countsOnB();
         const categories = (await (
           await fetch(`${a.url}/api/v1/categories`, {
             headers: { authorization: `Bearer ${user.access_token}` },
@@ -69,6 +86,24 @@ describe(
           { category_id: categories.items[0]?.id, title: 'Across', description: 'Two processes' },
           user.access_token,
         );
+
+        // B kept its counts, and the ticket opened on A moved them at once.
+        expect(await countsOnBWhen((counts) => counts.total === before.total + 1)).toMatchObject({
+          open: before.open + 1,
+          total: before.total + 1,
+        });
+        await fetch(`${a.url}/api/v1/tickets/${ticket.id}/status`, {
+          method: 'PUT',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${agent.access_token}`,
+          },
+          body: JSON.stringify({ status: 'resolved' }),
+        });
+        expect(await countsOnBWhen((counts) => counts.open === before.open)).toMatchObject({
+          open: before.open,
+          resolved: before.resolved + 1,
+        });
 
         const subscribe = async (server: { url: string }, token: string) => {
           const socket = await connectWs(`${server.url.replace(/^http/, 'ws')}/api/v1/ws`, {

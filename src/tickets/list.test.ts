@@ -330,6 +330,20 @@ describe('GET /tickets', () => {
         waiting: 1,
         total: 2,
       });
+
+      // Counts are kept between changes (tickets/counts-cache.ts); a change moves them at once.
+      const ticket = await openTicket(t, alice, hardware, { title: 'Counted at once' });
+      expect(await counts(agent)).toMatchObject({ open: 4, total: 5 });
+      expect(await counts(alice)).toMatchObject({ open: 3, total: 3 });
+      const resolved = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/tickets/${ticket.id}/status`,
+        headers: agent.headers,
+        payload: { status: 'resolved' },
+      });
+      expect(resolved.statusCode).toBe(200);
+      expect(await counts(agent)).toMatchObject({ open: 3, resolved: 1, total: 5 });
+      expect(await counts(alice)).toMatchObject({ open: 2, resolved: 1, total: 3 });
     });
   });
 

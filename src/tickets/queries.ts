@@ -25,6 +25,7 @@ import {
   type TicketRecord,
   type TicketSort,
 } from './schemas.js';
+import type { TicketCountsCache } from './counts-cache.js';
 import { ticketSearchCondition } from './search.js';
 
 /** Every column but the search document, which nobody needs to read back. */
@@ -93,8 +94,26 @@ export function ticketConditions(actor: Principal, filters: TicketFilters): SQL 
   );
 }
 
-/** Read-only ticket queries: the list, the counts, and a single visible ticket. */
-export function createTicketQueries(db: Db) {
+/**
+ * The cache key of a caller's counts: whom they may see (everything, or their own tickets) and
+ * the filters, with `assigned_to=me` named, so staff asking the same share one entry.
+ */
+function countsKey(actor: Principal, filters: TicketFilters): string {
+  const scope = can(actor.role, 'tickets.read_all') ? 'all' : `own:${actor.userId}`;
+  const named: Record<string, unknown> = { ...filters, scope };
+  if (filters.assigned_to === 'me') named.assigned_to = actor.userId;
+  // Keys in a fixed order (a replacer array also leaves out those without a value).
+  return JSON.stringify(
+    named,
+    Object.keys(named).sort((a, b) => a.localeCompare(b)),
+  );
+}
+
+/**
+ * Read-only ticket queries: the list, the counts, and a single visible ticket. Counts are kept in
+ * `countsCache` when one is given (the tickets service's; `counts-cache.ts`).
+ */
+export function createTicketQueries(db: Db, countsCache?: TicketCountsCache) {
   function listQuery(actor: Principal, query: TicketListQuery) {
     const order = keyset(orders[query.sort]);
     return db
@@ -146,6 +165,22 @@ export function createTicketQueries(db: Db) {
     return prepared.execute({ user: actor.userId, limit: query.limit + 1 });
   }
 
+  /** How many tickets match `where`, by status, counted now. */
+  async function countNow(where: SQL | undefined): Promise<TicketCounts> {
+    const rows = await db
+      .select({ status: tickets.status, count: count() })
+      .from(tickets)
+      .where(where)
+      .groupBy(tickets.status);
+    const counts = Object.fromEntries(ticketStatuses.map((status) => [status, 0])) as TicketCounts;
+    counts.total = 0;
+    for (const row of rows) {
+      counts[row.status] = row.count;
+      counts.total += row.count;
+    }
+    return counts;
+  }
+
   return {
     /** The list query itself, unexecuted (the EXPLAIN test inspects its plan). */
     listQuery,
@@ -158,20 +193,12 @@ export function createTicketQueries(db: Db) {
 
     /** How many tickets the caller may see, by status (with the same filters as the list). */
     async counts(actor: Principal, filters: TicketFilters): Promise<TicketCounts> {
-      const rows = await db
-        .select({ status: tickets.status, count: count() })
-        .from(tickets)
-        .where(ticketConditions(actor, filters))
-        .groupBy(tickets.status);
-      const counts = Object.fromEntries(
-        ticketStatuses.map((status) => [status, 0]),
-      ) as TicketCounts;
-      counts.total = 0;
-      for (const row of rows) {
-        counts[row.status] = row.count;
-        counts.total += row.count;
-      }
-      return counts;
+      // Refused (a customer asking for someone else's) before anything is cached.
+      const where = ticketConditions(actor, filters);
+      const compute = () => countNow(where);
+      const counts = countsCache ? countsCache.get(countsKey(actor, filters), compute) : compute();
+      // A copy: callers may change what they get, never the cached entry.
+      return { ...(await counts) };
     },
 
     /** The ticket if the caller may see it; 404 otherwise (not found, or not theirs). */

@@ -17,6 +17,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
+import type { TicketCountsCache } from './counts-cache.js';
 import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
 import {
   toTicketDto,
@@ -94,9 +95,16 @@ export function createTicketService(deps: {
   files: FileService;
   /** Where the first-response time is recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'firstResponse'>;
+  /** Where counts are kept between changes (none: counted on every call). */
+  countsCache?: TicketCountsCache;
 }) {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
-  const queries = createTicketQueries(db);
+  const { countsCache } = deps;
+  const queries = createTicketQueries(db, countsCache);
+  /** Empties the counts once `work` commits a ticket change (other processes: by its event). */
+  const countsMoved = (work: Work) => {
+    if (countsCache) work.afterCommit(() => countsCache.clear(), 'ticket-counts');
+  };
 
   /**
    * Runs one change of one ticket in a unit of work with the ticket row locked. `edit` returns
@@ -144,6 +152,7 @@ export function createTicketService(deps: {
       before,
       after,
     });
+    countsMoved(work);
     work.raise(ticketChangeEvent(action, toTicketDto(row), actor, asChanges({ before, after })));
     return row;
   }
@@ -236,6 +245,7 @@ export function createTicketService(deps: {
           ticketId: row.id,
           after: dto,
         });
+        countsMoved(work);
         work.raise(ticketEvent('ticket.created', dto, actor));
         await notifications.ticketCreated(work, row, actor.userId);
         return dto;
@@ -348,6 +358,7 @@ export function createTicketService(deps: {
           before: dto,
         });
         work.afterCommit(() => files.deleteBlobs(blobKeys));
+        countsMoved(work);
         work.raise(ticketEvent('ticket.deleted', dto, actor, clock.now().toISOString()));
       });
     },
