@@ -1,4 +1,4 @@
-// `npm run bench:scale -- [--tickets 1000000] [--messages 10] [--runs 15] [--reseed]
+// `npm run bench:scale -- [--tickets 1000000] [--messages 10] [--runs 15] [--reseed] [--match text]
 //   [--database-url postgres://postgres@127.0.0.1:5432/ticket_bench_scale]`: the hot queries at
 // the scale of data the specification plans for. Loads `tickets` tickets (bench/seed-tickets.ts),
 // `messages` messages each (plus 2,000 on one ticket in 5,000, the long conversations) and two
@@ -27,6 +27,8 @@ const { values: options } = parseArgs({
     messages: { type: 'string', default: '10' },
     runs: { type: 'string', default: '15' },
     reseed: { type: 'boolean', default: false },
+    /** Only the cases whose name contains this text. */
+    match: { type: 'string', default: '' },
     'database-url': {
       type: 'string',
       default:
@@ -335,7 +337,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${'case'.padEnd(44)} ${'stmts'.padStart(5)} ${'slowest stmt p50'.padStart(17)} ${'max'.padStart(9)} ${'call p50'.padStart(9)}`,
   );
-  for (const [name, call] of cases) {
+  for (const [name, call] of cases.filter(([name]) => name.includes(options.match))) {
     const figures = await measure(explainer, () => call(container));
     summary.push({ name, slowest: figures.slowest });
     console.log(
