@@ -182,7 +182,7 @@ describe('Telegram delivery of notifications', () => {
     // Both kinds are in the app's list; the muted one was never queued for Telegram.
     const listed = await callAs(t, quiet, 'GET', '/notifications');
     const kinds = listed.json<{ items: { type: string }[] }>().items.map((n) => n.type);
-    expect(kinds.sort()).toEqual(['new_message', 'status_changed']);
+    expect(kinds.toSorted((a, b) => a.localeCompare(b))).toEqual(['new_message', 'status_changed']);
     // Another unmuted notice after it arrives too, and still nothing of the muted kind did.
     await callAs(t, agent, 'PUT', `/tickets/${ticket.id}/status`, { status: 'resolved' });
     await expect.poll(() => fake.sent('sendMessage').filter(toChat(quietChat)).length).toBe(2);

@@ -16,7 +16,7 @@ import type { JobHandler, JobQueue } from '../platform/queue.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { isNotModified } from '../telegram/edit-refusals.js';
 import { escapeHtml } from '../telegram/html.js';
-import { openTicketButton } from '../telegram/mini-app-button.js';
+import { openTicketButton, webAppUrl } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
@@ -101,16 +101,26 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
   const ticketMessages = createTicketMessages(db);
 
-  /** How a notification's message is formatted, with its button opening the ticket. */
-  function messageOptions(profile: DeliveryProfile, ticketNumber: number | null) {
-    const button =
-      ticketNumber === null
-        ? undefined
-        : openTicketButton(
-            deps.miniAppUrl,
-            ticketNumber,
-            textsFor(profile.languageCode).open_button,
-          );
+  /**
+   * A button opening the Mini App: at the ticket, or for the daily digest (a reminder about no
+   * one ticket) at its start, where the staff's queues are.
+   */
+  function appButton(row: NotificationRow, profile: DeliveryProfile, ticketNumber: number | null) {
+    const t = textsFor(profile.languageCode);
+    if (ticketNumber !== null)
+      return openTicketButton(deps.miniAppUrl, ticketNumber, t.open_button);
+    if (row.type !== 'reminder') return undefined;
+    const url = webAppUrl(deps.miniAppUrl);
+    return url === undefined ? undefined : { text: t.open_app_button, web_app: { url } };
+  }
+
+  /** How a notification's message is formatted, with its button opening the app. */
+  function messageOptions(
+    row: NotificationRow,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ) {
+    const button = appButton(row, profile, ticketNumber);
     return {
       parse_mode: 'HTML' as const,
       link_preview_options: { is_disabled: true },
@@ -127,7 +137,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     const sent = await api.sendMessage(
       profile.telegramId,
       text,
-      messageOptions(profile, ticketNumber),
+      messageOptions(row, profile, ticketNumber),
     );
     return sent.message_id;
   }
@@ -149,7 +159,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
         profile.telegramId,
         messageId,
         text,
-        messageOptions(profile, ticketNumber),
+        messageOptions(row, profile, ticketNumber),
       );
       return messageId;
     } catch (error) {
@@ -225,7 +235,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     const [profile] = await users.deliveryProfiles(db, [row.userId]);
     // A ticket deleted since takes its notifications with it; nothing to open, nothing to send.
     const ticketGone = row.ticketId !== null && ticketNumber === null;
-    if (ticketGone || !profile || !wantsTelegram(profile, row.type)) {
+    if (ticketGone || !profile || !wantsTelegram(profile, row.type, row.ticketId)) {
       await notifications.giveUp(row.id);
       return;
     }
