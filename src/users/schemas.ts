@@ -70,7 +70,8 @@ export const notificationSettingsSchema = z
  */
 export const notificationSettingsInput = notificationSettingsSchema
   .partial({ quiet_hours: true, digest: true })
-  .strict();
+  .strict()
+  .meta({ id: 'NotificationSettingsUpdate' });
 
 /** The stored settings, with what older rows lack filled in as off. */
 export function notificationSettingsOf(
