@@ -7,7 +7,7 @@ import { addCategory, signInAs, type Person } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
 import { users } from '../db/schema.js';
 import { createLogger } from '../platform/logger.js';
-import { createDigestRun } from './digest.js';
+import { createDigestRun, digestQueue } from './digest.js';
 import { createReminderRun } from './reminders.js';
 
 const hour = 3_600_000;
@@ -115,6 +115,13 @@ describe('the daily digest of overdue tickets', () => {
       unread_only: false,
     });
     expect(listed.items.filter((n) => n.type === 'reminder')).toHaveLength(4);
+  });
+
+  it('is scheduled every hour, to find the digest hour of whatever zone is in force', async () => {
+    const schedules = await t.container.database.executeSql(
+      `select cron from pgboss.schedule where name = '${digestQueue}'`,
+    );
+    expect(schedules.rows).toEqual([{ cron: '0 * * * *' }]);
   });
 
   it('writes nothing outside the digest hour, and sends again the next day', async () => {
