@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { startFakeBotApi, type FakeBotApi } from '../../test/fake-bot-api.js';
 import { manualClock, type ManualClock } from '../../test/manual-clock.js';
-import { callAs, signInAs, type Person } from '../../test/people.js';
+import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
 import { notifications, users } from '../db/schema.js';
 import { createMemoryCache } from '../platform/cache.js';
 import { createLogger } from '../platform/logger.js';
@@ -48,7 +48,7 @@ describe('quiet hours of a Telegram notification', () => {
       miniAppUrl: undefined,
       quietHoursZone: () => 'Europe/Moscow',
     });
-    agent = await signInAs(t, 'agent');
+    agent = await signInAs(t, 'agent', { language_code: 'en' });
     const [row] = await t.container.database.db
       .select({ telegramId: users.telegramId })
       .from(users)
@@ -126,5 +126,31 @@ describe('quiet hours of a Telegram notification', () => {
     const id = await notice('Midday news');
     await deliver(job(id));
     expect(toAgent()).toHaveLength(before + 1);
+  });
+
+  it('does not hold the edit of a message already sent (an edit makes no sound)', async () => {
+    // Still 12:00 in Moscow. A customer's follow-ups on a ticket nobody has are counted into one
+    // notice, sent once and then edited to the latest count.
+    const customer = await signInAs(t, 'user');
+    const ticket = await openTicket(t, customer, await addCategory(t));
+    const write = (content: string) =>
+      callAs(t, customer, 'POST', `/tickets/${ticket.id}/messages`, { content });
+    await write('Any news?');
+    const [row] = await t.container.database.db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.ticketId, ticket.id), eq(notifications.type, 'new_message')));
+    const id = row?.id ?? '';
+    await deliver(job(id));
+    const sent = toAgent().at(-1);
+    expect(String(sent?.params.text)).toContain(`New message in ticket #${ticket.number}`);
+
+    // 23:30 in Moscow: quiet hours; another follow-up is counted into the notice.
+    clock.advance(11.5 * 3_600_000);
+    await write('Hello?');
+    await deliver(job(id));
+    const edit = fake.sent('editMessageText').filter((c) => c.params.chat_id === agentChat);
+    expect(edit).toHaveLength(1);
+    expect(String(edit[0]?.params.text)).toContain(`2 new messages in ticket #${ticket.number}`);
   });
 });
