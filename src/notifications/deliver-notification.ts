@@ -16,10 +16,11 @@ import type { JobHandler, JobQueue } from '../platform/queue.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { isNotModified } from '../telegram/edit-refusals.js';
 import { escapeHtml } from '../telegram/html.js';
-import { openTicketButton } from '../telegram/mini-app-button.js';
+import { openTicketButton, webAppUrl } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
+import { quietHoursZone, quietUntil } from './quiet-hours.js';
 
 /**
  * How long a claim holds by default (`NOTIFY_CLAIM_LEASE_S`): as long as a delivery job may run
@@ -71,6 +72,8 @@ export interface DeliveryDeps {
   miniAppUrl: string | undefined;
   /** How long a claim holds (default `claimLeaseMs`; shorter in tests). */
   leaseMs?: number;
+  /** The zone quiet hours are read in (default `quietHoursZone`; tests pass another). */
+  quietHoursZone?: () => string;
   /** Where delivery lag and failures are recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
 }
@@ -91,22 +94,33 @@ function failureOf(error: unknown): DeliveryFailure {
  * notification again after it (not a failure); a 403 marks the user unreachable; a 400 (no such
  * chat) is given up; anything else (network, 5xx) throws, and pg-boss retries with backoff.
  * Rows given up (403, 400, muted, recipient blocked or gone, ticket gone) are marked so, and no
- * later job or start-up sweep sends them.
+ * later job or start-up sweep sends them. During the recipient's quiet hours a new message is
+ * held: its job is queued again to start as they end (`quiet-hours.ts`).
  */
 export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJob> {
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
   const ticketMessages = createTicketMessages(db);
 
-  /** How a notification's message is formatted, with its button opening the ticket. */
-  function messageOptions(profile: DeliveryProfile, ticketNumber: number | null) {
-    const button =
-      ticketNumber === null
-        ? undefined
-        : openTicketButton(
-            deps.miniAppUrl,
-            ticketNumber,
-            textsFor(profile.languageCode).open_button,
-          );
+  /**
+   * A button opening the Mini App: at the ticket, or for the daily digest (a reminder about no
+   * one ticket) at its start, where the staff's queues are.
+   */
+  function appButton(row: NotificationRow, profile: DeliveryProfile, ticketNumber: number | null) {
+    const t = textsFor(profile.languageCode);
+    if (ticketNumber !== null)
+      return openTicketButton(deps.miniAppUrl, ticketNumber, t.open_button);
+    if (row.type !== 'reminder') return undefined;
+    const url = webAppUrl(deps.miniAppUrl);
+    return url === undefined ? undefined : { text: t.open_app_button, web_app: { url } };
+  }
+
+  /** How a notification's message is formatted, with its button opening the app. */
+  function messageOptions(
+    row: NotificationRow,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ) {
+    const button = appButton(row, profile, ticketNumber);
     return {
       parse_mode: 'HTML' as const,
       link_preview_options: { is_disabled: true },
@@ -123,7 +137,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     const sent = await api.sendMessage(
       profile.telegramId,
       text,
-      messageOptions(profile, ticketNumber),
+      messageOptions(row, profile, ticketNumber),
     );
     return sent.message_id;
   }
@@ -145,7 +159,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
         profile.telegramId,
         messageId,
         text,
-        messageOptions(profile, ticketNumber),
+        messageOptions(row, profile, ticketNumber),
       );
       return messageId;
     } catch (error) {
@@ -221,11 +235,26 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     const [profile] = await users.deliveryProfiles(db, [row.userId]);
     // A ticket deleted since takes its notifications with it; nothing to open, nothing to send.
     const ticketGone = row.ticketId !== null && ticketNumber === null;
-    if (ticketGone || !profile || !wantsTelegram(profile, row.type)) {
+    if (ticketGone || !profile || !wantsTelegram(profile, row.type, row.ticketId)) {
       await notifications.giveUp(row.id);
       return;
     }
     const sentBefore = row.deliveredAt === null ? null : row.telegramMessageId;
+    // Quiet hours hold a new message (an edit makes no sound): the row is given back and its
+    // job queued again to start as they end; pg-boss keeps it until then (docs/operations.md).
+    const zone = (deps.quietHoursZone ?? quietHoursZone)();
+    const until =
+      sentBefore === null
+        ? quietUntil(profile.notificationSettings.quiet_hours, clock.now(), zone)
+        : null;
+    if (until) {
+      await notifications.release(row.id);
+      await queue.send<DeliveryJob>(deliveryQueue, data, {
+        ...deliveryJobOptions,
+        startAfter: until,
+      });
+      return;
+    }
     let messageId: number;
     try {
       messageId =

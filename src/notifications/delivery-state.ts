@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { isStaff } from '../auth/permissions.js';
 import type { Db } from '../db/client.js';
 import { notifications } from '../db/schema.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
@@ -31,12 +32,24 @@ export const deliveryJobOptions = {
   retryBackoff: true,
 } as const;
 
-/** True when Telegram delivery should be attempted for this recipient and kind. */
-export function wantsTelegram(profile: DeliveryProfile, type: NotificationType): boolean {
+/**
+ * True when Telegram delivery should be attempted for this recipient and kind (`ticketId`: the
+ * ticket it is about, if any). A staff member who takes the daily digest gets no reminder about
+ * a single ticket in Telegram (`digest.ts` lists them); the digest itself is a reminder without one.
+ */
+export function wantsTelegram(
+  profile: DeliveryProfile,
+  type: NotificationType,
+  ticketId: string | null,
+): boolean {
+  const settings = profile.notificationSettings;
+  const digested =
+    type === 'reminder' && ticketId !== null && isStaff(profile.role) && settings.digest === true;
   return (
     profile.isActive &&
     profile.botBlockedAt === null &&
-    !profile.notificationSettings.muted_types.includes(type)
+    !settings.muted_types.includes(type) &&
+    !digested
   );
 }
 
@@ -73,7 +86,12 @@ export function createDeliveryState(deps: {
      */
     async queueUndelivered(since: Date): Promise<number> {
       const rows = await db
-        .select({ id: notifications.id, userId: notifications.userId, type: notifications.type })
+        .select({
+          id: notifications.id,
+          userId: notifications.userId,
+          type: notifications.type,
+          ticketId: notifications.ticketId,
+        })
         .from(notifications)
         .where(
           and(
@@ -95,7 +113,7 @@ export function createDeliveryState(deps: {
       );
       const due = rows.filter((row) => {
         const profile = profiles.get(row.userId);
-        return profile !== undefined && wantsTelegram(profile, row.type);
+        return profile !== undefined && wantsTelegram(profile, row.type, row.ticketId);
       });
       for (const row of due) {
         await queue.send<DeliveryJob>(

@@ -127,7 +127,7 @@ export function createFollowUpNotices(deps: { clock: Clock; windowMs: number }) 
           profile !== undefined &&
           before.givenUpAt === null &&
           !jobWaits(before) &&
-          wantsTelegram(profile, row.type)
+          wantsTelegram(profile, row.type, row.ticketId)
         );
       });
       return { updated, toSend, fresh };

@@ -13,6 +13,7 @@ import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
+import { createDigestRun, digestCron, digestQueue } from './digest.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
 import { createSendLimiter } from './send-limiter.js';
 import { deliveryQueue, type NotificationService } from './service.js';
@@ -71,7 +72,7 @@ function wakeOnNotifications(queue: JobQueue): (event: DomainEvent) => void {
 }
 
 /**
- * The notifications' jobs: the reminder schedule, and with a Bot API client the delivery to
+ * The notifications' jobs: the reminder and daily digest schedules, and with a Bot API client the delivery to
  * Telegram (woken at once by the notification events of a committed change, from any process),
  * the sweep that takes back rows whose sender died mid-send, and the catch-up at start.
  */
@@ -85,9 +86,17 @@ export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
     },
     { schedule: config.REMINDER_CRON },
   );
+  const runDigests = createDigestRun({ ...deps, afterHours: config.REMINDER_AFTER_H });
+  const digests = queuedJob(
+    digestQueue,
+    async () => {
+      await runDigests();
+    },
+    { schedule: digestCron },
+  );
   if (!deps.api) {
     logger.info('no bot token: notifications are kept in the app, not sent to Telegram');
-    return [reminders];
+    return [reminders, digests];
   }
   const leaseMs = config.NOTIFY_CLAIM_LEASE_S * 1000;
   const deliver = createDeliveryHandler({
@@ -103,6 +112,7 @@ export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
   });
   return [
     reminders,
+    digests,
     queuedJob(deliveryQueue, deliver, { batchSize: deliveryBatchSize }),
     {
       kind: 'startup',

@@ -107,7 +107,9 @@ export function createNoticeWriter(deps: {
       );
     }
     const wanted = new Set(
-      drafts.filter((d) => wantsTelegram(d.recipient, d.type)).map((d) => d.recipient.id),
+      drafts
+        .filter((d) => wantsTelegram(d.recipient, d.type, d.ticketId))
+        .map((d) => d.recipient.id),
     );
     return { rows, toSend: rows.filter((row) => wanted.has(row.userId)) };
   }

@@ -1,4 +1,4 @@
-import { and, count, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { isStaff } from '../auth/permissions.js';
 import type { Db, Tx } from '../db/client.js';
@@ -39,6 +39,13 @@ export interface TicketFacts {
   userId: string;
   assignedTo: string | null;
   status: TicketStatus;
+}
+
+/** A ticket as the daily digest lists it. */
+export interface DigestTicket {
+  number: number;
+  title: string;
+  createdAt: Date;
 }
 
 /** A notice for all active staff that is not about one person. */
@@ -240,6 +247,56 @@ export function createNotificationService(deps: {
         ),
       );
       await write(work, drafts);
+    },
+
+    /**
+     * The daily digests (`digest.ts`): one reminder without a ticket per staff member, listing
+     * their overdue tickets (oldest first, as many as fit a Telegram message), as one batch.
+     */
+    async digest(
+      work: Work,
+      digests: readonly { recipientId: string; tickets: readonly DigestTicket[] }[],
+      now: Date,
+    ): Promise<void> {
+      const profiles = await activeRecipients(
+        work.tx,
+        digests.map((digest) => digest.recipientId),
+      );
+      const byId = new Map(profiles.map((profile) => [profile.id, profile]));
+      const drafts = digests.flatMap(({ recipientId, tickets }) => {
+        const profile = byId.get(recipientId);
+        return draftsFor(profile ? [profile] : [], 'reminder', null, (t) => ({
+          title: t.digest_title(tickets.length),
+          content: excerpt(
+            tickets
+              .map((ticket) =>
+                t.digest_line(
+                  ticket.number,
+                  excerpt(ticket.title, 80),
+                  (now.getTime() - ticket.createdAt.getTime()) / 3_600_000,
+                ),
+              )
+              .join('\n'),
+            3500,
+          ),
+        }));
+      });
+      await write(work, drafts);
+    },
+
+    /** Ids of the staff sent a digest after `since` (`digest.ts`: one a day). */
+    async digestedSince(tx: Tx, since: Date): Promise<string[]> {
+      const rows = await tx
+        .selectDistinct({ userId: notifications.userId })
+        .from(notifications)
+        .where(
+          and(
+            eq(notifications.type, 'reminder'),
+            isNull(notifications.ticketId),
+            gt(notifications.createdAt, since),
+          ),
+        );
+      return rows.map((row) => row.userId);
     },
 
     /** Ids of the tickets someone was reminded about after `since` (`reminders.ts`). */

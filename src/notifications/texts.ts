@@ -24,6 +24,17 @@ export interface NotificationTexts {
   malware_blocked: string;
   malware_content(fileName: string, uploaderId: string): string;
   open_button: string;
+  /** The daily digest (`digest.ts`): how many overdue tickets it lists. */
+  digest_title(count: number): string;
+  /** One line of it: the ticket, and how long ago it was opened. */
+  digest_line(n: number, title: string, ageHours: number): string;
+  /** The digest's button opening the Mini App. */
+  open_app_button: string;
+}
+
+/** An age in whole hours under two days, else in whole days. */
+function age(hours: number, units: { h: string; d: string }): string {
+  return hours < 48 ? `${Math.floor(hours)} ${units.h}` : `${Math.floor(hours / 24)} ${units.d}`;
 }
 
 /** «Title»: status, the status's name as it reads after a colon. */
@@ -58,6 +69,10 @@ const texts: Record<Language, NotificationTexts> = {
     malware_content: (fileName: string, uploaderId: string) =>
       `The file “${fileName}” uploaded by user ${uploaderId} contains malware and was quarantined.`,
     open_button: 'Open ticket',
+    digest_title: (count: number) => `Tickets waiting for an answer: ${count}`,
+    digest_line: (n: number, title: string, hours: number) =>
+      `#${n} «${title}», opened ${age(hours, { h: 'h', d: 'd' })} ago`,
+    open_app_button: 'Open the app',
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -78,6 +93,10 @@ const texts: Record<Language, NotificationTexts> = {
       `Файл «${fileName}», загруженный пользователем ${uploaderId}, содержит вредоносный код ` +
       'и помещён в карантин.',
     open_button: 'Открыть обращение',
+    digest_title: (count: number) => `Обращения без ответа: ${count}`,
+    digest_line: (n: number, title: string, hours: number) =>
+      `#${n} «${title}», открыто ${age(hours, { h: 'ч', d: 'дн.' })} назад`,
+    open_app_button: 'Открыть приложение',
   },
 };
 

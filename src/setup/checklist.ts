@@ -64,7 +64,9 @@ export function createSetupChecklist(deps: {
           profile.botBlockedAt === null &&
           profile.notificationSettings.muted_types.includes('ticket_created'),
       ).length;
-      const reachable = staff.filter((profile) => wantsTelegram(profile, 'ticket_created')).length;
+      const reachable = staff.filter((profile) =>
+        wantsTelegram(profile, 'ticket_created', null),
+      ).length;
       const others = staff.filter((profile) => profile.role !== 'owner').length;
       return {
         categories: {

@@ -57,6 +57,9 @@ export const Notification = {
 /** Run-time constraints of `components['schemas']['NotificationSettings']`. */
 export const NotificationSettings = { muted_types: { maxItems: 7 } } as const;
 
+/** Run-time constraints of `components['schemas']['NotificationSettingsUpdate']`. */
+export const NotificationSettingsUpdate = { muted_types: { maxItems: 7 } } as const;
+
 /** Run-time constraints of `components['schemas']['Ticket']`. */
 export const Ticket = {
   status: { enum: ['open', 'in_progress', 'waiting', 'resolved', 'closed'] },

@@ -479,7 +479,7 @@ export interface paths {
         content: {
           'application/json': {
             language_code?: string;
-            notification_settings?: components['schemas']['NotificationSettingsInput'];
+            notification_settings?: components['schemas']['NotificationSettingsUpdateInput'];
           };
         };
       };
@@ -4142,6 +4142,10 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours: components['schemas']['QuietHours'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest: boolean;
     };
     NotificationSettingsInput: {
       /** @description Notification kinds not delivered to Telegram (still listed in the app) */
@@ -4154,6 +4158,42 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours: components['schemas']['QuietHoursInput'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest: boolean;
+    };
+    NotificationSettingsUpdate: {
+      /** @description Notification kinds not delivered to Telegram (still listed in the app) */
+      muted_types: (
+        | 'ticket_created'
+        | 'ticket_assigned'
+        | 'new_message'
+        | 'status_changed'
+        | 'reminder'
+        | 'broadcast'
+        | 'system'
+      )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours?: components['schemas']['QuietHours'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest?: boolean;
+    };
+    NotificationSettingsUpdateInput: {
+      /** @description Notification kinds not delivered to Telegram (still listed in the app) */
+      muted_types: (
+        | 'ticket_created'
+        | 'ticket_assigned'
+        | 'new_message'
+        | 'status_changed'
+        | 'reminder'
+        | 'broadcast'
+        | 'system'
+      )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours?: components['schemas']['QuietHoursInput'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest?: boolean;
     };
     NotificationUnreadCount: {
       unread_count: number;
@@ -4186,6 +4226,18 @@ export interface components {
         field: string;
         message: string;
       }[];
+    };
+    QuietHours: {
+      /** @description When quiet hours begin, HH:MM */
+      start: string;
+      /** @description When they end, HH:MM; before `start` when they wrap midnight */
+      end: string;
+    };
+    QuietHoursInput: {
+      /** @description When quiet hours begin, HH:MM */
+      start: string;
+      /** @description When they end, HH:MM; before `start` when they wrap midnight */
+      end: string;
     };
     /** @description A support ticket */
     Ticket: {
