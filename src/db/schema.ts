@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -192,6 +193,27 @@ export const tickets = pgTable(
     index('tickets_assignee_status_idx').on(t.assignedTo, t.status, t.createdAt),
     index('tickets_category_created_idx').on(t.categoryId, t.createdAt, t.id),
     index('tickets_search_idx').using('gin', t.searchVector),
+  ],
+);
+
+/**
+ * How many tickets have each status, priority, category and assignee: the staff's ticket counts
+ * read from here instead of counting every ticket (`tickets/queries.ts`). Kept by the trigger
+ * `ticket_counts_follow` on `tickets` (migration 0009), in the transaction of each change.
+ */
+export const ticketCounts = pgTable(
+  'ticket_counts',
+  {
+    status: ticketStatus('status').notNull(),
+    priority: ticketPriority('priority').notNull(),
+    categoryId: uuid('category_id').notNull(),
+    assignedTo: uuid('assigned_to'),
+    tickets: bigint('tickets', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    unique('ticket_counts_key')
+      .on(t.status, t.priority, t.categoryId, t.assignedTo)
+      .nullsNotDistinct(),
   ],
 );
 
