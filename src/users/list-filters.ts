@@ -18,15 +18,17 @@ function searchCondition(text: string): SQL | undefined {
   return or(byName, eq(users.telegramId, Number(digits)));
 }
 
+/** Staff (agent and above) or customers (role `user`); undefined for everyone. */
+function kindCondition(kind: UserFilters['kind']): SQL | undefined {
+  if (kind === undefined) return undefined;
+  return kind === 'staff' ? inArray(users.role, staffRoles) : eq(users.role, 'user');
+}
+
 /** The WHERE condition of the user list and its export, for these filters. */
 export function userFilterCondition(filters: UserFilters): SQL | undefined {
   return and(
     filters.role === undefined ? undefined : eq(users.role, filters.role),
-    filters.kind === undefined
-      ? undefined
-      : filters.kind === 'staff'
-        ? inArray(users.role, staffRoles)
-        : eq(users.role, 'user'),
+    kindCondition(filters.kind),
     filters.is_active === undefined ? undefined : eq(users.isActive, filters.is_active),
     filters.q === undefined ? undefined : searchCondition(filters.q),
     filters.last_seen_after === undefined

@@ -139,7 +139,7 @@ const userFilters = {
 
 /** Refuses a last-seen window that ends before it starts. */
 function windowInOrder(
-  query: { last_seen_after?: Date | undefined; last_seen_before?: Date | undefined },
+  query: { last_seen_after?: Date; last_seen_before?: Date },
   context: z.RefinementCtx,
 ): void {
   const { last_seen_after: after, last_seen_before: before } = query;

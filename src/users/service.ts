@@ -209,6 +209,21 @@ export function createUserService(deps: {
       .where(inArray(users.id, [...new Set(userIds)]));
   }
 
+  async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
+    let cursor: string | undefined;
+    do {
+      const rows = await db
+        .select()
+        .from(users)
+        .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
+        .orderBy(...newestFirst.orderBy())
+        .limit(batchSize + 1);
+      const page = newestFirst.page(rows, batchSize, (row) => row);
+      if (page.items.length > 0) yield page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
   return {
     /** How many users were seen (signed in, wrote to the bot) since `since`. */
     async seenSince(since: Date): Promise<number> {
@@ -319,26 +334,16 @@ export function createUserService(deps: {
 
     /**
      * Every user the filters take, newest first, in keyset batches of `batchSize` (one query
-     * each, never the whole table at once), for the export (moderators and above).
+     * each, never the whole table at once), for the export (moderators and above; refused at
+     * once, before any row is read).
      */
-    async *exportBatches(
+    exportBatches(
       actor: Actor,
       filters: UserFilters,
       batchSize = EXPORT_BATCH,
-    ): AsyncGenerator<UserRow[]> {
+    ): AsyncIterable<UserRow[]> {
       requirePermission(actor, 'users.list');
-      let cursor: string | undefined;
-      do {
-        const rows = await db
-          .select()
-          .from(users)
-          .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
-          .orderBy(...newestFirst.orderBy())
-          .limit(batchSize + 1);
-        const page = newestFirst.page(rows, batchSize, (row) => row);
-        if (page.items.length > 0) yield page.items;
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
+      return batchesOf(filters, batchSize);
     },
 
     /** What a user did and what was done to them, newest first (moderators and above). */
