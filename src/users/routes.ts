@@ -15,17 +15,19 @@ import {
   userListQuery,
   userSchema,
 } from './schemas.js';
-import type { UserService } from './service.js';
+import type { StatusNotice, UserService } from './service.js';
 import { exportFile, exportStream } from './export.js';
 
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
 /** Staff administration of users: list, role, block, activity. */
-export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Clock }> = async (
-  app,
-  { users, clock },
-) => {
+export const userRoutes: FastifyPluginAsyncZod<{
+  users: UserService;
+  clock: Clock;
+  /** Tells a blocked or unblocked person so in Telegram (the notifications service). */
+  tellStatus: StatusNotice;
+}> = async (app, { users, clock, tellStatus }) => {
   app.get(
     '/users',
     {
@@ -135,7 +137,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
         description:
           'Moderators and above, for users below their own role (owners for anyone). Nobody ' +
           'blocks themself (403); the last active owner cannot be blocked (409). A blocked ' +
-          'user is refused (403) from their next request on. Written to the audit log.',
+          'user is refused (403) from their next request on. The person is told in Telegram, ' +
+          'in their language: blocked (with `reason`, when given) or that they can write ' +
+          'again. Written to the audit log with the reason. Setting the state the user already ' +
+          'has changes nothing and tells nobody.',
         security,
         params: idParams,
         body: statusBody,
@@ -144,7 +149,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
     },
     async (request) =>
       toUserDto(
-        await users.changeStatus(principalOf(request), request.params.id, request.body.is_active),
+        await users.changeStatus(principalOf(request), request.params.id, request.body.is_active, {
+          reason: request.body.reason,
+          tell: tellStatus,
+        }),
       ),
   );
 

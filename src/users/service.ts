@@ -49,6 +49,16 @@ export interface DeliveryProfile {
 
 const staffRoles = userRoles.filter((role) => isStaff(role));
 
+/**
+ * Tells a person, in the unit of work of the change, that they were blocked (with the reason,
+ * if one was given) or unblocked (`NotificationService.accountStatusChanged`).
+ */
+export type StatusNotice = (
+  work: Work,
+  user: { id: string; isActive: boolean },
+  reason: string | null,
+) => Promise<void>;
+
 /** Profile fields a user may change themself. */
 export interface ProfilePatch {
   language_code?: string;
@@ -151,6 +161,7 @@ export function createUserService(deps: {
     actor: Actor,
     userId: string,
     decide: (target: UserRow, spareOwners: number) => StaffChange | undefined,
+    then?: (work: Work, row: UserRow) => Promise<void>,
   ): Promise<UserRow> {
     return uow.run(async (work) => {
       const { tx } = work;
@@ -167,6 +178,7 @@ export function createUserService(deps: {
         after: change.after,
       });
       announce(work, row, actor.userId);
+      await then?.(work, row);
       return row;
     });
   }
@@ -389,31 +401,45 @@ export function createUserService(deps: {
     /**
      * Blocks or unblocks a user (moderators and above, only users below their own role, except
      * an owner). Nobody blocks themself, and the last active owner cannot be blocked (409).
-     * Takes effect on the user's next request.
+     * Takes effect on the user's next request. The reason, if any, goes into the audit entry,
+     * and `tell` (when given) tells the person, in the same unit of work; setting the state
+     * they already have changes, records and tells nothing.
      */
-    async changeStatus(actor: Actor, userId: string, isActive: boolean): Promise<UserRow> {
+    async changeStatus(
+      actor: Actor,
+      userId: string,
+      isActive: boolean,
+      options: { reason?: string; tell?: StatusNotice } = {},
+    ): Promise<UserRow> {
+      const reason = options.reason?.trim() || null;
+      const { tell } = options;
       requirePermission(actor, 'users.block');
       if (actor.userId === userId) {
         throw new Forbidden('Nobody blocks or unblocks themself', 'own_status');
       }
-      return applyChange(actor, userId, (target, spareOwners) => {
-        if (!canModerate(actor.role, target.role)) {
-          throw new Forbidden(
-            `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
-            'target_outranks',
-          );
-        }
-        if (target.isActive === isActive) return undefined;
-        if (!isActive && target.role === 'owner' && spareOwners === 0) {
-          throw new Conflict('This is the last active owner', 'last_owner');
-        }
-        return {
-          changes: { isActive },
-          action: isActive ? 'user.unblocked' : 'user.blocked',
-          before: { is_active: target.isActive },
-          after: { is_active: isActive },
-        };
-      });
+      return applyChange(
+        actor,
+        userId,
+        (target, spareOwners) => {
+          if (!canModerate(actor.role, target.role)) {
+            throw new Forbidden(
+              `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
+              'target_outranks',
+            );
+          }
+          if (target.isActive === isActive) return undefined;
+          if (!isActive && target.role === 'owner' && spareOwners === 0) {
+            throw new Conflict('This is the last active owner', 'last_owner');
+          }
+          return {
+            changes: { isActive },
+            action: isActive ? 'user.unblocked' : 'user.blocked',
+            before: { is_active: target.isActive },
+            after: { is_active: isActive, ...(reason ? { reason } : {}) },
+          };
+        },
+        tell && ((work, row) => tell(work, row, reason)),
+      );
     },
 
     /**
