@@ -127,6 +127,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         clock: container.clock,
         tellStatus: (work, user, reason) =>
           container.notifications.accountStatusChanged(work, user, reason),
+        avatars: container.avatars,
       });
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });

@@ -8,6 +8,7 @@ import { principalOf } from '../http/plugins/authentication.js';
 import { problemResponses } from '../http/problem.js';
 import {
   activityQuery,
+  avatarQuery,
   roleBody,
   statusBody,
   toUserDto,
@@ -16,6 +17,7 @@ import {
   userSchema,
 } from './schemas.js';
 import type { StatusNotice, UserService } from './service.js';
+import type { AvatarService } from './avatars.js';
 import { exportFile, exportStream } from './export.js';
 
 const tags = ['users'];
@@ -27,7 +29,8 @@ export const userRoutes: FastifyPluginAsyncZod<{
   clock: Clock;
   /** Tells a blocked or unblocked person so in Telegram (the notifications service). */
   tellStatus: StatusNotice;
-}> = async (app, { users, clock, tellStatus }) => {
+  avatars: Pick<AvatarService, 'open'>;
+}> = async (app, { users, clock, tellStatus, avatars }) => {
   app.get(
     '/users',
     {
@@ -70,7 +73,6 @@ export const userRoutes: FastifyPluginAsyncZod<{
           'last_seen_at.',
         security,
         querystring: userExportQuery,
-        produces: ['text/csv', exportFile('xlsx', new Date(0)).type],
         response: {
           200: z.unknown().describe('The file, as an attachment'),
           ...problemResponses(401, 403, 422),
@@ -103,6 +105,43 @@ export const userRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => toUserDto(await users.view(principalOf(request), request.params.id)),
+  );
+
+  app.get(
+    '/users/:id/avatar',
+    {
+      preValidation: app.authorize(),
+      schema: {
+        tags,
+        summary: 'A user’s avatar',
+        description:
+          'A 128×128 WebP of the Telegram profile photo, as `avatar_url` links it. Staff ' +
+          'avatars to anyone signed in; a customer’s to staff and themself (404 for others, ' +
+          'and when there is none). With the current `?v=` the answer may be cached for a ' +
+          'year (`immutable`; `public` for staff, `private` for customers): a new photo gets a ' +
+          'new `v`. Fetched on sign-in when missing or older than a day.',
+        security,
+        params: idParams,
+        querystring: avatarQuery,
+        response: {
+          200: z.unknown().describe('The WebP image'),
+          ...problemResponses(401, 403, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const avatar = await avatars.open(principalOf(request), request.params.id);
+      const scope = avatar.shared ? 'public' : 'private';
+      const cache =
+        request.query.v === avatar.version
+          ? `${scope}, max-age=31536000, immutable`
+          : `${scope}, no-cache`;
+      return reply
+        .header('content-type', 'image/webp')
+        .header('cache-control', cache)
+        .header('x-content-type-options', 'nosniff')
+        .send(avatar.body);
+    },
   );
 
   app.put(

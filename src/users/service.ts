@@ -18,6 +18,9 @@ import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import { transactionExecutor } from '../db/transaction-executor.js';
+import { avatarJob, avatarMaxAgeMs, type AvatarJob } from './avatar-job.js';
 import {
   avatarPath,
   toUserDto,
@@ -100,8 +103,32 @@ export function createUserService(deps: {
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
+  /** Where sign-in queues the refresh of a stale avatar (`avatars.ts`); none: no refresh. */
+  queue?: Pick<JobQueue, 'send' | 'wake' | 'isRunning'>;
 }) {
   const { db, uow, cache, clock, audit } = deps;
+
+  /**
+   * Queues the fetch of the user's avatar, in the sign-in's transaction, when it was never
+   * looked for or not for a day (`avatarMaxAgeMs`); one job per user at a time.
+   */
+  async function queueStaleAvatar(work: Work, row: UserRow): Promise<void> {
+    const { queue } = deps;
+    if (!queue?.isRunning()) return;
+    const fetchedAt = row.avatarFetchedAt?.getTime();
+    if (fetchedAt !== undefined && clock.now().getTime() - fetchedAt < avatarMaxAgeMs) return;
+    await queue.send<AvatarJob>(
+      avatarJob,
+      { user_id: row.id },
+      {
+        singletonKey: `avatar:${row.id}`,
+        retryLimit: 3,
+        retryBackoff: true,
+        executor: transactionExecutor(work.tx),
+      },
+    );
+    work.afterCommit(() => queue.wake(avatarJob), `wake:${avatarJob}`);
+  }
   // Authors of a page of messages, by one prepared statement whatever their number (see the
   // ticket reads in tickets/queries.ts for why).
   const authorsById = db
@@ -294,6 +321,7 @@ export function createUserService(deps: {
           .returning();
         if (!row) throw new Error('upsert returned no row');
         if (isOwner) announce(work, row, null);
+        await queueStaleAvatar(work, row);
         return row;
       });
     },
@@ -463,6 +491,11 @@ export function createUserService(deps: {
     /** What notification delivery knows of every active staff member (the setup checklist). */
     async activeStaffProfiles(): Promise<DeliveryProfile[]> {
       return deliveryProfiles(db, await activeStaffIds(db));
+    },
+
+    /** Records the user's avatar (`avatars.ts`): its blob key, or null for none, and when. */
+    async recordAvatar(userId: string, key: string | null, fetchedAt: Date): Promise<void> {
+      await update(userId, { avatarKey: key, avatarFetchedAt: fetchedAt });
     },
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */
