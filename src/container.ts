@@ -38,6 +38,7 @@ import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
 import { createTelegramFiles } from './telegram/file-download.js';
 import { createStatsService, type StatsService } from './stats/service.js';
 import { createUserService, type UserService } from './users/service.js';
+import { createAvatarService, type AvatarService } from './users/avatars.js';
 
 /** Everything the roles run on, wired once. */
 export interface Container {
@@ -64,6 +65,8 @@ export interface Container {
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
+  /** Users' avatars from Telegram, stored small (`users/avatars.ts`). */
+  avatars: AvatarService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
   /** Ticket figures for the bot's /stats. */
@@ -169,6 +172,7 @@ export async function createContainer(
     clock,
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
+    queue,
   });
   const auth = createAuthService({
     db: database.db,
@@ -248,6 +252,16 @@ export async function createContainer(
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
   const botApi = telegram ? createBotApi(telegram) : undefined;
+  const avatars = createAvatarService({
+    users,
+    blobs: storage.blobs,
+    ...(telegram && botApi
+      ? { telegram: { api: botApi, files: createTelegramFiles(telegram) } }
+      : {}),
+    photoOrigins: [new URL(config.TELEGRAM_API_ROOT).origin],
+    clock,
+    logger: logger.child({ module: 'avatars' }),
+  });
   registerStateGauges(
     metrics.registry,
     {
@@ -304,6 +318,7 @@ export async function createContainer(
     files,
     messages,
     notifications,
+    avatars,
     broadcasts,
     stats: createStatsService({ db: database.db, clock }),
     abuse,
@@ -322,6 +337,7 @@ export async function createContainer(
           notifications,
           broadcasts,
           files,
+          avatars,
           users,
           tickets,
           cache,

@@ -36,6 +36,9 @@ export const deliveryJobOptions = {
  * True when Telegram delivery should be attempted for this recipient and kind (`ticketId`: the
  * ticket it is about, if any). A staff member who takes the daily digest gets no reminder about
  * a single ticket in Telegram (`digest.ts` lists them); the digest itself is a reminder without one.
+ * A blocked user still gets `system` notices: the one written to a blocked person is the notice
+ * of their block (`accountStatusChanged`), which they must hear; every other notice is written to
+ * active people only.
  */
 export function wantsTelegram(
   profile: DeliveryProfile,
@@ -46,7 +49,7 @@ export function wantsTelegram(
   const digested =
     type === 'reminder' && ticketId !== null && isStaff(profile.role) && settings.digest === true;
   return (
-    profile.isActive &&
+    (profile.isActive || type === 'system') &&
     profile.botBlockedAt === null &&
     !settings.muted_types.includes(type) &&
     !digested

@@ -30,6 +30,12 @@ export interface NotificationTexts {
   digest_line(n: number, title: string, ageHours: number): string;
   /** The digest's button opening the Mini App. */
   open_app_button: string;
+  /** The person's own account was blocked by staff, with the reason when one was given. */
+  account_blocked: string;
+  account_blocked_content(reason: string | null): string;
+  /** The person's own account was unblocked. */
+  account_unblocked: string;
+  account_unblocked_content: string;
 }
 
 /** An age in whole hours under two days, else in whole days. */
@@ -73,6 +79,13 @@ const texts: Record<Language, NotificationTexts> = {
     digest_line: (n: number, title: string, hours: number) =>
       `#${n} «${title}», opened ${age(hours, { h: 'h', d: 'd' })} ago`,
     open_app_button: 'Open the app',
+    account_blocked: 'Your access to support is blocked',
+    account_blocked_content: (reason: string | null) =>
+      reason
+        ? `Reason: ${reason}`
+        : 'The support team blocked your access; they did not give a reason.',
+    account_unblocked: 'Your access to support is restored',
+    account_unblocked_content: 'You can write to support again.',
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -97,6 +110,11 @@ const texts: Record<Language, NotificationTexts> = {
     digest_line: (n: number, title: string, hours: number) =>
       `#${n} «${title}», открыто ${age(hours, { h: 'ч', d: 'дн.' })} назад`,
     open_app_button: 'Открыть приложение',
+    account_blocked: 'Ваш доступ к поддержке заблокирован',
+    account_blocked_content: (reason: string | null) =>
+      reason ? `Причина: ${reason}` : 'Команда поддержки заблокировала доступ, не указав причину.',
+    account_unblocked: 'Ваш доступ к поддержке восстановлен',
+    account_unblocked_content: 'Вы снова можете писать в поддержку.',
   },
 };
 

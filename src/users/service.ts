@@ -18,8 +18,18 @@ import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
-import { toUserDto, type AuthorDto, type UserDto, type UserListQuery } from './schemas.js';
-import { userSearchCondition } from './search.js';
+import type { JobQueue } from '../platform/queue.js';
+import { transactionExecutor } from '../db/transaction-executor.js';
+import { avatarJob, avatarMaxAgeMs, type AvatarJob } from './avatar-job.js';
+import {
+  avatarPath,
+  toUserDto,
+  type AuthorDto,
+  type UserDto,
+  type UserFilters,
+  type UserListQuery,
+} from './schemas.js';
+import { userFilterCondition } from './list-filters.js';
 import { lockWithOwners, requirePermission, type StaffChange } from './staff-changes.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
@@ -42,6 +52,16 @@ export interface DeliveryProfile {
 
 const staffRoles = userRoles.filter((role) => isStaff(role));
 
+/**
+ * Tells a person, in the unit of work of the change, that they were blocked (with the reason,
+ * if one was given) or unblocked (`NotificationService.accountStatusChanged`).
+ */
+export type StatusNotice = (
+  work: Work,
+  user: { id: string; isActive: boolean },
+  reason: string | null,
+) => Promise<void>;
+
 /** Profile fields a user may change themself. */
 export interface ProfilePatch {
   language_code?: string;
@@ -51,6 +71,8 @@ export interface ProfilePatch {
 export type { Actor } from '../auth/principal.js';
 
 const ACCESS_TTL_S = 60;
+/** Users per query of an export. */
+const EXPORT_BATCH = 500;
 /** Longer than any read of the access row that could race a change. */
 const SECOND_INVALIDATION_MS = 250;
 const accessKey = (userId: string) => `user-access:${userId}`;
@@ -68,7 +90,8 @@ const authorColumns = {
   id: users.id,
   first_name: users.firstName,
   last_name: users.lastName,
-  avatar_url: users.avatarUrl,
+  avatarKey: users.avatarKey,
+  avatarFetchedAt: users.avatarFetchedAt,
   role: users.role,
 };
 
@@ -80,8 +103,32 @@ export function createUserService(deps: {
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
+  /** Where sign-in queues the refresh of a stale avatar (`avatars.ts`); none: no refresh. */
+  queue?: Pick<JobQueue, 'send' | 'wake' | 'isRunning'>;
 }) {
   const { db, uow, cache, clock, audit } = deps;
+
+  /**
+   * Queues the fetch of the user's avatar, in the sign-in's transaction, when it was never
+   * looked for or not for a day (`avatarMaxAgeMs`); one job per user at a time.
+   */
+  async function queueStaleAvatar(work: Work, row: UserRow): Promise<void> {
+    const { queue } = deps;
+    if (!queue?.isRunning()) return;
+    const fetchedAt = row.avatarFetchedAt?.getTime();
+    if (fetchedAt !== undefined && clock.now().getTime() - fetchedAt < avatarMaxAgeMs) return;
+    await queue.send<AvatarJob>(
+      avatarJob,
+      { user_id: row.id },
+      {
+        singletonKey: `avatar:${row.id}`,
+        retryLimit: 3,
+        retryBackoff: true,
+        executor: transactionExecutor(work.tx),
+      },
+    );
+    work.afterCommit(() => queue.wake(avatarJob), `wake:${avatarJob}`);
+  }
   // Authors of a page of messages, by one prepared statement whatever their number (see the
   // ticket reads in tickets/queries.ts for why).
   const authorsById = db
@@ -141,6 +188,7 @@ export function createUserService(deps: {
     actor: Actor,
     userId: string,
     decide: (target: UserRow, spareOwners: number) => StaffChange | undefined,
+    then?: (work: Work, row: UserRow) => Promise<void>,
   ): Promise<UserRow> {
     return uow.run(async (work) => {
       const { tx } = work;
@@ -157,6 +205,7 @@ export function createUserService(deps: {
         after: change.after,
       });
       announce(work, row, actor.userId);
+      await then?.(work, row);
       return row;
     });
   }
@@ -197,6 +246,21 @@ export function createUserService(deps: {
       })
       .from(users)
       .where(inArray(users.id, [...new Set(userIds)]));
+  }
+
+  async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
+    let cursor: string | undefined;
+    do {
+      const rows = await db
+        .select()
+        .from(users)
+        .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
+        .orderBy(...newestFirst.orderBy())
+        .limit(batchSize + 1);
+      const page = newestFirst.page(rows, batchSize, (row) => row);
+      if (page.items.length > 0) yield page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
   }
 
   return {
@@ -257,6 +321,7 @@ export function createUserService(deps: {
           .returning();
         if (!row) throw new Error('upsert returned no row');
         if (isOwner) announce(work, row, null);
+        await queueStaleAvatar(work, row);
         return row;
       });
     },
@@ -290,26 +355,35 @@ export function createUserService(deps: {
     async list(actor: Actor, query: UserListQuery): Promise<Page<UserDto>> {
       if (!can(actor.role, 'users.list')) {
         requirePermission(actor, 'users.list_staff');
-        if (query.role === undefined || !isStaff(query.role) || query.is_active !== true) {
+        const staffOnly = query.role === undefined ? query.kind === 'staff' : isStaff(query.role);
+        if (!staffOnly || query.is_active !== true) {
           throw new Forbidden(
-            'Agents may list active staff only: filter by a staff role and is_active=true',
+            'Agents may list active staff only: filter by a staff role (or kind=staff) and is_active=true',
           );
         }
       }
+      const { limit, cursor, ...filters } = query;
       const rows = await db
         .select()
         .from(users)
-        .where(
-          and(
-            query.role === undefined ? undefined : eq(users.role, query.role),
-            query.is_active === undefined ? undefined : eq(users.isActive, query.is_active),
-            query.q === undefined ? undefined : userSearchCondition(query.q),
-            newestFirst.after(query.cursor),
-          ),
-        )
+        .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
         .orderBy(...newestFirst.orderBy())
-        .limit(query.limit + 1);
-      return newestFirst.page(rows, query.limit, toUserDto);
+        .limit(limit + 1);
+      return newestFirst.page(rows, limit, toUserDto);
+    },
+
+    /**
+     * Every user the filters take, newest first, in keyset batches of `batchSize` (one query
+     * each, never the whole table at once), for the export (moderators and above; refused at
+     * once, before any row is read).
+     */
+    exportBatches(
+      actor: Actor,
+      filters: UserFilters,
+      batchSize = EXPORT_BATCH,
+    ): AsyncIterable<UserRow[]> {
+      requirePermission(actor, 'users.list');
+      return batchesOf(filters, batchSize);
     },
 
     /** What a user did and what was done to them, newest first (moderators and above). */
@@ -355,31 +429,45 @@ export function createUserService(deps: {
     /**
      * Blocks or unblocks a user (moderators and above, only users below their own role, except
      * an owner). Nobody blocks themself, and the last active owner cannot be blocked (409).
-     * Takes effect on the user's next request.
+     * Takes effect on the user's next request. The reason, if any, goes into the audit entry,
+     * and `tell` (when given) tells the person, in the same unit of work; setting the state
+     * they already have changes, records and tells nothing.
      */
-    async changeStatus(actor: Actor, userId: string, isActive: boolean): Promise<UserRow> {
+    async changeStatus(
+      actor: Actor,
+      userId: string,
+      isActive: boolean,
+      options: { reason?: string; tell?: StatusNotice } = {},
+    ): Promise<UserRow> {
+      const reason = options.reason?.trim() || null;
+      const { tell } = options;
       requirePermission(actor, 'users.block');
       if (actor.userId === userId) {
         throw new Forbidden('Nobody blocks or unblocks themself', 'own_status');
       }
-      return applyChange(actor, userId, (target, spareOwners) => {
-        if (!canModerate(actor.role, target.role)) {
-          throw new Forbidden(
-            `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
-            'target_outranks',
-          );
-        }
-        if (target.isActive === isActive) return undefined;
-        if (!isActive && target.role === 'owner' && spareOwners === 0) {
-          throw new Conflict('This is the last active owner', 'last_owner');
-        }
-        return {
-          changes: { isActive },
-          action: isActive ? 'user.unblocked' : 'user.blocked',
-          before: { is_active: target.isActive },
-          after: { is_active: isActive },
-        };
-      });
+      return applyChange(
+        actor,
+        userId,
+        (target, spareOwners) => {
+          if (!canModerate(actor.role, target.role)) {
+            throw new Forbidden(
+              `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
+              'target_outranks',
+            );
+          }
+          if (target.isActive === isActive) return undefined;
+          if (!isActive && target.role === 'owner' && spareOwners === 0) {
+            throw new Conflict('This is the last active owner', 'last_owner');
+          }
+          return {
+            changes: { isActive },
+            action: isActive ? 'user.unblocked' : 'user.blocked',
+            before: { is_active: target.isActive },
+            after: { is_active: isActive, ...(reason ? { reason } : {}) },
+          };
+        },
+        tell && ((work, row) => tell(work, row, reason)),
+      );
     },
 
     /**
@@ -403,6 +491,11 @@ export function createUserService(deps: {
     /** What notification delivery knows of every active staff member (the setup checklist). */
     async activeStaffProfiles(): Promise<DeliveryProfile[]> {
       return deliveryProfiles(db, await activeStaffIds(db));
+    },
+
+    /** Records the user's avatar (`avatars.ts`): its blob key, or null for none, and when. */
+    async recordAvatar(userId: string, key: string | null, fetchedAt: Date): Promise<void> {
+      await update(userId, { avatarKey: key, avatarFetchedAt: fetchedAt });
     },
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */
@@ -430,7 +523,14 @@ export function createUserService(deps: {
           ? await authorsById.execute({ ids: unique })
           : await executor.select(authorColumns).from(users).where(inArray(users.id, unique));
       return new Map(
-        rows.map(({ role, ...author }) => [author.id, { ...author, is_staff: isStaff(role) }]),
+        rows.map(({ role, avatarKey, avatarFetchedAt, ...author }) => [
+          author.id,
+          {
+            ...author,
+            avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
+            is_staff: isStaff(role),
+          },
+        ]),
       );
     },
 

@@ -701,7 +701,7 @@ export interface paths {
     };
     /**
      * List categories
-     * @description Active categories in display order (`sort_order`, then name), paged like every list. Staff may add `include_inactive=true` to see retired ones too.
+     * @description Active categories in display order (`sort_order`, then name), paged like every list. Staff may add `include_inactive=true` to see retired ones too; staff also get `open_count`, the tickets of each category that are open, in progress or waiting.
      */
     get: {
       parameters: {
@@ -710,7 +710,7 @@ export interface paths {
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, name, description, icon, color, is_active, sort_order, translations, created_at, updated_at */
+          /** @description Comma-separated fields to return of each item: id, name, description, icon, color, is_active, sort_order, open_count, translations, created_at, updated_at */
           fields?: string;
           /** @description Staff only: include inactive categories */
           include_inactive?: 'true' | 'false';
@@ -740,6 +740,8 @@ export interface paths {
                 /** @description Inactive categories cannot take new tickets */
                 is_active?: boolean;
                 sort_order?: number;
+                /** @description Staff only: tickets of this category that are open, in progress or waiting */
+                open_count?: number;
                 /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
                 translations?: {
                   [key: string]: {
@@ -851,6 +853,80 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/categories/order': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Reorder categories
+     * @description Admins only. `ids` names every category, active or not, exactly once, in the new display order (422 otherwise); each one’s `sort_order` becomes its place (0, 1, …), all in one transaction, each move written to the audit log. Answers every category in the new order, with `open_count`.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CategoryOrderInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Category'][];
+              /** @description Pass as ?cursor= for the next page; null at the end */
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2983,13 +3059,19 @@ export interface paths {
           role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
           /** @description `false` lists blocked users, `true` everyone else */
           is_active?: 'true' | 'false';
-          /** @description Search: prefixes of words of the username, first or last name (`@name` too) */
+          /** @description Search: prefixes of words of the username, first or last name (`@name` too); all digits also finds the user with exactly that Telegram id */
           q?: string;
+          /** @description `staff`: agents and above; `customers`: role `user` */
+          kind?: 'staff' | 'customers';
+          /** @description Only users last seen at or after this time (ISO 8601) */
+          last_seen_after?: string;
+          /** @description Only users last seen before this time (ISO 8601) */
+          last_seen_before?: string;
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, created_at, updated_at */
+          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, last_seen_at, created_at, updated_at */
           fields?: string;
         };
         header?: never;
@@ -3015,9 +3097,12 @@ export interface paths {
                 /** @enum {string} */
                 role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
                 is_active?: boolean;
+                /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
                 avatar_url?: string | null;
                 language_code?: string | null;
                 is_premium?: boolean;
+                /** @description When they last signed in or wrote to the bot; null if never */
+                last_seen_at?: string | null;
                 /** Format: date-time */
                 created_at?: string;
                 /** Format: date-time */
@@ -3026,6 +3111,87 @@ export interface paths {
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
             };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export users
+     * @description Moderators and above. The users `GET /users` would list with the same filters, newest first, as one file streamed while it is read: `csv` (UTF-8 with a BOM, RFC 4180 quoting, text starting with = + - @ prefixed with `'`) or `xlsx` (typed cells, frozen header row with an auto-filter). Columns: id, telegram_id, username, first_name, last_name, role, is_active, bot_blocked, language_code, created_at, last_seen_at.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description `csv` (UTF-8 with BOM) or `xlsx` */
+          format: 'csv' | 'xlsx';
+          /** @description Only users of this role */
+          role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
+          /** @description `false` lists blocked users, `true` everyone else */
+          is_active?: 'true' | 'false';
+          /** @description Search: prefixes of words of the username, first or last name (`@name` too); all digits also finds the user with exactly that Telegram id */
+          q?: string;
+          /** @description `staff`: agents and above; `customers`: role `user` */
+          kind?: 'staff' | 'customers';
+          /** @description Only users last seen at or after this time (ISO 8601) */
+          last_seen_after?: string;
+          /** @description Only users last seen before this time (ISO 8601) */
+          last_seen_before?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The file, as an attachment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
           };
         };
         /** @description Default Response */
@@ -3258,6 +3424,87 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/users/{id}/avatar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A user’s avatar
+     * @description A 128×128 WebP of the Telegram profile photo, as `avatar_url` links it. Staff avatars to anyone signed in; a customer’s to staff and themself (404 for others, and when there is none). With the current `?v=` the answer may be cached for a year (`immutable`; `public` for staff, `private` for customers): a new photo gets a new `v`. Fetched on sign-in when missing or older than a day.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The version `avatar_url` carries; the current one makes the answer cacheable */
+          v?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The WebP image */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/users/{id}/role': {
     parameters: {
       query?: never;
@@ -3365,7 +3612,7 @@ export interface paths {
     get?: never;
     /**
      * Block or unblock a user
-     * @description Moderators and above, for users below their own role (owners for anyone). Nobody blocks themself (403); the last active owner cannot be blocked (409). A blocked user is refused (403) from their next request on. Written to the audit log.
+     * @description Moderators and above, for users below their own role (owners for anyone). Nobody blocks themself (403); the last active owner cannot be blocked (409). A blocked user is refused (403) from their next request on. The person is told in Telegram, in their language: blocked (with `reason`, when given) or that they can write again. Written to the audit log with the reason. Setting the state the user already has changes nothing and tells nobody.
      */
     put: {
       parameters: {
@@ -3382,6 +3629,8 @@ export interface paths {
           'application/json': {
             /** @description `false` blocks the user, `true` unblocks them */
             is_active: boolean;
+            /** @description Why: told to the person in Telegram with the block, and kept in the audit log */
+            reason?: string;
           };
         };
       };
@@ -3806,6 +4055,8 @@ export interface components {
       /** @description Inactive categories cannot take new tickets */
       is_active: boolean;
       sort_order: number;
+      /** @description Staff only: tickets of this category that are open, in progress or waiting */
+      open_count?: number;
       /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
       translations: {
         [key: string]: {
@@ -3889,6 +4140,8 @@ export interface components {
       /** @description Inactive categories cannot take new tickets */
       is_active: boolean;
       sort_order: number;
+      /** @description Staff only: tickets of this category that are open, in progress or waiting */
+      open_count?: number;
       /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
       translations: {
         [key: string]: {
@@ -3900,6 +4153,14 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    CategoryOrder: {
+      /** @description Every category (active or not) exactly once, first shown first */
+      ids: string[];
+    };
+    CategoryOrderInput: {
+      /** @description Every category (active or not) exactly once, first shown first */
+      ids: string[];
     };
     CategoryUpdate: {
       name?: string;
@@ -3967,9 +4228,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -3986,9 +4250,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4399,9 +4666,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4417,9 +4687,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
