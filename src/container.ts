@@ -352,6 +352,7 @@ export async function createContainer(
           files,
           users,
           tickets,
+          settings,
           cache,
           rateLimitStore,
           clock,
