@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { changedFields, type AuditLog } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
@@ -128,6 +128,17 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
         if (existing || (await audit.hasAny(tx, 'category'))) return undefined;
         return insert(tx, null, defaultCategory);
       });
+    },
+
+    /** Which of `ids` name no category (active or not), in the order given. */
+    async missingIds(tx: Db | Tx, ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await tx
+        .select({ id: categories.id })
+        .from(categories)
+        .where(inArray(categories.id, [...ids]));
+      const found = new Set(rows.map((row) => row.id));
+      return ids.filter((id) => !found.has(id));
     },
 
     /** A page of categories in display order; active ones only unless `includeInactive`. */

@@ -224,6 +224,7 @@ describe('the delivery handler, called directly', () => {
       notifications: t.container.notifications,
       users: t.container.users,
       tickets: t.container.tickets,
+      settings: t.container.settings,
       cache: t.container.cache,
       rateLimitStore: t.container.rateLimitStore,
       clock: t.container.clock,
