@@ -83,7 +83,12 @@ export const users = pgTable(
     lastName: text('last_name'),
     role: userRole('role').notNull().default('user'),
     isActive: boolean('is_active').notNull().default(true),
+    /** The Mini App's `photo_url` from the last sign-in, a source for the avatar (`avatarKey`). */
     avatarUrl: text('avatar_url'),
+    /** Blob-store key of the small WebP avatar (`users/avatars.ts`); null when none was found. */
+    avatarKey: text('avatar_key'),
+    /** When the avatar was last looked for, found or not: refreshed at most daily. */
+    avatarFetchedAt: timestamp('avatar_fetched_at', { withTimezone: true }),
     languageCode: text('language_code'),
     /** Set once the user picks a language themself; Telegram's then no longer overrides it. */
     languageChosen: boolean('language_chosen').notNull().default(false),

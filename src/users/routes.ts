@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '../platform/clock.js';
 import { auditEntrySchema } from '../audit/schemas.js';
 import { idParams } from '../http/id-params.js';
 import { pickFields, sparsePageSchema } from '../http/list-query.js';
@@ -9,16 +11,21 @@ import {
   roleBody,
   statusBody,
   toUserDto,
+  userExportQuery,
   userListQuery,
   userSchema,
 } from './schemas.js';
 import type { UserService } from './service.js';
+import { exportFile, exportStream } from './export.js';
 
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
 /** Staff administration of users: list, role, block, activity. */
-export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
+export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Clock }> = async (
+  app,
+  { users, clock },
+) => {
   app.get(
     '/users',
     {
@@ -42,6 +49,41 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
     async (request) => {
       const { fields, ...query } = request.query;
       return pickFields(await users.list(principalOf(request), query), fields);
+    },
+  );
+
+  app.get(
+    '/users/export',
+    {
+      preValidation: app.authorize('users.list'),
+      schema: {
+        tags,
+        summary: 'Export users',
+        description:
+          'Moderators and above. The users `GET /users` would list with the same filters, ' +
+          'newest first, as one file streamed while it is read: `csv` (UTF-8 with a BOM, ' +
+          "RFC 4180 quoting, text starting with = + - @ prefixed with `'`) or `xlsx` (typed " +
+          'cells, frozen header row with an auto-filter). Columns: id, telegram_id, username, ' +
+          'first_name, last_name, role, is_active, bot_blocked, language_code, created_at, ' +
+          'last_seen_at.',
+        security,
+        querystring: userExportQuery,
+        produces: ['text/csv', exportFile('xlsx', new Date(0)).type],
+        response: {
+          200: z.unknown().describe('The file, as an attachment'),
+          ...problemResponses(401, 403, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filters } = request.query;
+      const batches = users.exportBatches(principalOf(request), filters);
+      const file = exportFile(format, clock.now());
+      return reply
+        .header('content-type', file.type)
+        .header('content-disposition', `attachment; filename="${file.name}"`)
+        .header('cache-control', 'no-store')
+        .send(exportStream(format, batches));
     },
   );
 

@@ -13,9 +13,16 @@ export const userSchema = z
     last_name: z.string().nullable(),
     role: z.enum(userRoles),
     is_active: z.boolean(),
-    avatar_url: z.string().nullable(),
+    avatar_url: z
+      .string()
+      .nullable()
+      .describe('`/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar'),
     language_code: z.string().nullable(),
     is_premium: z.boolean(),
+    last_seen_at: z.iso
+      .datetime()
+      .nullable()
+      .describe('When they last signed in or wrote to the bot; null if never'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -55,6 +62,19 @@ export type UserDto = z.infer<typeof userSchema>;
 /** The signed-in user in API shape. */
 export type MeDto = z.infer<typeof meSchema>;
 
+/**
+ * Where a user's avatar is served, versioned by when it was fetched (so it may be cached for
+ * good), or null when none is stored.
+ */
+export function avatarPath(row: {
+  id: string;
+  avatarKey: string | null;
+  avatarFetchedAt: Date | null;
+}): string | null {
+  if (!row.avatarKey || !row.avatarFetchedAt) return null;
+  return `/api/v1/users/${row.id}/avatar?v=${Math.floor(row.avatarFetchedAt.getTime() / 1000)}`;
+}
+
 /** Shapes a user row for the API. */
 export function toUserDto(row: UserRow): UserDto {
   return {
@@ -65,9 +85,10 @@ export function toUserDto(row: UserRow): UserDto {
     last_name: row.lastName,
     role: row.role,
     is_active: row.isActive,
-    avatar_url: row.avatarUrl,
+    avatar_url: avatarPath(row),
     language_code: row.languageCode,
     is_premium: row.isPremium,
+    last_seen_at: row.lastSeenAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -84,8 +105,16 @@ export function toMeDto(row: UserRow): MeDto {
 /** The fields `?fields=` may name in the user list. */
 export const userFields = Object.keys(userSchema.shape) as (keyof UserDto)[];
 
-/** `GET /users` query. */
-export const userListQuery = z.strictObject({
+/** An ISO 8601 time with a zone (`Z` or an offset), as a Date. */
+const isoTime = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .optional()
+    .describe(description);
+
+/** The filters of the user list, shared by `GET /users` and `GET /users/export`. */
+const userFilters = {
   role: z.enum(userRoles).optional().describe('Only users of this role'),
   is_active: z
     .enum(['true', 'false'])
@@ -96,14 +125,56 @@ export const userListQuery = z.strictObject({
     .string()
     .max(200)
     .optional()
-    .describe('Search: prefixes of words of the username, first or last name (`@name` too)'),
-  limit: limitParam,
-  cursor: cursorParam,
-  fields: fieldsParam(userFields),
-});
+    .describe(
+      'Search: prefixes of words of the username, first or last name (`@name` too); all ' +
+        'digits also finds the user with exactly that Telegram id',
+    ),
+  kind: z
+    .enum(['staff', 'customers'])
+    .optional()
+    .describe('`staff`: agents and above; `customers`: role `user`'),
+  last_seen_after: isoTime('Only users last seen at or after this time (ISO 8601)'),
+  last_seen_before: isoTime('Only users last seen before this time (ISO 8601)'),
+};
+
+/** Refuses a last-seen window that ends before it starts. */
+function windowInOrder(
+  query: { last_seen_after?: Date; last_seen_before?: Date },
+  context: z.RefinementCtx,
+): void {
+  const { last_seen_after: after, last_seen_before: before } = query;
+  if (after && before && after > before) {
+    context.addIssue({
+      code: 'custom',
+      path: ['last_seen_before'],
+      message: 'must not be earlier than last_seen_after',
+    });
+  }
+}
+
+/** `GET /users` query. */
+export const userListQuery = z
+  .strictObject({
+    ...userFilters,
+    limit: limitParam,
+    cursor: cursorParam,
+    fields: fieldsParam(userFields),
+  })
+  .superRefine(windowInOrder);
 
 /** A page request of the user list, as the service takes it. */
 export type UserListQuery = Omit<z.output<typeof userListQuery>, 'fields'>;
+
+/** Which users a list or an export takes. */
+export type UserFilters = Omit<UserListQuery, 'limit' | 'cursor'>;
+
+/** `GET /users/export` query. */
+export const userExportQuery = z
+  .strictObject({
+    format: z.enum(['csv', 'xlsx']).describe('`csv` (UTF-8 with BOM) or `xlsx`'),
+    ...userFilters,
+  })
+  .superRefine(windowInOrder);
 
 /** `PUT /users/{id}/role` body. */
 export const roleBody = z.strictObject({
@@ -113,6 +184,12 @@ export const roleBody = z.strictObject({
 /** `PUT /users/{id}/status` body. */
 export const statusBody = z.strictObject({
   is_active: z.boolean().describe('`false` blocks the user, `true` unblocks them'),
+  reason: z
+    .string()
+    .trim()
+    .max(500)
+    .optional()
+    .describe('Why: told to the person in Telegram with the block, and kept in the audit log'),
 });
 
 /** `GET /users/{id}/activity` query. */

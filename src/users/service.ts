@@ -18,8 +18,15 @@ import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
-import { toUserDto, type AuthorDto, type UserDto, type UserListQuery } from './schemas.js';
-import { userSearchCondition } from './search.js';
+import {
+  avatarPath,
+  toUserDto,
+  type AuthorDto,
+  type UserDto,
+  type UserFilters,
+  type UserListQuery,
+} from './schemas.js';
+import { userFilterCondition } from './list-filters.js';
 import { lockWithOwners, requirePermission, type StaffChange } from './staff-changes.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
@@ -51,6 +58,8 @@ export interface ProfilePatch {
 export type { Actor } from '../auth/principal.js';
 
 const ACCESS_TTL_S = 60;
+/** Users per query of an export. */
+const EXPORT_BATCH = 500;
 /** Longer than any read of the access row that could race a change. */
 const SECOND_INVALIDATION_MS = 250;
 const accessKey = (userId: string) => `user-access:${userId}`;
@@ -68,7 +77,8 @@ const authorColumns = {
   id: users.id,
   first_name: users.firstName,
   last_name: users.lastName,
-  avatar_url: users.avatarUrl,
+  avatarKey: users.avatarKey,
+  avatarFetchedAt: users.avatarFetchedAt,
   role: users.role,
 };
 
@@ -199,6 +209,21 @@ export function createUserService(deps: {
       .where(inArray(users.id, [...new Set(userIds)]));
   }
 
+  async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
+    let cursor: string | undefined;
+    do {
+      const rows = await db
+        .select()
+        .from(users)
+        .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
+        .orderBy(...newestFirst.orderBy())
+        .limit(batchSize + 1);
+      const page = newestFirst.page(rows, batchSize, (row) => row);
+      if (page.items.length > 0) yield page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
   return {
     /** How many users were seen (signed in, wrote to the bot) since `since`. */
     async seenSince(since: Date): Promise<number> {
@@ -290,26 +315,35 @@ export function createUserService(deps: {
     async list(actor: Actor, query: UserListQuery): Promise<Page<UserDto>> {
       if (!can(actor.role, 'users.list')) {
         requirePermission(actor, 'users.list_staff');
-        if (query.role === undefined || !isStaff(query.role) || query.is_active !== true) {
+        const staffOnly = query.role === undefined ? query.kind === 'staff' : isStaff(query.role);
+        if (!staffOnly || query.is_active !== true) {
           throw new Forbidden(
-            'Agents may list active staff only: filter by a staff role and is_active=true',
+            'Agents may list active staff only: filter by a staff role (or kind=staff) and is_active=true',
           );
         }
       }
+      const { limit, cursor, ...filters } = query;
       const rows = await db
         .select()
         .from(users)
-        .where(
-          and(
-            query.role === undefined ? undefined : eq(users.role, query.role),
-            query.is_active === undefined ? undefined : eq(users.isActive, query.is_active),
-            query.q === undefined ? undefined : userSearchCondition(query.q),
-            newestFirst.after(query.cursor),
-          ),
-        )
+        .where(and(userFilterCondition(filters), newestFirst.after(cursor)))
         .orderBy(...newestFirst.orderBy())
-        .limit(query.limit + 1);
-      return newestFirst.page(rows, query.limit, toUserDto);
+        .limit(limit + 1);
+      return newestFirst.page(rows, limit, toUserDto);
+    },
+
+    /**
+     * Every user the filters take, newest first, in keyset batches of `batchSize` (one query
+     * each, never the whole table at once), for the export (moderators and above; refused at
+     * once, before any row is read).
+     */
+    exportBatches(
+      actor: Actor,
+      filters: UserFilters,
+      batchSize = EXPORT_BATCH,
+    ): AsyncIterable<UserRow[]> {
+      requirePermission(actor, 'users.list');
+      return batchesOf(filters, batchSize);
     },
 
     /** What a user did and what was done to them, newest first (moderators and above). */
@@ -430,7 +464,14 @@ export function createUserService(deps: {
           ? await authorsById.execute({ ids: unique })
           : await executor.select(authorColumns).from(users).where(inArray(users.id, unique));
       return new Map(
-        rows.map(({ role, ...author }) => [author.id, { ...author, is_staff: isStaff(role) }]),
+        rows.map(({ role, avatarKey, avatarFetchedAt, ...author }) => [
+          author.id,
+          {
+            ...author,
+            avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
+            is_staff: isStaff(role),
+          },
+        ]),
       );
     },
 
