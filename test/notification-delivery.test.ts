@@ -179,7 +179,16 @@ describe('Telegram delivery of notifications', () => {
     const status = await fake.waitFor('sendMessage', toChat(quietChat));
     expect(String(status.params.text)).toContain('ждёт ответа клиента');
     expect(await unreadOf(quiet)).toBe(2);
-    expect(fake.calls.filter(toChat(quietChat))).toHaveLength(1);
+    // Both kinds are in the app's list; the muted one was never queued for Telegram.
+    const listed = await callAs(t, quiet, 'GET', '/notifications');
+    const kinds = listed.json<{ items: { type: string }[] }>().items.map((n) => n.type);
+    expect(kinds.sort()).toEqual(['new_message', 'status_changed']);
+    // Another unmuted notice after it arrives too, and still nothing of the muted kind did.
+    await callAs(t, agent, 'PUT', `/tickets/${ticket.id}/status`, { status: 'resolved' });
+    await expect.poll(() => fake.sent('sendMessage').filter(toChat(quietChat)).length).toBe(2);
+    const texts = fake.calls.filter(toChat(quietChat)).map((c) => String(c.params.text));
+    expect(texts).toHaveLength(2);
+    expect(texts.some((text) => text.includes('Muted?'))).toBe(false);
   });
 
   it('sends nothing for a row a worker finds already delivered', async () => {

@@ -240,6 +240,105 @@ describe('PUT /auth/profile', () => {
   });
 });
 
+describe('PUT /auth/profile: quiet hours and the daily digest', () => {
+  const put = (token: string, payload: object) =>
+    t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/auth/profile',
+      headers: bearer(token),
+      payload,
+    });
+
+  it('shows quiet hours off and no digest until set, then keeps what was set', async () => {
+    const pair = await signIn(t, { id: 5601 });
+    expect((await me(pair.access_token)).json().notification_settings).toEqual({
+      muted_types: [],
+      quiet_hours: null,
+      digest: false,
+    });
+    const set = await put(pair.access_token, {
+      notification_settings: {
+        muted_types: ['broadcast'],
+        quiet_hours: { start: '22:00', end: '08:00' },
+        digest: false,
+      },
+    });
+    expect(set.statusCode).toBe(200);
+    expect((await me(pair.access_token)).json().notification_settings).toEqual({
+      muted_types: ['broadcast'],
+      quiet_hours: { start: '22:00', end: '08:00' },
+      digest: false,
+    });
+  });
+
+  it('keeps quiet hours a client that knows only muted_types did not send', async () => {
+    const pair = await signIn(t, { id: 5602 });
+    await put(pair.access_token, {
+      notification_settings: { muted_types: [], quiet_hours: { start: '23:00', end: '07:00' } },
+    });
+    const older = await put(pair.access_token, {
+      notification_settings: { muted_types: ['system'] },
+    });
+    expect(older.json().notification_settings).toEqual({
+      muted_types: ['system'],
+      quiet_hours: { start: '23:00', end: '07:00' },
+      digest: false,
+    });
+    const off = await put(pair.access_token, {
+      notification_settings: { muted_types: [], quiet_hours: null },
+    });
+    expect(off.json().notification_settings.quiet_hours).toBeNull();
+  });
+
+  it('answers 422 naming the field for quiet hours that are not HH:MM or that end as they start', async () => {
+    const pair = await signIn(t, { id: 5603 });
+    const cases: [object, string][] = [
+      [{ start: '24:00', end: '08:00' }, 'notification_settings.quiet_hours.start'],
+      [{ start: '22:00', end: '8:00' }, 'notification_settings.quiet_hours.end'],
+      [{ start: '22:00' }, 'notification_settings.quiet_hours.end'],
+      [{ start: '22:00', end: '22:00' }, 'notification_settings.quiet_hours.end'],
+      [{ start: '22:00', end: '08:00', zone: 'UTC' }, 'notification_settings.quiet_hours.zone'],
+    ];
+    for (const [quiet, field] of cases) {
+      const response = await put(pair.access_token, {
+        notification_settings: { muted_types: [], quiet_hours: quiet },
+      });
+      expect(response.statusCode, JSON.stringify(quiet)).toBe(422);
+      expect(response.json().errors[0].field).toBe(field);
+    }
+    const notBoolean = await put(pair.access_token, {
+      notification_settings: { muted_types: [], digest: 'yes' },
+    });
+    expect(notBoolean.statusCode).toBe(422);
+    expect(notBoolean.json().errors[0].field).toBe('notification_settings.digest');
+    expect((await me(pair.access_token)).json().notification_settings.quiet_hours).toBeNull();
+  });
+
+  it('lets staff take the daily digest, and refuses it to a customer with 403', async () => {
+    const customer = await signIn(t, { id: 5604 });
+    const refused = await put(customer.access_token, {
+      notification_settings: { muted_types: [], digest: true },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().code).toBe('digest_staff_only');
+    expect((await me(customer.access_token)).json().notification_settings.digest).toBe(false);
+    // Sending back what GET /auth/me showed (digest off) is fine for anyone.
+    const unchanged = await put(customer.access_token, {
+      notification_settings: { muted_types: [], quiet_hours: null, digest: false },
+    });
+    expect(unchanged.statusCode).toBe(200);
+
+    const agent = await signIn(t, { id: 5605 });
+    await t.container.users.setRole(agent.user.id, 'agent');
+    const taken = await put(agent.access_token, {
+      notification_settings: { muted_types: [], digest: true },
+    });
+    expect(taken.statusCode).toBe(200);
+    expect(taken.json().notification_settings.digest).toBe(true);
+  });
+});
+
 describe('a new JWT_SECRET', () => {
   it('refuses access tokens signed with the old one; their refresh tokens still give a new pair', async () => {
     const before = await createTestApp({

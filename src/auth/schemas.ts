@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userRoles } from '../db/schema.js';
-import { meSchema, notificationSettingsSchema } from '../users/schemas.js';
+import { meSchema, notificationSettingsInput } from '../users/schemas.js';
 
 /** `POST /auth/telegram`. */
 export const telegramSignInBody = z.object({
@@ -39,6 +39,6 @@ export const profileBody = z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language code such as en or ru')
       .optional(),
-    notification_settings: notificationSettingsSchema.optional(),
+    notification_settings: notificationSettingsInput.optional(),
   })
   .strict();

@@ -13,6 +13,7 @@ import type { BotDeps } from './deps.js';
 import { adminFeature } from './features/admin/index.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
+import { settingsFeature } from './features/settings.js';
 import { startFeature } from './features/start.js';
 import { leaveSupportFormOnCommand, supportFeature } from './features/support/index.js';
 import { answerRefusal } from './refusals.js';
@@ -193,6 +194,7 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     // Features, in order: the first to handle an update ends it. Free text comes last.
     startFeature(deps),
     adminFeature(deps),
+    settingsFeature(deps),
     supportFeature(deps),
     chatRepliesFeature(deps),
     freeTextFeature(deps),

@@ -52,6 +52,7 @@ describe('what Telegram shows around the chat', () => {
       'support',
       'status',
       'tickets',
+      'settings',
       'help',
     ]);
     const descriptions = (language: string) =>
@@ -73,6 +74,7 @@ describe('what Telegram shows around the chat', () => {
       'support',
       'status',
       'tickets',
+      'settings',
       'help',
       'admin',
       'stats',
@@ -82,6 +84,7 @@ describe('what Telegram shows around the chat', () => {
       'support',
       'status',
       'tickets',
+      'settings',
       'help',
       'admin',
       'stats',

@@ -42,10 +42,23 @@ export const ticketPriority = pgEnum('ticket_priority', ticketPriorities);
 export const notificationType = pgEnum('notification_type', notificationTypes);
 export const scanStatus = pgEnum('scan_status', scanStatuses);
 
-/** Per-user notification preferences, stored as JSON on the user row. */
+/** A daily span of local time ("HH:MM", may wrap midnight) in the support time zone. */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+/**
+ * Per-user notification preferences, stored as JSON on the user row. Rows written before quiet
+ * hours and the digest existed lack those keys: absent means off (`users/schemas.ts`).
+ */
 export interface NotificationSettings {
   /** Notification kinds the user does not want delivered to Telegram. */
   muted_types: NotificationType[];
+  /** When Telegram messages are held, to be sent as it ends (`notifications/quiet-hours.ts`). */
+  quiet_hours?: QuietHours | null;
+  /** Staff: one daily message listing overdue tickets instead of one reminder each. */
+  digest?: boolean;
 }
 
 /** A PostgreSQL `tsvector`: the full-text search document of a row. */

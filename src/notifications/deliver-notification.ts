@@ -20,6 +20,7 @@ import { openTicketButton } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
+import { quietHoursZone, quietUntil } from './quiet-hours.js';
 
 /**
  * How long a claim holds by default (`NOTIFY_CLAIM_LEASE_S`): as long as a delivery job may run
@@ -71,6 +72,8 @@ export interface DeliveryDeps {
   miniAppUrl: string | undefined;
   /** How long a claim holds (default `claimLeaseMs`; shorter in tests). */
   leaseMs?: number;
+  /** The zone quiet hours are read in (default `quietHoursZone`; tests pass another). */
+  quietHoursZone?: () => string;
   /** Where delivery lag and failures are recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
 }
@@ -91,7 +94,8 @@ function failureOf(error: unknown): DeliveryFailure {
  * notification again after it (not a failure); a 403 marks the user unreachable; a 400 (no such
  * chat) is given up; anything else (network, 5xx) throws, and pg-boss retries with backoff.
  * Rows given up (403, 400, muted, recipient blocked or gone, ticket gone) are marked so, and no
- * later job or start-up sweep sends them.
+ * later job or start-up sweep sends them. During the recipient's quiet hours a new message is
+ * held: its job is queued again to start as they end (`quiet-hours.ts`).
  */
 export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJob> {
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
@@ -226,6 +230,21 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
       return;
     }
     const sentBefore = row.deliveredAt === null ? null : row.telegramMessageId;
+    // Quiet hours hold a new message (an edit makes no sound): the row is given back and its
+    // job queued again to start as they end; pg-boss keeps it until then (docs/operations.md).
+    const zone = (deps.quietHoursZone ?? quietHoursZone)();
+    const until =
+      sentBefore === null
+        ? quietUntil(profile.notificationSettings.quiet_hours, clock.now(), zone)
+        : null;
+    if (until) {
+      await notifications.release(row.id);
+      await queue.send<DeliveryJob>(deliveryQueue, data, {
+        ...deliveryJobOptions,
+        startAfter: until,
+      });
+      return;
+    }
     let messageId: number;
     try {
       messageId =

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { notificationTypes, userRoles, type UserRow } from '../db/schema.js';
+import {
+  notificationTypes,
+  userRoles,
+  type NotificationSettings,
+  type UserRow,
+} from '../db/schema.js';
 import { auditEntryFields } from '../audit/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
 
@@ -28,15 +33,62 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-/** Which notification kinds reach the user in Telegram. */
+/** A local time of day, `HH:MM` on a 24-hour clock. */
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (00:00 to 23:59)');
+
+/** A daily span of local time in the support time zone; it may wrap midnight. */
+export const quietHoursSchema = z
+  .strictObject({
+    start: timeOfDay.describe('When quiet hours begin, HH:MM'),
+    end: timeOfDay.describe('When they end, HH:MM; before `start` when they wrap midnight'),
+  })
+  .refine((quiet) => quiet.start !== quiet.end, {
+    path: ['end'],
+    message: 'must differ from start',
+  })
+  .meta({ id: 'QuietHours' });
+
+/** Which notification kinds reach the user in Telegram, and when. */
 export const notificationSettingsSchema = z
   .object({
     muted_types: z
       .array(z.enum(notificationTypes))
       .max(notificationTypes.length)
       .describe('Notification kinds not delivered to Telegram (still listed in the app)'),
+    quiet_hours: quietHoursSchema
+      .nullable()
+      .describe(
+        'Daily hours (support time zone) when Telegram messages are held and sent as they end; ' +
+          'null: none',
+      ),
+    digest: z
+      .boolean()
+      .describe(
+        'Staff only: one daily message listing overdue tickets instead of one reminder each',
+      ),
   })
   .meta({ id: 'NotificationSettings' });
+
+/**
+ * `PUT /auth/profile`'s notification settings: `muted_types` always; `quiet_hours` and `digest`
+ * may be left out (clients older than them), and then keep their stored values.
+ */
+export const notificationSettingsInput = notificationSettingsSchema
+  .partial({ quiet_hours: true, digest: true })
+  .strict();
+
+/** The stored settings, with what older rows lack filled in as off. */
+export function notificationSettingsOf(
+  stored: NotificationSettings,
+): z.infer<typeof notificationSettingsSchema> {
+  return {
+    muted_types: stored.muted_types ?? [],
+    quiet_hours: stored.quiet_hours ?? null,
+    digest: stored.digest ?? false,
+  };
+}
 
 /** The signed-in user: the public shape plus their own settings. */
 export const meSchema = userSchema
@@ -98,7 +150,7 @@ export function toUserDto(row: UserRow): UserDto {
 export function toMeDto(row: UserRow): MeDto {
   return {
     ...toUserDto(row),
-    notification_settings: { muted_types: row.notificationSettings.muted_types ?? [] },
+    notification_settings: notificationSettingsOf(row.notificationSettings),
   };
 }
 

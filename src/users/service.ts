@@ -493,16 +493,36 @@ export function createUserService(deps: {
       return row;
     },
 
-    /** Applies a user's own profile edits. */
-    updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
-      return update(userId, {
-        ...(patch.language_code === undefined
-          ? {}
-          : { languageCode: patch.language_code, languageChosen: true }),
-        ...(patch.notification_settings === undefined
-          ? {}
-          : { notificationSettings: patch.notification_settings }),
-      });
+    /**
+     * Applies a user's own profile edits. Notification settings left out of the patch keep their
+     * stored values (merged in one statement, so the bot's `/settings` and the app never undo
+     * each other's change); the daily digest is for staff only (403 `digest_staff_only`).
+     */
+    async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
+      const settings = patch.notification_settings;
+      if (settings?.digest === true && !isStaff((await getById(userId)).role)) {
+        throw new Forbidden(
+          'The daily digest is for support staff: customers get no reminders',
+          'digest_staff_only',
+        );
+      }
+      const [row] = await db
+        .update(users)
+        .set({
+          ...(patch.language_code === undefined
+            ? {}
+            : { languageCode: patch.language_code, languageChosen: true }),
+          ...(settings === undefined
+            ? {}
+            : {
+                notificationSettings: sql`${users.notificationSettings} || ${JSON.stringify(settings)}::jsonb`,
+              }),
+          updatedAt: clock.now(),
+        })
+        .where(eq(users.id, userId))
+        .returning();
+      if (!row) throw new NotFound('User not found');
+      return row;
     },
 
     /**

@@ -148,6 +148,7 @@ const commands: Record<Language, CommonTexts['commands']> = {
       { command: 'support', description: 'Новое обращение' },
       { command: 'status', description: 'Мои активные обращения' },
       { command: 'tickets', description: 'Все обращения в приложении' },
+      { command: 'settings', description: 'Настройки уведомлений' },
       { command: 'help', description: 'Что умеет бот' },
     ],
     staff: [
@@ -165,6 +166,7 @@ const commands: Record<Language, CommonTexts['commands']> = {
       { command: 'support', description: 'New ticket' },
       { command: 'status', description: 'My active tickets' },
       { command: 'tickets', description: 'All tickets in the app' },
+      { command: 'settings', description: 'Notification settings' },
       { command: 'help', description: 'What the bot can do' },
     ],
     staff: [

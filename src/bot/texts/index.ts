@@ -2,12 +2,13 @@ import type { Language } from '../../i18n/language.js';
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
 import { refusalTexts, type RefusalTexts } from './refusals.js';
+import { settingsTexts, type SettingsTexts } from './settings.js';
 import { setupTexts, type SetupTexts } from './setup.js';
 import { supportTexts, type SupportTexts } from './support.js';
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`, `setup`, `refusals`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`, `settings`, `refusals`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
@@ -15,6 +16,7 @@ export interface BotTexts {
   support: SupportTexts;
   admin: AdminTexts;
   setup: SetupTexts;
+  settings: SettingsTexts;
   refusals: RefusalTexts;
 }
 
@@ -24,6 +26,7 @@ const byLanguage: Record<Language, BotTexts> = {
     support: supportTexts.ru,
     admin: adminTexts.ru,
     setup: setupTexts.ru,
+    settings: settingsTexts.ru,
     refusals: refusalTexts.ru,
   },
   en: {
@@ -31,6 +34,7 @@ const byLanguage: Record<Language, BotTexts> = {
     support: supportTexts.en,
     admin: adminTexts.en,
     setup: setupTexts.en,
+    settings: settingsTexts.en,
     refusals: refusalTexts.en,
   },
 };

@@ -1,0 +1,79 @@
+import type { QuietHours } from '../db/schema.js';
+
+/**
+ * The time zone quiet hours (and the digest's hour) are read in. The support time zone will come
+ * from the settings service (`support_hours.time_zone`, issue 17's `settings`); until it is wired
+ * here, UTC.
+ */
+export function quietHoursZone(): string {
+  return 'UTC';
+}
+
+const minuteMs = 60_000;
+const dayMinutes = 24 * 60;
+
+/** Minutes since midnight of an `HH:MM`. */
+function minutesOf(time: string): number {
+  const [hours = 0, minutes = 0] = time.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+/** The wall clock of `zone` at `instant`: date and time fields as a UTC timestamp. */
+function wallClock(instant: Date, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(instant);
+  const field = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(parts.find((part) => part.type === type)?.value ?? 0);
+  return (
+    Date.UTC(
+      field('year'),
+      field('month') - 1,
+      field('day'),
+      field('hour'),
+      field('minute'),
+      field('second'),
+    ) + instant.getUTCMilliseconds()
+  );
+}
+
+/** How far `zone`'s clock is ahead of UTC at `instant`, in milliseconds. */
+function offsetAt(instant: Date, zone: string): number {
+  return wallClock(instant, zone) - instant.getTime();
+}
+
+/** The local time of day in `zone` at `instant`, in minutes since midnight (with fractions). */
+export function localMinutes(instant: Date, zone: string): number {
+  const wall = wallClock(instant, zone);
+  return (((wall / minuteMs) % dayMinutes) + dayMinutes) % dayMinutes;
+}
+
+/**
+ * When the quiet hours around `now` end, or null when `now` is outside them (or there are
+ * none). The span is local time in `zone` and may wrap midnight; its end is the next time the
+ * local clock shows `end`, so a daylight-saving change in between makes the wait an hour
+ * shorter or longer, as the user's clock does.
+ */
+export function quietUntil(
+  quiet: QuietHours | null | undefined,
+  now: Date,
+  zone: string,
+): Date | null {
+  if (!quiet) return null;
+  const start = minutesOf(quiet.start);
+  const end = minutesOf(quiet.end);
+  const local = localMinutes(now, zone);
+  const within = start < end ? local >= start && local < end : local >= start || local < end;
+  if (!within) return null;
+  const wallWait = (((end - local) % dayMinutes) + dayMinutes) % dayMinutes;
+  const naive = new Date(now.getTime() + wallWait * minuteMs);
+  // The local clock jumped between now and then: the instant it shows `end` moves with it.
+  return new Date(Math.round(naive.getTime() - (offsetAt(naive, zone) - offsetAt(now, zone))));
+}
