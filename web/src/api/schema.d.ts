@@ -479,7 +479,22 @@ export interface paths {
         content: {
           'application/json': {
             language_code?: string;
-            notification_settings?: components['schemas']['NotificationSettingsInput'];
+            notification_settings?: {
+              /** @description Notification kinds not delivered to Telegram (still listed in the app) */
+              muted_types: (
+                | 'ticket_created'
+                | 'ticket_assigned'
+                | 'new_message'
+                | 'status_changed'
+                | 'reminder'
+                | 'broadcast'
+                | 'system'
+              )[];
+              /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+              quiet_hours?: components['schemas']['QuietHoursInput'] | null;
+              /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+              digest?: boolean;
+            };
           };
         };
       };
@@ -1819,6 +1834,151 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the settings
+     * @description Admins and owners. Support hours, the reminder schedule and threshold, auto-close, the /start greeting and the routing of new tickets. Groups never saved show their defaults (from the environment where one exists).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Change the settings
+     * @description Admins and owners. Any of the groups; each given is replaced whole and validated (422 names every bad field, including routing that names unknown categories or people who are not active staff). Recorded in the audit log; in force in every process at once. Answers the whole settings.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            support_hours?: {
+              time_zone: string;
+              /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+              days: number[];
+              start: string;
+              end: string;
+            };
+            reminders?: {
+              /** @description When the reminder run starts, 5-field cron in UTC */
+              cron: string;
+              /** @description Remind about tickets unanswered this long */
+              after_hours: number;
+            };
+            auto_close?: {
+              after_days: number;
+            };
+            greeting?: {
+              /** @description "" keeps the built-in greeting */
+              ru: string;
+              /** @description "" keeps the built-in greeting */
+              en: string;
+            };
+            routing?: {
+              /**
+               * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+               * @enum {string}
+               */
+              mode: 'all' | 'on_duty' | 'per_category';
+              /** @description Staff user ids per category id, for `per_category` */
+              categories: {
+                [key: string]: string[];
+              };
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -2615,7 +2775,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -2983,13 +3143,19 @@ export interface paths {
           role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
           /** @description `false` lists blocked users, `true` everyone else */
           is_active?: 'true' | 'false';
-          /** @description Search: prefixes of words of the username, first or last name (`@name` too) */
+          /** @description Search: prefixes of words of the username, first or last name (`@name` too); all digits also finds the user with exactly that Telegram id */
           q?: string;
+          /** @description `staff`: agents and above; `customers`: role `user` */
+          kind?: 'staff' | 'customers';
+          /** @description Only users last seen at or after this time (ISO 8601) */
+          last_seen_after?: string;
+          /** @description Only users last seen before this time (ISO 8601) */
+          last_seen_before?: string;
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, created_at, updated_at */
+          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, last_seen_at, created_at, updated_at */
           fields?: string;
         };
         header?: never;
@@ -3015,9 +3181,12 @@ export interface paths {
                 /** @enum {string} */
                 role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
                 is_active?: boolean;
+                /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
                 avatar_url?: string | null;
                 language_code?: string | null;
                 is_premium?: boolean;
+                /** @description When they last signed in or wrote to the bot; null if never */
+                last_seen_at?: string | null;
                 /** Format: date-time */
                 created_at?: string;
                 /** Format: date-time */
@@ -3053,6 +3222,91 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export users
+     * @description Moderators and above. The users `GET /users` would list with the same filters, newest first, as one file streamed while it is read: `csv` (UTF-8 with a BOM, RFC 4180 quoting, text starting with = + - @ prefixed with `'`) or `xlsx` (typed cells, frozen header row with an auto-filter). Columns: id, telegram_id, username, first_name, last_name, role, is_active, bot_blocked, language_code, created_at, last_seen_at.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description `csv` (UTF-8 with BOM) or `xlsx` */
+          format: 'csv' | 'xlsx';
+          /** @description Only users of this role */
+          role?: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
+          /** @description `false` lists blocked users, `true` everyone else */
+          is_active?: 'true' | 'false';
+          /** @description Search: prefixes of words of the username, first or last name (`@name` too); all digits also finds the user with exactly that Telegram id */
+          q?: string;
+          /** @description `staff`: agents and above; `customers`: role `user` */
+          kind?: 'staff' | 'customers';
+          /** @description Only users last seen at or after this time (ISO 8601) */
+          last_seen_after?: string;
+          /** @description Only users last seen before this time (ISO 8601) */
+          last_seen_before?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The file, as an attachment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': unknown;
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': unknown;
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['Problem'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['Problem'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['Problem'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
           };
         };
       };
@@ -3188,7 +3442,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3382,6 +3636,8 @@ export interface paths {
           'application/json': {
             /** @description `false` blocks the user, `true` unblocks them */
             is_active: boolean;
+            /** @description Why: told to the person in Telegram with the block, and kept in the audit log */
+            reason?: string;
           };
         };
       };
@@ -3726,7 +3982,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3754,7 +4010,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3967,9 +4223,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -3986,9 +4245,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4142,6 +4404,10 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours: components['schemas']['QuietHours'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest: boolean;
     };
     NotificationSettingsInput: {
       /** @description Notification kinds not delivered to Telegram (still listed in the app) */
@@ -4154,6 +4420,10 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
+      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
+      quiet_hours: components['schemas']['QuietHoursInput'] | null;
+      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
+      digest: boolean;
     };
     NotificationUnreadCount: {
       unread_count: number;
@@ -4186,6 +4456,98 @@ export interface components {
         field: string;
         message: string;
       }[];
+    };
+    QuietHours: {
+      /** @description When quiet hours begin, HH:MM */
+      start: string;
+      /** @description When they end, HH:MM; before `start` when they wrap midnight */
+      end: string;
+    };
+    QuietHoursInput: {
+      /** @description When quiet hours begin, HH:MM */
+      start: string;
+      /** @description When they end, HH:MM; before `start` when they wrap midnight */
+      end: string;
+    };
+    /** @description Admin-editable settings; groups never saved follow the environment defaults */
+    Settings: {
+      support_hours: {
+        time_zone: string;
+        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+        days: number[];
+        start: string;
+        end: string;
+      };
+      reminders: {
+        /** @description When the reminder run starts, 5-field cron in UTC */
+        cron: string;
+        /** @description Remind about tickets unanswered this long */
+        after_hours: number;
+      };
+      auto_close: {
+        after_days: number;
+      };
+      greeting: {
+        /** @description "" keeps the built-in greeting */
+        ru: string;
+        /** @description "" keeps the built-in greeting */
+        en: string;
+      };
+      routing: {
+        /**
+         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+         * @enum {string}
+         */
+        mode: 'all' | 'on_duty' | 'per_category';
+        /** @description Staff user ids per category id, for `per_category` */
+        categories: {
+          [key: string]: string[];
+        };
+      };
+      /** @description The last save; null: never saved */
+      updated_at: string | null;
+      /** @description Who saved last; null: never saved, or gone */
+      updated_by: string | null;
+    };
+    /** @description Admin-editable settings; groups never saved follow the environment defaults */
+    SettingsInput: {
+      support_hours: {
+        time_zone: string;
+        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+        days: number[];
+        start: string;
+        end: string;
+      };
+      reminders: {
+        /** @description When the reminder run starts, 5-field cron in UTC */
+        cron: string;
+        /** @description Remind about tickets unanswered this long */
+        after_hours: number;
+      };
+      auto_close: {
+        after_days: number;
+      };
+      greeting: {
+        /** @description "" keeps the built-in greeting */
+        ru: string;
+        /** @description "" keeps the built-in greeting */
+        en: string;
+      };
+      routing: {
+        /**
+         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+         * @enum {string}
+         */
+        mode: 'all' | 'on_duty' | 'per_category';
+        /** @description Staff user ids per category id, for `per_category` */
+        categories: {
+          [key: string]: string[];
+        };
+      };
+      /** @description The last save; null: never saved */
+      updated_at: string | null;
+      /** @description Who saved last; null: never saved, or gone */
+      updated_by: string | null;
     };
     /** @description A support ticket */
     Ticket: {
@@ -4347,9 +4709,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4365,9 +4730,12 @@ export interface components {
       /** @enum {string} */
       role: 'user' | 'agent' | 'moderator' | 'admin' | 'owner';
       is_active: boolean;
+      /** @description `/api/v1/users/{id}/avatar?v=…` (bearer auth), or null when there is no avatar */
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description When they last signed in or wrote to the bot; null if never */
+      last_seen_at: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
