@@ -440,8 +440,8 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
       it(`shows every new page whole: ${look}`, async () => {
         const owner = owners[language];
         const check = async (page: Page, name: string) => {
-          expect(await cutTexts(page, oneLine), `${name}-${look}`).toEqual([]);
           await screenshot(page, `admin-${name}-${look}`);
+          expect(await cutTexts(page, oneLine), `${name}-${look}`).toEqual([]);
         };
         const dashboard = await open(owner, { theme });
         await dashboard.locator('.title-links .title-link').nth(1).waitFor();

@@ -280,3 +280,16 @@ export async function download(
     name: fileNameOf(response.headers.get('content-disposition')) ?? fallbackName,
   };
 }
+
+/**
+ * A file the API links to (an avatar's `/api/v1/users/{id}/avatar?v=…`) as an object URL for an
+ * `<img>`, fetched with the access token, which an `<img src>` cannot send.
+ */
+export async function objectUrlOf(url: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(url, {
+    headers: session ? { authorization: `Bearer ${session.access}` } : {},
+    ...(signal ? { signal } : {}),
+  });
+  if (!response.ok) throw await problemOf(response);
+  return URL.createObjectURL(await response.blob());
+}

@@ -77,24 +77,21 @@ function CategoryForm({
           save.mutate();
         }}
       >
-        <div className="icon-name">
-          <Input
-            header={tc('icon')}
-            aria-label={tc('icon')}
-            className="icon-field"
-            maxLength={16}
-            value={value.icon}
-            onChange={(event) => setValue({ ...value, icon: event.target.value })}
-          />
-          <Input
-            header={tc('name')}
-            aria-label={tc('name')}
-            required
-            maxLength={100}
-            value={value.name}
-            onChange={(event) => setValue({ ...value, name: event.target.value })}
-          />
-        </div>
+        <Input
+          header={tc('name')}
+          aria-label={tc('name')}
+          required
+          maxLength={100}
+          value={value.name}
+          onChange={(event) => setValue({ ...value, name: event.target.value })}
+        />
+        <Input
+          header={tc('icon')}
+          aria-label={tc('icon')}
+          maxLength={16}
+          value={value.icon}
+          onChange={(event) => setValue({ ...value, icon: event.target.value })}
+        />
         <Input
           header={tc('description')}
           aria-label={tc('description')}

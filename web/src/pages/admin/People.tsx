@@ -132,7 +132,8 @@ function ExportBar({ params }: Readonly<{ params: Record<string, string | undefi
           role="status"
           aria-busy={state.busy}
         >
-          {state.busy && <Spinner size="s" />} {state.text}
+          {state.busy && <Spinner size="s" />}
+          <span>{state.text}</span>
         </p>
       )}
     </div>

@@ -208,11 +208,9 @@ export default function Person({ id, user }: Readonly<{ id: string; user: User }
           <Cell after={String(shown.telegram_id)}>{tc('telegramId')}</Cell>
           <Cell after={shown.language_code ?? '—'}>{tc('language')}</Cell>
           <Cell after={formatDateTime(shown.created_at)}>{tc('joined')}</Cell>
-          {shown.last_seen_at !== undefined && (
-            <Cell after={shown.last_seen_at ? formatDateTime(shown.last_seen_at) : tc('neverSeen')}>
-              {tc('lastSeen')}
-            </Cell>
-          )}
+          <Cell after={shown.last_seen_at ? formatDateTime(shown.last_seen_at) : tc('neverSeen')}>
+            {tc('lastSeen')}
+          </Cell>
           {shown.role !== 'user' && shown.on_duty !== undefined && (
             <Cell after={shown.on_duty ? tc('yes') : tc('no')}>{tc('onDuty')}</Cell>
           )}
