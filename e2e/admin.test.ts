@@ -385,7 +385,7 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
     await page.getByRole('link', { name: 'Admin' }).waitFor();
     await page.getByTestId('unread-badge').getByText('2').waitFor();
     await page.getByRole('link', { name: 'Notifications: 2 unread' }).click();
-    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
     await page.getByTestId('unread-count').getByText('2 unread').waitFor();
     expect(await page.locator('.inbox-item.unread').count()).toBe(2);
 
@@ -409,7 +409,7 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
 
   it('saves the notification preferences: a muted kind, quiet hours, the digest', async () => {
     const page = await open(owners.en, { startParam: 'notifications' });
-    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
     await page.getByRole('checkbox', { name: 'New messages' }).uncheck({ force: true });
     await page.getByRole('checkbox', { name: 'Quiet hours' }).check({ force: true });
     await page
@@ -430,6 +430,40 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
       quiet_hours: { start: '22:00', end: '08:00' },
       digest: true,
     });
+  });
+
+  it('mutes a kind for a customer: Telegram no longer brings it, the other kinds still come', async () => {
+    const page = await open(customer, { path: '/notifications' });
+    await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
+    // A customer is offered only the kinds a customer is sent.
+    expect(await page.getByRole('checkbox', { name: 'New tickets' }).count()).toBe(0);
+    await page.getByRole('checkbox', { name: 'New messages' }).uncheck({ force: true });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+
+    const tickets = await call<{ items: { id: string }[] }>(
+      server.url,
+      customerToken,
+      'GET',
+      '/tickets',
+    );
+    const ticket = tickets.items[0]!.id;
+    await call(server.url, ownerToken, 'POST', `/tickets/${ticket}/messages`, {
+      content: 'A reply the customer muted',
+    });
+    await call(server.url, ownerToken, 'PUT', `/tickets/${ticket}/status`, {
+      status: 'waiting',
+    });
+    const toCustomer = () =>
+      server.bot
+        .sent('sendMessage')
+        .filter((sent) => (sent.params as { chat_id?: number }).chat_id === customer.id)
+        .map((sent) => String((sent.params as { text?: string }).text));
+    // The status change, sent after the message, arrives; the muted message never does.
+    await expect
+      .poll(toCustomer, { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining('Waiting'));
+    expect(toCustomer().filter((text) => text.includes('A reply the customer muted'))).toEqual([]);
   });
 
   // Every new page, in both languages and themes, at 390×844: nothing cut or off the side, and a

@@ -138,6 +138,12 @@ export const consoleEn = {
   cronCustom: 'Custom',
   cron: 'Cron expression',
   afterHours: 'Remind about tickets unanswered for (hours)',
+  afterHoursShort: 'After (hours)',
+  afterHoursHint: 'Staff are reminded of tickets unanswered this long.',
+  afterDaysShort: 'After (days)',
+  afterDaysHint:
+    'Resolved tickets the customer has not answered are closed after this many days; 0: never.',
+  routingMode: 'Who',
   autoClose: 'Auto-close',
   afterDays: 'Close resolved tickets after (days, 0 = never)',
   greeting: 'Greeting of /start',

@@ -132,6 +132,12 @@ export const consoleRu: Record<ConsoleKey, string> = {
   cronCustom: 'Своё расписание',
   cron: 'Выражение cron',
   afterHours: 'Напоминать об обращениях без ответа дольше (часов)',
+  afterHoursShort: 'Через (часов)',
+  afterHoursHint: 'Сотрудникам напоминают об обращениях, оставшихся без ответа столько часов.',
+  afterDaysShort: 'Через (дней)',
+  afterDaysHint:
+    'Решённые обращения, на которые клиент не ответил, закрываются через столько дней; 0 — никогда.',
+  routingMode: 'Кому',
   autoClose: 'Автозакрытие',
   afterDays: 'Закрывать решённые обращения через (дней, 0 — никогда)',
   greeting: 'Приветствие /start',

@@ -6,6 +6,7 @@ import { api, query } from '../api/client';
 import {
   notificationKinds,
   type Me,
+  type NotificationKind,
   type NotificationItem,
   type NotificationPrefs,
 } from '../api/console-types';
@@ -21,6 +22,8 @@ import { refusalText } from './admin/refusal';
 
 const PAGE_SIZE = 30;
 const defaultQuiet = { start: '22:00', end: '08:00' };
+/** The kinds a customer is ever sent, so the only ones offered them (as the bot's /settings does, src/bot/features/settings.ts). */
+const customerKinds: readonly NotificationKind[] = ['new_message', 'status_changed', 'broadcast'];
 
 interface NotificationPage extends Page<NotificationItem> {
   unread_count: number;
@@ -167,7 +170,7 @@ function Preferences({ user }: Readonly<{ user: User }>) {
   return (
     <List>
       <Section header={tc('preferences')}>
-        {notificationKinds.map((kind) => (
+        {(staff ? notificationKinds : customerKinds).map((kind) => (
           <Cell
             key={kind}
             Component="label"
@@ -191,7 +194,10 @@ function Preferences({ user }: Readonly<{ user: User }>) {
           </Cell>
         ))}
       </Section>
-      <Section header={tc('quietHours')} footer={tc('quietHoursHint')}>
+      <Section
+        header={tc('quietHours')}
+        footer={<span className="section-note">{tc('quietHoursHint')}</span>}
+      >
         <Cell
           Component="label"
           after={

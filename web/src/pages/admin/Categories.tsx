@@ -10,6 +10,7 @@ import { BackLink } from '../../components/BackLink';
 import { Sheet } from '../../components/Sheet';
 import { CategoryIcon } from '../../components/StatusBadge';
 import { useBackButton } from '../../hooks';
+import { currentLanguage } from '../../i18n';
 import { tc } from '../../i18n/console';
 import { goBack } from '../../router';
 import { haptic } from '../../telegram';
@@ -138,6 +139,11 @@ function CategoryForm({
   );
 }
 
+/** A category's name in the reader's language when it has one, else its own. */
+function shownName(category: CategoryRow): string {
+  return category.translations[currentLanguage()]?.name ?? category.name;
+}
+
 /** Categories: open tickets of each, order, colours, hidden or shown for new tickets. */
 export default function Categories({ user }: Readonly<{ user: User }>) {
   useBackButton(goBack);
@@ -228,12 +234,20 @@ export default function Categories({ user }: Readonly<{ user: User }>) {
           <li key={category.id} className={category.is_active ? 'category' : 'category inactive'}>
             <CategoryIcon icon={category.icon} color={category.color} />
             <span className="category-body">
-              <span className="category-name">{category.name}</span>
+              <span className="category-name">{shownName(category)}</span>
               <span className="category-meta">
                 {category.open_count !== undefined && (
                   <span>{tc('openTickets', { count: category.open_count })}</span>
                 )}
                 {!category.is_active && <span>{tc('inactive')}</span>}
+                <button
+                  type="button"
+                  className="text-button"
+                  onClick={() => toggle.mutate(category)}
+                  disabled={toggle.isPending}
+                >
+                  {category.is_active ? tc('deactivate') : tc('activate')}
+                </button>
               </span>
             </span>
             <span className="category-actions">
@@ -270,14 +284,6 @@ export default function Categories({ user }: Readonly<{ user: User }>) {
                 }
               >
                 ✎
-              </button>
-              <button
-                type="button"
-                className="text-button"
-                onClick={() => toggle.mutate(category)}
-                disabled={toggle.isPending}
-              >
-                {category.is_active ? tc('deactivate') : tc('activate')}
               </button>
             </span>
           </li>

@@ -239,7 +239,10 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
             <FieldProblem errors={errors} name="support_hours" />
           </Section>
 
-          <Section header={tc('reminders')}>
+          <Section
+            header={tc('reminders')}
+            footer={<span className="section-note">{tc('afterHoursHint')}</span>}
+          >
             <Select
               header={tc('schedule')}
               aria-label={tc('schedule')}
@@ -267,7 +270,7 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
             )}
             <FieldProblem errors={errors} name="reminders.cron" />
             <Input
-              header={tc('afterHours')}
+              header={tc('afterHoursShort')}
               aria-label={tc('afterHours')}
               type="number"
               inputMode="numeric"
@@ -277,9 +280,12 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
             <FieldProblem errors={errors} name="reminders.after_hours" />
           </Section>
 
-          <Section header={tc('autoClose')}>
+          <Section
+            header={tc('autoClose')}
+            footer={<span className="section-note">{tc('afterDaysHint')}</span>}
+          >
             <Input
-              header={tc('afterDays')}
+              header={tc('afterDaysShort')}
               aria-label={tc('afterDays')}
               type="number"
               inputMode="numeric"
@@ -289,7 +295,10 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
             <FieldProblem errors={errors} name="auto_close" />
           </Section>
 
-          <Section header={tc('greeting')} footer={tc('greetingHint')}>
+          <Section
+            header={tc('greeting')}
+            footer={<span className="section-note">{tc('greetingHint')}</span>}
+          >
             <Textarea
               header={tc('greetingRu')}
               aria-label={tc('greetingRu')}
@@ -310,7 +319,7 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
 
           <Section header={tc('routing')}>
             <Select
-              header={tc('routing')}
+              header={tc('routingMode')}
               aria-label={tc('routing')}
               value={form.routing.mode}
               onChange={(event) => set('routing', { mode: event.target.value as RoutingMode })}
