@@ -16,6 +16,9 @@ export const userSchema = z
     avatar_url: z.string().nullable(),
     language_code: z.string().nullable(),
     is_premium: z.boolean(),
+    on_duty: z
+      .boolean()
+      .describe('Staff: hears of new tickets when routing is on_duty (docs/api.md#settings)'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -68,6 +71,7 @@ export function toUserDto(row: UserRow): UserDto {
     avatar_url: row.avatarUrl,
     language_code: row.languageCode,
     is_premium: row.isPremium,
+    on_duty: row.onDuty,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

@@ -46,6 +46,8 @@ const staffRoles = userRoles.filter((role) => isStaff(role));
 export interface ProfilePatch {
   language_code?: string;
   notification_settings?: NotificationSettings;
+  /** Staff only: whether new tickets reach them when routing is `on_duty`. */
+  on_duty?: boolean;
 }
 
 export type { Actor } from '../auth/principal.js';
@@ -168,14 +170,23 @@ export function createUserService(deps: {
   }
 
   /**
-   * Ids of every active agent-or-above user (the audience of staff notifications); in `tx`
-   * when the caller's change depends on them.
+   * Ids of every active agent-or-above user (the audience of staff notifications), or only
+   * those on duty; in `tx` when the caller's change depends on them.
    */
-  async function activeStaffIds(tx: Db | Tx = db): Promise<string[]> {
+  async function activeStaffIds(
+    tx: Db | Tx = db,
+    options: { onDutyOnly?: boolean } = {},
+  ): Promise<string[]> {
     const rows = await tx
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+      .where(
+        and(
+          eq(users.isActive, true),
+          inArray(users.role, staffRoles),
+          options.onDutyOnly ? eq(users.onDuty, true) : undefined,
+        ),
+      );
     return rows.map((row) => row.id);
   }
 
@@ -452,9 +463,13 @@ export function createUserService(deps: {
       return row;
     },
 
-    /** Applies a user's own profile edits. */
-    updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
+    /** Applies a user's own profile edits; being on duty is for staff only (403). */
+    async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
+      if (patch.on_duty !== undefined && !isStaff((await getById(userId)).role)) {
+        throw new Forbidden('Only staff go on and off duty', 'staff_only');
+      }
       return update(userId, {
+        ...(patch.on_duty === undefined ? {} : { onDuty: patch.on_duty }),
         ...(patch.language_code === undefined
           ? {}
           : { languageCode: patch.language_code, languageChosen: true }),
