@@ -229,6 +229,7 @@ export async function createContainer(
     users,
     logger,
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
+    settings,
   });
   const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
     ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }

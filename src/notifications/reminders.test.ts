@@ -39,6 +39,7 @@ describe('reminders of tickets waiting for a staff answer', () => {
         users: t.container.users,
         logger,
         followUpWindowMs: t.container.config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
+        settings: t.container.settings,
       }),
       users: t.container.users,
       tickets: t.container.tickets,

@@ -137,11 +137,14 @@ export function createSettingsService(deps: {
   }
 
   return {
-    /** The settings now in force: through the cache, read from the database on a miss. */
-    async current(): Promise<SettingsDto> {
+    /**
+     * The settings now in force: through the cache, read from the database on a miss (in `tx`
+     * when the caller holds a transaction: on PGlite a read beside it would wait for it forever).
+     */
+    async current(tx?: Tx): Promise<SettingsDto> {
       const cached = await cache.get<SettingsDto>(cacheKey);
       if (cached) return cached;
-      const fresh = await load();
+      const fresh = await load(tx);
       await cache.set(cacheKey, fresh, CACHE_TTL_S);
       return fresh;
     },
