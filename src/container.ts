@@ -43,6 +43,7 @@ import {
   type SettingsService,
 } from './settings/service.js';
 import { createUserService, type UserService } from './users/service.js';
+import { createAvatarService, type AvatarService } from './users/avatars.js';
 
 /** Everything the roles run on, wired once. */
 export interface Container {
@@ -69,6 +70,8 @@ export interface Container {
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
+  /** Users' avatars from Telegram, stored small (`users/avatars.ts`). */
+  avatars: AvatarService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
   /** The admin-editable settings (`settings/`), in force in every process at once. */
@@ -176,6 +179,7 @@ export async function createContainer(
     clock,
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
+    queue,
   });
   const auth = createAuthService({
     db: database.db,
@@ -276,6 +280,16 @@ export async function createContainer(
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
   const botApi = telegram ? createBotApi(telegram) : undefined;
+  const avatars = createAvatarService({
+    users,
+    blobs: storage.blobs,
+    ...(telegram && botApi
+      ? { telegram: { api: botApi, files: createTelegramFiles(telegram) } }
+      : {}),
+    photoOrigins: [new URL(config.TELEGRAM_API_ROOT).origin],
+    clock,
+    logger: logger.child({ module: 'avatars' }),
+  });
   registerStateGauges(
     metrics.registry,
     {
@@ -332,6 +346,7 @@ export async function createContainer(
     files,
     messages,
     notifications,
+    avatars,
     broadcasts,
     settings,
     stats: createStatsService({ db: database.db, clock }),
@@ -351,6 +366,7 @@ export async function createContainer(
           notifications,
           broadcasts,
           files,
+          avatars,
           users,
           tickets,
           settings,

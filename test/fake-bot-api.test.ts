@@ -191,4 +191,18 @@ describe('the fake Telegram Bot API', () => {
     expect(fake.sent('deleteMessage')[0]?.params).toEqual({ chat_id: '5', message_id: '9' });
     await expect(fake.waitFor('sendMessage', undefined, 50)).rejects.toThrow(/no sendMessage/);
   });
+
+  it('lists a profile photo the bot can see, served by the file download, and Mini App userpics', async () => {
+    expect(await api.getUserProfilePhotos(7)).toEqual({ total_count: 0, photos: [] });
+    fake.setProfilePhoto(7, [{ bytes: Buffer.from('photo'), width: 160, height: 160 }]);
+    const photos = await api.getUserProfilePhotos(7);
+    expect(photos.total_count).toBe(1);
+    const [size] = photos.photos[0] ?? [];
+    expect(size).toMatchObject({ width: 160, height: 160 });
+    const file = await api.getFile(size?.file_id ?? '');
+    const download = await fetch(`${fake.url}/file/bot${fake.token}/${file.file_path}`);
+    expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('photo');
+    const userpic = await fetch(fake.addUserpic(Buffer.from('pic')));
+    expect(await userpic.text()).toBe('pic');
+  });
 });

@@ -98,6 +98,13 @@ export interface FakeBotApi {
   pushUpdate(update: object): void;
   /** Stores bytes as a Telegram file; `getFile` describes it and `/file/bot<token>/<path>` serves it. */
   addFile(bytes: Buffer, filePath?: string): FakeFile;
+  /**
+   * Gives the Telegram user a profile photo the bot can see: `getUserProfilePhotos` lists it in
+   * these sizes, each stored as a file (`getFile` and the file download serve it). `[]` removes it.
+   */
+  setProfilePhoto(userId: number, sizes: { bytes: Buffer; width: number; height: number }[]): void;
+  /** Serves bytes at a public URL, as Telegram serves a Mini App user's `photo_url`; the URL. */
+  addUserpic(bytes: Buffer): string;
   close(): Promise<void>;
 }
 
@@ -117,6 +124,7 @@ const supportedMethods = new Set([
   'getFile',
   'sendPhoto',
   'sendDocument',
+  'getUserProfilePhotos',
 ]);
 
 type Reply =
@@ -219,6 +227,9 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
   const updates: { update_id: number }[] = [];
   const pollers = new Set<() => void>();
   const files = new Map<string, { meta: FakeFile; bytes: Buffer }>();
+  /** Profile photos by Telegram user id: the sizes of the newest one (`setProfilePhoto`). */
+  const profilePhotos = new Map<number, object[]>();
+  const userpics = new Map<string, Buffer>();
   const sockets = new Set<Socket>();
   /**
    * The messages it sent, by id, as their chats show them: so edits are refused as Telegram
@@ -338,6 +349,10 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       }
       case 'getUpdates':
         return longPoll(params);
+      case 'getUserProfilePhotos': {
+        const sizes = profilePhotos.get(Number(params.user_id));
+        return { total_count: sizes ? 1 : 0, photos: sizes ? [sizes] : [] };
+      }
       default:
         return true;
     }
@@ -407,6 +422,11 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
+    const userpic = userpics.get(url.pathname);
+    if (userpic) {
+      response.writeHead(200, { 'content-type': 'image/jpeg' }).end(userpic);
+      return;
+    }
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (fileMatch) {
       const file = [...files.values()].find((f) => f.meta.file_path === fileMatch[2]);
@@ -486,6 +506,18 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  function addFile(bytes: Buffer, filePath?: string): FakeFile {
+    const fileId = `file_${randomBytes(6).toString('hex')}`;
+    const meta: FakeFile = {
+      file_id: fileId,
+      file_unique_id: `u${randomBytes(4).toString('hex')}`,
+      file_size: bytes.length,
+      file_path: filePath ?? `documents/${fileId}`,
+    };
+    files.set(fileId, { meta, bytes });
+    return meta;
+  }
+
   return {
     url: `http://127.0.0.1:${port}`,
     token,
@@ -530,16 +562,24 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       nextUpdateId += 1;
       for (const wake of [...pollers]) wake();
     },
-    addFile(bytes, filePath) {
-      const fileId = `file_${randomBytes(6).toString('hex')}`;
-      const meta: FakeFile = {
-        file_id: fileId,
-        file_unique_id: `u${randomBytes(4).toString('hex')}`,
-        file_size: bytes.length,
-        file_path: filePath ?? `documents/${fileId}`,
-      };
-      files.set(fileId, { meta, bytes });
-      return meta;
+    addFile,
+    setProfilePhoto(userId, sizes) {
+      if (sizes.length === 0) {
+        profilePhotos.delete(userId);
+        return;
+      }
+      profilePhotos.set(
+        userId,
+        sizes.map(({ bytes, width, height }) => {
+          const file = addFile(bytes, `photos/${randomBytes(6).toString('hex')}.jpg`);
+          return { ...file, width, height };
+        }),
+      );
+    },
+    addUserpic(bytes) {
+      const name = `/i/userpic/320/${randomBytes(6).toString('hex')}.jpg`;
+      userpics.set(name, bytes);
+      return `http://127.0.0.1:${port}${name}`;
     },
     async close() {
       closed = true;

@@ -8,12 +8,14 @@ import {
   cursorParam,
   fieldsParam,
   limitParam,
+  pageSchema,
   pickFields,
   sparsePageSchema,
 } from '../http/list-query.js';
 import { problemResponses } from '../http/problem.js';
 import {
   categoryFields,
+  categoryOrderBody,
   categorySchema,
   createCategoryBody,
   updateCategoryBody,
@@ -47,7 +49,8 @@ export const categoryRoutes: FastifyPluginAsyncZod<{ categories: CategoryService
         summary: 'List categories',
         description:
           'Active categories in display order (`sort_order`, then name), paged like every list. ' +
-          'Staff may add `include_inactive=true` to see retired ones too.',
+          'Staff may add `include_inactive=true` to see retired ones too; staff also get ' +
+          '`open_count`, the tickets of each category that are open, in progress or waiting.',
         security,
         querystring: listQuery,
         response: {
@@ -62,8 +65,38 @@ export const categoryRoutes: FastifyPluginAsyncZod<{ categories: CategoryService
       if (includeInactive && !can(role, 'categories.read_inactive')) {
         throw new Forbidden('Only staff see inactive categories');
       }
-      return pickFields(await categories.list({ includeInactive, ...page }), fields);
+      const withOpenCounts = can(role, 'categories.read_inactive');
+      return pickFields(
+        await categories.list({ includeInactive, withOpenCounts, ...page }),
+        fields,
+      );
     },
+  );
+
+  app.put(
+    '/categories/order',
+    {
+      preValidation: app.authorize('categories.manage'),
+      schema: {
+        tags: ['categories'],
+        summary: 'Reorder categories',
+        description:
+          'Admins only. `ids` names every category, active or not, exactly once, in the new ' +
+          'display order (422 otherwise); each one’s `sort_order` becomes its place (0, 1, …), ' +
+          'all in one transaction, each move written to the audit log. Answers every ' +
+          'category in the new order, with `open_count`.',
+        security,
+        body: categoryOrderBody,
+        response: {
+          200: pageSchema(categorySchema),
+          ...problemResponses(401, 403, 422),
+        },
+      },
+    },
+    async (request) => ({
+      items: await categories.reorder(principalOf(request), request.body.ids),
+      next_cursor: null,
+    }),
   );
 
   app.get(

@@ -15,6 +15,11 @@ export const categorySchema = z
     color: z.string().describe('#rrggbb'),
     is_active: z.boolean().describe('Inactive categories cannot take new tickets'),
     sort_order: z.number().int(),
+    open_count: z
+      .number()
+      .int()
+      .optional()
+      .describe('Staff only: tickets of this category that are open, in progress or waiting'),
     translations: z
       .record(z.string(), z.object({ name: z.string(), description: z.string().optional() }))
       .describe(translationsNote),
@@ -79,6 +84,17 @@ export const updateCategoryBody = z
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' })
   .meta({ id: 'CategoryUpdate' });
 
+/** The body of `PUT /categories/order`: every category's id, in the new display order. */
+export const categoryOrderBody = z
+  .strictObject({
+    ids: z
+      .array(z.uuid())
+      .min(1)
+      .max(1000)
+      .describe('Every category (active or not) exactly once, first shown first'),
+  })
+  .meta({ id: 'CategoryOrder' });
+
 /** A new category's fields (no translations unless given). */
 export type CategoryInput = Omit<z.infer<typeof createCategoryBody>, 'translations'> & {
   translations?: CategoryTranslations;
@@ -86,9 +102,10 @@ export type CategoryInput = Omit<z.infer<typeof createCategoryBody>, 'translatio
 /** Changes to a category. */
 export type CategoryPatch = z.infer<typeof updateCategoryBody>;
 
-/** Shapes a category row for the API. */
-export function toCategoryDto(row: CategoryRow): CategoryDto {
+/** Shapes a category row for the API; with its open tickets when `openCount` is given. */
+export function toCategoryDto(row: CategoryRow, openCount?: number): CategoryDto {
   return {
+    ...(openCount === undefined ? {} : { open_count: openCount }),
     id: row.id,
     name: row.name,
     description: row.description,

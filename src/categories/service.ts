@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { changedFields, type AuditLog } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { keyset, type Page } from '../db/keyset.js';
-import { categories, type CategoryRow, type CategoryTranslations } from '../db/schema.js';
+import { categories, tickets, type CategoryRow, type CategoryTranslations } from '../db/schema.js';
+import { activeStatuses } from '../tickets/ticket-status.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { requiredPlainText, toPlainText } from '../content/plain-text.js';
@@ -68,6 +69,25 @@ function clean<
   return result;
 }
 
+/** Refuses (422) an order that does not name every category exactly once. */
+function refuseUnlessEvery(current: readonly CategoryRow[], ids: readonly string[]): void {
+  const known = new Set(current.map((row) => row.id));
+  const given = new Set(ids);
+  const problems: { field: string; message: string }[] = [];
+  if (given.size !== ids.length) problems.push({ field: 'ids', message: 'names a category twice' });
+  const unknown = [...given].filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    problems.push({ field: 'ids', message: `names unknown categories: ${unknown.join(', ')}` });
+  }
+  const missing = [...known].filter((id) => !given.has(id));
+  if (missing.length > 0) {
+    problems.push({ field: 'ids', message: `leaves out categories: ${missing.join(', ')}` });
+  }
+  if (problems.length > 0) {
+    throw new Invalid('Give every category exactly once, in the new order', problems);
+  }
+}
+
 /** Creates the categories service: the only writer of `categories`. */
 export function createCategoryService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
   const { db, clock, audit } = deps;
@@ -112,6 +132,36 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     return dto;
   }
 
+  /**
+   * How many open, in-progress or waiting tickets each of these categories has, in one grouped
+   * query (categories without any are left out).
+   */
+  async function openCounts(executor: Db | Tx, ids: readonly string[]) {
+    if (ids.length === 0) return new Map<string, number>();
+    const rows = await executor
+      .select({ categoryId: tickets.categoryId, n: count() })
+      .from(tickets)
+      .where(
+        and(inArray(tickets.categoryId, [...ids]), inArray(tickets.status, [...activeStatuses])),
+      )
+      .groupBy(tickets.categoryId);
+    return new Map(rows.map((row) => [row.categoryId, row.n]));
+  }
+
+  /** Rows in API shape, each with its open tickets when `withOpenCounts`. */
+  async function withCounts(
+    executor: Db | Tx,
+    rows: CategoryRow[],
+    withOpenCounts: boolean,
+  ): Promise<CategoryDto[]> {
+    if (!withOpenCounts) return rows.map((row) => toCategoryDto(row));
+    const counts = await openCounts(
+      executor,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toCategoryDto(row, counts.get(row.id) ?? 0));
+  }
+
   return {
     /**
      * On an install's first start, adds the default category, so customers can open tickets
@@ -141,9 +191,13 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
       return ids.filter((id) => !found.has(id));
     },
 
-    /** A page of categories in display order; active ones only unless `includeInactive`. */
+    /**
+     * A page of categories in display order; active ones only unless `includeInactive`; with
+     * each one's open tickets when `withOpenCounts` (for staff).
+     */
     async list(options: {
       includeInactive: boolean;
+      withOpenCounts?: boolean;
       limit: number;
       cursor?: string;
     }): Promise<Page<CategoryDto>> {
@@ -158,7 +212,52 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
         )
         .orderBy(...displayOrder.orderBy())
         .limit(options.limit + 1);
-      return displayOrder.page(rows, options.limit, toCategoryDto);
+      const page = displayOrder.page(rows, options.limit, (row) => row);
+      return {
+        items: await withCounts(db, page.items, options.withOpenCounts ?? false),
+        next_cursor: page.next_cursor,
+      };
+    },
+
+    /**
+     * Puts every category in the given order (admins): `sort_order` becomes each one's place,
+     * in one transaction, with an audit entry for each that moved. `ids` must name every
+     * category exactly once (422 otherwise). Resolves to all categories in the new order, with
+     * their open tickets.
+     */
+    async reorder(actor: Principal, ids: readonly string[]): Promise<CategoryDto[]> {
+      return db.transaction(async (tx) => {
+        // Locked, so a category created or deleted meanwhile waits rather than being missed.
+        const current = await tx.select().from(categories).for('update');
+        refuseUnlessEvery(current, ids);
+        const place = new Map(ids.map((id, index) => [id, index]));
+        const moved = current.filter((row) => row.sortOrder !== place.get(row.id));
+        if (moved.length > 0) {
+          const list = sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          );
+          await tx.execute(sql`
+            update ${categories} set sort_order = o.ord - 1, updated_at = ${clock.now()}
+            from unnest(array[${list}]::uuid[]) with ordinality as o(id, ord)
+            where ${categories.id} = o.id and ${categories.sortOrder} <> o.ord - 1`);
+        }
+        for (const row of moved) {
+          await audit.record(tx, {
+            actorId: actor.userId,
+            action: 'category.reordered',
+            entityType: 'category',
+            entityId: row.id,
+            before: { sort_order: row.sortOrder },
+            after: { sort_order: place.get(row.id) },
+          });
+        }
+        const rows = await tx
+          .select()
+          .from(categories)
+          .orderBy(...displayOrder.orderBy());
+        return withCounts(tx, rows, true);
+      });
     },
 
     /** One category; an inactive one only when `includeInactive`. */

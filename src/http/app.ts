@@ -123,7 +123,13 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         authRateLimitMax: config.AUTH_RATE_LIMIT_MAX,
       });
       await api.register(configRoutes, { demoMode: config.demoMode });
-      await api.register(userRoutes, { users: container.users, clock: container.clock });
+      await api.register(userRoutes, {
+        users: container.users,
+        clock: container.clock,
+        tellStatus: (work, user, reason) =>
+          container.notifications.accountStatusChanged(work, user, reason),
+        avatars: container.avatars,
+      });
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(messageRoutes, { messages: container.messages });

@@ -292,6 +292,11 @@ describe('who may do what: every endpoint as every role', () => {
       expected: [401, 403, 403, 403, 200, 200, 200],
     },
     {
+      name: 'GET /users/export',
+      request: () => ({ method: 'GET', url: '/users/export?format=csv' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
       name: 'GET /users (active staff)',
       request: () => ({ method: 'GET', url: '/users?role=agent&is_active=true' }),
       expected: [401, 403, 403, 200, 200, 200, 200],

@@ -6,6 +6,8 @@ import type { FileService } from '../files/service.js';
 import type { ErrorReporter } from '../platform/error-reporter.js';
 import { notificationJobs, type NotificationJobDeps } from '../notifications/jobs.js';
 import type { Metrics } from '../platform/metrics.js';
+import type { AvatarService } from '../users/avatars.js';
+import { userJobs } from '../users/jobs.js';
 import { heartbeatJob } from './heartbeat.js';
 import { startJobs, type JobDefinition } from './registry.js';
 
@@ -16,6 +18,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config'> {
   broadcasts?: BroadcastService;
   /** Files, whose jobs scan late and remove unattached uploads (none: no such jobs). */
   files?: Pick<FileService, 'rescan' | 'purgeOrphans'>;
+  /** Avatars, whose job fetches one from Telegram (none: no such job). */
+  avatars?: Pick<AvatarService, 'refresh'>;
   /** Where periodic jobs' failures are reported (queued jobs': the queue's own reporter). */
   errors?: ErrorReporter;
   /** The worker's metrics: delivery lag and failures, and its heartbeat (none: no heartbeat). */
@@ -34,6 +38,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
         })
       : []),
     ...(deps.files ? fileJobs(deps.files) : []),
+    ...(deps.avatars ? userJobs(deps.avatars) : []),
     ...(deps.metrics ? [heartbeatJob({ ...deps, metrics: deps.metrics })] : []),
   ];
 }

@@ -31,10 +31,15 @@ export const deliveryJobOptions = {
   retryBackoff: true,
 } as const;
 
-/** True when Telegram delivery should be attempted for this recipient and kind. */
+/**
+ * True when Telegram delivery should be attempted for this recipient and kind. A blocked user
+ * still gets `system` notices: the one written to a blocked person is the notice of their block
+ * (`accountStatusChanged`), which they must hear; every other notice is written to active
+ * people only.
+ */
 export function wantsTelegram(profile: DeliveryProfile, type: NotificationType): boolean {
   return (
-    profile.isActive &&
+    (profile.isActive || type === 'system') &&
     profile.botBlockedAt === null &&
     !profile.notificationSettings.muted_types.includes(type)
   );

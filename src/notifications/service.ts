@@ -308,6 +308,27 @@ export function createNotificationService(deps: {
     },
 
     /**
+     * Tells a person that staff blocked them (with `reason`, when given) or unblocked them, in
+     * their language, in the unit of work of the change. Written even though a blocked person
+     * gets nothing else: this one they must hear (`wantsTelegram` lets `system` through).
+     */
+    async accountStatusChanged(
+      work: Work,
+      user: { id: string; isActive: boolean },
+      reason: string | null,
+    ): Promise<void> {
+      const recipients = await users.deliveryProfiles(work.tx, [user.id]);
+      await write(
+        work,
+        draftsFor(recipients, 'system', null, (t) =>
+          user.isActive
+            ? { title: t.account_unblocked, content: t.account_unblocked_content }
+            : { title: t.account_blocked, content: t.account_blocked_content(reason) },
+        ),
+      );
+    },
+
+    /**
      * The notifications of a broadcast (`broadcasts/service.ts`): one `broadcast` row per
      * recipient, tied to `broadcastId` for its progress report, each with its delivery job, in
      * the caller's transaction and in batches, rows and jobs one statement per batch (audiences

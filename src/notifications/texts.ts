@@ -24,6 +24,12 @@ export interface NotificationTexts {
   malware_blocked: string;
   malware_content(fileName: string, uploaderId: string): string;
   open_button: string;
+  /** The person's own account was blocked by staff, with the reason when one was given. */
+  account_blocked: string;
+  account_blocked_content(reason: string | null): string;
+  /** The person's own account was unblocked. */
+  account_unblocked: string;
+  account_unblocked_content: string;
 }
 
 /** «Title»: status, the status's name as it reads after a colon. */
@@ -58,6 +64,13 @@ const texts: Record<Language, NotificationTexts> = {
     malware_content: (fileName: string, uploaderId: string) =>
       `The file “${fileName}” uploaded by user ${uploaderId} contains malware and was quarantined.`,
     open_button: 'Open ticket',
+    account_blocked: 'Your access to support is blocked',
+    account_blocked_content: (reason: string | null) =>
+      reason
+        ? `Reason: ${reason}`
+        : 'The support team blocked your access; they did not give a reason.',
+    account_unblocked: 'Your access to support is restored',
+    account_unblocked_content: 'You can write to support again.',
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -78,6 +91,11 @@ const texts: Record<Language, NotificationTexts> = {
       `Файл «${fileName}», загруженный пользователем ${uploaderId}, содержит вредоносный код ` +
       'и помещён в карантин.',
     open_button: 'Открыть обращение',
+    account_blocked: 'Ваш доступ к поддержке заблокирован',
+    account_blocked_content: (reason: string | null) =>
+      reason ? `Причина: ${reason}` : 'Команда поддержки заблокировала доступ, не указав причину.',
+    account_unblocked: 'Ваш доступ к поддержке восстановлен',
+    account_unblocked_content: 'Вы снова можете писать в поддержку.',
   },
 };
 

@@ -8,6 +8,7 @@ import { principalOf } from '../http/plugins/authentication.js';
 import { problemResponses } from '../http/problem.js';
 import {
   activityQuery,
+  avatarQuery,
   roleBody,
   statusBody,
   toUserDto,
@@ -15,17 +16,21 @@ import {
   userListQuery,
   userSchema,
 } from './schemas.js';
-import type { UserService } from './service.js';
+import type { StatusNotice, UserService } from './service.js';
+import type { AvatarService } from './avatars.js';
 import { exportFile, exportStream } from './export.js';
 
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
 /** Staff administration of users: list, role, block, activity. */
-export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Clock }> = async (
-  app,
-  { users, clock },
-) => {
+export const userRoutes: FastifyPluginAsyncZod<{
+  users: UserService;
+  clock: Clock;
+  /** Tells a blocked or unblocked person so in Telegram (the notifications service). */
+  tellStatus: StatusNotice;
+  avatars: Pick<AvatarService, 'open'>;
+}> = async (app, { users, clock, tellStatus, avatars }) => {
   app.get(
     '/users',
     {
@@ -68,7 +73,6 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
           'last_seen_at.',
         security,
         querystring: userExportQuery,
-        produces: ['text/csv', exportFile('xlsx', new Date(0)).type],
         response: {
           200: z.unknown().describe('The file, as an attachment'),
           ...problemResponses(401, 403, 422),
@@ -103,6 +107,43 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
     async (request) => toUserDto(await users.view(principalOf(request), request.params.id)),
   );
 
+  app.get(
+    '/users/:id/avatar',
+    {
+      preValidation: app.authorize(),
+      schema: {
+        tags,
+        summary: 'A user’s avatar',
+        description:
+          'A 128×128 WebP of the Telegram profile photo, as `avatar_url` links it. Staff ' +
+          'avatars to anyone signed in; a customer’s to staff and themself (404 for others, ' +
+          'and when there is none). With the current `?v=` the answer may be cached for a ' +
+          'year (`immutable`; `public` for staff, `private` for customers): a new photo gets a ' +
+          'new `v`. Fetched on sign-in when missing or older than a day.',
+        security,
+        params: idParams,
+        querystring: avatarQuery,
+        response: {
+          200: z.unknown().describe('The WebP image'),
+          ...problemResponses(401, 403, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const avatar = await avatars.open(principalOf(request), request.params.id);
+      const scope = avatar.shared ? 'public' : 'private';
+      const cache =
+        request.query.v === avatar.version
+          ? `${scope}, max-age=31536000, immutable`
+          : `${scope}, no-cache`;
+      return reply
+        .header('content-type', 'image/webp')
+        .header('cache-control', cache)
+        .header('x-content-type-options', 'nosniff')
+        .send(avatar.body);
+    },
+  );
+
   app.put(
     '/users/:id/role',
     {
@@ -135,7 +176,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
         description:
           'Moderators and above, for users below their own role (owners for anyone). Nobody ' +
           'blocks themself (403); the last active owner cannot be blocked (409). A blocked ' +
-          'user is refused (403) from their next request on. Written to the audit log.',
+          'user is refused (403) from their next request on. The person is told in Telegram, ' +
+          'in their language: blocked (with `reason`, when given) or that they can write ' +
+          'again. Written to the audit log with the reason. Setting the state the user already ' +
+          'has changes nothing and tells nobody.',
         security,
         params: idParams,
         body: statusBody,
@@ -144,7 +188,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService; clock: Cloc
     },
     async (request) =>
       toUserDto(
-        await users.changeStatus(principalOf(request), request.params.id, request.body.is_active),
+        await users.changeStatus(principalOf(request), request.params.id, request.body.is_active, {
+          reason: request.body.reason,
+          tell: tellStatus,
+        }),
       ),
   );
 

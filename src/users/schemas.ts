@@ -248,6 +248,16 @@ export const statusBody = z.strictObject({
     .describe('Why: told to the person in Telegram with the block, and kept in the audit log'),
 });
 
+/** `GET /users/{id}/avatar` query. */
+export const avatarQuery = z.strictObject({
+  v: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The version `avatar_url` carries; the current one makes the answer cacheable'),
+});
+
 /** `GET /users/{id}/activity` query. */
 export const activityQuery = z.strictObject({
   limit: limitParam,

@@ -18,6 +18,9 @@ import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/queue.js';
+import { transactionExecutor } from '../db/transaction-executor.js';
+import { avatarJob, avatarMaxAgeMs, type AvatarJob } from './avatar-job.js';
 import {
   avatarPath,
   toUserDto,
@@ -48,6 +51,16 @@ export interface DeliveryProfile {
 }
 
 const staffRoles = userRoles.filter((role) => isStaff(role));
+
+/**
+ * Tells a person, in the unit of work of the change, that they were blocked (with the reason,
+ * if one was given) or unblocked (`NotificationService.accountStatusChanged`).
+ */
+export type StatusNotice = (
+  work: Work,
+  user: { id: string; isActive: boolean },
+  reason: string | null,
+) => Promise<void>;
 
 /** Profile fields a user may change themself. */
 export interface ProfilePatch {
@@ -92,8 +105,32 @@ export function createUserService(deps: {
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
+  /** Where sign-in queues the refresh of a stale avatar (`avatars.ts`); none: no refresh. */
+  queue?: Pick<JobQueue, 'send' | 'wake' | 'isRunning'>;
 }) {
   const { db, uow, cache, clock, audit } = deps;
+
+  /**
+   * Queues the fetch of the user's avatar, in the sign-in's transaction, when it was never
+   * looked for or not for a day (`avatarMaxAgeMs`); one job per user at a time.
+   */
+  async function queueStaleAvatar(work: Work, row: UserRow): Promise<void> {
+    const { queue } = deps;
+    if (!queue?.isRunning()) return;
+    const fetchedAt = row.avatarFetchedAt?.getTime();
+    if (fetchedAt !== undefined && clock.now().getTime() - fetchedAt < avatarMaxAgeMs) return;
+    await queue.send<AvatarJob>(
+      avatarJob,
+      { user_id: row.id },
+      {
+        singletonKey: `avatar:${row.id}`,
+        retryLimit: 3,
+        retryBackoff: true,
+        executor: transactionExecutor(work.tx),
+      },
+    );
+    work.afterCommit(() => queue.wake(avatarJob), `wake:${avatarJob}`);
+  }
   // Authors of a page of messages, by one prepared statement whatever their number (see the
   // ticket reads in tickets/queries.ts for why).
   const authorsById = db
@@ -153,6 +190,7 @@ export function createUserService(deps: {
     actor: Actor,
     userId: string,
     decide: (target: UserRow, spareOwners: number) => StaffChange | undefined,
+    then?: (work: Work, row: UserRow) => Promise<void>,
   ): Promise<UserRow> {
     return uow.run(async (work) => {
       const { tx } = work;
@@ -169,6 +207,7 @@ export function createUserService(deps: {
         after: change.after,
       });
       announce(work, row, actor.userId);
+      await then?.(work, row);
       return row;
     });
   }
@@ -293,6 +332,7 @@ export function createUserService(deps: {
           .returning();
         if (!row) throw new Error('upsert returned no row');
         if (isOwner) announce(work, row, null);
+        await queueStaleAvatar(work, row);
         return row;
       });
     },
@@ -400,31 +440,45 @@ export function createUserService(deps: {
     /**
      * Blocks or unblocks a user (moderators and above, only users below their own role, except
      * an owner). Nobody blocks themself, and the last active owner cannot be blocked (409).
-     * Takes effect on the user's next request.
+     * Takes effect on the user's next request. The reason, if any, goes into the audit entry,
+     * and `tell` (when given) tells the person, in the same unit of work; setting the state
+     * they already have changes, records and tells nothing.
      */
-    async changeStatus(actor: Actor, userId: string, isActive: boolean): Promise<UserRow> {
+    async changeStatus(
+      actor: Actor,
+      userId: string,
+      isActive: boolean,
+      options: { reason?: string; tell?: StatusNotice } = {},
+    ): Promise<UserRow> {
+      const reason = options.reason?.trim() || null;
+      const { tell } = options;
       requirePermission(actor, 'users.block');
       if (actor.userId === userId) {
         throw new Forbidden('Nobody blocks or unblocks themself', 'own_status');
       }
-      return applyChange(actor, userId, (target, spareOwners) => {
-        if (!canModerate(actor.role, target.role)) {
-          throw new Forbidden(
-            `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
-            'target_outranks',
-          );
-        }
-        if (target.isActive === isActive) return undefined;
-        if (!isActive && target.role === 'owner' && spareOwners === 0) {
-          throw new Conflict('This is the last active owner', 'last_owner');
-        }
-        return {
-          changes: { isActive },
-          action: isActive ? 'user.unblocked' : 'user.blocked',
-          before: { is_active: target.isActive },
-          after: { is_active: isActive },
-        };
-      });
+      return applyChange(
+        actor,
+        userId,
+        (target, spareOwners) => {
+          if (!canModerate(actor.role, target.role)) {
+            throw new Forbidden(
+              `Your role (${actor.role}) may not block or unblock someone whose role is ${target.role}`,
+              'target_outranks',
+            );
+          }
+          if (target.isActive === isActive) return undefined;
+          if (!isActive && target.role === 'owner' && spareOwners === 0) {
+            throw new Conflict('This is the last active owner', 'last_owner');
+          }
+          return {
+            changes: { isActive },
+            action: isActive ? 'user.unblocked' : 'user.blocked',
+            before: { is_active: target.isActive },
+            after: { is_active: isActive, ...(reason ? { reason } : {}) },
+          };
+        },
+        tell && ((work, row) => tell(work, row, reason)),
+      );
     },
 
     /**
@@ -448,6 +502,11 @@ export function createUserService(deps: {
     /** What notification delivery knows of every active staff member (the setup checklist). */
     async activeStaffProfiles(): Promise<DeliveryProfile[]> {
       return deliveryProfiles(db, await activeStaffIds(db));
+    },
+
+    /** Records the user's avatar (`avatars.ts`): its blob key, or null for none, and when. */
+    async recordAvatar(userId: string, key: string | null, fetchedAt: Date): Promise<void> {
+      await update(userId, { avatarKey: key, avatarFetchedAt: fetchedAt });
     },
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */

@@ -20,6 +20,9 @@ export const CategoryCreate = {
   icon: { maxLength: 16 },
 } as const;
 
+/** Run-time constraints of `components['schemas']['CategoryOrder']`. */
+export const CategoryOrder = { ids: { maxItems: 1000 } } as const;
+
 /** Run-time constraints of `components['schemas']['CategoryUpdate']`. */
 export const CategoryUpdate = {
   name: { minLength: 1, maxLength: 100 },

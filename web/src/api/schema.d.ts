@@ -479,22 +479,7 @@ export interface paths {
         content: {
           'application/json': {
             language_code?: string;
-            notification_settings?: {
-              /** @description Notification kinds not delivered to Telegram (still listed in the app) */
-              muted_types: (
-                | 'ticket_created'
-                | 'ticket_assigned'
-                | 'new_message'
-                | 'status_changed'
-                | 'reminder'
-                | 'broadcast'
-                | 'system'
-              )[];
-              /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
-              quiet_hours?: components['schemas']['QuietHoursInput'] | null;
-              /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
-              digest?: boolean;
-            };
+            notification_settings?: components['schemas']['NotificationSettingsInput'];
           };
         };
       };
@@ -716,7 +701,7 @@ export interface paths {
     };
     /**
      * List categories
-     * @description Active categories in display order (`sort_order`, then name), paged like every list. Staff may add `include_inactive=true` to see retired ones too.
+     * @description Active categories in display order (`sort_order`, then name), paged like every list. Staff may add `include_inactive=true` to see retired ones too; staff also get `open_count`, the tickets of each category that are open, in progress or waiting.
      */
     get: {
       parameters: {
@@ -725,7 +710,7 @@ export interface paths {
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, name, description, icon, color, is_active, sort_order, translations, created_at, updated_at */
+          /** @description Comma-separated fields to return of each item: id, name, description, icon, color, is_active, sort_order, open_count, translations, created_at, updated_at */
           fields?: string;
           /** @description Staff only: include inactive categories */
           include_inactive?: 'true' | 'false';
@@ -755,6 +740,8 @@ export interface paths {
                 /** @description Inactive categories cannot take new tickets */
                 is_active?: boolean;
                 sort_order?: number;
+                /** @description Staff only: tickets of this category that are open, in progress or waiting */
+                open_count?: number;
                 /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
                 translations?: {
                   [key: string]: {
@@ -866,6 +853,80 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/categories/order': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Reorder categories
+     * @description Admins only. `ids` names every category, active or not, exactly once, in the new display order (422 otherwise); each one’s `sort_order` becomes its place (0, 1, …), all in one transaction, each move written to the audit log. Answers every category in the new order, with `open_count`.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CategoryOrderInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Category'][];
+              /** @description Pass as ?cursor= for the next page; null at the end */
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1834,151 +1895,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/settings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Read the settings
-     * @description Admins and owners. Support hours, the reminder schedule and threshold, auto-close, the /start greeting and the routing of new tickets. Groups never saved show their defaults (from the environment where one exists).
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Settings'];
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-    /**
-     * Change the settings
-     * @description Admins and owners. Any of the groups; each given is replaced whole and validated (422 names every bad field, including routing that names unknown categories or people who are not active staff). Recorded in the audit log; in force in every process at once. Answers the whole settings.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            support_hours?: {
-              time_zone: string;
-              /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
-              days: number[];
-              start: string;
-              end: string;
-            };
-            reminders?: {
-              /** @description When the reminder run starts, 5-field cron in UTC */
-              cron: string;
-              /** @description Remind about tickets unanswered this long */
-              after_hours: number;
-            };
-            auto_close?: {
-              after_days: number;
-            };
-            greeting?: {
-              /** @description "" keeps the built-in greeting */
-              ru: string;
-              /** @description "" keeps the built-in greeting */
-              en: string;
-            };
-            routing?: {
-              /**
-               * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
-               * @enum {string}
-               */
-              mode: 'all' | 'on_duty' | 'per_category';
-              /** @description Staff user ids per category id, for `per_category` */
-              categories: {
-                [key: string]: string[];
-              };
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Settings'];
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -2775,7 +2691,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3275,8 +3191,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'text/csv': unknown;
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': unknown;
+            'application/json': unknown;
           };
         };
         /** @description Default Response */
@@ -3285,8 +3200,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'text/csv': components['schemas']['Problem'];
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -3295,8 +3209,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'text/csv': components['schemas']['Problem'];
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -3305,8 +3218,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'text/csv': components['schemas']['Problem'];
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -3442,7 +3354,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3464,6 +3376,87 @@ export interface paths {
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
             };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/avatar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A user’s avatar
+     * @description A 128×128 WebP of the Telegram profile photo, as `avatar_url` links it. Staff avatars to anyone signed in; a customer’s to staff and themself (404 for others, and when there is none). With the current `?v=` the answer may be cached for a year (`immutable`; `public` for staff, `private` for customers): a new photo gets a new `v`. Fetched on sign-in when missing or older than a day.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The version `avatar_url` carries; the current one makes the answer cacheable */
+          v?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The WebP image */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
           };
         };
         /** @description Default Response */
@@ -3619,7 +3612,7 @@ export interface paths {
     get?: never;
     /**
      * Block or unblock a user
-     * @description Moderators and above, for users below their own role (owners for anyone). Nobody blocks themself (403); the last active owner cannot be blocked (409). A blocked user is refused (403) from their next request on. Written to the audit log.
+     * @description Moderators and above, for users below their own role (owners for anyone). Nobody blocks themself (403); the last active owner cannot be blocked (409). A blocked user is refused (403) from their next request on. The person is told in Telegram, in their language: blocked (with `reason`, when given) or that they can write again. Written to the audit log with the reason. Setting the state the user already has changes nothing and tells nobody.
      */
     put: {
       parameters: {
@@ -3982,7 +3975,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -4010,7 +4003,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -4062,6 +4055,8 @@ export interface components {
       /** @description Inactive categories cannot take new tickets */
       is_active: boolean;
       sort_order: number;
+      /** @description Staff only: tickets of this category that are open, in progress or waiting */
+      open_count?: number;
       /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
       translations: {
         [key: string]: {
@@ -4145,6 +4140,8 @@ export interface components {
       /** @description Inactive categories cannot take new tickets */
       is_active: boolean;
       sort_order: number;
+      /** @description Staff only: tickets of this category that are open, in progress or waiting */
+      open_count?: number;
       /** @description The name, and optionally the description, in other languages by ISO 639-1 code, e.g. `{"ru": {"name": "Оплата"}}`: clients show the one of their language, else `name` */
       translations: {
         [key: string]: {
@@ -4156,6 +4153,14 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    CategoryOrder: {
+      /** @description Every category (active or not) exactly once, first shown first */
+      ids: string[];
+    };
+    CategoryOrderInput: {
+      /** @description Every category (active or not) exactly once, first shown first */
+      ids: string[];
     };
     CategoryUpdate: {
       name?: string;
@@ -4404,10 +4409,6 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
-      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
-      quiet_hours: components['schemas']['QuietHours'] | null;
-      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
-      digest: boolean;
     };
     NotificationSettingsInput: {
       /** @description Notification kinds not delivered to Telegram (still listed in the app) */
@@ -4420,10 +4421,6 @@ export interface components {
         | 'broadcast'
         | 'system'
       )[];
-      /** @description Daily hours (support time zone) when Telegram messages are held and sent as they end; null: none */
-      quiet_hours: components['schemas']['QuietHoursInput'] | null;
-      /** @description Staff only: one daily message listing overdue tickets instead of one reminder each */
-      digest: boolean;
     };
     NotificationUnreadCount: {
       unread_count: number;
@@ -4456,98 +4453,6 @@ export interface components {
         field: string;
         message: string;
       }[];
-    };
-    QuietHours: {
-      /** @description When quiet hours begin, HH:MM */
-      start: string;
-      /** @description When they end, HH:MM; before `start` when they wrap midnight */
-      end: string;
-    };
-    QuietHoursInput: {
-      /** @description When quiet hours begin, HH:MM */
-      start: string;
-      /** @description When they end, HH:MM; before `start` when they wrap midnight */
-      end: string;
-    };
-    /** @description Admin-editable settings; groups never saved follow the environment defaults */
-    Settings: {
-      support_hours: {
-        time_zone: string;
-        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
-        days: number[];
-        start: string;
-        end: string;
-      };
-      reminders: {
-        /** @description When the reminder run starts, 5-field cron in UTC */
-        cron: string;
-        /** @description Remind about tickets unanswered this long */
-        after_hours: number;
-      };
-      auto_close: {
-        after_days: number;
-      };
-      greeting: {
-        /** @description "" keeps the built-in greeting */
-        ru: string;
-        /** @description "" keeps the built-in greeting */
-        en: string;
-      };
-      routing: {
-        /**
-         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
-         * @enum {string}
-         */
-        mode: 'all' | 'on_duty' | 'per_category';
-        /** @description Staff user ids per category id, for `per_category` */
-        categories: {
-          [key: string]: string[];
-        };
-      };
-      /** @description The last save; null: never saved */
-      updated_at: string | null;
-      /** @description Who saved last; null: never saved, or gone */
-      updated_by: string | null;
-    };
-    /** @description Admin-editable settings; groups never saved follow the environment defaults */
-    SettingsInput: {
-      support_hours: {
-        time_zone: string;
-        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
-        days: number[];
-        start: string;
-        end: string;
-      };
-      reminders: {
-        /** @description When the reminder run starts, 5-field cron in UTC */
-        cron: string;
-        /** @description Remind about tickets unanswered this long */
-        after_hours: number;
-      };
-      auto_close: {
-        after_days: number;
-      };
-      greeting: {
-        /** @description "" keeps the built-in greeting */
-        ru: string;
-        /** @description "" keeps the built-in greeting */
-        en: string;
-      };
-      routing: {
-        /**
-         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
-         * @enum {string}
-         */
-        mode: 'all' | 'on_duty' | 'per_category';
-        /** @description Staff user ids per category id, for `per_category` */
-        categories: {
-          [key: string]: string[];
-        };
-      };
-      /** @description The last save; null: never saved */
-      updated_at: string | null;
-      /** @description Who saved last; null: never saved, or gone */
-      updated_by: string | null;
     };
     /** @description A support ticket */
     Ticket: {
