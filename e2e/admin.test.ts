@@ -417,9 +417,12 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
         name: 'Daily digest of overdue tickets instead of a reminder for each',
       })
       .check({ force: true });
+    await page.getByRole('checkbox', { name: 'On duty: told about new tickets' }).uncheck({
+      force: true,
+    });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
-    const me = await call<{ notification_settings: object }>(
+    const me = await call<{ notification_settings: object; on_duty: boolean }>(
       server.url,
       ownerToken,
       'GET',
@@ -430,6 +433,7 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
       quiet_hours: { start: '22:00', end: '08:00' },
       digest: true,
     });
+    expect(me.on_duty).toBe(false);
   });
 
   it('mutes a kind for a customer: Telegram no longer brings it, the other kinds still come', async () => {
@@ -462,7 +466,7 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
     // The status change, sent after the message, arrives; the muted message never does.
     await expect
       .poll(toCustomer, { timeout: 15_000 })
-      .toContainEqual(expect.stringContaining('Waiting'));
+      .toContainEqual(expect.stringContaining('waiting for customer'));
     expect(toCustomer().filter((text) => text.includes('A reply the customer muted'))).toEqual([]);
   });
 

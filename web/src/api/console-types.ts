@@ -1,7 +1,6 @@
 /**
- * The shapes the admin console and the notification centre use, from the generated contract
- * (`schema.d.ts`). The few fields of issue 17 the server does not publish yet (a category's
- * `open_count`, staff `on_duty`) are optional here until it does.
+ * The shapes the admin console and the notification centre use, by name, from the generated
+ * contract (`schema.d.ts`).
  */
 import type { components } from './schema';
 import * as schemaValues from './schema-values';
@@ -10,10 +9,10 @@ import type { Category, Person, Role, User } from './types';
 type Schemas = components['schemas'];
 
 /** A person in the people list and on their page. */
-export type PersonRow = Person & { on_duty?: boolean };
+export type PersonRow = Person;
 
-/** A category with how many of its tickets are open (open, in progress, waiting). */
-export type CategoryRow = Category & { open_count?: number };
+/** A category; for staff with how many of its tickets are open (open, in progress, waiting). */
+export type CategoryRow = Category;
 
 /** A recorded change, as the activity timeline reads it. */
 export type AuditEntry = Schemas['AuditEntry'];
@@ -33,8 +32,8 @@ export type HourRange = Schemas['QuietHours'];
 /** The signed-in user's notification preferences (`notification_settings`). */
 export type NotificationPrefs = Schemas['NotificationSettings'];
 
-/** The signed-in user, and whether a staff member is on duty. */
-export type Me = User & { on_duty?: boolean };
+/** The signed-in user, with their preferences and (staff) whether they are on duty. */
+export type Me = User;
 
 /** The settings an admin changes without a restart (`GET/PUT /settings`). */
 export type Settings = Schemas['Settings'];

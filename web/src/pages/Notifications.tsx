@@ -143,7 +143,8 @@ function Preferences({ user }: Readonly<{ user: User }>) {
     mutationFn: () =>
       api<Me>('PUT', '/auth/profile', {
         notification_settings: prefs,
-        ...(onDuty === undefined ? {} : { on_duty: onDuty }),
+        // Customers are never on duty: the server refuses them the field (403).
+        ...(isStaff(user.role) && onDuty !== undefined ? { on_duty: onDuty } : {}),
       }),
     onSuccess: (next) => {
       haptic('success');

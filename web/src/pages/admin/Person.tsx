@@ -211,7 +211,7 @@ export default function Person({ id, user }: Readonly<{ id: string; user: User }
           <Cell after={shown.last_seen_at ? formatDateTime(shown.last_seen_at) : tc('neverSeen')}>
             {tc('lastSeen')}
           </Cell>
-          {shown.role !== 'user' && shown.on_duty !== undefined && (
+          {shown.role !== 'user' && (
             <Cell after={shown.on_duty ? tc('yes') : tc('no')}>{tc('onDuty')}</Cell>
           )}
         </Section>
