@@ -17,6 +17,7 @@ const servicesOnly = [
   'src/db/postgres.test.ts',
   'src/platform/queue-outage.test.ts',
   'src/platform/redis-prefix-postgres.test.ts',
+  'src/settings/across-processes.test.ts',
   'test/delivery-reclaim.test.ts',
   'test/own-services.test.ts',
   'test/pg-outage.test.ts',

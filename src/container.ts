@@ -37,6 +37,12 @@ import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
 import { createTelegramFiles } from './telegram/file-download.js';
 import { createStatsService, type StatsService } from './stats/service.js';
+import { reminderQueue } from './notifications/reminders.js';
+import {
+  createSettingsService,
+  defaultSettings,
+  type SettingsService,
+} from './settings/service.js';
 import { createUserService, type UserService } from './users/service.js';
 import { createAvatarService, type AvatarService } from './users/avatars.js';
 
@@ -69,6 +75,8 @@ export interface Container {
   avatars: AvatarService;
   /** Admins' messages to every user through the bot (`/broadcast`). */
   broadcasts: BroadcastService;
+  /** The admin-editable settings (`settings/`), in force in every process at once. */
+  settings: SettingsService;
   /** Ticket figures for the bot's /stats. */
   stats: StatsService;
   /** Strikes and bans of client addresses (`abuse/`). */
@@ -196,6 +204,29 @@ export async function createContainer(
       );
     }
   }
+  const settings = createSettingsService({
+    db: database.db,
+    uow,
+    cache,
+    clock,
+    audit,
+    logger,
+    defaults: defaultSettings(config),
+    categories,
+    users,
+    // The schedule lives in the job queue's tables, shared by every process: moved at once.
+    async onRemindersChanged(reminders) {
+      if (!queue.isRunning()) return;
+      try {
+        await queue.schedule(reminderQueue, reminders.cron);
+      } catch (error) {
+        logger.error(
+          { err: error },
+          'settings: the reminder schedule could not be moved; the next worker start moves it',
+        );
+      }
+    },
+  });
   const notifications = createNotificationService({
     db: database.db,
     queue,
@@ -203,6 +234,7 @@ export async function createContainer(
     users,
     logger,
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
+    settings,
   });
   const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
     ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }
@@ -320,6 +352,7 @@ export async function createContainer(
     notifications,
     avatars,
     broadcasts,
+    settings,
     stats: createStatsService({ db: database.db, clock }),
     abuse,
     botApi,
@@ -340,6 +373,7 @@ export async function createContainer(
           avatars,
           users,
           tickets,
+          settings,
           cache,
           rateLimitStore,
           clock,

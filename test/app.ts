@@ -56,6 +56,11 @@ export interface TestAppOptions {
    * leaves it open: the app that opened it closes it.
    */
   database?: Database;
+  /**
+   * The Redis key and channel prefix (default: one of its own). Two apps given the same one share
+   * cache and pub/sub as two processes of one install do.
+   */
+  redisPrefix?: string;
 }
 
 /**
@@ -77,7 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     : await openTestDatabase();
   const created = await createContainer(config, createLogger(config.LOG_LEVEL, options.logStream), {
     database,
-    redisPrefix: uniquePrefix(),
+    redisPrefix: options.redisPrefix ?? uniquePrefix(),
     defaultCategory: options.defaultCategory ?? false,
     ...(options.clock ? { clock: options.clock } : {}),
   });

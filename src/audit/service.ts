@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock.js';
 import { toAuditEntryDto, type AuditEntryDto } from './schemas.js';
 
 /** What kind of thing a change touched. */
-export type AuditEntityType = 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+export type AuditEntityType = 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
 
 /** One recorded change: who did what to which thing, and its fields before and after. */
 export interface AuditEntry {

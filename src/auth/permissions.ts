@@ -34,6 +34,8 @@ export const permissions = {
   /** See and lift the abuse guard's bans of client addresses. */
   'abuse.bans': 'admin',
   'notifications.read_own': 'user',
+  /** Read and change the admin-editable settings (`settings/`). */
+  'settings.manage': 'admin',
   /** The first-run checklist under /start (docs/operations.md, "First start"). */
   'setup.checklist': 'owner',
 } as const satisfies Record<string, UserRole>;

@@ -339,6 +339,46 @@ describe('PUT /auth/profile: quiet hours and the daily digest', () => {
   });
 });
 
+describe('on duty', () => {
+  const putProfile = (token: string, payload: object) =>
+    t.app.inject({ method: 'PUT', url: '/api/v1/auth/profile', headers: bearer(token), payload });
+
+  it('is on for everyone at first; a staff member goes off duty and back', async () => {
+    const pair = await signIn(t, { id: 5611 });
+    await t.container.users.setRole(pair.user.id, 'agent');
+    expect((await me(pair.access_token)).json().on_duty).toBe(true);
+    const off = await putProfile(pair.access_token, { on_duty: false });
+    expect(off.statusCode).toBe(200);
+    expect(off.json().on_duty).toBe(false);
+    expect((await me(pair.access_token)).json().on_duty).toBe(false);
+    const users = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/${pair.user.id}`,
+      headers: bearer(pair.access_token),
+    });
+    expect(users.json().on_duty).toBe(false);
+    expect((await putProfile(pair.access_token, { on_duty: true })).json().on_duty).toBe(true);
+  });
+
+  it('refuses a customer setting it (403 problem), and changes nothing else', async () => {
+    const pair = await signIn(t, { id: 5612, language_code: 'ru' });
+    const response = await putProfile(pair.access_token, { on_duty: false, language_code: 'en' });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json().detail).toMatch(/staff/);
+    const after = (await me(pair.access_token)).json();
+    expect(after).toMatchObject({ on_duty: true, language_code: 'ru' });
+  });
+
+  it('refuses a value that is not true or false (422)', async () => {
+    const pair = await signIn(t, { id: 5613 });
+    await t.container.users.setRole(pair.user.id, 'agent');
+    const response = await putProfile(pair.access_token, { on_duty: 'no' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors[0].field).toBe('on_duty');
+  });
+});
+
 describe('a new JWT_SECRET', () => {
   it('refuses access tokens signed with the old one; their refresh tokens still give a new pair', async () => {
     const before = await createTestApp({

@@ -130,7 +130,9 @@ export const authRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ['auth'],
         summary: 'Edit my profile',
-        description: 'Changes the interface language and which notification kinds reach Telegram.',
+        description:
+          'Changes the interface language, which notification kinds reach Telegram, and for ' +
+          'staff whether they are on duty (a customer sending `on_duty` gets 403).',
         security: [{ bearer: [] }],
         body: profileBody,
         response: { 200: meSchema, ...problemResponses(401, 403, 422) },

@@ -40,5 +40,9 @@ export const profileBody = z
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language code such as en or ru')
       .optional(),
     notification_settings: notificationSettingsInput.optional(),
+    on_duty: z
+      .boolean()
+      .optional()
+      .describe('Staff only (403 for customers): whether new tickets reach me in on_duty routing'),
   })
   .strict();

@@ -12,6 +12,7 @@ import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import { createSetupChecklist, type SetupChecklist } from '../setup/checklist.js';
+import type { SettingsService } from '../settings/service.js';
 import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
@@ -36,6 +37,7 @@ export type BotSources = Pick<
   | 'files'
   | 'broadcasts'
   | 'stats'
+  | 'settings'
   | 'metrics'
 >;
 
@@ -68,6 +70,8 @@ export interface BotDeps {
   files: FileService;
   broadcasts: BroadcastService;
   stats: StatsService;
+  /** The admin-editable settings: the /start greeting. */
+  settings: Pick<SettingsService, 'current'>;
   /** The bot's state (`bot_state`): forms, offers, drafts and per-chat locks. */
   state: BotStateStore;
   /** Which ticket each of the bot's messages is about, so replies to it land there. */
@@ -96,6 +100,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
     files: sources.files,
     broadcasts: sources.broadcasts,
     stats: sources.stats,
+    settings: sources.settings,
     state: createBotStateStore(database.db),
     ticketMessages: createTicketMessages(database.db),
     checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),

@@ -9,7 +9,7 @@ import {
   type TelegramPerson,
 } from '../../test/bot.js';
 import { sample, scrape } from '../../test/metrics.js';
-import { signInAs } from '../../test/people.js';
+import { callAs, signInAs } from '../../test/people.js';
 import type { Principal } from '../auth/service.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 
@@ -112,6 +112,34 @@ describe('/start, /help, /tickets and /status', () => {
         '📋 Мои обращения',
       ]);
     }
+  });
+
+  it('greets with the text an admin saved for the user’s language, and the built-in one again once it is cleared', async () => {
+    const admin = await signInAs(harness.testApp, 'admin');
+    const save = (greeting: { ru: string; en: string }) =>
+      callAs(harness.testApp, admin, 'PUT', '/settings', { greeting });
+    expect(
+      (await save({ ru: 'Добро пожаловать в «Ромашку»!', en: 'Welcome to <Acme> & Co' }))
+        .statusCode,
+    ).toBe(200);
+
+    const english = harness.chat(person('en', 'Ivy'));
+    english.send('/start');
+    const saved = await english.next();
+    expect(saved.text).toContain('Welcome to &lt;Acme&gt; &amp; Co');
+    expect(saved.text).not.toContain('Hi, Ivy!');
+    expect(saved.buttons.flat().map((b) => b.text)).toContain('✍️ New ticket');
+    const russian = harness.chat(person('ru', 'Ира'));
+    russian.send('/start');
+    expect((await russian.next()).text).toContain('Добро пожаловать в «Ромашку»!');
+
+    // English cleared: the built-in greeting; Russian keeps its saved text.
+    expect((await save({ ru: 'Добро пожаловать в «Ромашку»!', en: '' })).statusCode).toBe(200);
+    english.send('/start');
+    expect((await english.next()).text).toContain('Hi, Ivy!');
+    russian.send('/start');
+    expect((await russian.next()).text).toContain('Добро пожаловать в «Ромашку»!');
+    expect((await save({ ru: '', en: '' })).statusCode).toBe(200);
   });
 
   it('greets clients in other languages in English, as their notifications are', async () => {

@@ -180,6 +180,17 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
       });
     },
 
+    /** Which of `ids` name no category (active or not), in the order given. */
+    async missingIds(tx: Db | Tx, ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await tx
+        .select({ id: categories.id })
+        .from(categories)
+        .where(inArray(categories.id, [...ids]));
+      const found = new Set(rows.map((row) => row.id));
+      return ids.filter((id) => !found.has(id));
+    },
+
     /**
      * A page of categories in display order; active ones only unless `includeInactive`; with
      * each one's open tickets when `withOpenCounts` (for staff).

@@ -107,6 +107,8 @@ export const users = pgTable(
     /** Set once the user picks a language themself; Telegram's then no longer overrides it. */
     languageChosen: boolean('language_chosen').notNull().default(false),
     isPremium: boolean('is_premium').notNull().default(false),
+    /** Staff on duty hear of new tickets when routing is `on_duty` (`settings/`). */
+    onDuty: boolean('on_duty').notNull().default(true),
     notificationSettings: jsonb('notification_settings')
       .$type<NotificationSettings>()
       .notNull()
@@ -441,6 +443,18 @@ export const auditLog = pgTable(
   ],
 );
 
+/**
+ * Admin-editable settings (`settings/service.ts`), one row per group (`support_hours`,
+ * `reminders`, …) holding that group's JSON. A group without a row follows its default from the
+ * environment, so a new group needs no migration and an unsaved one keeps tracking the env.
+ */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestampMs('updated_at').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+});
+
 export const usersRelations = relations(users, ({ many }) => ({
   tickets: many(tickets, { relationName: 'author' }),
   sessions: many(sessions),
@@ -479,5 +493,6 @@ export type TicketRow = typeof tickets.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type CategoryRow = typeof categories.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
+export type SettingsRow = typeof settings.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

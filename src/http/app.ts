@@ -11,6 +11,7 @@ import { fileRoutes, maxUploadBytes } from '../files/routes.js';
 import { messageRoutes } from '../messages/routes.js';
 import { notificationRoutes } from '../notifications/routes.js';
 import realtimeGateway from '../realtime/gateway.js';
+import { settingsRoutes } from '../settings/routes.js';
 import { ticketRoutes } from '../tickets/routes.js';
 import { userRoutes } from '../users/routes.js';
 import { webhookRoute } from '../bot/webhook-route.js';
@@ -138,6 +139,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       });
       await api.register(notificationRoutes, { notifications: container.notifications });
       await api.register(abuseRoutes, { guard: container.abuse });
+      await api.register(settingsRoutes, { settings: container.settings });
       await api.register(realtimeGateway, { container });
     },
     { prefix: '/api/v1' },

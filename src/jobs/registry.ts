@@ -4,13 +4,19 @@ import { reportingOff, type ErrorReporter } from '../platform/error-reporter.js'
 import type { JobHandler, JobQueue, WorkOptions } from '../platform/queue.js';
 
 /**
+ * A cron schedule (UTC): fixed, or read as the worker starts (one an admin may change, which
+ * whoever changes it moves in the queue too: `settings/service.ts`).
+ */
+export type JobSchedule = string | (() => Promise<string>);
+
+/**
  * A job the queue runs, in whichever worker process takes it: each job sent to `name`, and one
  * per tick of `schedule` (cron, UTC) when it has one.
  */
 export interface QueuedJob {
   kind: 'queued';
   name: string;
-  schedule?: string;
+  schedule?: JobSchedule;
   /** Hands the queue's jobs of `name` to the job's handler, in this process. */
   work(queue: JobQueue): Promise<void>;
 }
@@ -43,7 +49,7 @@ export type JobDefinition = QueuedJob | PeriodicJob | StartupJob;
 export function queuedJob<T extends object>(
   name: string,
   handler: JobHandler<T>,
-  options: WorkOptions & { schedule?: string } = {},
+  options: WorkOptions & { schedule?: JobSchedule } = {},
 ): QueuedJob {
   const { schedule, ...work } = options;
   return {
@@ -102,7 +108,10 @@ export async function startJobs(
   for (const job of jobs) {
     if (job.kind === 'queued') {
       await job.work(queue);
-      if (job.schedule) await queue.schedule(job.name, job.schedule);
+      if (job.schedule) {
+        const cron = typeof job.schedule === 'string' ? job.schedule : await job.schedule();
+        await queue.schedule(job.name, cron);
+      }
     } else if (job.kind === 'periodic') {
       stops.push(startTimer(job, logger, errors));
     } else {

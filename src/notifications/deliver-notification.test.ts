@@ -39,6 +39,7 @@ describe('the delivery handler, called directly', () => {
       logger: createLogger('silent'),
       miniAppUrl: options.miniAppUrl,
       metrics: t.container.metrics,
+      settings: t.container.settings,
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     });
 
@@ -224,6 +225,7 @@ describe('the delivery handler, called directly', () => {
       notifications: t.container.notifications,
       users: t.container.users,
       tickets: t.container.tickets,
+      settings: t.container.settings,
       cache: t.container.cache,
       rateLimitStore: t.container.rateLimitStore,
       clock: t.container.clock,

@@ -20,7 +20,8 @@ import { openTicketButton, webAppUrl } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
-import { quietHoursZone, quietUntil } from './quiet-hours.js';
+import { quietUntil, supportTimeZone } from './quiet-hours.js';
+import type { SettingsService } from '../settings/service.js';
 
 /**
  * How long a claim holds by default (`NOTIFY_CLAIM_LEASE_S`): as long as a delivery job may run
@@ -72,8 +73,10 @@ export interface DeliveryDeps {
   miniAppUrl: string | undefined;
   /** How long a claim holds (default `claimLeaseMs`; shorter in tests). */
   leaseMs?: number;
-  /** The zone quiet hours are read in (default `quietHoursZone`; tests pass another). */
-  quietHoursZone?: () => string;
+  /** The saved settings: quiet hours are read in the support hours' time zone. */
+  settings: Pick<SettingsService, 'current'>;
+  /** The zone quiet hours are read in, instead of the settings' (tests pass one). */
+  quietHoursZone?: () => string | Promise<string>;
   /** Where delivery lag and failures are recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
 }
@@ -242,7 +245,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
     const sentBefore = row.deliveredAt === null ? null : row.telegramMessageId;
     // Quiet hours hold a new message (an edit makes no sound): the row is given back and its
     // job queued again to start as they end; pg-boss keeps it until then (docs/operations.md).
-    const zone = (deps.quietHoursZone ?? quietHoursZone)();
+    const zone = await (deps.quietHoursZone ?? supportTimeZone(deps.settings))();
     const until =
       sentBefore === null
         ? quietUntil(profile.notificationSettings.quiet_hours, clock.now(), zone)

@@ -71,7 +71,7 @@ describe('the daily digest of overdue tickets', () => {
       tickets: t.container.tickets,
       clock,
       logger: createLogger('silent'),
-      afterHours: 24,
+      settings: t.container.settings,
     };
     remind = createReminderRun(deps);
     digest = createDigestRun({ ...deps, zone: () => 'Europe/Moscow' });

@@ -5,7 +5,8 @@ import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
-import { localMinutes, quietHoursZone } from './quiet-hours.js';
+import { localMinutes, supportTimeZone } from './quiet-hours.js';
+import type { SettingsService } from '../settings/service.js';
 import type { DigestTicket, NotificationService } from './service.js';
 
 /** The queue the digest schedule sends to. */
@@ -46,16 +47,18 @@ export function createDigestRun(deps: {
   tickets: Pick<TicketService, 'awaitingStaffAnswer'>;
   clock: Clock;
   logger: Logger;
-  afterHours: number;
-  /** The zone of the digest hour (default `quietHoursZone`; tests pass another). */
-  zone?: () => string;
+  /** The saved settings: the reminders' threshold and the support hours' time zone. */
+  settings: Pick<SettingsService, 'current'>;
+  /** The zone of the digest hour, instead of the settings' (tests pass one). */
+  zone?: () => string | Promise<string>;
 }): () => Promise<number> {
-  const { uow, notifications, users, tickets, clock, logger, afterHours } = deps;
-  const zone = deps.zone ?? quietHoursZone;
+  const { uow, notifications, users, tickets, clock, logger, settings } = deps;
+  const zone = deps.zone ?? supportTimeZone(settings);
 
   return async () => {
     const now = clock.now();
-    if (Math.floor(localMinutes(now, zone()) / 60) !== digestHour) return 0;
+    if (Math.floor(localMinutes(now, await zone()) / 60) !== digestHour) return 0;
+    const afterHours = (await settings.current()).reminders.after_hours;
     const count = await uow.run(async (work) => {
       const { tx } = work;
       await tx.execute(sql`select pg_advisory_xact_lock(${digestLockKey})`);

@@ -10,6 +10,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
+import type { SettingsService } from '../settings/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
@@ -26,14 +27,9 @@ const sweepWindowMs = 24 * 3_600_000;
 
 /** What the notifications' jobs run on. */
 export interface NotificationJobDeps {
-  config: Pick<
-    Config,
-    | 'REMINDER_CRON'
-    | 'REMINDER_AFTER_H'
-    | 'NOTIFY_RATE_PER_S'
-    | 'NOTIFY_CLAIM_LEASE_S'
-    | 'MINI_APP_URL'
-  >;
+  config: Pick<Config, 'NOTIFY_RATE_PER_S' | 'NOTIFY_CLAIM_LEASE_S' | 'MINI_APP_URL'>;
+  /** The saved reminder schedule and threshold (`settings/`). */
+  settings: Pick<SettingsService, 'current'>;
   db: Db;
   queue: JobQueue;
   events: DomainEvents;
@@ -78,15 +74,16 @@ function wakeOnNotifications(queue: JobQueue): (event: DomainEvent) => void {
  */
 export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
   const { config, queue, events, notifications, logger } = deps;
-  const runReminders = createReminderRun({ ...deps, afterHours: config.REMINDER_AFTER_H });
+  const runReminders = createReminderRun(deps);
   const reminders = queuedJob(
     reminderQueue,
     async () => {
       await runReminders();
     },
-    { schedule: config.REMINDER_CRON },
+    // As saved when the worker starts; a later save moves it itself (`container.ts`).
+    { schedule: async () => (await deps.settings.current()).reminders.cron },
   );
-  const runDigests = createDigestRun({ ...deps, afterHours: config.REMINDER_AFTER_H });
+  const runDigests = createDigestRun(deps);
   const digests = queuedJob(
     digestQueue,
     async () => {

@@ -25,7 +25,7 @@ describe('quiet hours of a Telegram notification', () => {
   beforeAll(async () => {
     fake = await startFakeBotApi();
     // An API process: the queue runs (jobs are written) but no delivery worker takes them; the
-    // handler is called by hand on a clock the test moves, reading quiet hours in Moscow time.
+    // handler is called by hand on a clock the test moves; the settings put support in Moscow time.
     t = await createTestApp({
       startQueue: true,
       env: { TELEGRAM_API_ROOT: fake.url, ROLES: 'api', RATE_LIMIT_MAX: '10000' },
@@ -46,9 +46,20 @@ describe('quiet hours of a Telegram notification', () => {
       clock,
       logger: createLogger('silent'),
       miniAppUrl: undefined,
-      quietHoursZone: () => 'Europe/Moscow',
+      settings: t.container.settings,
     });
     agent = await signInAs(t, 'agent', { language_code: 'en' });
+    // Quiet hours are read in the support hours' time zone, as an admin saved it.
+    const admin = await signInAs(t, 'admin');
+    const zone = await callAs(t, admin, 'PUT', '/settings', {
+      support_hours: {
+        time_zone: 'Europe/Moscow',
+        days: [1, 2, 3, 4, 5],
+        start: '09:00',
+        end: '18:00',
+      },
+    });
+    expect(zone.statusCode).toBe(200);
     const [row] = await t.container.database.db
       .select({ telegramId: users.telegramId })
       .from(users)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quietHoursZone, quietUntil } from './quiet-hours.js';
+import { quietUntil } from './quiet-hours.js';
 
 const night = { start: '22:00', end: '08:00' };
 const at = (iso: string) => new Date(iso);
@@ -53,9 +53,5 @@ describe('quiet hours', () => {
     expect(quietUntil(night, at('2026-03-08T04:00:00Z'), 'UTC')).toEqual(
       at('2026-03-08T08:00:00Z'),
     );
-  });
-
-  it('are read in UTC until the settings service gives the support time zone', () => {
-    expect(quietHoursZone()).toBe('UTC');
   });
 });

@@ -1,12 +1,12 @@
+import type { SettingsService } from '../settings/service.js';
 import type { QuietHours } from '../db/schema.js';
 
 /**
- * The time zone quiet hours (and the digest's hour) are read in. The support time zone will come
- * from the settings service (`support_hours.time_zone`, issue 17's `settings`); until it is wired
- * here, UTC.
+ * The zone quiet hours and the digest hour are read in: the support hours' time zone of the
+ * saved settings (`settings/service.ts`), read at each use, so a change applies at once.
  */
-export function quietHoursZone(): string {
-  return 'UTC';
+export function supportTimeZone(settings: Pick<SettingsService, 'current'>): () => Promise<string> {
+  return async () => (await settings.current()).support_hours.time_zone;
 }
 
 const minuteMs = 60_000;

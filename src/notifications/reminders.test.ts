@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
@@ -39,12 +39,13 @@ describe('reminders of tickets waiting for a staff answer', () => {
         users: t.container.users,
         logger,
         followUpWindowMs: t.container.config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
+        settings: t.container.settings,
       }),
       users: t.container.users,
       tickets: t.container.tickets,
       clock,
       logger,
-      afterHours: 24,
+      settings: t.container.settings,
     });
   });
   afterAll(() => t.close());
@@ -135,6 +136,26 @@ describe('reminders of tickets waiting for a staff answer', () => {
       [agent.id, moderator.id].sort((a, b) => a.localeCompare(b)),
     );
   });
+  it('uses the threshold an admin saves at its next run, without a restart', async () => {
+    const admin = await signInAs(t, 'admin');
+    const saved = await callAs(t, admin, 'PUT', '/settings', {
+      reminders: { cron: '0 9 * * *', after_hours: 48 },
+    });
+    expect(saved.statusCode).toBe(200);
+    ahead = 0; // the run's clock back to the present: this ticket's age is what the test moves
+    const ticket = await openTicket(t, customer, category, { title: 'Two days' });
+    advance(25 * hour);
+    await run();
+    expect(await remindersOf(ticket.id)).toEqual([]);
+    advance(24 * hour);
+    await run();
+    expect(await remindersOf(ticket.id)).toHaveLength(3); // the agent, the moderator, the admin
+    const [row] = await t.container.database.db
+      .select({ content: notifications.content })
+      .from(notifications)
+      .where(and(eq(notifications.ticketId, ticket.id), eq(notifications.type, 'reminder')));
+    expect(row?.content).toContain('48');
+  });
 });
 
 describe('the reminder schedule', () => {
@@ -177,5 +198,30 @@ describe('the reminder schedule', () => {
         { timeout: 10_000 },
       )
       .toEqual([agent.id]);
+  });
+  it('moves when an admin saves a new schedule, and a worker started later keeps it', async () => {
+    const admin = await signInAs(t, 'admin');
+    const saved = await callAs(t, admin, 'PUT', '/settings', {
+      reminders: { cron: '15 7 * * 1-5', after_hours: 1 },
+    });
+    expect(saved.statusCode).toBe(200);
+    const cronNow = async (app: TestApp) =>
+      (
+        await app.container.database.executeSql(
+          `select cron from pgboss.schedule where name = '${reminderQueue}'`,
+        )
+      ).rows;
+    expect(await cronNow(t)).toEqual([{ cron: '15 7 * * 1-5' }]);
+    // Another process starting on the same database (its env still says */5) keeps the saved one.
+    const later = await createTestApp({
+      startQueue: true,
+      database: t.container.database,
+      env: { REMINDER_CRON: '*/5 * * * *' },
+    });
+    try {
+      expect(await cronNow(later)).toEqual([{ cron: '15 7 * * 1-5' }]);
+    } finally {
+      await later.close();
+    }
   });
 });

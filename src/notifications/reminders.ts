@@ -4,6 +4,7 @@ import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { NotificationService, TicketFacts } from './service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketService } from '../tickets/service.js';
+import type { SettingsService } from '../settings/service.js';
 import type { UserService } from '../users/service.js';
 
 /** The queue the reminder schedule sends to. */
@@ -16,7 +17,8 @@ const reminderLockKey = 727_274_010;
 const batchLimit = 1000;
 
 /**
- * Finds tickets (not resolved or closed) whose customer has waited longer than `afterHours` for
+ * Finds tickets (not resolved or closed) whose customer has waited longer than the saved
+ * threshold (`reminders.after_hours` of the settings, read as each run starts) for
  * a staff answer — no public staff message since the customer's last public message, or since
  * the ticket was opened — and reminds their assignee, or every active staff member when nobody
  * (able to act) has it. A ticket is reminded about at most once per `afterHours`. Runs hold one advisory lock
@@ -31,11 +33,12 @@ export function createReminderRun(deps: {
   tickets: Pick<TicketService, 'awaitingStaffAnswer'>;
   clock: Clock;
   logger: Logger;
-  afterHours: number;
+  settings: Pick<SettingsService, 'current'>;
 }): () => Promise<number> {
-  const { uow, notifications, users, tickets, clock, logger, afterHours } = deps;
+  const { uow, notifications, users, tickets, clock, logger, settings } = deps;
 
   return async () => {
+    const afterHours = (await settings.current()).reminders.after_hours;
     const cutoff = clock.now();
     cutoff.setTime(cutoff.getTime() - afterHours * 3_600_000);
     const count = await uow.run(async (work) => {

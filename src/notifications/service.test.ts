@@ -58,6 +58,7 @@ describe('notifications written by a change, as one batch', () => {
       users,
       logger: createLogger('silent'),
       followUpWindowMs: 60_000,
+      settings: t.container.settings,
     });
   });
   afterAll(() => t.close());
@@ -78,6 +79,7 @@ describe('notifications written by a change, as one batch', () => {
       description,
       userId: ticket.user_id,
       assignedTo: null,
+      categoryId: category,
       status: 'open',
     };
   }

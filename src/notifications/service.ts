@@ -10,6 +10,7 @@ import type { Work } from '../events/unit-of-work.js';
 import type { QuarantinedUpload } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
+import type { SettingsService } from '../settings/service.js';
 import type { UserService } from '../users/service.js';
 import { toNotificationDto, type NotificationDto, type NotificationListQuery } from './schemas.js';
 import { createFollowUpNotices, followUpWording } from './follow-ups.js';
@@ -38,6 +39,7 @@ export interface TicketFacts {
   description: string;
   userId: string;
   assignedTo: string | null;
+  categoryId: string;
   status: TicketStatus;
 }
 
@@ -80,8 +82,10 @@ export function createNotificationService(deps: {
   logger: Logger;
   /** How long a customer's follow-ups count into one notice (`NOTIFY_FOLLOW_UP_WINDOW_S`). */
   followUpWindowMs: number;
+  /** Who hears of new tickets (`routing` of the settings, read at each ticket). */
+  settings: Pick<SettingsService, 'current'>;
 }) {
-  const { db, queue, clock, users, logger } = deps;
+  const { db, queue, clock, users, logger, settings } = deps;
 
   const { insert, queueDeliveries, write, activeRecipients, draftsFor } = createNoticeWriter({
     queue,
@@ -93,11 +97,30 @@ export function createNotificationService(deps: {
   const followUps = createFollowUpNotices({ clock, windowMs: deps.followUpWindowMs });
 
   /**
-   * Who hears of a new ticket: every active staff member but `except` (its author). The same
-   * people hear of the follow-ups on a ticket nobody has taken.
+   * Who hears of a new ticket, by the saved routing: every active staff member (`all`); those
+   * on duty (`on_duty`; everyone when nobody is); the active staff listed for its category
+   * (`per_category`; everyone for a category without a list, or whose listed people can no
+   * longer act). Never `except` (its author). The same people hear of the follow-ups on a
+   * ticket nobody has taken.
    */
-  async function newTicketAudience(tx: Tx, except: string): Promise<string[]> {
-    return (await users.activeStaffIds(tx)).filter((id) => id !== except);
+  async function newTicketAudience(
+    tx: Tx,
+    ticket: Pick<TicketFacts, 'categoryId'>,
+    except: string,
+  ): Promise<string[]> {
+    const staff = await users.activeStaffIds(tx);
+    const { routing } = await settings.current(tx);
+    let audience = staff;
+    if (routing.mode === 'on_duty') {
+      const onDuty = await users.activeStaffIds(tx, { onDutyOnly: true });
+      if (onDuty.length > 0) audience = onDuty;
+    } else if (routing.mode === 'per_category') {
+      const listed = (routing.categories[ticket.categoryId] ?? []).filter((id) =>
+        staff.includes(id),
+      );
+      if (listed.length > 0) audience = listed;
+    }
+    return audience.filter((id) => id !== except);
   }
 
   /**
@@ -111,7 +134,10 @@ export function createNotificationService(deps: {
     message: { userId: string; content: string },
   ): Promise<void> {
     const { tx } = work;
-    const recipients = await activeRecipients(tx, await newTicketAudience(tx, message.userId));
+    const recipients = await activeRecipients(
+      tx,
+      await newTicketAudience(tx, ticket, message.userId),
+    );
     const counted = await followUps.countIn(tx, ticket, message.content, recipients);
     work.raise(...counted.updated.map((row) => notificationEvent('notification.updated', row)));
     const written = await insert(
@@ -144,9 +170,9 @@ export function createNotificationService(deps: {
   return {
     ...createDeliveryState({ db, queue, clock, users }),
 
-    /** A new ticket: every active staff member but its author hears of it. */
+    /** A new ticket: the staff its routing names (`newTicketAudience`) hear of it. */
     async ticketCreated(work: Work, ticket: TicketFacts, actorId: string): Promise<void> {
-      const audience = await newTicketAudience(work.tx, actorId);
+      const audience = await newTicketAudience(work.tx, ticket, actorId);
       await notify(work, audience, 'ticket_created', ticket.id, (t) => ({
         title: t.ticket_created(ticket.number),
         content: `${ticket.title}\n\n${excerpt(ticket.description)}`,

@@ -28,6 +28,9 @@ export const userSchema = z
       .datetime()
       .nullable()
       .describe('When they last signed in or wrote to the bot; null if never'),
+    on_duty: z
+      .boolean()
+      .describe('Staff: hears of new tickets when routing is on_duty (docs/api.md#settings)'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -142,6 +145,7 @@ export function toUserDto(row: UserRow): UserDto {
     language_code: row.languageCode,
     is_premium: row.isPremium,
     last_seen_at: row.lastSeenAt?.toISOString() ?? null,
+    on_duty: row.onDuty,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

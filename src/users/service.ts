@@ -66,6 +66,8 @@ export type StatusNotice = (
 export interface ProfilePatch {
   language_code?: string;
   notification_settings?: NotificationSettings;
+  /** Staff only: whether new tickets reach them when routing is `on_duty`. */
+  on_duty?: boolean;
 }
 
 export type { Actor } from '../auth/principal.js';
@@ -217,14 +219,23 @@ export function createUserService(deps: {
   }
 
   /**
-   * Ids of every active agent-or-above user (the audience of staff notifications); in `tx`
-   * when the caller's change depends on them.
+   * Ids of every active agent-or-above user (the audience of staff notifications), or only
+   * those on duty; in `tx` when the caller's change depends on them.
    */
-  async function activeStaffIds(tx: Db | Tx = db): Promise<string[]> {
+  async function activeStaffIds(
+    tx: Db | Tx = db,
+    options: { onDutyOnly?: boolean } = {},
+  ): Promise<string[]> {
     const rows = await tx
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+      .where(
+        and(
+          eq(users.isActive, true),
+          inArray(users.role, staffRoles),
+          options.onDutyOnly ? eq(users.onDuty, true) : undefined,
+        ),
+      );
     return rows.map((row) => row.id);
   }
 
@@ -555,11 +566,17 @@ export function createUserService(deps: {
     /**
      * Applies a user's own profile edits. Notification settings left out of the patch keep their
      * stored values (merged in one statement, so the bot's `/settings` and the app never undo
-     * each other's change); the daily digest is for staff only (403 `digest_staff_only`).
+     * each other's change); the daily digest and being on duty are for staff only (403).
      */
     async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
       const settings = patch.notification_settings;
-      if (settings?.digest === true && !isStaff((await getById(userId)).role)) {
+      if (
+        (settings?.digest === true || patch.on_duty !== undefined) &&
+        !isStaff((await getById(userId)).role)
+      ) {
+        if (patch.on_duty !== undefined) {
+          throw new Forbidden('Only staff go on and off duty', 'staff_only');
+        }
         throw new Forbidden(
           'The daily digest is for support staff: customers get no reminders',
           'digest_staff_only',
@@ -568,6 +585,7 @@ export function createUserService(deps: {
       const [row] = await db
         .update(users)
         .set({
+          ...(patch.on_duty === undefined ? {} : { onDuty: patch.on_duty }),
           ...(patch.language_code === undefined
             ? {}
             : { languageCode: patch.language_code, languageChosen: true }),

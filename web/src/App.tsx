@@ -6,7 +6,7 @@ import { queryKeys } from './api/query-keys';
 import { realtime } from './api/realtime';
 import type { User } from './api/types';
 import { languageOf, setLanguage, t } from './i18n';
-import { navigate, parseRoute, usePath } from './router';
+import { navigate, parseRoute, startPages, usePath } from './router';
 import type { Launch } from './telegram';
 import { isDarkTheme, onThemeChange } from './theme';
 
@@ -16,6 +16,13 @@ const NewTicket = lazy(() => import('./pages/NewTicket'));
 const TicketPage = lazy(() => import('./pages/TicketPage'));
 const TicketByNumber = lazy(() => import('./pages/TicketByNumber'));
 const Welcome = lazy(() => import('./pages/Welcome'));
+// The admin console and the notification centre: chunks of their own, fetched when opened.
+const Notifications = lazy(() => import('./pages/Notifications'));
+const AdminHome = lazy(() => import('./pages/admin/AdminHome'));
+const People = lazy(() => import('./pages/admin/People'));
+const Person = lazy(() => import('./pages/admin/Person'));
+const Categories = lazy(() => import('./pages/admin/Categories'));
+const Settings = lazy(() => import('./pages/admin/Settings'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -48,6 +55,8 @@ function followTicketEvents(): () => void {
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets() });
     void queryClient.invalidateQueries({ queryKey: queryKeys.counts() });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.unreadCount() });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.notifications() });
     timer = setTimeout(() => {
       timer = undefined;
       if (pending) {
@@ -57,7 +66,13 @@ function followTicketEvents(): () => void {
     }, listRefreshMs);
   };
   const offFrame = realtime.onFrame((frame) => {
-    if (!frame.type.startsWith('ticket.') && frame.type !== 'message.created') return;
+    if (
+      !frame.type.startsWith('ticket.') &&
+      !frame.type.startsWith('notification.') &&
+      frame.type !== 'message.created'
+    ) {
+      return;
+    }
     if (timer) pending = true;
     else refresh();
   });
@@ -82,6 +97,18 @@ function Pages({ user }: Readonly<{ user: User }>) {
       return <TicketPage id={route.id} user={user} />;
     case 'ticketNumber':
       return <TicketByNumber number={route.number} />;
+    case 'notifications':
+      return <Notifications user={user} />;
+    case 'admin':
+      return <AdminHome user={user} />;
+    case 'adminUsers':
+      return <People user={user} />;
+    case 'adminUser':
+      return <Person id={route.id} user={user} />;
+    case 'adminCategories':
+      return <Categories user={user} />;
+    case 'adminSettings':
+      return <Settings user={user} />;
     default:
       return <Dashboard user={user} />;
   }
@@ -116,7 +143,9 @@ export function App({ launch }: Readonly<{ launch: Launch | undefined }>) {
     signInWithTelegram(launch.initData)
       .then((next) => {
         const ticket = /^ticket_(\d+)$/.exec(launch.startParam ?? '');
+        const page = startPages[launch.startParam ?? ''];
         if (ticket?.[1]) navigate(`/n/${ticket[1]}`, true);
+        else if (page) navigate(page, true);
         signedIn(next);
       })
       .catch((error: unknown) =>

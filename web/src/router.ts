@@ -5,7 +5,22 @@ export type Route =
   | { name: 'dashboard' }
   | { name: 'new' }
   | { name: 'ticket'; id: string }
-  | { name: 'ticketNumber'; number: number };
+  | { name: 'ticketNumber'; number: number }
+  | { name: 'notifications' }
+  | { name: 'admin' }
+  | { name: 'adminUsers' }
+  | { name: 'adminUser'; id: string }
+  | { name: 'adminCategories' }
+  | { name: 'adminSettings' };
+
+/** The pages a `startapp` parameter opens (the bot's `/admin` button sends `admin`). */
+export const startPages: Readonly<Record<string, string>> = {
+  admin: '/admin',
+  admin_users: '/admin/users',
+  admin_categories: '/admin/categories',
+  admin_settings: '/admin/settings',
+  notifications: '/notifications',
+};
 
 const subscribers = new Set<() => void>();
 window.addEventListener('popstate', () => subscribers.forEach((notify) => notify()));
@@ -13,6 +28,13 @@ window.addEventListener('popstate', () => subscribers.forEach((notify) => notify
 /** The route of a path. */
 export function parseRoute(path: string): Route {
   if (path === '/new') return { name: 'new' };
+  if (path === '/notifications') return { name: 'notifications' };
+  if (path === '/admin') return { name: 'admin' };
+  if (path === '/admin/users') return { name: 'adminUsers' };
+  if (path === '/admin/categories') return { name: 'adminCategories' };
+  if (path === '/admin/settings') return { name: 'adminSettings' };
+  const person = /^\/admin\/users\/([\w-]+)$/.exec(path);
+  if (person?.[1]) return { name: 'adminUser', id: person[1] };
   const ticket = /^\/tickets\/([\w-]+)$/.exec(path);
   if (ticket?.[1]) return { name: 'ticket', id: ticket[1] };
   const number = /^\/n\/(\d+)$/.exec(path);

@@ -6,7 +6,6 @@ import {
   type QuietHours,
   type UserRow,
 } from '../../db/schema.js';
-import { quietHoursZone } from '../../notifications/quiet-hours.js';
 import { isNotModified } from '../../telegram/edit-refusals.js';
 import { notificationSettingsOf } from '../../users/schemas.js';
 import type { BotContext } from '../context.js';
@@ -36,8 +35,12 @@ function kindsFor(user: UserRow): readonly NotificationType[] {
   return isStaff(user.role) ? notificationTypes : customerKinds;
 }
 
-/** The settings message of `user`, in their language: its HTML and its buttons. */
-function settingsView(ctx: BotContext, user: UserRow): { text: string; keyboard: InlineKeyboard } {
+/** The settings message of `user` in their language (quiet hours shown in `zone`). */
+function settingsView(
+  ctx: BotContext,
+  user: UserRow,
+  zone: string,
+): { text: string; keyboard: InlineKeyboard } {
   const t = ctx.t.settings;
   const settings = notificationSettingsOf(user.notificationSettings);
   const kinds = kindsFor(user).map((type) => ({
@@ -45,7 +48,7 @@ function settingsView(ctx: BotContext, user: UserRow): { text: string; keyboard:
     on: !settings.muted_types.includes(type),
   }));
   const digest = isStaff(user.role) ? settings.digest : undefined;
-  const text = t.view({ kinds, quiet: settings.quiet_hours, zone: quietHoursZone(), digest });
+  const text = t.view({ kinds, quiet: settings.quiet_hours, zone, digest });
   const keyboard = new InlineKeyboard();
   for (const kind of kinds) {
     keyboard.text(t.kind_button(kind.type, kind.on), `${actions.mute}${kind.type}`).row();
@@ -65,11 +68,13 @@ function settingsView(ctx: BotContext, user: UserRow): { text: string; keyboard:
  * their role can be sent, quiet-hours presets, the digest for staff). Each press saves through
  * the users service, as `PUT /auth/profile` does, and edits the message to what is now in force.
  */
-export function settingsFeature(deps: Pick<BotDeps, 'users'>): Composer<BotContext> {
+export function settingsFeature(deps: Pick<BotDeps, 'users' | 'settings'>): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  /** The support hours' time zone, as saved: quiet hours are in it. */
+  const zone = async () => (await deps.settings.current()).support_hours.time_zone;
 
   composer.command('settings', async (ctx) => {
-    const view = settingsView(ctx, ctx.user);
+    const view = settingsView(ctx, ctx.user, await zone());
     await ctx.reply(view.text, { parse_mode: 'HTML', reply_markup: view.keyboard });
   });
 
@@ -83,7 +88,7 @@ export function settingsFeature(deps: Pick<BotDeps, 'users'>): Composer<BotConte
       notification_settings: { muted_types: settings.muted_types, ...change(settings) },
     });
     await ctx.answerCallbackQuery();
-    const view = settingsView(ctx, user);
+    const view = settingsView(ctx, user, await zone());
     try {
       await ctx.editMessageText(view.text, { parse_mode: 'HTML', reply_markup: view.keyboard });
     } catch (error) {

@@ -4,6 +4,7 @@ import { can, isStaff } from '../../auth/permissions.js';
 import type { SetupChecklist } from '../../setup/checklist.js';
 import type { TicketDto } from '../../tickets/schemas.js';
 import { userTicketListQuery } from '../../tickets/schemas.js';
+import { escapeHtml } from '../../telegram/html.js';
 import { openTicketButton, webAppUrl } from '../../telegram/mini-app-button.js';
 import type { BotContext } from '../context.js';
 import type { BotDeps } from '../deps.js';
@@ -12,7 +13,10 @@ import type { TicketSummary } from '../texts/common.js';
 import { formActions } from './support/form-view.js';
 
 /** What everyone's commands call. */
-type StartDeps = Pick<BotDeps, 'tickets' | 'ticketMessages' | 'checklist' | 'config' | 'clock'>;
+type StartDeps = Pick<
+  BotDeps,
+  'tickets' | 'ticketMessages' | 'checklist' | 'config' | 'clock' | 'settings'
+>;
 
 /** Callback data of the menu and /status buttons. */
 export const startActions = {
@@ -41,12 +45,23 @@ function mainMenu(ctx: BotContext, appUrl: string | undefined): InlineKeyboard {
   return keyboard.text(b.new_ticket, formActions.start).text(b.my_tickets, startActions.status);
 }
 
-async function sendWelcome(ctx: BotContext, deps: Pick<StartDeps, 'config'>): Promise<void> {
+/**
+ * The greeting an admin saved for the user's language (plain text, escaped here), or the
+ * built-in one when that is empty.
+ */
+async function greeting(ctx: BotContext, deps: Pick<StartDeps, 'settings'>): Promise<string> {
+  const saved = (await deps.settings.current()).greeting[ctx.language];
+  return saved === '' ? ctx.t.common.welcome(ctx.user.firstName) : escapeHtml(saved);
+}
+
+async function sendWelcome(
+  ctx: BotContext,
+  deps: Pick<StartDeps, 'config' | 'settings'>,
+): Promise<void> {
   const appUrl = webAppUrl(deps.config.MINI_APP_URL);
   const t = ctx.t.common;
-  const text = appUrl
-    ? t.welcome(ctx.user.firstName)
-    : `${t.welcome(ctx.user.firstName)}\n\n${t.app_hint(deps.config.MINI_APP_URL)}`;
+  const welcome = await greeting(ctx, deps);
+  const text = appUrl ? welcome : `${welcome}\n\n${t.app_hint(deps.config.MINI_APP_URL)}`;
   await ctx.reply(text, {
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },

@@ -222,3 +222,74 @@ export function upload<T>(
     xhr.send(form);
   });
 }
+
+/** A file the API sent, read whole. */
+export interface DownloadedFile {
+  blob: Blob;
+  /** From `Content-Disposition`, else `fallbackName`. */
+  name: string;
+}
+
+/** The file name of a `Content-Disposition` header (RFC 6266: `filename*` first). */
+function fileNameOf(disposition: string | null): string | undefined {
+  if (!disposition) return undefined;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended?.[1]) return decodeURIComponent(extended[1]);
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+}
+
+/**
+ * Downloads a file from the API with the access token, reading the stream to report the bytes
+ * received so far (a streamed export has no length to show a share of).
+ */
+export async function download(
+  path: string,
+  fallbackName: string,
+  onProgress: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<DownloadedFile> {
+  const send = () =>
+    fetch(`/api/v1${path}`, {
+      headers: session ? { authorization: `Bearer ${session.access}` } : {},
+      ...(signal ? { signal } : {}),
+    });
+  let response = await send();
+  if (response.status === 401 && session) {
+    const problem = await problemOf(response.clone());
+    if (problem.code === 'token_invalid') {
+      await refresh();
+      response = await send();
+    }
+  }
+  if (!response.ok) throw await problemOf(response);
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      onProgress(received);
+    }
+  }
+  const type = response.headers.get('content-type') ?? 'application/octet-stream';
+  return {
+    blob: new Blob(chunks as BlobPart[], { type }),
+    name: fileNameOf(response.headers.get('content-disposition')) ?? fallbackName,
+  };
+}
+
+/**
+ * A file the API links to (an avatar's `/api/v1/users/{id}/avatar?v=…`) as an object URL for an
+ * `<img>`, fetched with the access token, which an `<img src>` cannot send.
+ */
+export async function objectUrlOf(url: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(url, {
+    headers: session ? { authorization: `Bearer ${session.access}` } : {},
+    ...(signal ? { signal } : {}),
+  });
+  if (!response.ok) throw await problemOf(response);
+  return URL.createObjectURL(await response.blob());
+}

@@ -27,6 +27,24 @@ export const queryKeys = {
   ticketByNumber: (number: number) => ['ticket-number', number] as const,
   /** All messages of a ticket, oldest first. */
   messages: (ticketId: string) => ['messages', ticketId] as const,
+  /** Every page of the people list (admin console). */
+  people: () => ['people'] as const,
+  /** The people list under these filters. */
+  peopleList: (filters: object) => ['people', filters] as const,
+  /** A person's tickets. */
+  personTickets: (id: string) => ['person-tickets', id] as const,
+  /** A person's activity timeline. */
+  activity: (id: string) => ['activity', id] as const,
+  /** Every category, inactive too, with open counts (admin console). */
+  adminCategories: () => ['admin-categories'] as const,
+  /** The settings of `/settings`. */
+  settings: () => ['settings'] as const,
+  /** The signed-in user with their notification preferences (`/auth/me`). */
+  me: () => ['me'] as const,
+  /** The signed-in user's notifications. */
+  notifications: () => ['notifications'] as const,
+  /** How many of them are unread. */
+  unreadCount: () => ['notifications-unread'] as const,
   /** All files of a ticket. */
   ticketFiles: (ticketId: string) => ['ticket-files', ticketId] as const,
 };

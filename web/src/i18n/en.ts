@@ -88,6 +88,9 @@ export const en = {
   closedHint: 'The ticket is closed. Reopen it to write.',
   live: 'Live',
   reconnecting: 'Reconnecting…',
+  notificationsLink: 'Notifications',
+  notificationsUnread: 'Notifications: {count} unread',
+  adminLink: 'Admin',
 } as const;
 
 /** A text's key. */

@@ -88,4 +88,7 @@ export const ru: Record<TextKey, string> = {
   closedHint: 'Обращение закрыто. Откройте его снова, чтобы написать.',
   live: 'Онлайн',
   reconnecting: 'Переподключение…',
+  notificationsLink: 'Уведомления',
+  notificationsUnread: 'Уведомления: непрочитанных {count}',
+  adminLink: 'Админка',
 };

@@ -99,6 +99,46 @@ function usePullToRefresh(onRefresh: () => Promise<unknown>): number {
   return pull;
 }
 
+/** Moderators and above see the admin console. */
+const consoleRoles: readonly User['role'][] = ['moderator', 'admin', 'owner'];
+
+/** The notification centre with its unread count, and for moderators and up the admin console. */
+function HeaderLinks({ user }: Readonly<{ user: User }>) {
+  const unread = useQuery({
+    queryKey: queryKeys.unreadCount(),
+    queryFn: ({ signal }) =>
+      api<{ unread_count: number }>('GET', '/notifications/unread-count', undefined, signal),
+  });
+  const count = unread.data?.unread_count ?? 0;
+  const go = (path: string) => (event: React.MouseEvent) => {
+    event.preventDefault();
+    haptic('tap');
+    navigate(path);
+  };
+  return (
+    <nav className="title-links">
+      <a
+        className="title-link bell"
+        href="/notifications"
+        aria-label={count > 0 ? t('notificationsUnread', { count }) : t('notificationsLink')}
+        onClick={go('/notifications')}
+      >
+        <span aria-hidden="true">🔔</span>
+        {count > 0 && (
+          <span className="badge" data-testid="unread-badge">
+            {count > 99 ? '99+' : count}
+          </span>
+        )}
+      </a>
+      {consoleRoles.includes(user.role) && (
+        <a className="title-link" href="/admin" onClick={go('/admin')}>
+          {t('adminLink')}
+        </a>
+      )}
+    </nav>
+  );
+}
+
 /** The user's tickets, or for staff the queues; counters, filters, search, an endless list. */
 export default function Dashboard({ user }: Readonly<{ user: User }>) {
   const staff = isStaff(user.role);
@@ -194,7 +234,10 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
         </div>
       )}
       <header className="dashboard-header">
-        <h1 className="page-title">{staff ? t('appName') : t('myTickets')}</h1>
+        <div className="title-row">
+          <h1 className="page-title">{staff ? t('appName') : t('myTickets')}</h1>
+          <HeaderLinks user={user} />
+        </div>
         {staff && (
           <TabsList className="tabs">
             {(['none', 'me', 'all'] as const).map((value) => (

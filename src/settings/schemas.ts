@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { isFiveFieldCron } from './cron.js';
+
+/** An IANA time zone name Intl knows (`Europe/Moscow`, `UTC`). */
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
+
+/** Support hours: when staff answer, in their time zone (stored only; docs/api.md#settings). */
+export const supportHoursSchema = z
+  .strictObject({
+    time_zone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Moscow'),
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .max(7)
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .describe('ISO weekdays, 1 = Monday … 7 = Sunday, each at most once'),
+    start: clockTime,
+    end: clockTime,
+  })
+  .refine((hours) => hours.start < hours.end, {
+    message: 'must be after start',
+    path: ['end'],
+  });
+
+/** When reminders about unanswered tickets run, and after how long a ticket counts. */
+export const remindersSchema = z.strictObject({
+  cron: z
+    .string()
+    .trim()
+    .refine(isFiveFieldCron, 'must be a cron expression of 5 fields, e.g. 0 9 * * *')
+    .describe('When the reminder run starts, 5-field cron in UTC'),
+  after_hours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .describe('Remind about tickets unanswered this long'),
+});
+
+/** Resolved tickets without a customer reply are closed after this many days (0: never). */
+export const autoCloseSchema = z.strictObject({
+  after_days: z.number().int().min(0).max(365),
+});
+
+const greetingText = z.string().max(1000).describe('"" keeps the built-in greeting');
+
+/** The text of the bot's `/start` greeting per language; "" keeps the built-in one. */
+export const greetingSchema = z.strictObject({ ru: greetingText, en: greetingText });
+
+export const routingModes = ['all', 'on_duty', 'per_category'] as const;
+
+/** Who hears of new tickets. */
+export const routingSchema = z.strictObject({
+  mode: z
+    .enum(routingModes)
+    .describe(
+      '`all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` ' +
+        'the staff listed for the ticket’s category (everyone for a category without a list)',
+    ),
+  categories: z
+    .record(
+      z.uuid({ message: 'must be a category id' }),
+      z
+        .array(z.uuid({ message: 'must be a user id' }))
+        .max(500)
+        .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a person'),
+    )
+    .refine((map) => Object.keys(map).length <= 500, 'at most 500 categories')
+    .describe('Staff user ids per category id, for `per_category`'),
+});
+
+/** The groups an admin edits, each replaced whole. */
+export const settingsGroups = {
+  support_hours: supportHoursSchema,
+  reminders: remindersSchema,
+  auto_close: autoCloseSchema,
+  greeting: greetingSchema,
+  routing: routingSchema,
+} as const;
+
+/** A group's name. */
+export type SettingsGroup = keyof typeof settingsGroups;
+
+/** The names of every group, in their order in the API. */
+export const settingsGroupNames = Object.keys(settingsGroups) as SettingsGroup[];
+
+/** The values of every group. */
+export type SettingsValues = { [G in SettingsGroup]: z.infer<(typeof settingsGroups)[G]> };
+
+/** The settings as the API answers them (docs/api.md#settings). */
+export const settingsSchema = z
+  .object({
+    ...settingsGroups,
+    updated_at: z.iso.datetime().nullable().describe('The last save; null: never saved'),
+    updated_by: z.uuid().nullable().describe('Who saved last; null: never saved, or gone'),
+  })
+  .meta({
+    id: 'Settings',
+    description: 'Admin-editable settings; groups never saved follow the environment defaults',
+  });
+
+/** The settings in API shape. */
+export type SettingsDto = z.infer<typeof settingsSchema>;
+
+/** The body of `PUT /settings`: any of the groups, each replaced whole. */
+export const updateSettingsBody = z
+  .strictObject({
+    support_hours: supportHoursSchema.optional(),
+    reminders: remindersSchema.optional(),
+    auto_close: autoCloseSchema.optional(),
+    greeting: greetingSchema.optional(),
+    routing: routingSchema.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'name at least one group to change');
+
+/** A change of settings. */
+export type SettingsPatch = z.infer<typeof updateSettingsBody>;

@@ -1,0 +1,194 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/service.js';
+import type { Actor } from '../auth/principal.js';
+import type { CategoryService } from '../categories/service.js';
+import type { Config } from '../config.js';
+import type { Db, Tx } from '../db/client.js';
+import { settings, type SettingsRow } from '../db/schema.js';
+import { Invalid } from '../errors.js';
+import type { UnitOfWork } from '../events/unit-of-work.js';
+import type { Cache } from '../platform/cache.js';
+import type { Clock } from '../platform/clock.js';
+import type { UserService } from '../users/service.js';
+import {
+  settingsGroupNames,
+  settingsGroups,
+  type SettingsDto,
+  type SettingsGroup,
+  type SettingsPatch,
+  type SettingsValues,
+} from './schemas.js';
+
+/** The cache entry every process reads the settings through. */
+const cacheKey = 'settings:v1';
+/** How long a cached copy may serve if its invalidation was lost (Redis briefly away). */
+const CACHE_TTL_S = 60;
+/** Longer than any read of the rows that could race a save (as `users/service.ts` does). */
+const SECOND_INVALIDATION_MS = 250;
+/** An arbitrary constant naming the lock saves take turns under (the others are 727_274_0xx). */
+const saveLockKey = 727_274_020;
+
+/**
+ * The audit log's entity id of the settings (its entity ids are UUIDs; the settings are one
+ * thing): the nil UUID, so their history is `entity_type = 'settings'` with this id.
+ */
+export const settingsEntityId = '00000000-0000-0000-0000-000000000000';
+
+/** What the groups are before an admin saves them: the environment's values, else built-ins. */
+export function defaultSettings(
+  config: Pick<Config, 'REMINDER_CRON' | 'REMINDER_AFTER_H'>,
+): SettingsValues {
+  return {
+    support_hours: { time_zone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' },
+    reminders: { cron: config.REMINDER_CRON, after_hours: config.REMINDER_AFTER_H },
+    auto_close: { after_days: 0 },
+    greeting: { ru: '', en: '' },
+    routing: { mode: 'all', categories: {} },
+  };
+}
+
+/**
+ * Creates the settings service: the only writer of `settings`. Reads go through the shared
+ * cache (Redis with several processes), and a save drops it after commit, so every process
+ * uses the new values from its next read, without a restart. `onRemindersChanged` runs after a
+ * save that changed the reminder schedule (to move the job queue's cron).
+ */
+export function createSettingsService(deps: {
+  db: Db;
+  uow: UnitOfWork;
+  cache: Cache;
+  clock: Clock;
+  audit: AuditLog;
+  logger: Logger;
+  defaults: SettingsValues;
+  /** Which category ids exist, for checking `routing`. */
+  categories: Pick<CategoryService, 'missingIds'>;
+  users: Pick<UserService, 'activeStaffIds'>;
+  onRemindersChanged?: (reminders: SettingsValues['reminders']) => Promise<void>;
+}) {
+  const { db, uow, cache, clock, audit, logger, defaults } = deps;
+
+  /** The settings from `rows` over the defaults; a stored group that no longer parses is ignored. */
+  function fromRows(rows: readonly SettingsRow[]): SettingsDto {
+    const values: Record<string, unknown> = { ...defaults };
+    let latest: SettingsRow | undefined;
+    for (const row of rows) {
+      if (!(row.key in settingsGroups)) continue;
+      const parsed = settingsGroups[row.key as SettingsGroup].safeParse(row.value);
+      if (parsed.success) values[row.key] = parsed.data;
+      else
+        logger.warn({ group: row.key }, 'settings: a stored group is invalid; its default is used');
+      if (!latest || row.updatedAt > latest.updatedAt) latest = row;
+    }
+    return {
+      ...(values as SettingsValues),
+      updated_at: latest?.updatedAt.toISOString() ?? null,
+      updated_by: latest?.updatedBy ?? null,
+    };
+  }
+
+  async function load(executor: Db | Tx = db): Promise<SettingsDto> {
+    return fromRows(await executor.select().from(settings));
+  }
+
+  /** Drops the cached copy now and once more a moment later (a read racing the save). */
+  async function invalidate(): Promise<void> {
+    await cache.delete(cacheKey);
+    setTimeout(() => {
+      cache.delete(cacheKey).catch(() => {
+        // Shutting down, or the cache is unreachable: the entry expires by itself.
+      });
+    }, SECOND_INVALIDATION_MS).unref();
+  }
+
+  /** Refuses (422) routing that names unknown categories or people who are not active staff. */
+  async function checkRouting(tx: Tx, routing: SettingsValues['routing']): Promise<void> {
+    const categoryIds = Object.keys(routing.categories);
+    const missing = await deps.categories.missingIds(tx, categoryIds);
+    const staff = new Set(await deps.users.activeStaffIds(tx));
+    const errors = [
+      ...missing.map((id) => ({
+        field: `routing.categories.${id}`,
+        message: 'is not a category',
+      })),
+      ...Object.entries(routing.categories).flatMap(([categoryId, userIds]) =>
+        userIds
+          .filter((userId) => !staff.has(userId))
+          .map((userId) => ({
+            field: `routing.categories.${categoryId}`,
+            message: `${userId} is not an active staff member`,
+          })),
+      ),
+    ];
+    if (errors.length > 0) {
+      throw new Invalid('Routing names categories or people that cannot take tickets', errors);
+    }
+  }
+
+  /** Every group to save whose value differs from the current one, with both values. */
+  function changesOf(current: SettingsDto, patch: SettingsPatch) {
+    return settingsGroupNames.flatMap((group) => {
+      const next = patch[group];
+      if (next === undefined) return [];
+      if (JSON.stringify(next) === JSON.stringify(current[group])) return [];
+      return [{ group, before: current[group], after: next }];
+    });
+  }
+
+  return {
+    /**
+     * The settings now in force: through the cache, read from the database on a miss (in `tx`
+     * when the caller holds a transaction: on PGlite a read beside it would wait for it forever).
+     */
+    async current(tx?: Tx): Promise<SettingsDto> {
+      const cached = await cache.get<SettingsDto>(cacheKey);
+      if (cached) return cached;
+      const fresh = await load(tx);
+      await cache.set(cacheKey, fresh, CACHE_TTL_S);
+      return fresh;
+    },
+
+    /**
+     * Saves the groups of `patch` (each replaced whole), recording the change in the audit log;
+     * answers the settings after it. Saves take turns, so each entry's "before" is true.
+     */
+    async update(actor: Actor, patch: SettingsPatch): Promise<SettingsDto> {
+      const { saved, changed } = await uow.run(async (work) => {
+        const { tx } = work;
+        await tx.execute(sql`select pg_advisory_xact_lock(${saveLockKey})`);
+        if (patch.routing) await checkRouting(tx, patch.routing);
+        const current = await load(tx);
+        const changes = changesOf(current, patch);
+        if (changes.length === 0) return { saved: current, changed: [] };
+        const now = clock.now();
+        for (const { group, after } of changes) {
+          await tx
+            .insert(settings)
+            .values({ key: group, value: after, updatedAt: now, updatedBy: actor.userId })
+            .onConflictDoUpdate({
+              target: settings.key,
+              set: { value: after, updatedAt: now, updatedBy: actor.userId },
+            });
+        }
+        await audit.record(tx, {
+          actorId: actor.userId,
+          action: 'settings.updated',
+          entityType: 'settings',
+          entityId: settingsEntityId,
+          before: Object.fromEntries(changes.map((change) => [change.group, change.before])),
+          after: Object.fromEntries(changes.map((change) => [change.group, change.after])),
+        });
+        work.afterCommit(invalidate);
+        return { saved: await load(tx), changed: changes.map((change) => change.group) };
+      });
+      if (changed.includes('reminders') && deps.onRemindersChanged) {
+        await deps.onRemindersChanged(saved.reminders);
+      }
+      return saved;
+    },
+  };
+}
+
+/** The settings service. */
+export type SettingsService = ReturnType<typeof createSettingsService>;
