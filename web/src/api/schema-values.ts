@@ -10,7 +10,7 @@ export const Attachment = {
 
 /** Run-time constraints of `components['schemas']['AuditEntry']`. */
 export const AuditEntry = {
-  entity_type: { enum: ['ticket', 'message', 'category', 'user', 'ip_ban'] },
+  entity_type: { enum: ['ticket', 'message', 'category', 'user', 'ip_ban', 'settings'] },
 } as const;
 
 /** Run-time constraints of `components['schemas']['CategoryCreate']`. */

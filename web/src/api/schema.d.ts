@@ -466,7 +466,7 @@ export interface paths {
     get?: never;
     /**
      * Edit my profile
-     * @description Changes the interface language and which notification kinds reach Telegram.
+     * @description Changes the interface language, which notification kinds reach Telegram, and for staff whether they are on duty (a customer sending `on_duty` gets 403).
      */
     put: {
       parameters: {
@@ -480,6 +480,8 @@ export interface paths {
           'application/json': {
             language_code?: string;
             notification_settings?: components['schemas']['NotificationSettingsInput'];
+            /** @description Staff only (403 for customers): whether new tickets reach me in on_duty routing */
+            on_duty?: boolean;
           };
         };
       };
@@ -1819,6 +1821,151 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the settings
+     * @description Admins and owners. Support hours, the reminder schedule and threshold, auto-close, the /start greeting and the routing of new tickets. Groups never saved show their defaults (from the environment where one exists).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Change the settings
+     * @description Admins and owners. Any of the groups; each given is replaced whole and validated (422 names every bad field, including routing that names unknown categories or people who are not active staff). Recorded in the audit log; in force in every process at once. Answers the whole settings.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            support_hours?: {
+              time_zone: string;
+              /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+              days: number[];
+              start: string;
+              end: string;
+            };
+            reminders?: {
+              /** @description When the reminder run starts, 5-field cron in UTC */
+              cron: string;
+              /** @description Remind about tickets unanswered this long */
+              after_hours: number;
+            };
+            auto_close?: {
+              after_days: number;
+            };
+            greeting?: {
+              /** @description "" keeps the built-in greeting */
+              ru: string;
+              /** @description "" keeps the built-in greeting */
+              en: string;
+            };
+            routing?: {
+              /**
+               * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+               * @enum {string}
+               */
+              mode: 'all' | 'on_duty' | 'per_category';
+              /** @description Staff user ids per category id, for `per_category` */
+              categories: {
+                [key: string]: string[];
+              };
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Settings'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -2615,7 +2762,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -2989,7 +3136,7 @@ export interface paths {
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, created_at, updated_at */
+          /** @description Comma-separated fields to return of each item: id, telegram_id, username, first_name, last_name, role, is_active, avatar_url, language_code, is_premium, on_duty, created_at, updated_at */
           fields?: string;
         };
         header?: never;
@@ -3018,6 +3165,8 @@ export interface paths {
                 avatar_url?: string | null;
                 language_code?: string | null;
                 is_premium?: boolean;
+                /** @description Staff: hears of new tickets when routing is on_duty (docs/api.md#settings) */
+                on_duty?: boolean;
                 /** Format: date-time */
                 created_at?: string;
                 /** Format: date-time */
@@ -3188,7 +3337,7 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3726,7 +3875,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3754,7 +3903,7 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban';
+      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3970,6 +4119,8 @@ export interface components {
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description Staff: hears of new tickets when routing is on_duty (docs/api.md#settings) */
+      on_duty: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -3989,6 +4140,8 @@ export interface components {
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description Staff: hears of new tickets when routing is on_duty (docs/api.md#settings) */
+      on_duty: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4187,6 +4340,86 @@ export interface components {
         message: string;
       }[];
     };
+    /** @description Admin-editable settings; groups never saved follow the environment defaults */
+    Settings: {
+      support_hours: {
+        time_zone: string;
+        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+        days: number[];
+        start: string;
+        end: string;
+      };
+      reminders: {
+        /** @description When the reminder run starts, 5-field cron in UTC */
+        cron: string;
+        /** @description Remind about tickets unanswered this long */
+        after_hours: number;
+      };
+      auto_close: {
+        after_days: number;
+      };
+      greeting: {
+        /** @description "" keeps the built-in greeting */
+        ru: string;
+        /** @description "" keeps the built-in greeting */
+        en: string;
+      };
+      routing: {
+        /**
+         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+         * @enum {string}
+         */
+        mode: 'all' | 'on_duty' | 'per_category';
+        /** @description Staff user ids per category id, for `per_category` */
+        categories: {
+          [key: string]: string[];
+        };
+      };
+      /** @description The last save; null: never saved */
+      updated_at: string | null;
+      /** @description Who saved last; null: never saved, or gone */
+      updated_by: string | null;
+    };
+    /** @description Admin-editable settings; groups never saved follow the environment defaults */
+    SettingsInput: {
+      support_hours: {
+        time_zone: string;
+        /** @description ISO weekdays, 1 = Monday … 7 = Sunday, each at most once */
+        days: number[];
+        start: string;
+        end: string;
+      };
+      reminders: {
+        /** @description When the reminder run starts, 5-field cron in UTC */
+        cron: string;
+        /** @description Remind about tickets unanswered this long */
+        after_hours: number;
+      };
+      auto_close: {
+        after_days: number;
+      };
+      greeting: {
+        /** @description "" keeps the built-in greeting */
+        ru: string;
+        /** @description "" keeps the built-in greeting */
+        en: string;
+      };
+      routing: {
+        /**
+         * @description `all` active staff; `on_duty` staff on duty (everyone when nobody is); `per_category` the staff listed for the ticket’s category (everyone for a category without a list)
+         * @enum {string}
+         */
+        mode: 'all' | 'on_duty' | 'per_category';
+        /** @description Staff user ids per category id, for `per_category` */
+        categories: {
+          [key: string]: string[];
+        };
+      };
+      /** @description The last save; null: never saved */
+      updated_at: string | null;
+      /** @description Who saved last; null: never saved, or gone */
+      updated_by: string | null;
+    };
     /** @description A support ticket */
     Ticket: {
       /** Format: uuid */
@@ -4350,6 +4583,8 @@ export interface components {
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description Staff: hears of new tickets when routing is on_duty (docs/api.md#settings) */
+      on_duty: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4368,6 +4603,8 @@ export interface components {
       avatar_url: string | null;
       language_code: string | null;
       is_premium: boolean;
+      /** @description Staff: hears of new tickets when routing is on_duty (docs/api.md#settings) */
+      on_duty: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
