@@ -6,7 +6,7 @@ import { addCategory, callAs, openTicket, signInAs, type Person } from '../../te
 import { auditLog, notifications, tickets } from '../db/schema.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import { createLogger } from '../platform/logger.js';
-import { createAutoCloseRun } from './jobs.js';
+import { autoCloseQueue, createAutoCloseRun } from './jobs.js';
 
 const day = 86_400_000;
 
@@ -142,5 +142,20 @@ describe('auto-close of resolved tickets', () => {
     await run();
     expect((await statusOf(resolved.id))?.status).toBe('closed');
     expect((await statusOf(open.id))?.status).toBe('open');
+  });
+});
+
+describe('the auto-close schedule', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ startQueue: true });
+  });
+  afterAll(() => t.close());
+
+  it('is registered with the job queue by the worker', async () => {
+    const schedules = await t.container.database.executeSql(
+      `select name, cron from pgboss.schedule where name = '${autoCloseQueue}'`,
+    );
+    expect(schedules.rows).toEqual([{ name: autoCloseQueue, cron: '7,22,37,52 * * * *' }]);
   });
 });
