@@ -384,6 +384,25 @@ describe('who may do what: every endpoint as every role', () => {
       expected: [401, 404, 404, 200, 200, 200, 200],
     },
     {
+      name: 'GET /settings',
+      request: () => ({ method: 'GET', url: '/settings' }),
+      expected: [401, 403, 403, 403, 403, 200, 200],
+    },
+    {
+      name: 'PUT /settings',
+      request: () => ({
+        method: 'PUT',
+        url: '/settings',
+        payload: { auto_close: { after_days: 0 } },
+      }),
+      expected: [401, 403, 403, 403, 403, 200, 200],
+    },
+    {
+      name: 'PUT /auth/profile (on_duty)',
+      request: () => ({ method: 'PUT', url: '/auth/profile', payload: { on_duty: true } }),
+      expected: [401, 403, 403, 200, 200, 200, 200],
+    },
+    {
       name: 'GET /files/:id/preview (not an image)',
       request: (f) => ({ method: 'GET', url: `/files/${f.authorFile}/preview` }),
       expected: [401, 404, 404, 404, 404, 404, 404],

@@ -209,6 +209,14 @@ export function createNotificationService(deps: {
       );
     },
 
+    /** A resolved ticket closed by the system after `afterDays` idle days: its author is told. */
+    autoClosed(work: Work, ticket: TicketFacts, afterDays: number): Promise<void> {
+      return notify(work, [ticket.userId], 'status_changed', ticket.id, (t) => ({
+        title: t.status_changed(ticket.number),
+        content: t.auto_closed_content(ticket.title, afterDays),
+      }));
+    },
+
     /**
      * A new message: the other participants hear of it (the author, the assignee, and staff among
      * `writerIds`, who wrote in the ticket); an internal note only staff among them; never its

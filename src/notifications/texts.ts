@@ -20,6 +20,8 @@ export interface NotificationTexts {
   status_content(title: string, status: TicketStatus): string;
   reminder(n: number): string;
   reminder_content(title: string, hours: number): string;
+  /** «Title» closed by the system after `days` idle days since it was resolved. */
+  auto_closed_content(title: string, days: number): string;
   /** Staff-only: an upload carried malware and was quarantined. */
   malware_blocked: string;
   malware_content(fileName: string, uploaderId: string): string;
@@ -58,6 +60,13 @@ function russianNewMessages(count: number): string {
   return form === 'few' ? 'новых сообщения' : 'новых сообщений';
 }
 
+/** "days" in Russian, in the form that follows `count` (1 день, 2 дня, 5 дней). */
+function russianDays(count: number): string {
+  const form = russianPlural.select(count);
+  if (form === 'one') return 'день';
+  return form === 'few' ? 'дня' : 'дней';
+}
+
 const texts: Record<Language, NotificationTexts> = {
   en: {
     ticket_created: (n: number) => `New ticket #${n}`,
@@ -71,6 +80,9 @@ const texts: Record<Language, NotificationTexts> = {
     reminder: (n: number) => `Ticket #${n} waits for an answer`,
     reminder_content: (title: string, hours: number) =>
       `«${title}» has had no staff answer for over ${hours} h.`,
+    auto_closed_content: (title: string, days: number) =>
+      `«${title}» was closed automatically: no reply for ${days} ${days === 1 ? 'day' : 'days'} ` +
+      'after it was resolved. Still need help? Reopen it in the app, or open a new ticket: /support',
     malware_blocked: 'Malware blocked',
     malware_content: (fileName: string, uploaderId: string) =>
       `The file “${fileName}” uploaded by user ${uploaderId} contains malware and was quarantined.`,
@@ -101,6 +113,9 @@ const texts: Record<Language, NotificationTexts> = {
     reminder: (n: number) => `Обращение #${n} ждёт ответа`,
     reminder_content: (title: string, hours: number) =>
       `«${title}»: нет ответа сотрудника больше ${hours} ч.`,
+    auto_closed_content: (title: string, days: number) =>
+      `«${title}» закрыто автоматически: ответа не было ${days} ${russianDays(days)} после ` +
+      'решения. Если вопрос остался, откройте его снова в приложении или создайте новое: /support',
     malware_blocked: 'Заблокирован вредоносный файл',
     malware_content: (fileName: string, uploaderId: string) =>
       `Файл «${fileName}», загруженный пользователем ${uploaderId}, содержит вредоносный код ` +

@@ -18,6 +18,7 @@ import type { Metrics } from '../platform/metrics.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import type { TicketCountsCache } from './counts-cache.js';
+import { hasMessageSince, idleResolvedTickets } from './idle-resolved.js';
 import { createTicketQueries, ticketColumns, visibleTo } from './queries.js';
 import {
   toTicketDto,
@@ -51,14 +52,14 @@ function ticketEvent(
 function ticketChangeEvent(
   type: TicketChangeEvent['type'],
   ticket: TicketDto,
-  actor: Principal,
+  actorId: string | null,
   changes: Record<string, FieldChange>,
 ): TicketChangeEvent {
   return {
     type,
     ticket_id: ticket.id,
     ticket_user_id: ticket.user_id,
-    actor_id: actor.userId,
+    actor_id: actorId,
     is_internal: false,
     occurred_at: ticket.updated_at,
     data: ticket,
@@ -121,10 +122,13 @@ export function createTicketService(deps: {
     return toTicketDto(ticket);
   }
 
-  /** Writes `set` to the ticket and its audit entry, raises its event; the new row. */
+  /**
+   * Writes `set` to the ticket and its audit entry, raises its event; the new row. The actor is
+   * null for the system (auto-close).
+   */
   async function apply(
     work: Work,
-    actor: Principal,
+    actor: Pick<Principal, 'userId'> | null,
     current: TicketRecord,
     action: TicketChangeEvent['type'],
     set: Partial<TicketRecord>,
@@ -143,8 +147,9 @@ export function createTicketService(deps: {
     // updated_at moves on every change; the entry records what the change was about.
     const before = withoutUpdatedAt(diff?.before);
     const after = withoutUpdatedAt(diff?.after);
+    const actorId = actor?.userId ?? null;
     await audit.record(tx, {
-      actorId: actor.userId,
+      actorId,
       action,
       entityType: 'ticket',
       entityId: row.id,
@@ -153,7 +158,7 @@ export function createTicketService(deps: {
       after,
     });
     countsMoved(work);
-    work.raise(ticketChangeEvent(action, toTicketDto(row), actor, asChanges({ before, after })));
+    work.raise(ticketChangeEvent(action, toTicketDto(row), actorId, asChanges({ before, after })));
     return row;
   }
 
@@ -337,6 +342,41 @@ export function createTicketService(deps: {
         await notifications.statusChanged(work, ticket, actor.userId);
         return ticket;
       });
+    },
+
+    /**
+     * Closes, as the system, resolved tickets nobody has touched since `idleSince` (no change and
+     * no message: a customer's reply would have reopened them), through the same change as a
+     * staff member's close: audit entry, `ticket.status_changed`, and the customer told why
+     * (`afterDays`). At most `limit` per call, oldest first, each in its own unit of work;
+     * resolves to how many were closed.
+     */
+    async closeIdleResolved(idleSince: Date, afterDays: number, limit: number): Promise<number> {
+      const due = await idleResolvedTickets(db, idleSince, limit);
+      let closed = 0;
+      for (const id of due) {
+        const done = await uow.run(async (work) => {
+          const [current] = await work.tx
+            .select(ticketColumns)
+            .from(tickets)
+            .where(eq(tickets.id, id))
+            .for('update');
+          // Reopened or changed since it was found: no longer idle.
+          if (current?.status !== 'resolved' || current.updatedAt >= idleSince) return false;
+          if (await hasMessageSince(work.tx, id, idleSince)) return false;
+          const ticket = await apply(
+            work,
+            null,
+            current,
+            'ticket.status_changed',
+            statusFields('resolved', 'closed', clock.now()),
+          );
+          await notifications.autoClosed(work, ticket, afterDays);
+          return true;
+        });
+        if (done) closed += 1;
+      }
+      return closed;
     },
 
     /** Deletes the ticket with its messages (admins). */
