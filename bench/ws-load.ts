@@ -13,6 +13,11 @@ import { percentile, startServer, stopServer } from './server.js';
 /** What to load the server with. */
 export interface WsLoadOptions {
   sockets: number;
+  /**
+   * Of the sockets, how many are staff: every staff socket gets every public message (the
+   * queues stay live), the others only those of the ticket they follow.
+   */
+  staff: number;
   tickets: number;
   /** Messages posted, one after another; each goes to sockets / tickets subscribers. */
   posts: number;
@@ -22,6 +27,7 @@ export interface WsLoadOptions {
 
 const defaults: WsLoadOptions = {
   sockets: 5_000,
+  staff: 100,
   tickets: 50,
   posts: 200,
   connectConcurrency: 100,
@@ -79,7 +85,7 @@ export async function wsLoad(
   options: Partial<WsLoadOptions> = {},
   target: WsLoadTarget = embedded,
 ): Promise<void> {
-  const { sockets, tickets, posts, connectConcurrency } = { ...defaults, ...options };
+  const { sockets, staff, tickets, posts, connectConcurrency } = { ...defaults, ...options };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-ws-bench-'));
   const server = await startServer({
     DATA_DIR: dataDir,
@@ -118,7 +124,8 @@ export async function wsLoad(
     for (let start = 0; start < sockets; start += connectConcurrency) {
       const batch = [];
       for (let i = start; i < Math.min(sockets, start + connectConcurrency); i++) {
-        batch.push(openSocket(wsUrl, agent, ticketIds[i % tickets] ?? ''));
+        // The first `staff` sockets are the agent's, the rest the customer's (who opened them all).
+        batch.push(openSocket(wsUrl, i < staff ? agent : user, ticketIds[i % tickets] ?? ''));
       }
       open.push(...(await Promise.all(batch)));
     }
@@ -143,10 +150,10 @@ export async function wsLoad(
         if (pending === 0) allArrived();
       });
     }
-    const perTicket = Math.ceil(sockets / tickets);
+    const perTicket = Math.ceil((sockets - staff) / tickets) + staff;
     for (let n = 0; n < posts; n++) {
       const ticketId = ticketIds[n % tickets] ?? '';
-      const audience = open.filter((_socket, i) => i % tickets === n % tickets).length;
+      const audience = open.filter((_socket, i) => i < staff || i % tickets === n % tickets).length;
       const arrived = new Promise<void>((resolve) => {
         allArrived = resolve;
         setTimeout(resolve, 5_000).unref();
@@ -167,7 +174,8 @@ export async function wsLoad(
     const expected = posts * perTicket;
     console.log(`\nWebSocket load (one server process, ${target.label})`);
     console.log(
-      `  ${open.length} sockets open and subscribed (${tickets} tickets, ${perTicket} each) in` +
+      `  ${open.length} sockets open and subscribed (${staff} staff, who get every message, and` +
+        ` customers on ${tickets} tickets: ${perTicket} deliveries a message) in` +
         ` ${Math.round(connectMs)} ms (${Math.round((open.length / connectMs) * 1000)} sockets/s)`,
     );
     console.log(
