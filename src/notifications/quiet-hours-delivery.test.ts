@@ -83,7 +83,8 @@ describe('quiet hours of a Telegram notification', () => {
     const [row] = await t.container.database.db
       .select({ id: notifications.id })
       .from(notifications)
-      .where(eq(notifications.title, title));
+      // The agent's: the admin who saved the time zone is told too.
+      .where(and(eq(notifications.title, title), eq(notifications.userId, agent.id)));
     if (!row) throw new Error('no notification written');
     return row.id;
   }
@@ -150,7 +151,13 @@ describe('quiet hours of a Telegram notification', () => {
     const [row] = await t.container.database.db
       .select({ id: notifications.id })
       .from(notifications)
-      .where(and(eq(notifications.ticketId, ticket.id), eq(notifications.type, 'new_message')));
+      .where(
+        and(
+          eq(notifications.ticketId, ticket.id),
+          eq(notifications.type, 'new_message'),
+          eq(notifications.userId, agent.id),
+        ),
+      );
     const id = row?.id ?? '';
     await deliver(job(id));
     const sent = toAgent().at(-1);
