@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
+import { fakeTopicIcons, startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
 import { testBotToken } from './init-data.js';
 
 describe('the fake Telegram Bot API', () => {
@@ -204,5 +204,112 @@ describe('the fake Telegram Bot API', () => {
     expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('photo');
     const userpic = await fetch(fake.addUserpic(Buffer.from('pic')));
     expect(await userpic.text()).toBe('pic');
+  });
+});
+
+describe('the fake Bot API’s forum topics', () => {
+  const group = -100_777;
+  let fake: FakeBotApi;
+  let api: Api;
+  let clock: number;
+
+  beforeEach(async () => {
+    clock = 1_000_000;
+    fake = await startFakeBotApi({ privateTopics: true, now: () => clock });
+    api = new Api(fake.token, { apiRoot: fake.url });
+    fake.addForumGroup(group, { title: 'Support' });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('says in getMe whether the bot has topics in private chats', async () => {
+    expect((await api.getMe()).has_topics_enabled).toBe(true);
+    const plain = await startFakeBotApi();
+    try {
+      const me = await new Api(plain.token, { apiRoot: plain.url }).getMe();
+      expect(me.has_topics_enabled).toBe(false);
+      await expect(
+        new Api(plain.token, { apiRoot: plain.url }).createForumTopic(7, 'x'),
+      ).rejects.toMatchObject({ description: 'Bad Request: the chat is not a forum' });
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('creates a topic, sends into it, renames, closes and reopens it', async () => {
+    const topic = await api.createForumTopic(group, '#1 · Printer', {
+      icon_custom_emoji_id: fakeTopicIcons[0]?.custom_emoji_id,
+    });
+    const sent = await api.sendMessage(group, 'card', {
+      message_thread_id: topic.message_thread_id,
+    });
+    expect(sent).toMatchObject({
+      message_thread_id: topic.message_thread_id,
+      is_topic_message: true,
+      chat: { id: group, type: 'supergroup', is_forum: true, title: 'Support' },
+    });
+    await api.editForumTopic(group, topic.message_thread_id, { name: '#1 · Printer fixed' });
+    await expect(
+      api.editForumTopic(group, topic.message_thread_id, { name: '#1 · Printer fixed' }),
+    ).rejects.toMatchObject({ description: 'Bad Request: TOPIC_NOT_MODIFIED' });
+    await api.closeForumTopic(group, topic.message_thread_id);
+    await expect(
+      api.sendMessage(group, 'late', { message_thread_id: topic.message_thread_id }),
+    ).rejects.toMatchObject({ description: 'Bad Request: TOPIC_CLOSED' });
+    await expect(api.closeForumTopic(group, topic.message_thread_id)).rejects.toMatchObject({
+      description: 'Bad Request: TOPIC_NOT_MODIFIED',
+    });
+    await api.reopenForumTopic(group, topic.message_thread_id);
+    expect(fake.topics(group)).toEqual([
+      expect.objectContaining({ name: '#1 · Printer fixed', closed: false, deleted: false }),
+    ]);
+    const icons = await api.getForumTopicIconStickers();
+    expect(icons.map((icon) => icon.custom_emoji_id)).toEqual(
+      fakeTopicIcons.map((icon) => icon.custom_emoji_id),
+    );
+  });
+
+  it('refuses topics without the "manage topics" right, and in a deleted topic', async () => {
+    fake.setCanManageTopics(group, false);
+    await expect(api.createForumTopic(group, 'x')).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: not enough rights to create a topic',
+    });
+    fake.setCanManageTopics(group, true);
+    const topic = await api.createForumTopic(group, 'x');
+    fake.deleteTopicByUser(group, topic.message_thread_id);
+    await expect(
+      api.sendMessage(group, 'hello', { message_thread_id: topic.message_thread_id }),
+    ).rejects.toMatchObject({ description: 'Bad Request: message thread not found' });
+    await expect(
+      api.editForumTopic(group, topic.message_thread_id, { name: 'y' }),
+    ).rejects.toMatchObject({ description: 'Bad Request: TOPIC_ID_INVALID' });
+  });
+
+  it('keeps topics in a private chat when the bot has them', async () => {
+    const topic = await api.createForumTopic(42, '#7 · Refund');
+    const sent = await api.sendMessage(42, 'answer', {
+      message_thread_id: topic.message_thread_id,
+    });
+    expect(sent).toMatchObject({ chat: { id: 42, type: 'private' }, is_topic_message: true });
+    await expect(api.sendMessage(42, 'lost', { message_thread_id: 999_999 })).rejects.toMatchObject(
+      { description: 'Bad Request: message thread not found' },
+    );
+  });
+
+  it('answers a group’s 21st message in a minute with 429 and the seconds left', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      await api.sendMessage(group, `message ${i}`);
+      clock += 1_000;
+    }
+    const refused = await api.sendMessage(group, 'one too many').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GrammyError);
+    expect((refused as GrammyError).error_code).toBe(429);
+    expect((refused as GrammyError).parameters.retry_after).toBe(40);
+    await api.sendMessage(42, 'private chats are not held back');
+    clock += 40_000;
+    await api.sendMessage(group, 'after the minute');
+    expect(fake.sent('sendMessage').filter((c) => c.params.chat_id === group)).toHaveLength(21);
   });
 });

@@ -105,8 +105,62 @@ export interface FakeBotApi {
   setProfilePhoto(userId: number, sizes: { bytes: Buffer; width: number; height: number }[]): void;
   /** Serves bytes at a public URL, as Telegram serves a Mini App user's `photo_url`; the URL. */
   addUserpic(bytes: Buffer): string;
+  /**
+   * Makes `chatId` (negative, as Telegram's supergroup ids are) a forum supergroup the bot is in,
+   * an administrator with the "manage topics" right unless `canManageTopics` is false.
+   */
+  addForumGroup(chatId: number, options?: { title?: string; canManageTopics?: boolean }): void;
+  /** Grants or takes away the bot's "manage topics" right in a forum group. */
+  setCanManageTopics(chatId: number, allowed: boolean): void;
+  /** The topics of a chat (a forum group, or a private chat with topics), as Telegram keeps them. */
+  topics(chatId: number): FakeTopic[];
+  /** Someone deletes a topic in their Telegram client: sends into it fail from now on. */
+  deleteTopicByUser(chatId: number, threadId: number): void;
   close(): Promise<void>;
 }
+
+/** A forum topic as the fake keeps it (in a forum group or a private chat with topics). */
+export interface FakeTopic {
+  message_thread_id: number;
+  name: string;
+  icon_color: number;
+  icon_custom_emoji_id?: string;
+  closed: boolean;
+  deleted: boolean;
+}
+
+export interface FakeBotApiOptions {
+  token?: string;
+  /** `getMe().has_topics_enabled`: the bot may create topics in its private chats (Bot API 9.4). */
+  privateTopics?: boolean;
+  /**
+   * Telegram's limit of messages a bot may send to one group (about 20 a minute): a send beyond
+   * it fails with 429 and the seconds until one leaves the minute. Default 20.
+   */
+  groupMessagesPerMinute?: number;
+  /** The fake's clock for the group limit (default `Date.now`), so tests need not wait a minute. */
+  now?: () => number;
+}
+
+/**
+ * The icons `getForumTopicIconStickers` offers (a part of Telegram's set): custom emoji ids of
+ * the fake's own making, each with the emoji it shows.
+ */
+export const fakeTopicIcons: readonly { emoji: string; custom_emoji_id: string }[] = [
+  '💬',
+  '❗',
+  '⚡',
+  '🔥',
+  '❓',
+  '📝',
+  '✅',
+  '💡',
+  '📰',
+  '🔎',
+].map((emoji, index) => ({
+  emoji,
+  custom_emoji_id: String(5_312_000_000_000_000_000n + BigInt(index)),
+}));
 
 const supportedMethods = new Set([
   'getMe',
@@ -125,6 +179,12 @@ const supportedMethods = new Set([
   'sendPhoto',
   'sendDocument',
   'getUserProfilePhotos',
+  'createForumTopic',
+  'editForumTopic',
+  'closeForumTopic',
+  'reopenForumTopic',
+  'deleteForumTopic',
+  'getForumTopicIconStickers',
 ]);
 
 type Reply =
@@ -215,9 +275,34 @@ function decodeField(value: string): unknown {
   }
 }
 
+/** Telegram's answers about topics (https://core.telegram.org/bots/api#createforumtopic). */
+const topicRefusals = {
+  notForum: 'Bad Request: the chat is not a forum',
+  noRightToCreate: 'Bad Request: not enough rights to create a topic',
+  noRightToManage: 'Bad Request: CHAT_ADMIN_REQUIRED',
+  threadNotFound: 'Bad Request: message thread not found',
+  topicInvalid: 'Bad Request: TOPIC_ID_INVALID',
+  notModified: 'Bad Request: TOPIC_NOT_MODIFIED',
+  closed: 'Bad Request: TOPIC_CLOSED',
+  nameInvalid: 'Bad Request: TOPIC_NAME_INVALID',
+} as const;
+
+/** A forum supergroup the bot is in. */
+interface ForumGroup {
+  title: string;
+  canManageTopics: boolean;
+  /** When each message the bot sent to it went out (`now()`), for the per-group limit. */
+  sentAt: number[];
+}
+
 /** Starts a fake Bot API on 127.0.0.1 at a random port. */
-export async function startFakeBotApi(options: { token?: string } = {}): Promise<FakeBotApi> {
+export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
   const token = options.token ?? testBotToken;
+  const now = options.now ?? Date.now;
+  const groupLimit = options.groupMessagesPerMinute ?? 20;
+  const forumGroups = new Map<number, ForumGroup>();
+  /** Topics by chat: forum groups' and, with `privateTopics`, private chats'. */
+  const topicsByChat = new Map<number, Map<number, FakeTopic>>();
   const calls: RecordedCall[] = [];
   const succeeded = new WeakSet<RecordedCall>();
   const failures = new Map<string, FakeFailure[]>();
@@ -241,17 +326,27 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
   let nextMessageId = 1;
   let closed = false;
 
+  /** The chat as Telegram describes it in a message. */
+  function chatOf(chatId: number): object {
+    const group = forumGroups.get(chatId);
+    return group
+      ? { id: chatId, type: 'supergroup', title: group.title, is_forum: true }
+      : { id: chatId, type: 'private' };
+  }
+
   function message(params: Record<string, unknown>, extra: object = {}) {
     nextMessageId += 1;
+    const threadId = params.message_thread_id === undefined ? 0 : Number(params.message_thread_id);
     const sent = {
       message_id: nextMessageId,
       date: Math.floor(Date.now() / 1000),
-      chat: { id: Number(params.chat_id), type: 'private' },
+      chat: chatOf(Number(params.chat_id)),
+      ...(threadId > 0 ? { message_thread_id: threadId, is_topic_message: true } : {}),
       ...(typeof params.text === 'string' ? { text: params.text } : {}),
       ...extra,
     };
     shown.set(sent.message_id, {
-      chatId: sent.chat.id,
+      chatId: Number(params.chat_id),
       text: typeof params.text === 'string' ? params.text : '',
       parseMode: params.parse_mode,
       markup: JSON.stringify(params.reply_markup ?? null),
@@ -275,9 +370,116 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
 
   /** Why Telegram refuses this text or edit, or undefined when it takes it. */
   function refusal(method: string, params: Record<string, unknown>): string | undefined {
+    const topicProblem = forumProblem(method, params);
+    if (topicProblem) return topicProblem;
     if (method === 'sendMessage') return textProblem(params.text, params.parse_mode);
     if (method !== 'editMessageText') return undefined;
     return textProblem(params.text, params.parse_mode) ?? editProblem(params);
+  }
+
+  /** The topic a call names, when its chat has topics; undefined when it names none. */
+  function topicOf(params: Record<string, unknown>): FakeTopic | undefined {
+    if (params.message_thread_id === undefined) return undefined;
+    return topicsByChat.get(Number(params.chat_id))?.get(Number(params.message_thread_id));
+  }
+
+  /** Whether a chat has topics: a forum group, or a private chat when the bot has them. */
+  function hasTopics(chatId: number): boolean {
+    return forumGroups.has(chatId) || (options.privateTopics === true && chatId > 0);
+  }
+
+  /** Why Telegram refuses a forum method, or a send into a topic; undefined when it takes it. */
+  function forumProblem(method: string, params: Record<string, unknown>): string | undefined {
+    if (method === 'createForumTopic') return createProblem(params);
+    if (/^(edit|close|reopen|delete)ForumTopic$/.test(method)) return manageProblem(method, params);
+    if (!method.startsWith('send') || params.message_thread_id === undefined) return undefined;
+    if (!hasTopics(Number(params.chat_id))) return undefined;
+    const topic = topicOf(params);
+    if (!topic || topic.deleted) return topicRefusals.threadNotFound;
+    const inGroup = forumGroups.has(Number(params.chat_id));
+    return inGroup && topic.closed ? topicRefusals.closed : undefined;
+  }
+
+  function createProblem(params: Record<string, unknown>): string | undefined {
+    const chatId = Number(params.chat_id);
+    if (!hasTopics(chatId)) return topicRefusals.notForum;
+    if (forumGroups.get(chatId)?.canManageTopics === false) return topicRefusals.noRightToCreate;
+    const name = typeof params.name === 'string' ? params.name : '';
+    return name.length === 0 || name.length > 128 ? topicRefusals.nameInvalid : undefined;
+  }
+
+  function manageProblem(method: string, params: Record<string, unknown>): string | undefined {
+    const chatId = Number(params.chat_id);
+    if (!hasTopics(chatId)) return topicRefusals.notForum;
+    if (forumGroups.get(chatId)?.canManageTopics === false) return topicRefusals.noRightToManage;
+    const topic = topicOf(params);
+    if (!topic || topic.deleted) return topicRefusals.topicInvalid;
+    const unchanged =
+      (method === 'closeForumTopic' && topic.closed) ||
+      (method === 'reopenForumTopic' && !topic.closed) ||
+      (method === 'editForumTopic' && sameTopic(topic, params));
+    return unchanged ? topicRefusals.notModified : undefined;
+  }
+
+  /** Whether an edit of a topic changes nothing. */
+  function sameTopic(topic: FakeTopic, params: Record<string, unknown>): boolean {
+    const sameName = params.name === undefined || params.name === topic.name;
+    const icon = params.icon_custom_emoji_id;
+    return sameName && (icon === undefined || icon === (topic.icon_custom_emoji_id ?? ''));
+  }
+
+  /** A 429 when this send would pass the group's messages-a-minute limit; else records it. */
+  function groupFlood(method: string, params: Record<string, unknown>): Reply | undefined {
+    if (!method.startsWith('send') && method !== 'createForumTopic') return undefined;
+    const group = forumGroups.get(Number(params.chat_id));
+    if (!group) return undefined;
+    const at = now();
+    group.sentAt = group.sentAt.filter((sent) => at - sent < 60_000);
+    const oldest = group.sentAt[0];
+    if (group.sentAt.length >= groupLimit && oldest !== undefined) {
+      return failureReply({ status: 429, retryAfter: Math.ceil((oldest + 60_000 - at) / 1000) });
+    }
+    group.sentAt.push(at);
+    return undefined;
+  }
+
+  /** Answers a forum method whose call `forumProblem` let through. */
+  function forumAnswer(method: string, params: Record<string, unknown>): unknown {
+    const chatId = Number(params.chat_id);
+    if (method === 'createForumTopic') {
+      nextMessageId += 1;
+      const topic: FakeTopic = {
+        message_thread_id: nextMessageId,
+        name: String(params.name),
+        icon_color: Number(params.icon_color ?? 0x6fb9f0),
+        ...(typeof params.icon_custom_emoji_id === 'string'
+          ? { icon_custom_emoji_id: params.icon_custom_emoji_id }
+          : {}),
+        closed: false,
+        deleted: false,
+      };
+      const chatTopics = topicsByChat.get(chatId) ?? new Map<number, FakeTopic>();
+      chatTopics.set(topic.message_thread_id, topic);
+      topicsByChat.set(chatId, chatTopics);
+      return {
+        message_thread_id: topic.message_thread_id,
+        name: topic.name,
+        icon_color: topic.icon_color,
+        ...(topic.icon_custom_emoji_id ? { icon_custom_emoji_id: topic.icon_custom_emoji_id } : {}),
+      };
+    }
+    const topic = topicOf(params);
+    if (!topic) return true;
+    if (method === 'editForumTopic') {
+      if (typeof params.name === 'string') topic.name = params.name;
+      if (typeof params.icon_custom_emoji_id === 'string') {
+        topic.icon_custom_emoji_id = params.icon_custom_emoji_id || undefined;
+      }
+    }
+    if (method === 'closeForumTopic') topic.closed = true;
+    if (method === 'reopenForumTopic') topic.closed = false;
+    if (method === 'deleteForumTopic') topic.deleted = true;
+    return true;
   }
 
   /** Edits a message's text, as its chat shows it from now on; the edited message. */
@@ -293,7 +495,7 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       message_id: messageId,
       date: Math.floor(Date.now() / 1000),
       edit_date: Math.floor(Date.now() / 1000),
-      chat: { id: Number(params.chat_id), type: 'private' },
+      chat: chatOf(Number(params.chat_id)),
       text: params.text,
     };
   }
@@ -328,10 +530,32 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
           is_bot: true,
           first_name: 'Ticket Bot',
           username: 'ticket_test_bot',
-          can_join_groups: false,
+          can_join_groups: true,
           can_read_all_group_messages: false,
           supports_inline_queries: false,
+          can_connect_to_business: false,
+          has_main_web_app: false,
+          has_topics_enabled: options.privateTopics === true,
+          allows_users_to_create_topics: false,
         };
+      case 'createForumTopic':
+      case 'editForumTopic':
+      case 'closeForumTopic':
+      case 'reopenForumTopic':
+      case 'deleteForumTopic':
+        return forumAnswer(method, params);
+      case 'getForumTopicIconStickers':
+        return fakeTopicIcons.map(({ emoji, custom_emoji_id }) => ({
+          file_id: `sticker_${custom_emoji_id}`,
+          file_unique_id: `s${custom_emoji_id}`,
+          type: 'custom_emoji',
+          width: 100,
+          height: 100,
+          is_animated: false,
+          is_video: false,
+          emoji,
+          custom_emoji_id,
+        }));
       case 'sendMessage':
         return message(params);
       case 'sendPhoto':
@@ -482,6 +706,12 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       send(response, { ok: false, error_code: 400, description: problem });
       return;
     }
+    const flood = groupFlood(method, params);
+    if (flood) {
+      record(call, false);
+      send(response, flood);
+      return;
+    }
     if (method === 'getFile') {
       const reply = fileReply(String(params.file_id));
       record(call, reply.ok);
@@ -580,6 +810,21 @@ export async function startFakeBotApi(options: { token?: string } = {}): Promise
       const name = `/i/userpic/320/${randomBytes(6).toString('hex')}.jpg`;
       userpics.set(name, bytes);
       return `http://127.0.0.1:${port}${name}`;
+    },
+    addForumGroup(chatId, { title = 'Support team', canManageTopics = true } = {}) {
+      forumGroups.set(chatId, { title, canManageTopics, sentAt: [] });
+      if (!topicsByChat.has(chatId)) topicsByChat.set(chatId, new Map());
+    },
+    setCanManageTopics(chatId, allowed) {
+      const group = forumGroups.get(chatId);
+      if (group) group.canManageTopics = allowed;
+    },
+    topics(chatId) {
+      return [...(topicsByChat.get(chatId)?.values() ?? [])].map((topic) => ({ ...topic }));
+    },
+    deleteTopicByUser(chatId, threadId) {
+      const topic = topicsByChat.get(chatId)?.get(threadId);
+      if (topic) topic.deleted = true;
     },
     async close() {
       closed = true;
