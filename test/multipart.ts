@@ -123,6 +123,34 @@ export function pngDeclaring(width: number, height: number): Buffer {
   ]);
 }
 
+/**
+ * A GIF of `frames` frames on a `size` × `size` screen, each frame one pixel of data: a file of
+ * about a kilobyte that a decoder would expand to frames × size² pixels. Written byte by byte
+ * (https://www.w3.org/Graphics/GIF/spec-gif89a.txt), since encoding real frames of that size
+ * takes seconds.
+ */
+export function gifDeclaring(frames: number, size: number): Buffer {
+  const u16 = (n: number) => [n & 0xff, n >> 8];
+  const bytes = [
+    ...Buffer.from('GIF89a'),
+    ...u16(size),
+    ...u16(size),
+    0x80, // a global colour table of two colours
+    0,
+    0,
+    ...[0, 0, 0, 0xff, 0xff, 0xff],
+    // Loop forever (the NETSCAPE2.0 application extension).
+    ...[0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0'), 0x03, 0x01, 0x00, 0x00, 0x00],
+  ];
+  for (let i = 0; i < frames; i += 1) {
+    bytes.push(0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00); // 0.1 s per frame
+    // A 1×1 frame at the top left: LZW minimum code size 2, then clear, colour 0, end.
+    bytes.push(0x2c, 0, 0, 0, 0, ...u16(1), ...u16(1), 0x00, 0x02, 0x02, 0x44, 0x01, 0x00);
+  }
+  bytes.push(0x3b);
+  return Buffer.from(bytes);
+}
+
 /** An attachment as the API returns it (the server's schema; the Mini App's is generated from it). */
 export type Attachment = AttachmentDto;
 

@@ -15,6 +15,7 @@ import {
   multipartBody,
   pdfBytes,
   pngBytes,
+  gifDeclaring,
   pngDeclaring,
   type Attachment,
 } from '../../test/multipart.js';
@@ -129,11 +130,14 @@ describe('attachments under attack', () => {
     });
 
     it('refuses an animated GIF whose frames add up to too many pixels', async () => {
-      // 60 frames of 1000×1000 are 60 megapixels to decode, in a file of a few kilobytes.
+      // 60 frames of 1000×1000 are 60 megapixels to decode, in a file of about a kilobyte.
+      const before = stored().length;
       const response = await upload(author, '/attachments', [
-        { name: 'long.gif', bytes: await animatedGif(60, 1000) },
+        { name: 'long.gif', bytes: gifDeclaring(60, 1000) },
       ]);
       expect(response.statusCode, response.body).toBe(413);
+      expect(response.json()).toMatchObject({ code: 'image_too_large' });
+      expect(stored()).toHaveLength(before);
     });
 
     it('keeps a GIF’s animation, previewing its first frame', async () => {
