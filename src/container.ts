@@ -16,6 +16,7 @@ import { createFileUrls } from './files/file-urls.js';
 import { openFileStorage } from './files/storage.js';
 import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
+import { createCustomerTopics, type CustomerTopicService } from './customer-topics/service.js';
 import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketCountsCache } from './tickets/counts-cache.js';
@@ -83,6 +84,8 @@ export interface Container {
   abuse: AbuseGuard;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
   botApi: Api | undefined;
+  /** The tickets' topics in customers' chats with the bot (none without a bot token). */
+  customerTopics: CustomerTopicService | undefined;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
@@ -252,6 +255,10 @@ export async function createContainer(
     alertStaff: createMalwareAlert({ uow, notifications }),
   });
   const countsCache = createTicketCountsCache({ now });
+  // Topics in customers' chats are owed only where there is a bot to make them.
+  const customerTopics = telegram
+    ? createCustomerTopics({ db: database.db, queue, clock, logger })
+    : undefined;
   const tickets = createTicketService({
     db: database.db,
     uow,
@@ -263,6 +270,7 @@ export async function createContainer(
     files,
     metrics,
     countsCache,
+    ...(customerTopics ? { customerTopics } : {}),
   });
   const stopFollowingCounts = await countsCache.follow(events, pubsub);
   const messages = createMessageService({
@@ -356,6 +364,7 @@ export async function createContainer(
     stats: createStatsService({ db: database.db, clock }),
     abuse,
     botApi,
+    customerTopics,
     readinessChecks,
     degradableChecks: ['redis'],
     async start() {
@@ -381,6 +390,7 @@ export async function createContainer(
           errors,
           api: botApi,
           metrics,
+          ...(customerTopics ? { customerTopics } : {}),
         });
       }
     },

@@ -1,7 +1,12 @@
 import type { Message } from 'grammy/types';
 import { startBot, type RunningBot } from '../src/bot/runtime.js';
 import { createTestApp, type TestApp, type TestAppOptions } from './app.js';
-import { startFakeBotApi, type FakeBotApi, type RecordedCall } from './fake-bot-api.js';
+import {
+  startFakeBotApi,
+  type FakeBotApi,
+  type FakeBotApiOptions,
+  type RecordedCall,
+} from './fake-bot-api.js';
 
 /** Methods that put something in a chat the user sees. */
 const visibleMethods = new Set([
@@ -49,6 +54,11 @@ export interface BotChat {
   ): number;
   /** Replies to the bot's message `messageId` with text. */
   reply(messageId: number, text: string): number;
+  /**
+   * Edits the person's own message `messageId` to `text` (an `edited_message` update; `extra`
+   * adds fields, say the topic it is in, or makes it a photo's caption).
+   */
+  edit(messageId: number, text: string, extra?: Partial<Message>): void;
   /** Presses an inline button with this `callback_data` under the bot's message `messageId`. */
   press(messageId: number, data: string): void;
   /** Resolves with the bot's next visible output in this chat after the last `next`/send. */
@@ -172,6 +182,22 @@ export function botChat(fake: FakeBotApi, person: TelegramPerson): BotChat {
         } as Message['reply_to_message'],
       });
     },
+    edit(messageId, text, extra = {}) {
+      mark = fake.calls.length;
+      const now = Math.floor(Date.now() / 1000);
+      fake.pushUpdate({
+        edited_message: {
+          message_id: messageId,
+          date: now,
+          edit_date: now,
+          chat: chatInfo,
+          from,
+          // A photo's or document's edit carries its caption, and no text.
+          ...(extra.caption === undefined ? { text } : {}),
+          ...extra,
+        },
+      });
+    },
     press(messageId, data) {
       mark = fake.calls.length;
       fake.pushUpdate({
@@ -207,10 +233,13 @@ export function botChat(fake: FakeBotApi, person: TelegramPerson): BotChat {
 
 /**
  * Starts the application with its queue (workers deliver notifications) and the bot in long
- * polling against a new fake Bot API. `env` adds settings (say `MINI_APP_URL`).
+ * polling against a new fake Bot API. `env` adds settings (say `MINI_APP_URL`); `fake` sets up
+ * the fake (say a bot with topics in private chats).
  */
-export async function startBotHarness(options: TestAppOptions = {}): Promise<BotHarness> {
-  const fake = await startFakeBotApi();
+export async function startBotHarness(
+  options: TestAppOptions & { fake?: FakeBotApiOptions } = {},
+): Promise<BotHarness> {
+  const fake = await startFakeBotApi(options.fake);
   const testApp = await createTestApp({
     ...options,
     startQueue: true,
@@ -263,6 +292,7 @@ export function paced(chat: BotChat): PacedChat {
     next: (timeoutMs) => chat.next(timeoutMs),
     all: () => chat.all(),
     reply: (messageId, text) => chat.reply(messageId, text),
+    edit: (messageId, text, extra) => chat.edit(messageId, text, extra),
     send: async (text) => (await turn(), chat.send(text)),
     press: async (messageId, data) => (await turn(), chat.press(messageId, data)),
     sendPhoto: async (bytes) => (await turn(), chat.sendPhoto(bytes)),

@@ -15,6 +15,8 @@ import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { settingsFeature } from './features/settings.js';
 import { startFeature } from './features/start.js';
+import { telegramEditsFeature } from './features/telegram-edits.js';
+import { ticketTopicsFeature } from './features/ticket-topics.js';
 import { leaveSupportFormOnCommand, supportFeature } from './features/support/index.js';
 import { answerRefusal } from './refusals.js';
 import { textsFor } from './texts/index.js';
@@ -195,6 +197,9 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     startFeature(deps),
     adminFeature(deps),
     settingsFeature(deps),
+    // A message in a ticket's topic is the ticket's, even while a /support form is open.
+    ticketTopicsFeature(deps),
+    telegramEditsFeature(deps),
     supportFeature(deps),
     chatRepliesFeature(deps),
     freeTextFeature(deps),

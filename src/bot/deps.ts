@@ -3,6 +3,7 @@ import type { BroadcastService } from '../broadcasts/service.js';
 import type { CategoryService } from '../categories/service.js';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
+import type { CustomerTopicService } from '../customer-topics/service.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { FileService } from '../files/service.js';
 import type { MessageService } from '../messages/service.js';
@@ -39,6 +40,7 @@ export type BotSources = Pick<
   | 'stats'
   | 'settings'
   | 'metrics'
+  | 'customerTopics'
 >;
 
 /**
@@ -80,6 +82,8 @@ export interface BotDeps {
   checklist: SetupChecklist;
   /** Where handled and failed updates are counted. */
   metrics: Pick<Metrics, 'botUpdates' | 'botErrors'>;
+  /** Which ticket a topic in a customer's chat is (none: no topics). */
+  customerTopics: Pick<CustomerTopicService, 'ticketOfThread'> | undefined;
 }
 
 /** Builds the bot's dependencies once: its state store on the database, the rest passed on. */
@@ -105,5 +109,6 @@ export function botDepsOf(sources: BotSources): BotDeps {
     ticketMessages: createTicketMessages(database.db),
     checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),
     metrics: sources.metrics,
+    customerTopics: sources.customerTopics,
   };
 }

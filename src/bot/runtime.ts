@@ -54,7 +54,10 @@ async function startWebhookMode(
       underWay.delete(handling);
     }
   });
-  logger.info({ username: bot.botInfo.username }, 'bot: taking updates from the webhook');
+  logger.info(
+    { username: bot.botInfo.username, topics: bot.botInfo.has_topics_enabled === true },
+    'bot: taking updates from the webhook',
+  );
   return {
     bot,
     mode: 'webhook',
@@ -114,7 +117,12 @@ export async function startBot(sources: BotSources): Promise<RunningBot> {
         reject(error instanceof Error ? error : new Error(String(error)));
       });
   });
-  logger.info({ username: bot.botInfo.username }, 'bot: long polling');
+  // getMe is read once at start (`introduce`) and kept in `bot.botInfo` until a restart;
+  // `topics`: the bot has topics in private chats (a ticket per topic, `customer-topics/`).
+  logger.info(
+    { username: bot.botInfo.username, topics: bot.botInfo.has_topics_enabled === true },
+    'bot: long polling',
+  );
   return {
     bot,
     mode: 'polling',

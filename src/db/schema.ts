@@ -316,9 +316,17 @@ export const notifications = pgTable(
      * reply to its Telegram message is an internal note too (`bot/features/chat-replies.ts`).
      */
     internal: boolean('internal').notNull().default(false),
+    /**
+     * The ticket message it tells of (a `new_message` notice of one message), so an edit or a
+     * deletion of that message reaches the Telegram copy (`notifications/copy-sync.ts`).
+     */
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [
+    index('notifications_message_idx')
+      .on(t.messageId)
+      .where(sql`${t.messageId} is not null`),
     index('notifications_user_created_idx').on(t.userId, t.createdAt, t.id),
     index('notifications_broadcast_idx')
       .on(t.broadcastId)
@@ -372,11 +380,57 @@ export const telegramTicketMessages = pgTable(
       .references(() => tickets.id, { onDelete: 'cascade' }),
     /** The message is staff-only (an internal note's notice): a reply to it stays internal. */
     internal: boolean('internal').notNull().default(false),
+    /**
+     * The ticket message this Telegram message became, when it is one the user wrote (a reply or
+     * a message in the ticket's topic): their edit in Telegram edits it
+     * (`bot/features/telegram-edits.ts`).
+     */
+    ticketMessageId: uuid('ticket_message_id').references(() => messages.id, {
+      onDelete: 'cascade',
+    }),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.chatId, t.messageId] }),
     index('telegram_ticket_messages_ticket_idx').on(t.ticketId),
+  ],
+);
+
+/** Where a customer topic stands (`customer-topics/service.ts`). */
+export const customerTopicStates = ['pending', 'open', 'failed'] as const;
+export type CustomerTopicState = (typeof customerTopicStates)[number];
+
+/**
+ * A ticket's topic in its author's private chat with the bot (Bot API 9.4, where the bot has
+ * topics in private chats): `pending` until a worker creates it, `open` with its thread, or
+ * `failed` when Telegram refused it (the ticket's messages then go to the main chat). A topic the
+ * user deleted goes back to `pending` and is made again. Written only by
+ * `customer-topics/service.ts`.
+ */
+export const customerTopics = pgTable(
+  'customer_topics',
+  {
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The ticket's author, whose chat holds the topic. */
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: customerTopicStates }).notNull().default('pending'),
+    chatId: bigint('chat_id', { mode: 'number' }),
+    messageThreadId: integer('message_thread_id'),
+    /** The ticket card at the top of the topic, once sent. */
+    cardMessageId: integer('card_message_id'),
+    /** A worker creating the topic holds it until then (a lease: one topic per ticket). */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('customer_topics_thread_idx')
+      .on(t.chatId, t.messageThreadId)
+      .where(sql`${t.messageThreadId} is not null`),
   ],
 );
 

@@ -279,7 +279,10 @@ export function createMessageService(deps: {
       });
     },
 
-    /** Edits the caller's own message (403 for anyone else's), marking it edited. */
+    /**
+     * Edits the caller's own message (403 for anyone else's), marking it edited; the Telegram
+     * copies of its notices follow (`notifications.messageEdited`).
+     */
     async update(actor: Principal, id: string, input: { content: string }): Promise<MessageDto> {
       const content = requiredPlainText(input.content, 'content');
       return uow.run(async (work) => {
@@ -307,11 +310,16 @@ export function createMessageService(deps: {
         });
         const dto = await presentOne(row, actor.userId, tx);
         work.raise(messageEvent('message.updated', ticket, actor, dto, now));
+        // The copies in Telegram follow (a job; never the request's to wait for).
+        await notifications.messageEdited(work, row);
         return dto;
       });
     },
 
-    /** Deletes a message: its author, or a moderator and above, may. */
+    /**
+     * Deletes a message: its author, or a moderator and above, may. The Telegram copies of its
+     * notices are deleted too (`notifications.messageDeleted`).
+     */
     async remove(actor: Principal, id: string): Promise<void> {
       await uow.run(async (work) => {
         const { tx } = work;
@@ -321,6 +329,8 @@ export function createMessageService(deps: {
         }
         // The attachment rows go with the message; their bytes once that has committed.
         const blobKeys = await files.blobKeysOfMessage(tx, id);
+        // Before the row goes: its notices name it, and their copies in Telegram go too.
+        await notifications.messageDeleted(work, id);
         await tx.delete(messages).where(eq(messages.id, id));
         await audit.record(tx, {
           actorId: actor.userId,

@@ -1,4 +1,5 @@
 import { GrammyError, type Api } from 'grammy';
+import type { InlineKeyboardButton } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import {
@@ -14,7 +15,8 @@ import type { Clock } from '../platform/clock.js';
 import type { DeliveryFailure, Metrics } from '../platform/metrics.js';
 import type { JobHandler, JobQueue } from '../platform/queue.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
-import { isNotModified } from '../telegram/edit-refusals.js';
+import { isNotModified, isThreadGone } from '../telegram/edit-refusals.js';
+import type { TopicOpener } from '../customer-topics/topic-opener.js';
 import { escapeHtml } from '../telegram/html.js';
 import { openTicketButton, webAppUrl } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
@@ -79,6 +81,35 @@ export interface DeliveryDeps {
   quietHoursZone?: () => string | Promise<string>;
   /** Where delivery lag and failures are recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
+  /**
+   * The tickets' topics in their customers' chats (none: every notice goes to the main chat):
+   * a customer's notice about their ticket goes into its topic.
+   */
+  opener?: Pick<TopicOpener, 'threadFor' | 'lost'>;
+}
+
+/**
+ * How a notification's message is formatted: HTML, no link previews, and a button opening the
+ * Mini App at its ticket or, for the daily digest (a reminder about no one ticket), at its start.
+ */
+export function notificationMessageOptions(
+  row: NotificationRow,
+  profile: DeliveryProfile,
+  ticketNumber: number | null,
+  miniAppUrl: string | undefined,
+) {
+  const t = textsFor(profile.languageCode);
+  let button: InlineKeyboardButton | undefined;
+  if (ticketNumber !== null) button = openTicketButton(miniAppUrl, ticketNumber, t.open_button);
+  else if (row.type === 'reminder') {
+    const url = webAppUrl(miniAppUrl);
+    if (url !== undefined) button = { text: t.open_app_button, web_app: { url } };
+  }
+  return {
+    parse_mode: 'HTML' as const,
+    link_preview_options: { is_disabled: true },
+    ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
+  };
 }
 
 /** The failure reason of a Telegram refusal or error (`ttb_notification_delivery_failures_total`). */
@@ -104,45 +135,47 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
   const { db, notifications, users, tickets, queue, api, limiter, clock, logger } = deps;
   const ticketMessages = createTicketMessages(db);
 
-  /**
-   * A button opening the Mini App: at the ticket, or for the daily digest (a reminder about no
-   * one ticket) at its start, where the staff's queues are.
-   */
-  function appButton(row: NotificationRow, profile: DeliveryProfile, ticketNumber: number | null) {
-    const t = textsFor(profile.languageCode);
-    if (ticketNumber !== null)
-      return openTicketButton(deps.miniAppUrl, ticketNumber, t.open_button);
-    if (row.type !== 'reminder') return undefined;
-    const url = webAppUrl(deps.miniAppUrl);
-    return url === undefined ? undefined : { text: t.open_app_button, web_app: { url } };
-  }
-
-  /** How a notification's message is formatted, with its button opening the app. */
-  function messageOptions(
+  const messageOptions = (
     row: NotificationRow,
     profile: DeliveryProfile,
     ticketNumber: number | null,
-  ) {
-    const button = appButton(row, profile, ticketNumber);
-    return {
-      parse_mode: 'HTML' as const,
-      link_preview_options: { is_disabled: true },
-      ...(button ? { reply_markup: { inline_keyboard: [[button]] } } : {}),
-    };
+  ) => notificationMessageOptions(row, profile, ticketNumber, deps.miniAppUrl);
+
+  /**
+   * The topic a notice goes into: its ticket's, in the customer's chat, for a customer's notice
+   * about their own ticket where the bot has topics; none (the main chat) otherwise. Staff-only
+   * notices stay in the main chat, where a reply to them is an internal note.
+   */
+  async function threadOf(row: NotificationRow): Promise<number | undefined> {
+    if (!deps.opener || !row.ticketId || row.internal) return undefined;
+    return deps.opener.threadFor(row.ticketId, row.userId);
   }
 
+  /**
+   * Sends the notice, into its ticket's topic when it has one. A topic the user deleted is made
+   * again (a new topic with a fresh card) and the notice goes there: nothing is lost.
+   */
   async function send(
     row: NotificationRow,
     profile: DeliveryProfile,
     ticketNumber: number | null,
   ): Promise<number> {
     const text = renderNotification(row);
-    const sent = await api.sendMessage(
-      profile.telegramId,
-      text,
-      messageOptions(row, profile, ticketNumber),
-    );
-    return sent.message_id;
+    const options = messageOptions(row, profile, ticketNumber);
+    const sendInto = async (threadId: number | undefined) =>
+      api.sendMessage(
+        profile.telegramId,
+        text,
+        threadId === undefined ? options : { ...options, message_thread_id: threadId },
+      );
+    const threadId = await threadOf(row);
+    try {
+      return (await sendInto(threadId)).message_id;
+    } catch (error) {
+      if (threadId === undefined || !row.ticketId || !isThreadGone(error)) throw error;
+      await deps.opener?.lost(row.ticketId, threadId);
+      return (await sendInto(await threadOf(row))).message_id;
+    }
   }
 
   /**

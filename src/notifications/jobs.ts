@@ -14,6 +14,13 @@ import type { SettingsService } from '../settings/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
+import { createCopySyncHandler } from './copy-sync.js';
+import { copySyncQueue } from './copy-sync-queue.js';
+import { customerTopicJobs } from '../customer-topics/jobs.js';
+import type { CustomerTopicService } from '../customer-topics/service.js';
+import { createTopicOpener } from '../customer-topics/topic-opener.js';
+import { createBotProfile } from '../telegram/bot-profile.js';
+import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { createDigestRun, digestCron, digestQueue } from './digest.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
 import { createSendLimiter } from './send-limiter.js';
@@ -36,7 +43,9 @@ export interface NotificationJobDeps {
   uow: UnitOfWork;
   notifications: NotificationService;
   users: UserService;
-  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf'>;
+  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf' | 'cardOf'>;
+  /** The tickets' topics in customers' chats (none: every notice goes to the main chat). */
+  customerTopics?: CustomerTopicService;
   cache: Cache;
   rateLimitStore: RateLimitStore;
   clock: Clock;
@@ -96,21 +105,43 @@ export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
     return [reminders, digests];
   }
   const leaseMs = config.NOTIFY_CLAIM_LEASE_S * 1000;
+  const limiter = createSendLimiter({
+    store: deps.rateLimitStore,
+    cache: deps.cache,
+    perSecond: config.NOTIFY_RATE_PER_S,
+  });
+  // getMe once per worker process (a restart reads it again): does the bot have topics?
+  const opener = deps.customerTopics
+    ? createTopicOpener({
+        ...deps,
+        api: deps.api,
+        profile: createBotProfile(deps.api),
+        topics: deps.customerTopics,
+        ticketMessages: createTicketMessages(deps.db),
+        limiter,
+        miniAppUrl: config.MINI_APP_URL,
+      })
+    : undefined;
   const deliver = createDeliveryHandler({
     ...deps,
     api: deps.api,
-    limiter: createSendLimiter({
-      store: deps.rateLimitStore,
-      cache: deps.cache,
-      perSecond: config.NOTIFY_RATE_PER_S,
-    }),
+    limiter,
     miniAppUrl: config.MINI_APP_URL,
     leaseMs,
+    ...(opener ? { opener } : {}),
+  });
+  const followCopies = createCopySyncHandler({
+    ...deps,
+    api: deps.api,
+    limiter,
+    miniAppUrl: config.MINI_APP_URL,
   });
   return [
     reminders,
     digests,
     queuedJob(deliveryQueue, deliver, { batchSize: deliveryBatchSize }),
+    queuedJob(copySyncQueue, followCopies, { batchSize: deliveryBatchSize }),
+    ...(opener ? customerTopicJobs({ opener, limiter, queue, logger }) : []),
     {
       kind: 'startup',
       name: 'notification.wake-on-commit',

@@ -27,6 +27,8 @@ export interface Draft {
   messageCount?: number;
   /** Staff-only: a reply to it in Telegram is an internal note (`NotificationRow.internal`). */
   internal?: boolean;
+  /** The ticket message it tells of, whose edits and deletion its copy follows. */
+  messageId?: string;
 }
 
 /** What a notice says, given the recipient's language; `internal` when it is staff-only. */
@@ -100,6 +102,7 @@ export function createNoticeWriter(deps: {
               content: draft.content,
               messageCount: draft.messageCount ?? null,
               internal: draft.internal ?? false,
+              messageId: draft.messageId ?? null,
               createdAt: now,
             })),
           )

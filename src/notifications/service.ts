@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { isStaff } from '../auth/permissions.js';
 import type { Db, Tx } from '../db/client.js';
@@ -28,6 +28,7 @@ import {
   type DeliveryJob,
 } from './delivery-state.js';
 import { excerpt } from './texts.js';
+import { createCopySyncQueue } from './copy-sync-queue.js';
 
 export { deliveryJobOptions, deliveryQueue, wantsTelegram, type DeliveryJob };
 
@@ -95,6 +96,7 @@ export function createNotificationService(deps: {
   });
 
   const followUps = createFollowUpNotices({ clock, windowMs: deps.followUpWindowMs });
+  const copySync = createCopySyncQueue({ queue, logger });
 
   /**
    * Who hears of a new ticket, by the saved routing: every active staff member (`all`); those
@@ -226,7 +228,7 @@ export function createNotificationService(deps: {
     async messageCreated(
       work: Work,
       ticket: TicketFacts,
-      message: { userId: string; content: string; isInternal: boolean },
+      message: { id: string; userId: string; content: string; isInternal: boolean },
       writerIds: readonly string[],
     ): Promise<void> {
       const followsUp =
@@ -248,7 +250,56 @@ export function createNotificationService(deps: {
           title: message.isInternal ? t.internal_note(ticket.number) : t.new_message(ticket.number),
           content: excerpt(message.content),
           internal: message.isInternal,
-        })),
+        })).map((draft) => ({ ...draft, messageId: message.id })),
+      );
+    },
+
+    /**
+     * A message was edited: the notices telling of it say its new words (in the app at once,
+     * `notification.updated`), and each copy already sent to Telegram is edited by a job
+     * (`copy-sync.ts`) in the change's transaction, so Telegram being down never fails the edit.
+     * Only the notices of that message change: an internal note's went to staff only.
+     */
+    async messageEdited(work: Work, message: { id: string; content: string }): Promise<void> {
+      const rows = await work.tx
+        .update(notifications)
+        .set({ content: excerpt(message.content) })
+        .where(eq(notifications.messageId, message.id))
+        .returning();
+      if (rows.length === 0) return;
+      work.raise(...rows.map((row) => notificationEvent('notification.updated', row)));
+      await copySync.queue(
+        work,
+        rows.filter((row) => row.givenUpAt === null),
+        'edit',
+      );
+    },
+
+    /**
+     * A message is being deleted (call before the row goes): notices not yet sent are given up,
+     * and each copy already sent is deleted from the chat by a job (`copy-sync.ts`).
+     */
+    async messageDeleted(work: Work, messageId: string): Promise<void> {
+      const rows = await work.tx
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.messageId, messageId), isNull(notifications.givenUpAt)));
+      const unsent = rows.filter((row) => row.deliveredAt === null && row.claimedAt === null);
+      if (unsent.length > 0) {
+        await work.tx
+          .update(notifications)
+          .set({ givenUpAt: clock.now() })
+          .where(
+            inArray(
+              notifications.id,
+              unsent.map((row) => row.id),
+            ),
+          );
+      }
+      await copySync.queue(
+        work,
+        rows.filter((row) => !unsent.includes(row)),
+        'delete',
       );
     },
 

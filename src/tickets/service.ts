@@ -8,6 +8,7 @@ import { requiredPlainText } from '../content/plain-text.js';
 import type { Db } from '../db/client.js';
 import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
+import type { CustomerTopicService } from '../customer-topics/service.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { FieldChange, TicketChangeEvent, TicketEvent } from '../events/domain-events.js';
@@ -98,6 +99,8 @@ export function createTicketService(deps: {
   metrics?: Pick<Metrics, 'firstResponse'>;
   /** Where counts are kept between changes (none: counted on every call). */
   countsCache?: TicketCountsCache;
+  /** Where a new ticket's topic in its author's chat is owed (none: no bot, no topics). */
+  customerTopics?: Pick<CustomerTopicService, 'ticketOpened'>;
 }) {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const { countsCache } = deps;
@@ -183,6 +186,25 @@ export function createTicketService(deps: {
       return row?.number ?? null;
     },
 
+    /**
+     * What the ticket's card shows, and whose it is; null when it is gone (no visibility
+     * check: for jobs, `customer-topics/topic-opener.ts`).
+     */
+    async cardOf(
+      id: string,
+    ): Promise<{ number: number; title: string; status: TicketStatus; userId: string } | null> {
+      const [row] = await db
+        .select({
+          number: tickets.number,
+          title: tickets.title,
+          status: tickets.status,
+          userId: tickets.userId,
+        })
+        .from(tickets)
+        .where(eq(tickets.id, id));
+      return row ?? null;
+    },
+
     /** Tickets in an active status, by priority (the backlog gauge; no visibility check). */
     async activeCountsByPriority(): Promise<Record<string, number>> {
       const rows = await db
@@ -253,6 +275,7 @@ export function createTicketService(deps: {
         countsMoved(work);
         work.raise(ticketEvent('ticket.created', dto, actor));
         await notifications.ticketCreated(work, row, actor.userId);
+        await deps.customerTopics?.ticketOpened(work, row);
         return dto;
       });
     },

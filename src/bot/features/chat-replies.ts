@@ -8,7 +8,10 @@ import { attempt, refusalKind } from '../refusals.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
 
 /** What replies to ticket messages call. */
-type ReplyDeps = Pick<BotDeps, 'tickets' | 'messages' | 'files' | 'ticketMessages'>;
+export type ReplyDeps = Pick<
+  BotDeps,
+  'tickets' | 'messages' | 'files' | 'ticketMessages' | 'clock'
+>;
 
 /** The API's limit of a message's content (`POST /tickets/{id}/messages`). */
 export const replyContentLimit = 4000;
@@ -65,7 +68,9 @@ function confirmation(
 }
 
 /** What became of a reply: added (its file perhaps refused), or nothing added at all. */
-type Outcome = { added: true; refused?: FileRefusal } | { added: false; refused: FileRefusal };
+type Outcome =
+  | { added: true; messageId: string; refused?: FileRefusal }
+  | { added: false; refused: FileRefusal };
 
 /**
  * Attaches the reply's file and adds its message. A file refused without text to add adds
@@ -81,25 +86,28 @@ async function addToTicket(
   const attached = file ? await attach(ctx, deps, subject.ticketId, file) : undefined;
   const refused = attached && 'refused' in attached ? attached.refused : undefined;
   if (refused && !text) return { added: false, refused };
-  await deps.messages.create(ctx.principal, subject.ticketId, {
+  const message = await deps.messages.create(ctx.principal, subject.ticketId, {
     content: text || `📎 ${file?.name ?? ''}`,
     is_internal: subject.internal,
     attachment_ids: attached && 'id' in attached ? [attached.id] : [],
   });
-  return { added: true, ...(refused ? { refused } : {}) };
+  return { added: true, messageId: message.id, ...(refused ? { refused } : {}) };
 }
 
 /**
  * Adds the reply to the ticket: its text (or caption) and its file. A refused file does not
  * lose the text: the text is added and the answer says the file was not. A file without text
  * is added with its name as the message, since a message needs text. A reply to a staff-only
- * message (an internal note's notice) is an internal note, and the answer says so.
+ * message (an internal note's notice) is an internal note, and the answer says so. The user's
+ * Telegram message is linked to the ticket message it became, so their edit of it follows
+ * (`telegram-edits.ts`). Also used for a message written in a ticket's topic (`ticket-topics.ts`).
  */
-async function addReply(
+export async function addReply(
   ctx: BotContext,
   deps: ReplyDeps,
   subject: TicketMessageSubject,
   message: Message,
+  options: { confirm: boolean } = { confirm: true },
 ): Promise<void> {
   const t = ctx.t.common;
   const text = (message.text ?? message.caption ?? '').trim();
@@ -129,6 +137,13 @@ async function addReply(
     await ctx.reply(t.reply_file_refused(outcome.refused, false));
     return;
   }
+  await deps.ticketMessages.record(message.chat.id, message.message_id, {
+    ...subject,
+    ticketMessageId: outcome.messageId,
+    at: deps.clock.now(),
+  });
+  // In a ticket's topic the place says where it went: only a refused file is answered.
+  if (!options.confirm && !outcome.refused) return;
   const sent = await ctx.reply(confirmation(ctx, subject, ticketNumber, outcome.refused));
   await deps.ticketMessages.record(sent.chat.id, sent.message_id, subject);
 }

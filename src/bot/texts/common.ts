@@ -85,6 +85,8 @@ export interface CommonTexts {
   reply_file_refused(reason: 'size' | 'type' | 'unavailable', kept: boolean): string;
   /** Anything else the service refused; `reason` is the refusal's words (`refusals`). */
   reply_refused(reason: string): string;
+  /** A message edited in Telegram more than 48 hours after it was added to the ticket. */
+  edit_too_old(number: number): string;
 }
 
 const statusMarks: Record<TicketStatus, string> = {
@@ -258,6 +260,8 @@ export const commonTexts: Record<Language, CommonTexts> = {
     ticket_not_found: (number) =>
       `Обращение #${number} не найдено. Возможно, номер неверный или оно не ваше.`,
 
+    edit_too_old: (number) =>
+      `Изменение не перенесено в обращение #${number}: сообщению больше 48 часов.`,
     reply_added: (number) => `✅ Добавлено в обращение #${number}`,
     reply_added_internal: (number) =>
       `🔒 Добавлено в обращение #${number} как внутренняя заметка: её видят только сотрудники`,
@@ -314,6 +318,8 @@ export const commonTexts: Record<Language, CommonTexts> = {
     ticket_not_found: (number) =>
       `Ticket #${number} was not found. The number may be wrong, or it is not yours.`,
 
+    edit_too_old: (number) =>
+      `Your edit was not carried to #${number}: the message is more than 48 hours old.`,
     reply_added: (number) => `✅ Added to #${number}`,
     reply_added_internal: (number) =>
       `🔒 Added to #${number} as an internal note: only staff see it`,

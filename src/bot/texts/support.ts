@@ -2,13 +2,10 @@ import type { TicketPriority, TicketStatus } from '../../db/schema.js';
 import type { Language } from '../../i18n/language.js';
 import { inSentence, vocabulary } from '../../i18n/vocabulary.js';
 import { escapeHtml } from '../../telegram/html.js';
+import { ticketCard, type CardTicket } from '../../telegram/ticket-card.js';
 
 /** A ticket as the confirmation card shows it. */
-export interface CreatedTicket {
-  number: number;
-  title: string;
-  status: TicketStatus;
-}
+export type CreatedTicket = CardTicket;
 
 /**
  * The words of the /support form and of the free-text offer. Functions take user content raw
@@ -147,11 +144,7 @@ const ru: SupportTexts = {
   cancelled: 'Обращение отменено. Если понадобится помощь — /support.',
   left_for_command: 'Заполнение обращения прервано. Начать заново — /support.',
   form_inactive: 'Эта форма уже неактивна.',
-  created: (ticket) =>
-    `✅ Обращение <b>#${ticket.number}</b> создано\n<b>${escapeHtml(ticket.title)}</b>\n` +
-    `Статус: ${ru.statuses[ticket.status]}\n\n` +
-    'Мы напишем сюда, когда поддержка ответит. Чтобы дополнить обращение, ответьте на это ' +
-    'сообщение.',
+  created: (ticket) => ticketCard('ru', ticket, 'reply'),
   create_failed: 'Не удалось создать обращение. Попробуйте отправить ещё раз чуть позже.',
   category_unavailable: 'Эта категория больше не принимает обращения — выберите другую.',
   files_expired: 'Некоторые файлы устарели — приложите их заново, пожалуйста.',
@@ -214,10 +207,7 @@ const en: SupportTexts = {
   cancelled: 'Ticket cancelled. If you need help later, use /support.',
   left_for_command: 'The ticket form was closed. To start again, use /support.',
   form_inactive: 'This form is no longer active.',
-  created: (ticket) =>
-    `✅ Ticket <b>#${ticket.number}</b> created\n<b>${escapeHtml(ticket.title)}</b>\n` +
-    `Status: ${en.statuses[ticket.status]}\n\n` +
-    'We will write here when support answers. To add details, reply to this message.',
+  created: (ticket) => ticketCard('en', ticket, 'reply'),
   create_failed: 'Could not create the ticket. Please try sending again a little later.',
   category_unavailable: 'This category no longer takes tickets — please choose another.',
   files_expired: 'Some files have expired — please attach them again.',

@@ -1,0 +1,28 @@
+import type { Api } from 'grammy';
+
+/** What the worker needs to know of the bot itself (`getMe`). */
+export interface BotProfile {
+  /**
+   * Whether the bot has topics in its private chats (`getMe().has_topics_enabled`, Bot API 9.3;
+   * switched on in @BotFather): read once through the Api and kept until the process restarts.
+   * A failed read is not kept: the next call asks again.
+   */
+  topicsEnabled(): Promise<boolean>;
+}
+
+/** The bot's profile read through `api`, once per process (a restart reads it again). */
+export function createBotProfile(api: Pick<Api, 'getMe'>): BotProfile {
+  let reading: Promise<boolean> | undefined;
+  return {
+    topicsEnabled() {
+      reading ??= api.getMe().then(
+        (me) => me.has_topics_enabled === true,
+        (error: unknown) => {
+          reading = undefined;
+          throw error;
+        },
+      );
+      return reading;
+    },
+  };
+}
