@@ -33,6 +33,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A poll ends as soon as it holds; waiting up to 10 s (not vitest's 1 s) keeps work that
+    // waits on a job, a socket or Telegram from failing on a busy CI machine.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: 'forks',
     // Two test files at a time: most tests wait on I/O (a database, a socket, a timer), so even
     // a two-CPU CI machine runs two files in about the time of one and a half.

@@ -17,6 +17,7 @@ import { openFileStorage } from './files/storage.js';
 import { startWorkers } from './jobs/workers.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createCustomerTopics, type CustomerTopicService } from './customer-topics/service.js';
+import { createBotProfile, type BotProfile } from './telegram/bot-profile.js';
 import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketCountsCache } from './tickets/counts-cache.js';
@@ -86,6 +87,8 @@ export interface Container {
   botApi: Api | undefined;
   /** The tickets' topics in customers' chats with the bot (none without a bot token). */
   customerTopics: CustomerTopicService | undefined;
+  /** The bot's profile as this process read it (`getMe`, once, at start; none without a token). */
+  botProfile: BotProfile | undefined;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
@@ -127,6 +130,29 @@ export interface ContainerOverrides {
    * of their own; production always creates it.
    */
   defaultCategory?: boolean;
+}
+
+/**
+ * What exists only with a bot: its profile, read once per process at start (`getMe`: does the
+ * bot have topics?), and the topics owed in customers' chats.
+ */
+function botParts(
+  botApi: Api | undefined,
+  deps: Omit<Parameters<typeof createCustomerTopics>[0], 'profile'>,
+): { botProfile?: BotProfile; customerTopics?: CustomerTopicService } {
+  if (!botApi) return {};
+  const botProfile = createBotProfile(botApi);
+  return { botProfile, customerTopics: createCustomerTopics({ ...deps, profile: botProfile }) };
+}
+
+/**
+ * Reads the bot's profile without waiting for it: until it answers, a new ticket owes a topic
+ * in its author's chat, and the worker decides.
+ */
+function readInBackground(profile: BotProfile | undefined, logger: Logger): void {
+  profile?.topicsEnabled().catch((error: unknown) => {
+    logger.warn({ err: error }, 'getMe failed: whether the bot has topics is read later');
+  });
 }
 
 /**
@@ -255,10 +281,13 @@ export async function createContainer(
     alertStaff: createMalwareAlert({ uow, notifications }),
   });
   const countsCache = createTicketCountsCache({ now });
-  // Topics in customers' chats are owed only where there is a bot to make them.
-  const customerTopics = telegram
-    ? createCustomerTopics({ db: database.db, queue, clock, logger })
-    : undefined;
+  const botApi = telegram ? createBotApi(telegram) : undefined;
+  const { botProfile, customerTopics } = botParts(botApi, {
+    db: database.db,
+    queue,
+    clock,
+    logger,
+  });
   const tickets = createTicketService({
     db: database.db,
     uow,
@@ -291,7 +320,6 @@ export async function createContainer(
     logger,
     progressIntervalS: config.BROADCAST_PROGRESS_S,
   });
-  const botApi = telegram ? createBotApi(telegram) : undefined;
   const avatars = createAvatarService({
     users,
     blobs: storage.blobs,
@@ -365,9 +393,11 @@ export async function createContainer(
     abuse,
     botApi,
     customerTopics,
+    botProfile,
     readinessChecks,
     degradableChecks: ['redis'],
     async start() {
+      readInBackground(botProfile, logger);
       await queue.start();
       if (config.ROLES.includes('worker') && !stopWorkers) {
         stopWorkers = await startWorkers({
@@ -390,7 +420,7 @@ export async function createContainer(
           errors,
           api: botApi,
           metrics,
-          ...(customerTopics ? { customerTopics } : {}),
+          ...(botProfile ? { customerTopics, botProfile } : {}),
         });
       }
     },

@@ -327,7 +327,14 @@ describe('a bot without topics in private chats', () => {
   it('makes no topic and answers in the main chat, where a reply still joins the ticket', async () => {
     const { tg, person } = await customer(harness);
     const chat = harness.chat(tg);
+    // Once this process has read that the bot has no topics, a ticket owes none: no row, no job.
+    expect(await harness.testApp.container.botProfile?.topicsEnabled()).toBe(false);
     const ticket = await openTicket(harness.testApp, person, category, { title: 'Plain chat' });
+    const owed = await harness.testApp.container.database.db
+      .select()
+      .from(customerTopics)
+      .where(eq(customerTopics.ticketId, ticket.id));
+    expect(owed).toEqual([]);
     await callAs(harness.testApp, agent, 'POST', `/tickets/${ticket.id}/messages`, {
       content: 'Plain answer',
     });

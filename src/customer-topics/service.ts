@@ -6,6 +6,7 @@ import { transactionExecutor } from '../db/transaction-executor.js';
 import type { Work } from '../events/unit-of-work.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
+import type { BotProfile } from '../telegram/bot-profile.js';
 
 /** The queue of topics to create (`jobs.ts`): one job per ticket a customer opened. */
 export const topicOpenQueue = 'customer-topic.open';
@@ -56,16 +57,24 @@ export function createCustomerTopics(deps: {
   queue: JobQueue;
   clock: Clock;
   logger: Logger;
+  /**
+   * The bot's profile, read by this process at start: once it says the bot has no topics, a new
+   * ticket owes none (no row, no job). Until it has been read, one is owed.
+   */
+  profile?: Pick<BotProfile, 'known'>;
 }) {
-  const { db, queue, clock, logger } = deps;
+  const { db, queue, clock, logger, profile } = deps;
 
   return {
     /**
      * A customer opened `ticket`: its topic is owed (a `pending` row) and a worker is asked to
      * create it, both in the ticket's transaction. Whether the bot has topics at all is the
-     * worker's to find out (`getMe`): the request never waits for Telegram.
+     * worker's to find out (`getMe`): the request never waits for Telegram; but where this
+     * process has already read that the bot has none, nothing is owed. (Topics switched on later
+     * are read at the next start; older tickets get theirs with their next notice.)
      */
     async ticketOpened(work: Work, ticket: { id: string; userId: string }): Promise<void> {
+      if (profile?.known() === false) return;
       await work.tx
         .insert(customerTopics)
         .values({ ticketId: ticket.id, userId: ticket.userId, createdAt: clock.now() })

@@ -19,7 +19,7 @@ import { copySyncQueue } from './copy-sync-queue.js';
 import { customerTopicJobs } from '../customer-topics/jobs.js';
 import type { CustomerTopicService } from '../customer-topics/service.js';
 import { createTopicOpener } from '../customer-topics/topic-opener.js';
-import { createBotProfile } from '../telegram/bot-profile.js';
+import { createBotProfile, type BotProfile } from '../telegram/bot-profile.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 import { createDigestRun, digestCron, digestQueue } from './digest.js';
 import { createReminderRun, reminderQueue } from './reminders.js';
@@ -46,6 +46,8 @@ export interface NotificationJobDeps {
   tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf' | 'cardOf'>;
   /** The tickets' topics in customers' chats (none: every notice goes to the main chat). */
   customerTopics?: CustomerTopicService;
+  /** The process's reading of the bot's profile (one `getMe`); made here when not given. */
+  botProfile?: BotProfile;
   cache: Cache;
   rateLimitStore: RateLimitStore;
   clock: Clock;
@@ -115,7 +117,7 @@ export function notificationJobs(deps: NotificationJobDeps): JobDefinition[] {
     ? createTopicOpener({
         ...deps,
         api: deps.api,
-        profile: createBotProfile(deps.api),
+        profile: deps.botProfile ?? createBotProfile(deps.api),
         topics: deps.customerTopics,
         ticketMessages: createTicketMessages(deps.db),
         limiter,
