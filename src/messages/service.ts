@@ -274,7 +274,7 @@ export function createMessageService(deps: {
           isInternal: row.isInternal,
           createdAt: row.createdAt,
         });
-        await notifications.messageCreated(work, ticket, row, await writerIds(tx, ticketId));
+        await notifications.messageCreated(work, ticket, row, () => writerIds(tx, ticketId));
         return dto;
       });
     },

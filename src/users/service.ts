@@ -50,7 +50,23 @@ export interface DeliveryProfile {
   botBlockedAt: Date | null;
 }
 
+/** A staff member's delivery profile, and whether they are on duty (`on_duty` routing). */
+export interface StaffProfile extends DeliveryProfile {
+  onDuty: boolean;
+}
+
 const staffRoles = userRoles.filter((role) => isStaff(role));
+
+/** The columns of a `DeliveryProfile`. */
+const deliveryColumns = {
+  id: users.id,
+  telegramId: users.telegramId,
+  role: users.role,
+  isActive: users.isActive,
+  languageCode: users.languageCode,
+  notificationSettings: users.notificationSettings,
+  botBlockedAt: users.botBlockedAt,
+};
 
 /**
  * Tells a person, in the unit of work of the change, that they were blocked (with the reason,
@@ -246,17 +262,21 @@ export function createUserService(deps: {
   ): Promise<DeliveryProfile[]> {
     if (userIds.length === 0) return [];
     return tx
-      .select({
-        id: users.id,
-        telegramId: users.telegramId,
-        role: users.role,
-        isActive: users.isActive,
-        languageCode: users.languageCode,
-        notificationSettings: users.notificationSettings,
-        botBlockedAt: users.botBlockedAt,
-      })
+      .select(deliveryColumns)
       .from(users)
       .where(inArray(users.id, [...new Set(userIds)]));
+  }
+
+  /**
+   * What notification delivery needs to know about every active agent-or-above user, and
+   * whether each is on duty: the ids and the profiles of `activeStaffIds` and `deliveryProfiles`
+   * in one statement (a new ticket or follow-up reads them on every request).
+   */
+  async function activeStaffProfiles(tx: Db | Tx = db): Promise<StaffProfile[]> {
+    return tx
+      .select({ ...deliveryColumns, onDuty: users.onDuty })
+      .from(users)
+      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
   }
 
   async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
@@ -499,10 +519,7 @@ export function createUserService(deps: {
 
     deliveryProfiles,
 
-    /** What notification delivery knows of every active staff member (the setup checklist). */
-    async activeStaffProfiles(): Promise<DeliveryProfile[]> {
-      return deliveryProfiles(db, await activeStaffIds(db));
-    },
+    activeStaffProfiles,
 
     /** Records the user's avatar (`avatars.ts`): its blob key, or null for none, and when. */
     async recordAvatar(userId: string, key: string | null, fetchedAt: Date): Promise<void> {
