@@ -17,6 +17,7 @@ import { Conflict, Forbidden, NotFound } from '../errors.js';
 import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
+import type { LocalCache } from '../platform/local-cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
@@ -118,6 +119,11 @@ export function createUserService(deps: {
   /** Role changes and blocks raise `user.access_changed` through it, so open sockets re-check. */
   uow: UnitOfWork;
   cache: Cache;
+  /**
+   * Access kept in this process in front of `cache` (`auth/access-cache.ts`); dropped here on
+   * every change of it, and by every process's `user.access_changed`.
+   */
+  localAccess?: LocalCache<UserAccess>;
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
@@ -176,6 +182,7 @@ export function createUserService(deps: {
    */
   async function invalidate(userId: string): Promise<void> {
     const key = accessKey(userId);
+    deps.localAccess?.forget(userId);
     await cache.delete(key);
     setTimeout(() => {
       cache.delete(key).catch(() => {
@@ -226,6 +233,18 @@ export function createUserService(deps: {
       await then?.(work, row);
       return row;
     });
+  }
+
+  /** Role and block state from the shared cache, else the database. */
+  async function sharedAccess(userId: string): Promise<UserAccess | undefined> {
+    const cached = await cache.get<UserAccess>(accessKey(userId));
+    if (cached) return cached;
+    const [row] = await db
+      .select({ id: users.id, role: users.role, is_active: users.isActive })
+      .from(users)
+      .where(eq(users.id, userId));
+    if (row) await cache.set(accessKey(userId), row, ACCESS_TTL_S);
+    return row;
   }
 
   async function getById(userId: string): Promise<UserRow> {
@@ -568,16 +587,15 @@ export function createUserService(deps: {
       return row;
     },
 
-    /** Role and block state for a request: from the cache, else the database. */
+    /**
+     * Role and block state for a request: from this process's memory, else the shared cache,
+     * else the database.
+     */
     async getAccess(userId: string): Promise<UserAccess | undefined> {
-      const cached = await cache.get<UserAccess>(accessKey(userId));
-      if (cached) return cached;
-      const [row] = await db
-        .select({ id: users.id, role: users.role, is_active: users.isActive })
-        .from(users)
-        .where(eq(users.id, userId));
-      if (row) await cache.set(accessKey(userId), row, ACCESS_TTL_S);
-      return row;
+      const { localAccess } = deps;
+      return localAccess
+        ? localAccess.get(userId, () => sharedAccess(userId))
+        : sharedAccess(userId);
     },
 
     /**
