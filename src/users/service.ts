@@ -103,9 +103,8 @@ const newestFirst = keyset({
   columns: { createdAt: users.createdAt, id: users.id },
 });
 
-/** Creates the users service: the only writer of the `users` table. */
-/** What a message shows of its author. */
-const authorColumns = {
+/** What a message shows of its author (`toAuthor`), for a read that joins `users`. */
+export const authorColumns = {
   id: users.id,
   first_name: users.firstName,
   last_name: users.lastName,
@@ -114,6 +113,28 @@ const authorColumns = {
   role: users.role,
 };
 
+/** A row of `authorColumns` in API shape. */
+export function toAuthor({
+  role,
+  avatarKey,
+  avatarFetchedAt,
+  ...author
+}: {
+  id: string;
+  first_name: string;
+  last_name: string | null;
+  avatarKey: string | null;
+  avatarFetchedAt: Date | null;
+  role: UserRole;
+}): AuthorDto {
+  return {
+    ...author,
+    avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
+    is_staff: isStaff(role),
+  };
+}
+
+/** Creates the users service: the only writer of the `users` table. */
 export function createUserService(deps: {
   db: Db;
   /** Role changes and blocks raise `user.access_changed` through it, so open sockets re-check. */
@@ -569,16 +590,7 @@ export function createUserService(deps: {
         executor === db
           ? await authorsById.execute({ ids: unique })
           : await executor.select(authorColumns).from(users).where(inArray(users.id, unique));
-      return new Map(
-        rows.map(({ role, avatarKey, avatarFetchedAt, ...author }) => [
-          author.id,
-          {
-            ...author,
-            avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
-            is_staff: isStaff(role),
-          },
-        ]),
-      );
+      return new Map(rows.map((row) => [row.id, toAuthor(row)]));
     },
 
     /** The user with this Telegram id, if any. */
