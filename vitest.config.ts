@@ -14,6 +14,7 @@ const againstServices = Boolean(process.env.TEST_DATABASE_URL && process.env.TES
  * services only, and are left out of the embedded passes rather than reported as skipped there.
  */
 const servicesOnly = [
+  'src/auth/across-processes.test.ts',
   'src/db/postgres.test.ts',
   'src/platform/queue-outage.test.ts',
   'src/platform/redis-prefix-postgres.test.ts',

@@ -15,7 +15,7 @@
 // Prints the figures, then one summary line. Asserts nothing. `--profile DIR` writes the
 // server's CPU profile there (node --cpu-prof), to open in Chrome DevTools or bench/profile-top.ts.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -129,13 +129,39 @@ async function startBare(databaseUrl: string): Promise<{ url: string; child: Chi
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 
-function printMix(title: string, result: MixResult): void {
+/**
+ * The CPU time (user + system, ms) the process has used so far, from /proc (Linux; NaN
+ * elsewhere). Per request it moves far less with the machine's load than latency does.
+ */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `job` and adds the CPU ms per request `pid` spent on it. */
+async function mixWithCpu(
+  job: Extract<LoadJob, { type: 'mix' }>,
+  pid: number | undefined,
+): Promise<MixResult & { cpuPerRequest: number }> {
+  const before = cpuMs(pid);
+  const result = await generate<MixResult>(job);
+  return { ...result, cpuPerRequest: (cpuMs(pid) - before) / result.requests };
+}
+
+function printMix(title: string, result: MixResult & { cpuPerRequest: number }): void {
   const kinds = Object.entries(result.byKind)
     .map(([kind, figures]) => `${kind} p50 ${ms(figures.p50)}/p95 ${ms(figures.p95)}`)
     .join(', ');
   console.log(
     `  ${title.padEnd(34)} ${result.perSecond.toFixed(0).padStart(5)} req/s  p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  max ${ms(result.max)} ms  ` +
-      `errors ${result.errors}, time-outs ${result.timeouts}, non-2xx ${result.non2xx}`,
+      `errors ${result.errors}, time-outs ${result.timeouts}, non-2xx ${result.non2xx}; ` +
+      `server CPU ${result.cpuPerRequest.toFixed(2)} ms/request`,
   );
   console.log(`  ${''.padEnd(34)} ${kinds}`);
 }
@@ -188,12 +214,17 @@ async function setUp(url: string): Promise<{ loadUsers: LoadUser[]; categoryId: 
 /** One run: the idle requests, the paced mix, the saturated mix (ours and, if given, bare). */
 async function measure(
   run: number,
-  url: string,
+  server: { url: string; pid: number | undefined },
   loadUsers: LoadUser[],
   idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'],
-  bareUrl: string | undefined,
+  bare: { url: string; pid: number | undefined } | undefined,
 ): Promise<string> {
-  console.log(`\n run ${run} of ${runs}`);
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+  console.log(`\n run ${run} of ${runs} (load average ${load})`);
+  const url = server.url;
   const idle = await generate<IdleResult>({ type: 'idle', requests: idleRequests, count: 100 });
   const baseline = idle.medians['bare one row']?.p50;
   console.log('  one request at a time, idle server (median / p90 ms, × bare one-row median):');
@@ -203,39 +234,29 @@ async function measure(
       `    ${name.padEnd(30)} ${ms(figures.p50).padStart(6)} / ${ms(figures.p90).padStart(6)}${ratio}`,
     );
   }
-  const loaded = await generate<MixResult>({
-    type: 'mix',
-    url,
-    users: loadUsers,
-    connections: users,
-    rate,
-    seconds,
-  });
+  const loaded = await mixWithCpu(
+    { type: 'mix', url, users: loadUsers, connections: users, rate, seconds },
+    server.pid,
+  );
   printMix(`mix, ${users} users × ${rate}/s`, loaded);
-  const saturated = await generate<MixResult>({
-    type: 'mix',
-    url,
-    users: loadUsers,
-    connections: 64,
-    rate: 0,
-    seconds: 10,
-  });
+  const saturated = await mixWithCpu(
+    { type: 'mix', url, users: loadUsers, connections: 64, rate: 0, seconds: 10 },
+    server.pid,
+  );
   printMix('mix saturated, 64 connections', saturated);
   let ratio = '';
-  if (bareUrl) {
-    const bareSaturated = await generate<MixResult>({
-      type: 'mix',
-      url: bareUrl,
-      users: loadUsers,
-      connections: 64,
-      rate: 0,
-      seconds: 10,
-    });
+  if (bare) {
+    const bareSaturated = await mixWithCpu(
+      { type: 'mix', url: bare.url, users: loadUsers, connections: 64, rate: 0, seconds: 10 },
+      bare.pid,
+    );
     printMix('bare server, same mix saturated', bareSaturated);
-    ratio = `, ${(saturated.perSecond / bareSaturated.perSecond).toFixed(2)}× bare`;
+    ratio =
+      `, ${(saturated.perSecond / bareSaturated.perSecond).toFixed(2)}× bare` +
+      ` (CPU ${saturated.cpuPerRequest.toFixed(2)} ms/request, bare ${bareSaturated.cpuPerRequest.toFixed(2)})`;
   }
   return (
-    `${mode} run ${run}: ${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms, ` +
+    `${mode} run ${run} (load ${load}): ${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms, ` +
     `${loaded.errors + loaded.timeouts + loaded.non2xx} errors; saturated ${saturated.perSecond.toFixed(0)} req/s${ratio}; ` +
     `idle me ${ms(idle.medians['GET /auth/me']?.p50 ?? Number.NaN)}` +
     (baseline ? ` (bare ${ms(baseline)})` : '') +
@@ -318,7 +339,15 @@ async function main(): Promise<void> {
       },
     ];
     for (let run = 1; run <= runs; run += 1) {
-      summary.push(await measure(run, url, loadUsers, idleRequests, bare?.url));
+      summary.push(
+        await measure(
+          run,
+          { url, pid: server.child.pid },
+          loadUsers,
+          idleRequests,
+          bare && { url: bare.url, pid: bare.child.pid },
+        ),
+      );
     }
   } finally {
     bare?.child.kill('SIGTERM');

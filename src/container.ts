@@ -2,6 +2,7 @@ import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import { createAbuseGuard, type AbuseGuard } from './abuse/service.js';
 import { createAuditLog, type AuditLog } from './audit/service.js';
+import { createAccessCache } from './auth/access-cache.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createAuthService, type AuthService } from './auth/service.js';
 import { createTokenSigner, type TokenSigner } from './auth/tokens.js';
@@ -113,6 +114,7 @@ function createInProcessAdapters(now: () => number): SharedStateAdapters {
     pubsub,
     rateLimitStore,
     banStore,
+    hearsOthers: () => true,
     async close() {
       await Promise.all([pubsub.close(), cache.close(), rateLimitStore.close(), banStore.close()]);
     },
@@ -202,10 +204,14 @@ export async function createContainer(
   const metrics = createMetrics();
   const events = withEventMetrics(createDomainEvents({ pubsub, logger }), metrics);
   const uow = createUnitOfWork({ db: database.db, events, logger });
+  // Before anything else follows the events: a socket's re-check must not read what they drop.
+  const accessCache = createAccessCache({ now, live: () => shared.hearsOthers() });
+  const stopFollowingAccess = await accessCache.follow(events, pubsub);
   const users = createUserService({
     db: database.db,
     uow,
     cache,
+    localAccess: accessCache.access,
     clock,
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
@@ -214,6 +220,7 @@ export async function createContainer(
   const auth = createAuthService({
     db: database.db,
     cache,
+    localSessions: accessCache.sessions,
     clock,
     users,
     signer,
@@ -428,6 +435,7 @@ export async function createContainer(
       await stopWorkers?.();
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
       await stopFollowingCounts();
+      await stopFollowingAccess();
       await shared.close();
       storage.close();
       await database.close();

@@ -73,6 +73,23 @@ function withoutMessageText(entry: AuditEntryDto): AuditEntryDto {
 export function createAuditLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
+  /**
+   * The insert that records `entry`, not yet run: for a change that writes its row and its
+   * entry in one statement (`tx.with(…)`, messages/service.ts).
+   */
+  function insertion(tx: Tx | Db, entry: AuditEntry) {
+    return tx.insert(auditLog).values({
+      actorId: entry.actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      ticketId: entry.ticketId ?? null,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      createdAt: clock.now(),
+    });
+  }
+
   async function list(
     order: typeof historyOrder,
     where: ReturnType<typeof and>,
@@ -90,17 +107,10 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
   return {
     /** Records a change; pass the transaction that makes it. */
     async record(tx: Tx | Db, entry: AuditEntry): Promise<void> {
-      await tx.insert(auditLog).values({
-        actorId: entry.actorId,
-        action: entry.action,
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        ticketId: entry.ticketId ?? null,
-        before: entry.before ?? null,
-        after: entry.after ?? null,
-        createdAt: clock.now(),
-      });
+      await insertion(tx, entry);
     },
+
+    insertion,
 
     /** True when any change of this kind of thing was ever recorded (read in `executor`). */
     async hasAny(executor: Tx | Db, entityType: AuditEntityType): Promise<boolean> {

@@ -5,6 +5,8 @@ import { demoTelegramIds } from '../db/seed.js';
 import { Forbidden, NotFound, Unauthorized } from '../errors.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
+import type { LocalCache } from '../platform/local-cache.js';
+import type { SessionState } from './access-cache.js';
 import { accessChanged } from '../events/domain-events.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserService } from '../users/service.js';
@@ -39,16 +41,15 @@ export interface SignInResult {
   user: UserRow;
 }
 
-interface SessionState {
-  user_id: string;
-  revoked: boolean;
-  expires_at: number;
-}
-
 /** Creates the auth service: the only writer of `sessions` and `refresh_tokens`. */
 export function createAuthService(deps: {
   db: Db;
   cache: Cache;
+  /**
+   * Session states kept in this process in front of `cache` (`access-cache.ts`); dropped here
+   * on every revocation and refresh, and by every process's `user.access_changed`.
+   */
+  localSessions?: LocalCache<SessionState>;
   clock: Clock;
   users: UserService;
   signer: TokenSigner;
@@ -98,14 +99,32 @@ export function createAuthService(deps: {
         .set({ revokedAt: now })
         .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
         .returning({ userId: sessions.userId });
-      work.afterCommit(() => cache.delete(sessionKey(sessionId)));
+      work.afterCommit(() => {
+        deps.localSessions?.forget(sessionId);
+        return cache.delete(sessionKey(sessionId));
+      });
       const userId = revoked[0]?.userId;
       if (userId === undefined) return;
       work.raise(accessChanged({ id: userId, revoked_session_id: sessionId }, userId, now));
     });
   }
 
+  /**
+   * The session's state: from this process's memory, else the shared cache, else the database.
+   * One that looks expired is read again before it is believed: a refresh in another process
+   * moves the expiry without announcing it.
+   */
   async function sessionState(sessionId: string): Promise<SessionState | undefined> {
+    const { localSessions } = deps;
+    if (!localSessions) return sharedSessionState(sessionId);
+    const state = await localSessions.get(sessionId, () => sharedSessionState(sessionId));
+    if (!state || state.revoked || state.expires_at >= clock.now().getTime()) return state;
+    localSessions.forget(sessionId);
+    return sharedSessionState(sessionId);
+  }
+
+  /** The session's state from the shared cache, else the database. */
+  async function sharedSessionState(sessionId: string): Promise<SessionState | undefined> {
     const cached = await cache.get<SessionState>(sessionKey(sessionId));
     if (cached) return cached;
     const [row] = await db
@@ -213,6 +232,7 @@ export function createAuthService(deps: {
         .update(sessions)
         .set({ lastUsedAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) })
         .where(eq(sessions.id, found.sessionId));
+      deps.localSessions?.forget(found.sessionId);
       await cache.delete(sessionKey(found.sessionId));
       return issue(found.sessionId, user);
     },

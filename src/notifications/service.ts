@@ -11,7 +11,7 @@ import type { QuarantinedUpload } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { SettingsService } from '../settings/service.js';
-import type { UserService } from '../users/service.js';
+import type { DeliveryProfile, UserService } from '../users/service.js';
 import { toNotificationDto, type NotificationDto, type NotificationListQuery } from './schemas.js';
 import { createFollowUpNotices, followUpWording } from './follow-ups.js';
 import {
@@ -103,26 +103,25 @@ export function createNotificationService(deps: {
    * on duty (`on_duty`; everyone when nobody is); the active staff listed for its category
    * (`per_category`; everyone for a category without a list, or whose listed people can no
    * longer act). Never `except` (its author). The same people hear of the follow-ups on a
-   * ticket nobody has taken.
+   * ticket nobody has taken. Their delivery profiles, read in one statement with the staff.
    */
   async function newTicketAudience(
     tx: Tx,
     ticket: Pick<TicketFacts, 'categoryId'>,
     except: string,
-  ): Promise<string[]> {
-    const staff = await users.activeStaffIds(tx);
+  ): Promise<DeliveryProfile[]> {
+    const staff = await users.activeStaffProfiles(tx);
     const { routing } = await settings.current(tx);
     let audience = staff;
     if (routing.mode === 'on_duty') {
-      const onDuty = await users.activeStaffIds(tx, { onDutyOnly: true });
+      const onDuty = staff.filter((profile) => profile.onDuty);
       if (onDuty.length > 0) audience = onDuty;
     } else if (routing.mode === 'per_category') {
-      const listed = (routing.categories[ticket.categoryId] ?? []).filter((id) =>
-        staff.includes(id),
-      );
-      if (listed.length > 0) audience = listed;
+      const listed = new Set(routing.categories[ticket.categoryId] ?? []);
+      const chosen = staff.filter((profile) => listed.has(profile.id));
+      if (chosen.length > 0) audience = chosen;
     }
-    return audience.filter((id) => id !== except);
+    return audience.filter((profile) => profile.id !== except);
   }
 
   /**
@@ -136,10 +135,7 @@ export function createNotificationService(deps: {
     message: { userId: string; content: string },
   ): Promise<void> {
     const { tx } = work;
-    const recipients = await activeRecipients(
-      tx,
-      await newTicketAudience(tx, ticket, message.userId),
-    );
+    const recipients = await newTicketAudience(tx, ticket, message.userId);
     const counted = await followUps.countIn(tx, ticket, message.content, recipients);
     work.raise(...counted.updated.map((row) => notificationEvent('notification.updated', row)));
     const written = await insert(
@@ -175,10 +171,13 @@ export function createNotificationService(deps: {
     /** A new ticket: the staff its routing names (`newTicketAudience`) hear of it. */
     async ticketCreated(work: Work, ticket: TicketFacts, actorId: string): Promise<void> {
       const audience = await newTicketAudience(work.tx, ticket, actorId);
-      await notify(work, audience, 'ticket_created', ticket.id, (t) => ({
-        title: t.ticket_created(ticket.number),
-        content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
-      }));
+      await write(
+        work,
+        draftsFor(audience, 'ticket_created', ticket.id, (t) => ({
+          title: t.ticket_created(ticket.number),
+          content: `${ticket.title}\n\n${excerpt(ticket.description)}`,
+        })),
+      );
     },
 
     /** An assignment: the new assignee hears of it, unless they took it themself. */
@@ -223,20 +222,21 @@ export function createNotificationService(deps: {
      * A new message: the other participants hear of it (the author, the assignee, and staff among
      * `writerIds`, who wrote in the ticket); an internal note only staff among them; never its
      * writer. The author's follow-up while nobody has the ticket goes to the staff who hear of
-     * new tickets instead, counted into one notice per window (`followUp`).
+     * new tickets instead, counted into one notice per window (`followUp`); `writerIds` is then
+     * never asked.
      */
     async messageCreated(
       work: Work,
       ticket: TicketFacts,
       message: { id: string; userId: string; content: string; isInternal: boolean },
-      writerIds: readonly string[],
+      writerIds: () => Promise<readonly string[]>,
     ): Promise<void> {
       const followsUp =
         !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
       if (followsUp) return followUp(work, ticket, message);
       const candidates = await activeRecipients(
         work.tx,
-        [ticket.userId, ticket.assignedTo, ...writerIds],
+        [ticket.userId, ticket.assignedTo, ...(await writerIds())],
         message.userId,
       );
       const recipients = candidates.filter(

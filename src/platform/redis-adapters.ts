@@ -17,6 +17,11 @@ export interface SharedStateAdapters {
   rateLimitStore: RateLimitStore;
   /** Strikes against client addresses and their bans (`abuse/`). */
   banStore: BanStore;
+  /**
+   * True while pub/sub carries the other processes' messages to this one (its connection is
+   * up); always, in-process. Caches that only events keep fresh hold nothing while it is false.
+   */
+  hearsOthers(): boolean;
   /** True when the server answers PING (for readiness); undefined when in-process. */
   ping?: () => Promise<boolean>;
   /** Closes the adapters, then the connections they use. */
@@ -83,6 +88,7 @@ export async function createRedisAdapters(
     pubsub,
     rateLimitStore,
     banStore,
+    hearsOthers: () => subscriber.status === 'ready',
     ping: async () => (await main.ping()) === 'PONG',
     async close() {
       await pubsub.close();

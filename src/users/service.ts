@@ -17,6 +17,7 @@ import { Conflict, Forbidden, NotFound } from '../errors.js';
 import { accessChanged } from '../events/domain-events.js';
 import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
+import type { LocalCache } from '../platform/local-cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
@@ -50,7 +51,23 @@ export interface DeliveryProfile {
   botBlockedAt: Date | null;
 }
 
+/** A staff member's delivery profile, and whether they are on duty (`on_duty` routing). */
+export interface StaffProfile extends DeliveryProfile {
+  onDuty: boolean;
+}
+
 const staffRoles = userRoles.filter((role) => isStaff(role));
+
+/** The columns of a `DeliveryProfile`. */
+const deliveryColumns = {
+  id: users.id,
+  telegramId: users.telegramId,
+  role: users.role,
+  isActive: users.isActive,
+  languageCode: users.languageCode,
+  notificationSettings: users.notificationSettings,
+  botBlockedAt: users.botBlockedAt,
+};
 
 /**
  * Tells a person, in the unit of work of the change, that they were blocked (with the reason,
@@ -86,9 +103,8 @@ const newestFirst = keyset({
   columns: { createdAt: users.createdAt, id: users.id },
 });
 
-/** Creates the users service: the only writer of the `users` table. */
-/** What a message shows of its author. */
-const authorColumns = {
+/** What a message shows of its author (`toAuthor`), for a read that joins `users`. */
+export const authorColumns = {
   id: users.id,
   first_name: users.firstName,
   last_name: users.lastName,
@@ -97,11 +113,38 @@ const authorColumns = {
   role: users.role,
 };
 
+/** A row of `authorColumns` in API shape. */
+export function toAuthor({
+  role,
+  avatarKey,
+  avatarFetchedAt,
+  ...author
+}: {
+  id: string;
+  first_name: string;
+  last_name: string | null;
+  avatarKey: string | null;
+  avatarFetchedAt: Date | null;
+  role: UserRole;
+}): AuthorDto {
+  return {
+    ...author,
+    avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
+    is_staff: isStaff(role),
+  };
+}
+
+/** Creates the users service: the only writer of the `users` table. */
 export function createUserService(deps: {
   db: Db;
   /** Role changes and blocks raise `user.access_changed` through it, so open sockets re-check. */
   uow: UnitOfWork;
   cache: Cache;
+  /**
+   * Access kept in this process in front of `cache` (`auth/access-cache.ts`); dropped here on
+   * every change of it, and by every process's `user.access_changed`.
+   */
+  localAccess?: LocalCache<UserAccess>;
   clock: Clock;
   audit: AuditLog;
   ownerTelegramIds: readonly number[];
@@ -160,6 +203,7 @@ export function createUserService(deps: {
    */
   async function invalidate(userId: string): Promise<void> {
     const key = accessKey(userId);
+    deps.localAccess?.forget(userId);
     await cache.delete(key);
     setTimeout(() => {
       cache.delete(key).catch(() => {
@@ -212,6 +256,18 @@ export function createUserService(deps: {
     });
   }
 
+  /** Role and block state from the shared cache, else the database. */
+  async function sharedAccess(userId: string): Promise<UserAccess | undefined> {
+    const cached = await cache.get<UserAccess>(accessKey(userId));
+    if (cached) return cached;
+    const [row] = await db
+      .select({ id: users.id, role: users.role, is_active: users.isActive })
+      .from(users)
+      .where(eq(users.id, userId));
+    if (row) await cache.set(accessKey(userId), row, ACCESS_TTL_S);
+    return row;
+  }
+
   async function getById(userId: string): Promise<UserRow> {
     const [row] = await db.select().from(users).where(eq(users.id, userId));
     if (!row) throw new NotFound('User not found');
@@ -246,17 +302,21 @@ export function createUserService(deps: {
   ): Promise<DeliveryProfile[]> {
     if (userIds.length === 0) return [];
     return tx
-      .select({
-        id: users.id,
-        telegramId: users.telegramId,
-        role: users.role,
-        isActive: users.isActive,
-        languageCode: users.languageCode,
-        notificationSettings: users.notificationSettings,
-        botBlockedAt: users.botBlockedAt,
-      })
+      .select(deliveryColumns)
       .from(users)
       .where(inArray(users.id, [...new Set(userIds)]));
+  }
+
+  /**
+   * What notification delivery needs to know about every active agent-or-above user, and
+   * whether each is on duty: the ids and the profiles of `activeStaffIds` and `deliveryProfiles`
+   * in one statement (a new ticket or follow-up reads them on every request).
+   */
+  async function activeStaffProfiles(tx: Db | Tx = db): Promise<StaffProfile[]> {
+    return tx
+      .select({ ...deliveryColumns, onDuty: users.onDuty })
+      .from(users)
+      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
   }
 
   async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
@@ -499,10 +559,7 @@ export function createUserService(deps: {
 
     deliveryProfiles,
 
-    /** What notification delivery knows of every active staff member (the setup checklist). */
-    async activeStaffProfiles(): Promise<DeliveryProfile[]> {
-      return deliveryProfiles(db, await activeStaffIds(db));
-    },
+    activeStaffProfiles,
 
     /** Records the user's avatar (`avatars.ts`): its blob key, or null for none, and when. */
     async recordAvatar(userId: string, key: string | null, fetchedAt: Date): Promise<void> {
@@ -533,16 +590,7 @@ export function createUserService(deps: {
         executor === db
           ? await authorsById.execute({ ids: unique })
           : await executor.select(authorColumns).from(users).where(inArray(users.id, unique));
-      return new Map(
-        rows.map(({ role, avatarKey, avatarFetchedAt, ...author }) => [
-          author.id,
-          {
-            ...author,
-            avatar_url: avatarPath({ id: author.id, avatarKey, avatarFetchedAt }),
-            is_staff: isStaff(role),
-          },
-        ]),
-      );
+      return new Map(rows.map((row) => [row.id, toAuthor(row)]));
     },
 
     /** The user with this Telegram id, if any. */
@@ -551,16 +599,15 @@ export function createUserService(deps: {
       return row;
     },
 
-    /** Role and block state for a request: from the cache, else the database. */
+    /**
+     * Role and block state for a request: from this process's memory, else the shared cache,
+     * else the database.
+     */
     async getAccess(userId: string): Promise<UserAccess | undefined> {
-      const cached = await cache.get<UserAccess>(accessKey(userId));
-      if (cached) return cached;
-      const [row] = await db
-        .select({ id: users.id, role: users.role, is_active: users.isActive })
-        .from(users)
-        .where(eq(users.id, userId));
-      if (row) await cache.set(accessKey(userId), row, ACCESS_TTL_S);
-      return row;
+      const { localAccess } = deps;
+      return localAccess
+        ? localAccess.get(userId, () => sharedAccess(userId))
+        : sharedAccess(userId);
     },
 
     /**
