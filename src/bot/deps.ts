@@ -16,6 +16,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
+import type { StaffStore } from '../threads/store.js';
 import { createBotStateStore, type BotStateStore } from './state-store.js';
 import { createTicketMessages, type TicketMessages } from '../telegram/ticket-messages.js';
 
@@ -39,6 +40,7 @@ export type BotSources = Pick<
   | 'stats'
   | 'settings'
   | 'metrics'
+  | 'staffStore'
 >;
 
 /**
@@ -78,6 +80,8 @@ export interface BotDeps {
   ticketMessages: TicketMessages;
   /** The owner's setup checklist, shown under /start. */
   checklist: SetupChecklist;
+  /** The staff group's topics (`threads/store.ts`): which ticket a topic is about. */
+  staffStore: Pick<StaffStore, 'ticketOfThread'>;
   /** Where handled and failed updates are counted. */
   metrics: Pick<Metrics, 'botUpdates' | 'botErrors'>;
 }
@@ -105,5 +109,6 @@ export function botDepsOf(sources: BotSources): BotDeps {
     ticketMessages: createTicketMessages(database.db),
     checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),
     metrics: sources.metrics,
+    staffStore: sources.staffStore,
   };
 }
