@@ -5,6 +5,9 @@ import type { Clock } from '../src/platform/clock.js';
 import { createTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { startFakeBotApi, type FakeBotApi, type RecordedCall } from './fake-bot-api.js';
 
+/** A clock that also answers in milliseconds, for the fake Bot API's group limit. */
+export type FastClock = Clock & { nowMs: () => number };
+
 /** The staff forum group of these tests. */
 export const staffGroup = -100_123_456;
 
@@ -13,7 +16,7 @@ export const staffGroup = -100_123_456;
  * API share it, so a minute of the group's limit passes in a few real seconds and every time a
  * test compares is on this clock, never the wall clock's date.
  */
-export function fastClock(start: string, speed: number): Clock & { nowMs(): number } {
+export function fastClock(start: string, speed: number): FastClock {
   const origin = new Date(start).getTime();
   const startedAt = performance.now();
   const nowMs = () => origin + Math.round((performance.now() - startedAt) * speed);
@@ -24,7 +27,7 @@ export function fastClock(start: string, speed: number): Clock & { nowMs(): numb
 export interface StaffGroupWorld {
   fake: FakeBotApi;
   t: TestApp;
-  clock: Clock & { nowMs(): number };
+  clock: FastClock;
   bot: RunningBot | undefined;
   close(): Promise<void>;
 }
@@ -36,7 +39,7 @@ export async function startStaffGroupWorld(
     groupLimit?: number;
     withBot?: boolean;
     fake?: FakeBotApi;
-    clock?: Clock & { nowMs(): number };
+    clock?: FastClock;
   } = {},
 ): Promise<StaffGroupWorld> {
   const clock = options.clock ?? fastClock('2026-03-02T09:00:00Z', options.speed ?? 20);

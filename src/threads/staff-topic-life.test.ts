@@ -19,7 +19,8 @@ import type { TicketDto } from '../tickets/schemas.js';
 const iconOf = (emoji: string) =>
   fakeTopicIcons.find((icon) => icon.emoji === emoji)?.custom_emoji_id;
 
-const textOf = (call: RecordedCall) => String(call.params.text ?? '');
+const textOf = (call: RecordedCall) =>
+  typeof call.params.text === 'string' ? call.params.text : '';
 
 describe('a ticket’s life in its staff topic', () => {
   let w: StaffGroupWorld;
@@ -135,7 +136,7 @@ describe('a ticket’s life in its staff topic', () => {
         )
           .filter((m) => m.isInternal)
           .map((m) => m.content)
-          .sort(),
+          .sort((a, b) => a.localeCompare(b)),
       )
       .toEqual(['order a new fan', 'the fan is broken']);
     const customerView = await callAs(t, customer, 'GET', `/tickets/${ticket.id}/messages`);
