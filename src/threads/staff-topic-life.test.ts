@@ -200,7 +200,7 @@ describe('a ticket’s life in its staff topic', () => {
       .from(notifications)
       .where(eq(notifications.userId, customer.id));
     expect(told.map((n) => n.content).join('\n')).not.toContain('fan');
-  });
+  }, 60_000);
 
   it('renames the topic when the title changes, and the edit of a staff message edits the ticket’s', async () => {
     const { fake, t } = w;
@@ -246,7 +246,7 @@ describe('a ticket’s life in its staff topic', () => {
     expect(updated.some((e) => JSON.stringify(e.after).includes('Better words'))).toBe(true);
     const ticketNow = await callAs(t, agent, 'GET', `/tickets/${ticket.id}`);
     expect(ticketNow.json<TicketDto>().title).toBe('New title');
-  });
+  }, 60_000);
 });
 
 function inTopicCall(threadId: number) {
