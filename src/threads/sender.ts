@@ -19,6 +19,7 @@ import {
   statusIcons,
   topicName,
 } from './render.js';
+import { isNotModified } from '../telegram/edit-refusals.js';
 import type { StaffStore, TopicLook } from './store.js';
 import { staffTextsFor } from './texts.js';
 
@@ -68,8 +69,8 @@ interface Action {
  * Telegram's group limit, and never in the way of notifications to customers (their own queue).
  * A post's calls are worked out from what its topic shows now: a missing topic (never made, or
  * deleted since) is made with a fresh card first; a closed topic of a reopened ticket is
- * reopened; then the post's own sends; then the topic's name, icon and closed state follow the
- * ticket. A 429 rests the group for `retry_after`; a group that refuses the bot rests a minute
+ * reopened; then the post's own calls (a change's line and its card shown anew; a message
+ * and its files); then the topic's name, icon and closed state follow the ticket. A 429 rests the group for `retry_after`; a group that refuses the bot rests a minute
  * (logged and counted, never a crash loop); the post waits meanwhile, nothing lost.
  */
 export function createStaffSender(deps: StaffSenderDeps) {
@@ -128,13 +129,30 @@ export function createStaffSender(deps: StaffSenderDeps) {
     return { text, buttons };
   }
 
-  /** The post's own sends, in order (text, then each file), for a topic. */
+  /** The card shown anew with the ticket as it is now; "not modified" means it shows that. */
+  async function refreshCard(ticket: TicketDto, chatId: number, cardMessageId: number) {
+    const { text, buttons } = await card(ticket);
+    try {
+      await api.editMessageText(chatId, cardMessageId, text, {
+        parse_mode: 'HTML',
+        reply_markup: { inline_keyboard: buttons },
+      });
+    } catch (error) {
+      if (!isNotModified(error)) throw error;
+    }
+  }
+
+  /**
+   * The post's own calls, in order: a change's line, then its card shown anew; a message's
+   * text, then each file.
+   */
   async function postSends(
     post: StaffPostRow,
+    ticket: TicketDto,
     chatId: number,
-    threadId: number,
+    topic: StaffTopicRow,
   ): Promise<{ method: string; run: () => Promise<unknown> }[]> {
-    const into = { message_thread_id: threadId };
+    const into = { message_thread_id: topic.messageThreadId };
     if (post.kind === 'change') {
       const change = post.payload as ChangePost;
       const line = changeLine(t, change.changes, {
@@ -142,11 +160,15 @@ export function createStaffSender(deps: StaffSenderDeps) {
         assignee: await nameOf((change.changes.assigned_to?.to as string | null) ?? null),
       });
       if (!line) return [];
+      const cardId = topic.cardMessageId;
       return [
         {
           method: 'sendMessage',
           run: () => api.sendMessage(chatId, line, { ...into, parse_mode: 'HTML' }),
         },
+        ...(cardId === null
+          ? []
+          : [{ method: 'editMessageText', run: () => refreshCard(ticket, chatId, cardId) }]),
       ];
     }
     if (post.kind !== 'message') return [];
@@ -231,7 +253,7 @@ export function createStaffSender(deps: StaffSenderDeps) {
         },
       };
     }
-    const sends = await postSends(post, chatId, threadId);
+    const sends = await postSends(post, ticket, chatId, topic);
     const send = sends[progress];
     if (send) {
       return {

@@ -150,6 +150,12 @@ describe('a ticket’s life in its staff topic', () => {
       'sendMessage',
       (c) => inTopic(threadId)(c) && textOf(c).includes('Исполнитель: <b>Artem</b>'),
     );
+    // The card shows the ticket as it is now, its buttons kept.
+    const refreshed = await fake.waitFor(
+      'editMessageText',
+      (c) => Number(c.params.message_id) === cardId && textOf(c).includes('Исполнитель: Artem'),
+    );
+    expect(refreshed.params.reply_markup).toEqual(card.params.reply_markup);
 
     // Resolve: the line, then the icon follows the status.
     const resolve = staff.press(threadId, cardId, `sg:resolve:${ticket.number}`);
