@@ -180,6 +180,20 @@ const envSchema = z.object({
     { message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' },
   ),
   MINI_APP_URL: optionalUrl(['https:', 'http:']),
+  /**
+   * The staff forum group (a supergroup with topics, the bot an admin who may manage topics):
+   * each ticket gets a topic there (`threads/`). The admin setting `staff_chat.chat_id`
+   * overrides it. Unset: no staff group.
+   */
+  TELEGRAM_STAFF_CHAT_ID: optionalString
+    .refine((value) => value === undefined || /^-\d{1,15}$/.test(value), {
+      message: 'must be a group chat id, which is negative, e.g. -1001234567890',
+    })
+    .transform((value) => (value === undefined ? undefined : Number(value))),
+  /** Posts (Telegram calls) the bot makes to the staff group per minute; Telegram allows ~20. */
+  STAFF_GROUP_POSTS_PER_MIN: integer(20, 1, 60),
+  /** How often each worker looks for posts to make to the staff group, in milliseconds. */
+  STAFF_GROUP_POLL_MS: integer(500, 10, 60_000),
   OWNER_TELEGRAM_IDS: z
     .string()
     .default('')

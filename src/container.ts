@@ -24,13 +24,22 @@ import { createNotificationService, type NotificationService } from './notificat
 import { createTicketCountsCache } from './tickets/counts-cache.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
-import { createUnitOfWork, type UnitOfWork } from './events/unit-of-work.js';
+import { createUnitOfWork, type BeforeCommit, type UnitOfWork } from './events/unit-of-work.js';
+import { staffChatProblem } from './threads/check-staff-chat.js';
+import { createStaffOutbox } from './threads/outbox.js';
+import { createStaffSender } from './threads/sender.js';
+import { createStaffStore, type StaffStore } from './threads/store.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { createMemoryBanStore } from './platform/ban-store.js';
 import { createMemoryCache, type Cache } from './platform/cache.js';
 import { reportingOff, type ErrorReporter } from './platform/error-reporter.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { createMetrics, registerStateGauges, type Metrics } from './platform/metrics.js';
+import {
+  createMetrics,
+  registerStateGauges,
+  type Metrics,
+  type QueueDepth,
+} from './platform/metrics.js';
 import { withEventMetrics } from './events/event-metrics.js';
 import { createMemoryPubSub, type PubSub } from './platform/pubsub.js';
 import { createJobQueue, type JobQueue } from './platform/queue.js';
@@ -90,6 +99,8 @@ export interface Container {
   customerTopics: CustomerTopicService | undefined;
   /** The bot's profile as this process read it (`getMe`, once, at start; none without a token). */
   botProfile: BotProfile | undefined;
+  /** The staff group's topics and posts (`threads/`), for the bot's staff group feature. */
+  staffStore: StaffStore;
   /** What `/health/ready` asks. */
   readinessChecks: Record<string, ReadinessCheck>;
   /** The checks whose failure only degrades service (Redis: there are fallbacks for it). */
@@ -145,6 +156,11 @@ function botParts(
   if (!botApi) return {};
   const botProfile = createBotProfile(botApi);
   return { botProfile, customerTopics: createCustomerTopics({ ...deps, profile: botProfile }) };
+}
+
+/** Where avatars come from in Telegram: the Bot API and its file downloads (none without a bot). */
+function avatarSource(telegram: BotApiTarget | undefined, api: Api | undefined) {
+  return telegram && api ? { telegram: { api, files: createTelegramFiles(telegram) } } : {};
 }
 
 /**
@@ -203,7 +219,9 @@ export async function createContainer(
   const audit = createAuditLog({ db: database.db, clock });
   const metrics = createMetrics();
   const events = withEventMetrics(createDomainEvents({ pubsub, logger }), metrics);
-  const uow = createUnitOfWork({ db: database.db, events, logger });
+  // Filled once the services they need exist: the staff group's outbox (`threads/outbox.ts`).
+  const beforeCommit: BeforeCommit[] = [];
+  const uow = createUnitOfWork({ db: database.db, events, logger, beforeCommit });
   // Before anything else follows the events: a socket's re-check must not read what they drop.
   const accessCache = createAccessCache({ now, live: () => shared.hearsOthers() });
   const stopFollowingAccess = await accessCache.follow(events, pubsub);
@@ -240,6 +258,10 @@ export async function createContainer(
       );
     }
   }
+  const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
+    ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }
+    : undefined;
+  const botApi = telegram ? createBotApi(telegram) : undefined;
   const settings = createSettingsService({
     db: database.db,
     uow,
@@ -250,6 +272,7 @@ export async function createContainer(
     defaults: defaultSettings(config),
     categories,
     users,
+    ...(botApi ? { staffChatProblem: (chatId: number) => staffChatProblem(botApi, chatId) } : {}),
     // The schedule lives in the job queue's tables, shared by every process: moved at once.
     async onRemindersChanged(reminders) {
       if (!queue.isRunning()) return;
@@ -263,6 +286,8 @@ export async function createContainer(
       }
     },
   });
+  beforeCommit.push(createStaffOutbox({ settings, clock }));
+  const staffStore = createStaffStore({ db: database.db, clock });
   const notifications = createNotificationService({
     db: database.db,
     queue,
@@ -272,9 +297,6 @@ export async function createContainer(
     followUpWindowMs: config.NOTIFY_FOLLOW_UP_WINDOW_S * 1000,
     settings,
   });
-  const telegram: BotApiTarget | undefined = config.TELEGRAM_BOT_TOKEN
-    ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }
-    : undefined;
   const storage = await openFileStorage(config);
   const files = createFileService({
     db: database.db,
@@ -288,7 +310,6 @@ export async function createContainer(
     alertStaff: createMalwareAlert({ uow, notifications }),
   });
   const countsCache = createTicketCountsCache({ now });
-  const botApi = telegram ? createBotApi(telegram) : undefined;
   const { botProfile, customerTopics } = botParts(botApi, {
     db: database.db,
     queue,
@@ -330,18 +351,40 @@ export async function createContainer(
   const avatars = createAvatarService({
     users,
     blobs: storage.blobs,
-    ...(telegram && botApi
-      ? { telegram: { api: botApi, files: createTelegramFiles(telegram) } }
-      : {}),
+    ...avatarSource(telegram, botApi),
     photoOrigins: [new URL(config.TELEGRAM_API_ROOT).origin],
     clock,
     logger: logger.child({ module: 'avatars' }),
   });
+  /** The staff group's waiting posts, as one more queue of the depth gauges. */
+  const staffGroupDepth = async (): Promise<QueueDepth[]> => {
+    const { waiting, oldestAt } = await staffStore.depth();
+    const oldestAgeSeconds = oldestAt ? (clock.now().getTime() - oldestAt.getTime()) / 1000 : 0;
+    return [
+      { queue: 'staff-group.posts', waiting, oldestAgeSeconds: Math.max(0, oldestAgeSeconds) },
+    ];
+  };
+  const staffSender = botApi
+    ? createStaffSender({
+        api: botApi,
+        store: staffStore,
+        settings,
+        tickets,
+        users,
+        categories,
+        files,
+        logger: logger.child({ module: 'staff-group' }),
+        miniAppUrl: config.MINI_APP_URL,
+        perMinute: config.STAFF_GROUP_POSTS_PER_MIN,
+        leaseMs: 60_000,
+        metrics,
+      })
+    : undefined;
   registerStateGauges(
     metrics.registry,
     {
       openTicketsByPriority: () => tickets.activeCountsByPriority(),
-      queueDepths: () => queue.depths(),
+      queueDepths: async () => [...(await queue.depths()), ...(await staffGroupDepth())],
       dailyActiveUsers: () => users.seenSince(new Date(clock.now().getTime() - 86_400_000)),
     },
     {
@@ -401,6 +444,7 @@ export async function createContainer(
     botApi,
     customerTopics,
     botProfile,
+    staffStore,
     readinessChecks,
     degradableChecks: ['redis'],
     async start() {
@@ -428,6 +472,9 @@ export async function createContainer(
           api: botApi,
           metrics,
           ...(botProfile ? { customerTopics, botProfile } : {}),
+          ...(staffSender
+            ? { staffGroup: { sender: staffSender, pollMs: config.STAFF_GROUP_POLL_MS } }
+            : {}),
         });
       }
     },

@@ -7,7 +7,7 @@ import { testBotToken } from './init-data.js';
 export interface RecordedCall {
   method: string;
   params: Record<string, unknown>;
-  /** `Date.now()` when it arrived. */
+  /** When it arrived, by the fake's clock (`now`, default `Date.now()`). */
   at: number;
   /** What the fake answered, for a successful call (the sent message, with its `message_id`). */
   result?: unknown;
@@ -109,7 +109,12 @@ export interface FakeBotApi {
    * Makes `chatId` (negative, as Telegram's supergroup ids are) a forum supergroup the bot is in,
    * an administrator with the "manage topics" right unless `canManageTopics` is false.
    */
-  addForumGroup(chatId: number, options?: { title?: string; canManageTopics?: boolean }): void;
+  addForumGroup(
+    chatId: number,
+    options?: { title?: string; canManageTopics?: boolean; botIsAdmin?: boolean },
+  ): void;
+  /** Makes `chatId` a supergroup without topics that the bot is an administrator of. */
+  addPlainGroup(chatId: number, options?: { title?: string }): void;
   /** Grants or takes away the bot's "manage topics" right in a forum group. */
   setCanManageTopics(chatId: number, allowed: boolean): void;
   /** The topics of a chat (a forum group, or a private chat with topics), as Telegram keeps them. */
@@ -185,6 +190,8 @@ const supportedMethods = new Set([
   'reopenForumTopic',
   'deleteForumTopic',
   'getForumTopicIconStickers',
+  'getChat',
+  'getChatMember',
 ]);
 
 type Reply =
@@ -291,6 +298,8 @@ const topicRefusals = {
 interface ForumGroup {
   title: string;
   canManageTopics: boolean;
+  /** The bot is an administrator (else a plain member, who manages nothing). */
+  botIsAdmin: boolean;
   /** When each message the bot sent to it went out (`now()`), for the per-group limit. */
   sentAt: number[];
 }
@@ -301,6 +310,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   const now = options.now ?? Date.now;
   const groupLimit = options.groupMessagesPerMinute ?? 20;
   const forumGroups = new Map<number, ForumGroup>();
+  /** Supergroups without topics the bot is in (`addPlainGroup`), by id: their titles. */
+  const plainGroups = new Map<number, string>();
   /** Topics by chat: forum groups' and, with `privateTopics`, private chats'. */
   const topicsByChat = new Map<number, Map<number, FakeTopic>>();
   const calls: RecordedCall[] = [];
@@ -582,6 +593,80 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     }
   }
 
+  /** `getChat` and `getChatMember` of a group the fake knows; "chat not found" otherwise. */
+  function chatReply(method: string, params: Record<string, unknown>): Reply {
+    const chatId = Number(params.chat_id);
+    const group = forumGroups.get(chatId);
+    const title = group?.title ?? plainGroups.get(chatId);
+    if (title === undefined) {
+      return { ok: false, error_code: 400, description: 'Bad Request: chat not found' };
+    }
+    if (method === 'getChat') {
+      return {
+        ok: true,
+        result: {
+          id: chatId,
+          type: 'supergroup',
+          title,
+          ...(group ? { is_forum: true } : {}),
+          accent_color_id: 0,
+          max_reaction_count: 11,
+          accepted_gift_types: {
+            unlimited_gifts: false,
+            limited_gifts: false,
+            unique_gifts: false,
+            premium_subscription: false,
+          },
+        },
+      };
+    }
+    const userId = Number(params.user_id);
+    const botId = Number(token.split(':')[0]);
+    if (userId !== botId) {
+      return {
+        ok: true,
+        result: { status: 'member', user: { id: userId, is_bot: false, first_name: 'Member' } },
+      };
+    }
+    const bot = { id: botId, is_bot: true, first_name: 'Ticket Bot', username: 'ticket_test_bot' };
+    if (group && !group.botIsAdmin) return { ok: true, result: { status: 'member', user: bot } };
+    return {
+      ok: true,
+      result: {
+        status: 'administrator',
+        user: bot,
+        can_be_edited: false,
+        is_anonymous: false,
+        can_manage_chat: true,
+        can_delete_messages: true,
+        can_manage_video_chats: false,
+        can_restrict_members: false,
+        can_promote_members: false,
+        can_change_info: false,
+        can_invite_users: true,
+        can_post_stories: false,
+        can_edit_stories: false,
+        can_delete_stories: false,
+        can_pin_messages: true,
+        can_manage_topics: group?.canManageTopics ?? false,
+      },
+    };
+  }
+
+  /** Records and sends the answer of a lookup (the chat or file it found, or the refusal). */
+  function answerLookup(call: RecordedCall, reply: Reply, response: ServerResponse): void {
+    if (reply.ok) call.result = reply.result;
+    record(call, reply.ok);
+    send(response, reply);
+  }
+
+  /** The answer of a method that looks something up (a file, a chat), or undefined. */
+  function lookupReply(method: string, params: Record<string, unknown>): Reply | undefined {
+    if (method === 'getChat' || method === 'getChatMember') return chatReply(method, params);
+    if (method === 'getFile') return fileReply(String(params.file_id));
+    return undefined;
+  }
+
   function fileReply(fileId: string): Reply {
     const file = files.get(fileId);
     return file
@@ -668,7 +753,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     }
     const [, callToken = '', method = ''] = match;
     const params = await readParams(request, url);
-    const call: RecordedCall = { method, params, at: Date.now() };
+    const call: RecordedCall = { method, params, at: now() };
     if (callToken !== token) {
       record(call, false);
       send(response, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -712,10 +797,9 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       send(response, flood);
       return;
     }
-    if (method === 'getFile') {
-      const reply = fileReply(String(params.file_id));
-      record(call, reply.ok);
-      send(response, reply);
+    const lookup = lookupReply(method, params);
+    if (lookup) {
+      answerLookup(call, lookup, response);
       return;
     }
     const result = await answer(method, params);
@@ -811,9 +895,20 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       userpics.set(name, bytes);
       return `http://127.0.0.1:${port}${name}`;
     },
-    addForumGroup(chatId, { title = 'Support team', canManageTopics = true } = {}) {
-      forumGroups.set(chatId, { title, canManageTopics, sentAt: [] });
+    addForumGroup(
+      chatId,
+      { title = 'Support team', canManageTopics = true, botIsAdmin = true } = {},
+    ) {
+      forumGroups.set(chatId, {
+        title,
+        canManageTopics: canManageTopics && botIsAdmin,
+        botIsAdmin,
+        sentAt: [],
+      });
       if (!topicsByChat.has(chatId)) topicsByChat.set(chatId, new Map());
+    },
+    addPlainGroup(chatId, { title = 'Plain group' } = {}) {
+      plainGroups.set(chatId, title);
     },
     setCanManageTopics(chatId, allowed) {
       const group = forumGroups.get(chatId);

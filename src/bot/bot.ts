@@ -14,6 +14,7 @@ import { adminFeature } from './features/admin/index.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { settingsFeature } from './features/settings.js';
+import { staffGroupGate } from './features/staff-group/index.js';
 import { startFeature } from './features/start.js';
 import { telegramEditsFeature } from './features/telegram-edits.js';
 import { ticketTopicsFeature } from './features/ticket-topics.js';
@@ -78,7 +79,8 @@ function countUpdates(deps: Pick<BotDeps, 'metrics'>): MiddlewareFn<BotContext> 
  * Sets who is writing: creates or refreshes the sender from their Telegram profile, picks their
  * language, follows the user blocking or unblocking the bot, and stops blocked accounts here.
  * Updates without a human sender (channel posts, other
- * bots) and chats other than private ones go no further.
+ * bots) and chats other than private ones go no further (the staff group's were taken before,
+ * by `features/staff-group/`).
  */
 function identify(deps: Pick<BotDeps, 'users' | 'clock'>): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
@@ -187,6 +189,8 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
       },
     }),
   );
+  // The staff group's updates go to its own features; other groups' stop there.
+  bot.use(staffGroupGate(deps));
   bot.use(identify(deps));
   // A service's refusal that no handler answered is told to the user in their words.
   bot.errorBoundary(

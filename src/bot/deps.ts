@@ -17,6 +17,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
+import type { StaffStore } from '../threads/store.js';
 import { createBotStateStore, type BotStateStore } from './state-store.js';
 import { createTicketMessages, type TicketMessages } from '../telegram/ticket-messages.js';
 
@@ -41,6 +42,7 @@ export type BotSources = Pick<
   | 'settings'
   | 'metrics'
   | 'customerTopics'
+  | 'staffStore'
 >;
 
 /**
@@ -80,6 +82,8 @@ export interface BotDeps {
   ticketMessages: TicketMessages;
   /** The owner's setup checklist, shown under /start. */
   checklist: SetupChecklist;
+  /** The staff group's topics (`threads/store.ts`): which ticket a topic is about. */
+  staffStore: Pick<StaffStore, 'ticketOfThread'>;
   /** Where handled and failed updates are counted. */
   metrics: Pick<Metrics, 'botUpdates' | 'botErrors'>;
   /** Which ticket a topic in a customer's chat is (none: no topics). */
@@ -110,5 +114,6 @@ export function botDepsOf(sources: BotSources): BotDeps {
     checklist: createSetupChecklist({ categories, users, miniAppUrl: config.MINI_APP_URL }),
     metrics: sources.metrics,
     customerTopics: sources.customerTopics,
+    staffStore: sources.staffStore,
   };
 }

@@ -1,6 +1,7 @@
 import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   customType,
   index,
@@ -509,6 +510,79 @@ export const settings = pgTable('settings', {
   updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
 });
 
+/**
+ * The forum topic of a ticket in the staff group (`threads/`): which group, which topic, and
+ * what the topic shows now (name, icon, closed), so a change edits only what differs. A deleted
+ * topic is replaced: the row then names the new one.
+ */
+export const staffTopics = pgTable(
+  'staff_topics',
+  {
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    messageThreadId: integer('message_thread_id').notNull(),
+    name: text('name').notNull(),
+    iconCustomEmojiId: text('icon_custom_emoji_id'),
+    closed: boolean('closed').notNull().default(false),
+    /** The ticket's card, the topic's first message (its buttons act on the ticket). */
+    cardMessageId: integer('card_message_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.chatId] }),
+    uniqueIndex('staff_topics_thread_idx').on(t.chatId, t.messageThreadId),
+  ],
+);
+
+/** What a post to the staff group carries (`threads/outbox.ts`). */
+export const staffPostKinds = ['topic', 'message', 'change'] as const;
+export type StaffPostKind = (typeof staffPostKinds)[number];
+
+/**
+ * The staff group's outbox: posts to make in a ticket's topic, written in the change's
+ * transaction and sent in order by the paced sender (`threads/sender.ts`). A waiting `change`
+ * is coalesced with the next change of the same ticket. `progress` counts the Telegram calls a
+ * post has made, so a post cut short goes on where it stopped.
+ */
+export const staffPosts = pgTable(
+  'staff_posts',
+  {
+    id: id(),
+    /** The order posts are made in (one sequence, whichever process wrote them). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<StaffPostKind>().notNull(),
+    payload: jsonb('payload').notNull(),
+    progress: integer('progress').notNull().default(0),
+    claimedAt: timestampMs('claimed_at'),
+    sentAt: timestampMs('sent_at'),
+    /** Given up for good (no staff group any more, or Telegram refused it for good). */
+    givenUpAt: timestampMs('given_up_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('staff_posts_pending_idx')
+      .on(t.seq)
+      .where(sql`${t.sentAt} is null and ${t.givenUpAt} is null`),
+    index('staff_posts_ticket_idx').on(t.ticketId),
+  ],
+);
+
+/**
+ * The staff group's pace, shared by every worker process: the earliest time its next Telegram
+ * call may go out (one row per group). One row-locked UPDATE takes a turn, so no two processes
+ * take the same one, and a 429 moves it by `retry_after` for everyone.
+ */
+export const staffGroupPace = pgTable('staff_group_pace', {
+  chatId: bigint('chat_id', { mode: 'number' }).primaryKey(),
+  nextAt: timestampMs('next_at').notNull(),
+});
+
 export const usersRelations = relations(users, ({ many }) => ({
   tickets: many(tickets, { relationName: 'author' }),
   sessions: many(sessions),
@@ -548,5 +622,7 @@ export type MessageRow = typeof messages.$inferSelect;
 export type CategoryRow = typeof categories.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
 export type SettingsRow = typeof settings.$inferSelect;
+export type StaffTopicRow = typeof staffTopics.$inferSelect;
+export type StaffPostRow = typeof staffPosts.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -23,6 +23,13 @@ export interface Work {
   afterCommit(step: AfterCommitStep, key?: string): void;
 }
 
+/**
+ * Writes what the change's events call for in the change's own transaction, once the change is
+ * done and before it commits (the staff group's outbox, `threads/outbox.ts`): so what follows
+ * from an event is kept or lost with the change, whichever service raised it.
+ */
+export type BeforeCommit = (tx: Tx, events: readonly DomainEvent[]) => Promise<void>;
+
 /** Runs changes as units of work: one transaction, then its after-commit steps and events. */
 export interface UnitOfWork {
   /**
@@ -43,6 +50,8 @@ export function createUnitOfWork(deps: {
   db: Db;
   events: DomainEvents;
   logger: Logger;
+  /** Run in each change's transaction with its events, in this order (read at each change). */
+  beforeCommit?: readonly BeforeCommit[];
 }): UnitOfWork {
   const { db, events, logger } = deps;
   return {
@@ -56,8 +65,8 @@ export function createUnitOfWork(deps: {
       };
       let result;
       try {
-        result = await db.transaction((tx) =>
-          change({
+        result = await db.transaction(async (tx) => {
+          const value = await change({
             tx,
             raise(...more) {
               refuseWhenEnded();
@@ -68,8 +77,12 @@ export function createUnitOfWork(deps: {
               const name = key ?? Symbol('step');
               if (!steps.has(name)) steps.set(name, step);
             },
-          }),
-        );
+          });
+          if (raised.length > 0) {
+            for (const hook of deps.beforeCommit ?? []) await hook(tx, raised);
+          }
+          return value;
+        });
       } finally {
         open = false;
       }

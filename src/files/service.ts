@@ -182,6 +182,22 @@ export function createFileService(deps: FileServiceDeps) {
       return dto(row, actor.userId);
     },
 
+    /**
+     * An attachment's name, type and bytes, to pass it on to the staff group (`threads/`; no
+     * visibility check: for jobs); undefined when it is gone or was found infected.
+     */
+    async contentOf(
+      id: string,
+    ): Promise<{ fileName: string; mimeType: string; bytes: Buffer } | undefined> {
+      const [row] = await db.select().from(attachments).where(eq(attachments.id, id));
+      if (!row || row.scanStatus === 'infected') return undefined;
+      const stream = await blobs.get(row.storageKey);
+      if (!stream) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { fileName: row.fileName, mimeType: row.mimeType, bytes: Buffer.concat(chunks) };
+    },
+
     /** The files of a ticket the caller may see, in upload order. */
     async listForTicket(actor: Principal, ticketId: string): Promise<AttachmentDto[]> {
       await tickets.visible(db, actor, ticketId);

@@ -10,6 +10,8 @@ import type { AvatarService } from '../users/avatars.js';
 import { userJobs } from '../users/jobs.js';
 import { ticketJobs } from '../tickets/jobs.js';
 import type { TicketService } from '../tickets/service.js';
+import { staffGroupJobs } from '../threads/jobs.js';
+import type { StaffSender } from '../threads/sender.js';
 import { heartbeatJob } from './heartbeat.js';
 import { startJobs, type JobDefinition } from './registry.js';
 
@@ -23,6 +25,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config' | 'ticket
   files?: Pick<FileService, 'rescan' | 'purgeOrphans'>;
   /** Avatars, whose job fetches one from Telegram (none: no such job). */
   avatars?: Pick<AvatarService, 'refresh'>;
+  /** The staff group's sender and how often it looks for posts (none: no bot, no sender). */
+  staffGroup?: { sender: StaffSender; pollMs: number };
   /** Where periodic jobs' failures are reported (queued jobs': the queue's own reporter). */
   errors?: ErrorReporter;
   /** The worker's metrics: delivery lag and failures, and its heartbeat (none: no heartbeat). */
@@ -43,6 +47,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
       : []),
     ...(deps.files ? fileJobs(deps.files) : []),
     ...(deps.avatars ? userJobs(deps.avatars) : []),
+    ...(deps.staffGroup ? staffGroupJobs({ ...deps.staffGroup, logger: deps.logger }) : []),
     ...(deps.metrics ? [heartbeatJob({ ...deps, metrics: deps.metrics })] : []),
   ];
 }

@@ -27,6 +27,7 @@ import {
   wantsTelegram,
   type DeliveryJob,
 } from './delivery-state.js';
+import { staffTopicOrigin } from '../threads/origin.js';
 import { excerpt } from './texts.js';
 import { createCopySyncQueue } from './copy-sync-queue.js';
 
@@ -244,13 +245,26 @@ export function createNotificationService(deps: {
           (p.id === ticket.userId || p.id === ticket.assignedTo || isStaff(p.role)) &&
           (!message.isInternal || isStaff(p.role)),
       );
+      // A staff answer written in the staff group's topic reaches the customer signed with its
+      // writer's name when the settings say so (`threads/origin.ts`).
+      const signature = staffTopicOrigin()?.signature ?? null;
+      const signed = (recipientId: string) =>
+        signature !== null && !message.isInternal && recipientId === ticket.userId;
       await write(
         work,
-        draftsFor(recipients, 'new_message', ticket.id, (t) => ({
-          title: message.isInternal ? t.internal_note(ticket.number) : t.new_message(ticket.number),
-          content: excerpt(message.content),
-          internal: message.isInternal,
-        })).map((draft) => ({ ...draft, messageId: message.id })),
+        recipients
+          .flatMap((recipient) =>
+            draftsFor([recipient], 'new_message', ticket.id, (t) => ({
+              title: message.isInternal
+                ? t.internal_note(ticket.number)
+                : t.new_message(ticket.number),
+              content: signed(recipient.id)
+                ? `${excerpt(message.content)}\n\n— ${signature}`
+                : excerpt(message.content),
+              internal: message.isInternal,
+            })),
+          )
+          .map((draft) => ({ ...draft, messageId: message.id })),
       );
     },
 

@@ -26,6 +26,10 @@ export interface Metrics {
   readonly workerHeartbeat: Gauge;
   /** Client addresses banned by the abuse guard, by the kind of strike that started the ban. */
   readonly abuseBans: Counter<'reason'>;
+  /** Telegram calls made to the staff group (`threads/`), by method. */
+  readonly staffGroupCalls: Counter<'method'>;
+  /** Staff group calls that failed, by reason (as `deliveryFailures`). */
+  readonly staffGroupFailures: Counter<'reason'>;
 }
 
 /** Why a Telegram delivery failed (`ttb_notification_delivery_failures_total{reason}`). */
@@ -94,6 +98,18 @@ export function createMetrics(): Metrics {
     abuseBans: new Counter({
       name: 'ttb_abuse_bans_total',
       help: 'Client addresses banned after repeated strikes, by the strike that started the ban: sign_in (a failed sign-in) or rate_limited (a 429)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    staffGroupCalls: new Counter({
+      name: 'ttb_staff_group_calls_total',
+      help: 'Telegram calls made to the staff forum group (topics, cards, posts), by method',
+      labelNames: ['method'] as const,
+      registers,
+    }),
+    staffGroupFailures: new Counter({
+      name: 'ttb_staff_group_failures_total',
+      help: 'Staff forum group calls that failed: refused (missing rights, no such group; paused a minute), rate_limited (429), topic_gone (recreated), error (network, 5xx)',
       labelNames: ['reason'] as const,
       registers,
     }),

@@ -42,6 +42,7 @@ describe('settings', () => {
         auto_close: { after_days: 0 },
         greeting: { ru: '', en: '' },
         routing: { mode: 'all', categories: {} },
+        staff_chat: { chat_id: null, sign_replies: true, member_role: 'agent' },
         updated_at: null,
         updated_by: null,
       });

@@ -82,6 +82,32 @@ export const routingSchema = z.strictObject({
     .describe('Staff user ids per category id, for `per_category`'),
 });
 
+/** Who a member of the staff group becomes on their first action there, or `none`: refused. */
+export const staffMemberRoles = ['agent', 'none'] as const;
+
+/** The staff forum group (`threads/`): where ticket topics go and how it treats its members. */
+export const staffChatSchema = z.strictObject({
+  chat_id: z
+    .number()
+    .int()
+    .negative('must be a group chat id, which is negative, e.g. -1001234567890')
+    .min(-9_999_999_999_999, 'is not a Telegram chat id')
+    .nullable()
+    .describe(
+      'The forum supergroup of the staff (its bot an admin who may manage topics); null: none. ' +
+        'Checked with Telegram when saved',
+    ),
+  sign_replies: z
+    .boolean()
+    .describe('A staff answer written in a topic reaches the customer with its writer’s name'),
+  member_role: z
+    .enum(staffMemberRoles)
+    .describe(
+      'What a group member who is not a user yet becomes on their first action there: `agent`, ' +
+        'or `none` (refused)',
+    ),
+});
+
 /** The groups an admin edits, each replaced whole. */
 export const settingsGroups = {
   support_hours: supportHoursSchema,
@@ -89,6 +115,7 @@ export const settingsGroups = {
   auto_close: autoCloseSchema,
   greeting: greetingSchema,
   routing: routingSchema,
+  staff_chat: staffChatSchema,
 } as const;
 
 /** A group's name. */
@@ -123,6 +150,7 @@ export const updateSettingsBody = z
     auto_close: autoCloseSchema.optional(),
     greeting: greetingSchema.optional(),
     routing: routingSchema.optional(),
+    staff_chat: staffChatSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one group to change');
 

@@ -37,7 +37,7 @@ export const settingsEntityId = '00000000-0000-0000-0000-000000000000';
 
 /** What the groups are before an admin saves them: the environment's values, else built-ins. */
 export function defaultSettings(
-  config: Pick<Config, 'REMINDER_CRON' | 'REMINDER_AFTER_H'>,
+  config: Pick<Config, 'REMINDER_CRON' | 'REMINDER_AFTER_H' | 'TELEGRAM_STAFF_CHAT_ID'>,
 ): SettingsValues {
   return {
     support_hours: { time_zone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' },
@@ -45,6 +45,11 @@ export function defaultSettings(
     auto_close: { after_days: 0 },
     greeting: { ru: '', en: '' },
     routing: { mode: 'all', categories: {} },
+    staff_chat: {
+      chat_id: config.TELEGRAM_STAFF_CHAT_ID ?? null,
+      sign_replies: true,
+      member_role: 'agent',
+    },
   };
 }
 
@@ -66,6 +71,11 @@ export function createSettingsService(deps: {
   categories: Pick<CategoryService, 'missingIds'>;
   users: Pick<UserService, 'activeStaffIds'>;
   onRemindersChanged?: (reminders: SettingsValues['reminders']) => Promise<void>;
+  /**
+   * Why this chat cannot be the staff group (asked of Telegram: `threads/check-staff-chat.ts`),
+   * or undefined when it can; none: every chat is refused (the bot is off).
+   */
+  staffChatProblem?: (chatId: number) => Promise<string | undefined>;
 }) {
   const { db, uow, cache, clock, audit, logger, defaults } = deps;
 
@@ -126,6 +136,24 @@ export function createSettingsService(deps: {
     }
   }
 
+  /**
+   * Refuses (422) a new staff chat Telegram says the bot cannot use. Asked before the save's
+   * transaction, so no lock is held while Telegram answers.
+   */
+  async function checkStaffChat(patch: SettingsPatch): Promise<void> {
+    const chatId = patch.staff_chat?.chat_id;
+    if (chatId === undefined || chatId === null) return;
+    if ((await load()).staff_chat.chat_id === chatId) return;
+    const problem = deps.staffChatProblem
+      ? await deps.staffChatProblem(chatId)
+      : 'cannot be checked: the bot is off (no TELEGRAM_BOT_TOKEN)';
+    if (problem) {
+      throw new Invalid('Telegram says the bot cannot use this staff group', [
+        { field: 'staff_chat.chat_id', message: problem },
+      ]);
+    }
+  }
+
   /** Every group to save whose value differs from the current one, with both values. */
   function changesOf(current: SettingsDto, patch: SettingsPatch) {
     return settingsGroupNames.flatMap((group) => {
@@ -154,6 +182,7 @@ export function createSettingsService(deps: {
      * answers the settings after it. Saves take turns, so each entry's "before" is true.
      */
     async update(actor: Actor, patch: SettingsPatch): Promise<SettingsDto> {
+      await checkStaffChat(patch);
       const { saved, changed } = await uow.run(async (work) => {
         const { tx } = work;
         await tx.execute(sql`select pg_advisory_xact_lock(${saveLockKey})`);

@@ -28,3 +28,20 @@ export function openTicketButton(
   const url = webAppUrl(miniAppUrl, `ticket_${ticketNumber}`);
   return url === undefined ? undefined : { text, web_app: { url } };
 }
+
+/**
+ * A button that opens the ticket in the Mini App from a group, where Telegram refuses `web_app`
+ * buttons (they work in private chats only, https://core.telegram.org/bots/api#inlinekeyboardbutton):
+ * a `url` button to the bot's main Mini App link `https://t.me/<bot>?startapp=ticket_<number>`
+ * (https://core.telegram.org/bots/webapps#main-mini-apps), or undefined when the Mini App URL is
+ * not https (no Mini App to open).
+ */
+export function groupTicketButton(
+  botUsername: string,
+  miniAppUrl: string | undefined,
+  ticketNumber: number,
+  text: string,
+): InlineKeyboardButton | undefined {
+  if (webAppUrl(miniAppUrl) === undefined) return undefined;
+  return { text, url: `https://t.me/${botUsername}?startapp=ticket_${ticketNumber}` };
+}

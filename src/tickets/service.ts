@@ -205,6 +205,21 @@ export function createTicketService(deps: {
       return row ?? null;
     },
 
+    /** The ticket, or null when it is gone (no visibility check: for jobs). */
+    async snapshot(id: string): Promise<TicketDto | null> {
+      const [row] = await db.select(ticketColumns).from(tickets).where(eq(tickets.id, id));
+      return row ? toTicketDto(row) : null;
+    },
+
+    /** The ticket with this number, or null (no visibility check: the staff group's buttons). */
+    async idOfNumber(number: number): Promise<string | null> {
+      const [row] = await db
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(eq(tickets.number, number));
+      return row?.id ?? null;
+    },
+
     /** Tickets in an active status, by priority (the backlog gauge; no visibility check). */
     async activeCountsByPriority(): Promise<Record<string, number>> {
       const rows = await db

@@ -397,6 +397,52 @@ export function createUserService(deps: {
       });
     },
 
+    /**
+     * A member of the staff group who is not a user yet, acting there for the first time (the
+     * bot's staff group feature): created with `role` (the settings' `staff_chat.member_role`;
+     * an owner named in OWNER_TELEGRAM_IDS as owner), recorded in the audit log. Someone who is
+     * a user already is returned as they are, their role untouched.
+     */
+    async joinFromStaffGroup(profile: TelegramUser, role: UserRole): Promise<UserRow> {
+      const now = clock.now();
+      const isOwner = owners.has(profile.id);
+      return uow.run(async (work) => {
+        const [row] = await work.tx
+          .insert(users)
+          .values({
+            telegramId: profile.id,
+            username: profile.username ?? null,
+            firstName: profile.first_name,
+            lastName: profile.last_name ?? null,
+            isPremium: profile.is_premium ?? false,
+            languageCode: profile.language_code ?? null,
+            role: isOwner ? 'owner' : role,
+            lastSeenAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .onConflictDoNothing({ target: users.telegramId })
+          .returning();
+        if (!row) {
+          const [existing] = await work.tx
+            .select()
+            .from(users)
+            .where(eq(users.telegramId, profile.id));
+          if (!existing) throw new Error('a user went missing while joining');
+          return existing;
+        }
+        await audit.record(work.tx, {
+          actorId: row.id,
+          action: 'user.joined_staff_group',
+          entityType: 'user',
+          entityId: row.id,
+          after: { role: row.role },
+        });
+        announce(work, row, row.id);
+        return row;
+      });
+    },
+
     /** The user with this id, or NotFound. */
     getById,
 

@@ -1993,6 +1993,17 @@ export interface paths {
                 [key: string]: string[];
               };
             };
+            staff_chat?: {
+              /** @description The forum supergroup of the staff (its bot an admin who may manage topics); null: none. Checked with Telegram when saved */
+              chat_id: number | null;
+              /** @description A staff answer written in a topic reaches the customer with its writer’s name */
+              sign_replies: boolean;
+              /**
+               * @description What a group member who is not a user yet becomes on their first action there: `agent`, or `none` (refused)
+               * @enum {string}
+               */
+              member_role: 'agent' | 'none';
+            };
           };
         };
       };
@@ -4694,6 +4705,17 @@ export interface components {
           [key: string]: string[];
         };
       };
+      staff_chat: {
+        /** @description The forum supergroup of the staff (its bot an admin who may manage topics); null: none. Checked with Telegram when saved */
+        chat_id: number | null;
+        /** @description A staff answer written in a topic reaches the customer with its writer’s name */
+        sign_replies: boolean;
+        /**
+         * @description What a group member who is not a user yet becomes on their first action there: `agent`, or `none` (refused)
+         * @enum {string}
+         */
+        member_role: 'agent' | 'none';
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -4733,6 +4755,17 @@ export interface components {
         categories: {
           [key: string]: string[];
         };
+      };
+      staff_chat: {
+        /** @description The forum supergroup of the staff (its bot an admin who may manage topics); null: none. Checked with Telegram when saved */
+        chat_id: number | null;
+        /** @description A staff answer written in a topic reaches the customer with its writer’s name */
+        sign_replies: boolean;
+        /**
+         * @description What a group member who is not a user yet becomes on their first action there: `agent`, or `none` (refused)
+         * @enum {string}
+         */
+        member_role: 'agent' | 'none';
       };
       /** @description The last save; null: never saved */
       updated_at: string | null;

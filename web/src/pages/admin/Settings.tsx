@@ -39,6 +39,7 @@ const cronPresets: readonly [string, ConsoleKey][] = [
 const routingModes: readonly RoutingMode[] = ['all', 'on_duty', 'per_category'];
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 const staffRoles = ['agent', 'moderator', 'admin', 'owner'] as const;
+const memberRoles: readonly SettingsValue['staff_chat']['member_role'][] = ['agent', 'none'];
 
 type Editable = Omit<SettingsValue, 'updated_at' | 'updated_by'>;
 
@@ -112,12 +113,15 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
   const [form, setForm] = useState<Editable>();
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean }>();
+  /** The staff group's chat id as typed (a number, or empty for none). */
+  const [chatIdText, setChatIdText] = useState('');
   const staff = useStaff(allowed && form?.routing.mode === 'per_category');
 
   useEffect(() => {
     if (settings.data && !form) {
-      const { support_hours, reminders, auto_close, greeting, routing } = settings.data;
-      setForm({ support_hours, reminders, auto_close, greeting, routing });
+      const { support_hours, reminders, auto_close, greeting, routing, staff_chat } = settings.data;
+      setForm({ support_hours, reminders, auto_close, greeting, routing, staff_chat });
+      setChatIdText(staff_chat.chat_id === null ? '' : String(staff_chat.chat_id));
     }
   }, [settings.data, form]);
 
@@ -180,7 +184,16 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          save.mutate(form);
+          const typed = chatIdText.trim();
+          if (typed !== '' && !/^-\d+$/.test(typed)) {
+            setErrors([{ field: 'staff_chat.chat_id', message: tc('staffChatIdInvalid') }]);
+            setMessage({ text: tc('fixErrors'), error: true });
+            return;
+          }
+          save.mutate({
+            ...form,
+            staff_chat: { ...form.staff_chat, chat_id: typed === '' ? null : Number(typed) },
+          });
         }}
       >
         <List>
@@ -315,6 +328,46 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
               onChange={(event) => set('greeting', { en: event.target.value })}
             />
             <FieldProblem errors={errors} name="greeting.en" />
+          </Section>
+
+          <Section
+            header={tc('staffChat')}
+            footer={<span className="section-note">{tc('staffChatHint')}</span>}
+          >
+            <Input
+              header={tc('staffChatId')}
+              aria-label={tc('staffChatId')}
+              inputMode="numeric"
+              placeholder="-1001234567890"
+              value={chatIdText}
+              onChange={(event) => setChatIdText(event.target.value)}
+            />
+            <FieldProblem errors={errors} name="staff_chat.chat_id" />
+            <label className="day-chip">
+              <input
+                type="checkbox"
+                checked={form.staff_chat.sign_replies}
+                onChange={(event) => set('staff_chat', { sign_replies: event.target.checked })}
+              />
+              <span>{tc('staffChatSign')}</span>
+            </label>
+            <Select
+              header={tc('staffChatMembers')}
+              aria-label={tc('staffChatMembers')}
+              value={form.staff_chat.member_role}
+              onChange={(event) =>
+                set('staff_chat', {
+                  member_role: event.target.value as SettingsValue['staff_chat']['member_role'],
+                })
+              }
+            >
+              {memberRoles.map((role) => (
+                <option key={role} value={role}>
+                  {tc(`staffChatMembers_${role}`)}
+                </option>
+              ))}
+            </Select>
+            <FieldProblem errors={errors} name="staff_chat.member_role" />
           </Section>
 
           <Section header={tc('routing')}>
