@@ -47,6 +47,17 @@ export async function openPglite(
   const database = poolDatabase(pool, 'pglite');
   return {
     ...database,
+    // The lock must not hold the one connection for itself, as on PostgreSQL: `work` may use the
+    // database too (pg-boss's start does). With one process on one session it is a formality,
+    // but taking it keeps the SQL identical to PostgreSQL's.
+    async withAdvisoryLock(key, work) {
+      await pool.query('select pg_advisory_lock($1)', [key]);
+      try {
+        return await work(database.db);
+      } finally {
+        await pool.query('select pg_advisory_unlock($1)', [key]);
+      }
+    },
     async close() {
       await database.close();
       await thread.close();
