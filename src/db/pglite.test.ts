@@ -112,29 +112,49 @@ describe('the embedded database thread', () => {
     return client;
   };
 
-  it('gives a connection that replaces a lost one a session of its own', async () => {
+  it('keeps the prepared statements of two connections apart', async () => {
+    const [one, two] = await Promise.all([connect(), connect()]);
+    try {
+      const [first, second] = await Promise.all([
+        one.query({ name: 'which', text: 'select 1 as n' }),
+        two.query({ name: 'which', text: 'select 2 as n' }),
+      ]);
+      expect([first.rows, second.rows]).toEqual([[{ n: 1 }], [{ n: 2 }]]);
+      expect((await one.query({ name: 'which', text: 'select 1 as n' })).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await Promise.all([one.end(), two.end()]);
+    }
+  });
+
+  it('runs another connection’s statements only once a transaction ends', async () => {
+    const [owner, other] = await Promise.all([connect(), connect()]);
+    try {
+      await owner.query('create table turns (n int)');
+      await owner.query('begin');
+      await owner.query('insert into turns values (1)');
+      const counted = other.query('select count(*)::int as n from turns');
+      await owner.query('insert into turns values (2)');
+      await owner.query('rollback');
+      expect((await counted).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await Promise.all([owner.end(), other.end()]);
+    }
+  });
+
+  it('rolls back a lost connection’s transaction and frees its statement names', async () => {
     const lost = await connect();
     await lost.query('create table seen (n int)');
+    await lost.query({ name: 'count_seen', text: 'select count(*)::int as n from seen' });
     await lost.query('begin');
     await lost.query('insert into seen values (1)');
-    await lost.query({ name: 'count_seen', text: 'select count(*)::int as n from seen' });
-    await lost.query('select pg_advisory_lock(42)');
     lost.on('error', () => undefined);
     lost.connection.stream.destroy();
 
     const next = await connect();
     try {
-      // The lost one's transaction is rolled back, its statement and lock are gone.
-      const counted = await next.query({ name: 'count_seen', text: 'select 7 as n' });
-      expect(counted.rows).toEqual([{ n: 7 }]);
       expect((await next.query('select count(*)::int as n from seen')).rows).toEqual([{ n: 0 }]);
-      expect(
-        (
-          await next.query('select count(*)::int as n from pg_locks where locktype = $1', [
-            'advisory',
-          ])
-        ).rows,
-      ).toEqual([{ n: 0 }]);
+      const prepared = await next.query('select count(*)::int as n from pg_prepared_statements');
+      expect(prepared.rows).toEqual([{ n: 0 }]);
     } finally {
       await next.end();
     }

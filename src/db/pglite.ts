@@ -6,6 +6,9 @@ import { prepareCluster } from './cluster-template.js';
 import { startPgliteThread } from './pglite-thread.js';
 import { poolDatabase } from './postgres.js';
 
+/** Connections to the database thread: enough to keep it busy while answers travel back. */
+const embeddedConnections = 4;
+
 /** Where {@link openPglite} finds or puts the database. */
 export interface PgliteOptions {
   /** A `dumpDataDir()` tarball to start an in-memory database from. */
@@ -35,10 +38,10 @@ export async function openPglite(
     ...(dir ? { dataDir: dir } : {}),
     ...(loadDataDir ? { loadDataDir: new Uint8Array(await loadDataDir.arrayBuffer()) } : {}),
   });
-  // One connection, kept open: a second would share PGlite's one session (its prepared
-  // statements and transaction).
+  // Several connections, kept open, so statements queue in the database thread (which runs
+  // them back to back) rather than here; it keeps their sessions apart (`pglite-session.ts`).
   const pool = new pg.Pool({
-    max: 1,
+    max: embeddedConnections,
     idleTimeoutMillis: 0,
     user: 'postgres',
     database: 'postgres',
