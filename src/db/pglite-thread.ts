@@ -47,7 +47,10 @@ const wasm = (
 ).WebAssembly;
 
 /** PGlite's WebAssembly compiled once: every later thread starts from the same code. */
-async function sharedArtifacts(): Promise<{ wasmModule: WebAssembly.Module; fsBundle: Uint8Array }> {
+async function sharedArtifacts(): Promise<{
+  wasmModule: WebAssembly.Module;
+  fsBundle: Uint8Array;
+}> {
   shared ??= {
     wasmModule: await wasm.compile(readFileSync(path.join(pgliteDist, 'pglite.wasm'))),
     fsBundle: new Uint8Array(readFileSync(path.join(pgliteDist, 'pglite.data'))),
@@ -65,10 +68,10 @@ function newWorker(workerData: ThreadStart): Worker {
   }
   const file = JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href);
   const parent = JSON.stringify(import.meta.url);
-  return new Worker(
-    `import('tsx/esm/api').then(({ tsImport }) => tsImport(${file}, ${parent}))`,
-    { eval: true, workerData },
-  );
+  return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${file}, ${parent}))`, {
+    eval: true,
+    workerData,
+  });
 }
 
 /** Starts PGlite in a worker thread and resolves once it accepts connections. */
@@ -83,7 +86,8 @@ export async function startPgliteThread(
 
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: ThreadReply) => {
-      if (reply.type === 'data') connections
+      if (reply.type === 'data')
+        connections
           .get(reply.connection)
           ?.push(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
       else if (reply.type === 'ready') resolve();

@@ -19,10 +19,11 @@ export interface PgliteOptions {
 
 /**
  * Opens embedded PostgreSQL: in `dataDir/pg` (a new one starts from the cluster template), or in
- * memory (optionally from a dump). PGlite runs in a thread of its own, so its statements (run
- * synchronously in WebAssembly) do not stop the event loop; the application reaches it through
- * node-postgres, as it reaches a PostgreSQL server, over one connection: PGlite is a single
- * backend, so statements (and transactions) take turns as on one PostgreSQL connection.
+ * memory (optionally from a dump). PGlite runs in a thread of its own (`pglite-thread.ts`), so
+ * its statements, run synchronously in WebAssembly, do not stop the event loop; the application
+ * reaches it through node-postgres and Drizzle's node-postgres driver, as it reaches a PostgreSQL
+ * server. PGlite is one backend: statements run one at a time, and a transaction has it to
+ * itself until it ends.
  */
 export async function openPglite(
   dataDir: string | undefined,
