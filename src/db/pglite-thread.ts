@@ -3,6 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import type { PGliteOptions } from '@electric-sql/pglite';
+
+/** Compiled WebAssembly, as PGlite takes it (the project's `lib` has no WebAssembly types). */
+type CompiledWasm = NonNullable<PGliteOptions['pgliteWasmModule']>;
 
 /** What the database thread (`pglite-worker.ts`) starts from. */
 export interface ThreadStart {
@@ -11,7 +15,7 @@ export interface ThreadStart {
   /** A `dumpDataDir()` tarball to start an in-memory database from. */
   loadDataDir?: Uint8Array;
   /** PGlite's WebAssembly, compiled once per process and shared by every thread. */
-  wasmModule?: WebAssembly.Module;
+  wasmModule?: CompiledWasm;
   /** PGlite's file-system bundle (`pglite.data`), read once per process. */
   fsBundle?: Uint8Array;
 }
@@ -38,17 +42,17 @@ export interface PgliteThread {
 }
 
 const pgliteDist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-let shared: { wasmModule: WebAssembly.Module; fsBundle: Uint8Array } | undefined;
-/** Node's WebAssembly global (the project's `lib` declares only its types). */
+let shared: { wasmModule: CompiledWasm; fsBundle: Uint8Array } | undefined;
+/** Node's WebAssembly global. */
 const wasm = (
   globalThis as unknown as {
-    WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> };
+    WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledWasm> };
   }
 ).WebAssembly;
 
 /** PGlite's WebAssembly compiled once: every later thread starts from the same code. */
 async function sharedArtifacts(): Promise<{
-  wasmModule: WebAssembly.Module;
+  wasmModule: CompiledWasm;
   fsBundle: Uint8Array;
 }> {
   shared ??= {
