@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
-import type { Database, Db } from './database.js';
+import pg from 'pg';
+import type { Database } from './database.js';
 import { prepareCluster } from './cluster-template.js';
-import * as schema from './schema.js';
+import { startPgliteThread } from './pglite-thread.js';
+import { poolDatabase } from './postgres.js';
+
+/** Connections to the database thread: enough to keep it busy while answers travel back. */
+const embeddedConnections = 4;
 
 /** Where {@link openPglite} finds or puts the database. */
 export interface PgliteOptions {
@@ -16,7 +19,11 @@ export interface PgliteOptions {
 
 /**
  * Opens embedded PostgreSQL: in `dataDir/pg` (a new one starts from the cluster template), or in
- * memory (optionally from a dump).
+ * memory (optionally from a dump). PGlite runs in a thread of its own (`pglite-thread.ts`), so
+ * its statements, run synchronously in WebAssembly, do not stop the event loop; the application
+ * reaches it through node-postgres and Drizzle's node-postgres driver, as it reaches a PostgreSQL
+ * server. PGlite is one backend: statements run one at a time, and a transaction has it to
+ * itself until it ends.
  */
 export async function openPglite(
   dataDir: string | undefined,
@@ -28,38 +35,36 @@ export async function openPglite(
     await prepareCluster(dir, templateDir);
     mkdirSync(dir, { recursive: true });
   }
-  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const thread = await startPgliteThread({
+    ...(dir ? { dataDir: dir } : {}),
+    ...(loadDataDir ? { loadDataDir: new Uint8Array(await loadDataDir.arrayBuffer()) } : {}),
+  });
+  // Several connections, kept open, so statements queue in the database thread (which runs
+  // them back to back) rather than here; it keeps their sessions apart (`pglite-session.ts`).
+  const pool = new pg.Pool({
+    max: embeddedConnections,
+    idleTimeoutMillis: 0,
+    user: 'postgres',
+    database: 'postgres',
+    stream: () => thread.connect(),
+  });
+  const database = poolDatabase(pool, 'pglite');
   return {
-    kind: 'pglite',
-    db,
-    async executeSql(text, values = []) {
-      // Parameterless SQL may hold several statements (pg-boss sends its DDL that way).
-      if (values.length === 0) {
-        try {
-          const results = await client.exec(text);
-          return { rows: results.at(-1)?.rows ?? [] };
-        } catch (error) {
-          // If the statements opened a transaction, the one connection must not stay in it.
-          await client.exec('rollback');
-          throw error;
-        }
-      }
-      const result = await client.query<Record<string, unknown>>(text, values);
-      return { rows: result.rows };
-    },
-    // PGlite is a single connection used by one process, so a lock is only a formality,
-    // but taking it keeps the code path identical to PostgreSQL's.
+    ...database,
+    // The lock must not hold the one connection for itself, as on PostgreSQL: `work` may use the
+    // database too (pg-boss's start does). With one process on one session it is a formality,
+    // but taking it keeps the SQL identical to PostgreSQL's.
     async withAdvisoryLock(key, work) {
-      await client.query('select pg_advisory_lock($1)', [key]);
+      await pool.query('select pg_advisory_lock($1)', [key]);
       try {
-        return await work(db);
+        return await work(database.db);
       } finally {
-        await client.query('select pg_advisory_unlock($1)', [key]);
+        await pool.query('select pg_advisory_unlock($1)', [key]);
       }
     },
     async close() {
-      if (!client.closed) await client.close();
+      await database.close();
+      await thread.close();
     },
   };
 }

@@ -27,9 +27,17 @@ export async function openPostgres(url: string, logger?: Logger, poolMax = 10): 
   // Fail at start-up, with the driver's message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
+  return poolDatabase(pool, 'postgres');
+}
+
+/**
+ * The {@link Database} over a node-postgres pool: a PostgreSQL server's, or the embedded
+ * database's in its own thread (`pglite.ts`). `close` ends the pool.
+ */
+export function poolDatabase(pool: pg.Pool, kind: Database['kind']): Database {
   const db = drizzle(pool, { schema }) as unknown as Db;
   return {
-    kind: 'postgres',
+    kind,
     db,
     async executeSql(text, values = []) {
       if (values.length > 0) {

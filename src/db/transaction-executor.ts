@@ -56,6 +56,6 @@ export function bindParameters(text: string, values: readonly unknown[]): SQL {
 }
 
 function rowsOf(result: unknown): Record<string, unknown>[] {
-  // Both drivers (node-postgres and PGlite) answer a raw query with `{ rows }`.
+  // node-postgres answers a raw query with `{ rows }` (the embedded database too: `pglite.ts`).
   return (result as { rows: Record<string, unknown>[] }).rows;
 }

@@ -84,7 +84,7 @@ export async function ticketStats(db: Db, now: Date): Promise<TicketStats> {
         where response_s is not null) as median_week,
       (select count(*) from tickets where status in ('open', 'in_progress', 'waiting')) as backlog
   `);
-  // Both drivers (node-postgres and PGlite) answer a raw query with `{ rows }`.
+  // node-postgres answers a raw query with `{ rows }` (the embedded database too: `db/pglite.ts`).
   const [row] = (result as { rows: StatsRow[] }).rows;
   if (!row) throw new Error('the stats query returned no row');
   return {
