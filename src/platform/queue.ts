@@ -217,16 +217,18 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     name: string,
     jobs: PgBoss.JobWithMetadata<T>[],
     handler: JobHandler<T>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // Each job succeeds or fails on its own; pg-boss then completes those still active. Each
     // runs in a log context of its own, never the one its fetch happened to start in (a wake
-    // from some request): its lines carry its queue, id and originating request id.
-    await Promise.all(
+    // from some request): its lines carry its queue, id and originating request id. Resolves
+    // to whether every job succeeded.
+    const outcomes = await Promise.all(
       jobs.map(({ id, data: stored, retryCount, retryLimit }) => {
         const { requestId, data } = splitRequestId(stored);
         return runInLogContext(jobLogContext(name, id, requestId), async () => {
           try {
             await handler({ id, name, data, retryCount });
+            return true;
           } catch (error) {
             const final = retryCount >= retryLimit;
             const context = { err: error, queue: name, jobId: id, retryCount };
@@ -238,10 +240,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
               errors.report(error, { role: 'worker', job: { name, id, retryCount } });
             }
             await boss.fail(name, id, error instanceof Error ? error : { value: String(error) });
+            return false;
           }
         });
       }),
     );
+    return outcomes.every(Boolean);
   }
 
   return {
@@ -302,10 +306,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         name,
         { ...workOptions, includeMetadata: true },
         async (jobs) => {
-          await track(db.inFlight, runJobs(boss, name, jobs, handler));
+          const succeeded = await track(db.inFlight, runJobs(boss, name, jobs, handler));
           // pg-boss waits a polling interval after every fetch, even a full one; a full batch
-          // means more jobs are probably waiting, so fetch again at once.
-          if (jobs.length === (workOptions.batchSize ?? 1)) boss.notifyWorker(worker.id);
+          // means more jobs are probably waiting, so fetch again at once. Not after a failure:
+          // pg-boss completes the batch's jobs still active without waiting for it, and a failed
+          // job due again at once would be fetched (active) first and completed unrun.
+          if (succeeded && jobs.length === (workOptions.batchSize ?? 1)) {
+            boss.notifyWorker(worker.id);
+          }
         },
       );
       workers.set(name, [...(workers.get(name) ?? []), worker.id]);
