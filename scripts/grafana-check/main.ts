@@ -259,6 +259,10 @@ async function main(): Promise<number> {
       await generateTraffic(server.url, fake, 1);
       await waitForScrapes(prometheus.url, Date.now(), 1);
       await generateTraffic(server.url, fake, 2);
+      // The gauges read from the database are kept 5 s between scrapes (`registerStateGauges`
+      // in src/platform/metrics.ts): a scrape that came before the tickets existed must age out
+      // before the two that count, or the backlog panels find no data.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
       await waitForScrapes(prometheus.url, Date.now(), 2);
       prometheusUrl = prometheus.url;
       console.log(
