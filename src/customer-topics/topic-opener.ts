@@ -25,7 +25,7 @@ export interface TopicOpenerDeps {
   /** Whether the bot has topics in private chats (`getMe`, read once per process). */
   profile: BotProfile;
   topics: CustomerTopicService;
-  tickets: Pick<TicketService, 'cardOf'>;
+  tickets: Pick<TicketService, 'snapshot'>;
   users: Pick<UserService, 'deliveryProfiles'>;
   ticketMessages: Pick<TicketMessages, 'record'>;
   /** The shared send budget (`notifications/send-limiter.ts`): each call takes a turn. */
@@ -78,7 +78,7 @@ export function createTopicOpener(deps: TopicOpenerDeps) {
     let threadId: number | undefined;
     try {
       const row = await topics.ofTicket(ticketId);
-      const card = await deps.tickets.cardOf(ticketId);
+      const card = await deps.tickets.snapshot(ticketId);
       const [profile] = row ? await deps.users.deliveryProfiles(deps.db, [row.userId]) : [];
       if (!row || row.state === 'failed' || !card || !profile) {
         await topics.release(ticketId);

@@ -43,7 +43,7 @@ export interface NotificationJobDeps {
   uow: UnitOfWork;
   notifications: NotificationService;
   users: UserService;
-  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf' | 'cardOf'>;
+  tickets: Pick<TicketService, 'awaitingStaffAnswer' | 'numberOf' | 'snapshot'>;
   /** The tickets' topics in customers' chats (none: every notice goes to the main chat). */
   customerTopics?: CustomerTopicService;
   /** The process's reading of the bot's profile (one `getMe`); made here when not given. */

@@ -187,37 +187,12 @@ export function createTicketService(deps: {
     },
 
     /**
-     * What the ticket's card shows, and whose it is; null when it is gone (no visibility
-     * check: for jobs, `customer-topics/topic-opener.ts`).
+     * The ticket, or null when it is gone (no visibility check: for jobs, the staff group's
+     * outbox and the customer's topic card).
      */
-    async cardOf(
-      id: string,
-    ): Promise<{ number: number; title: string; status: TicketStatus; userId: string } | null> {
-      const [row] = await db
-        .select({
-          number: tickets.number,
-          title: tickets.title,
-          status: tickets.status,
-          userId: tickets.userId,
-        })
-        .from(tickets)
-        .where(eq(tickets.id, id));
-      return row ?? null;
-    },
-
-    /** The ticket, or null when it is gone (no visibility check: for jobs). */
     async snapshot(id: string): Promise<TicketDto | null> {
       const [row] = await db.select(ticketColumns).from(tickets).where(eq(tickets.id, id));
       return row ? toTicketDto(row) : null;
-    },
-
-    /** The ticket with this number, or null (no visibility check: the staff group's buttons). */
-    async idOfNumber(number: number): Promise<string | null> {
-      const [row] = await db
-        .select({ id: tickets.id })
-        .from(tickets)
-        .where(eq(tickets.number, number));
-      return row?.id ?? null;
     },
 
     /** Tickets in an active status, by priority (the backlog gauge; no visibility check). */
