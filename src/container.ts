@@ -270,6 +270,8 @@ export async function createContainer(
     audit,
     logger,
     defaults: defaultSettings(config),
+    pubsub,
+    live: () => shared.hearsOthers(),
     categories,
     users,
     ...(botApi ? { staffChatProblem: (chatId: number) => staffChatProblem(botApi, chatId) } : {}),
@@ -286,6 +288,7 @@ export async function createContainer(
       }
     },
   });
+  const stopFollowingSettings = await settings.follow();
   beforeCommit.push(createStaffOutbox({ settings, clock }));
   const staffStore = createStaffStore({ db: database.db, clock });
   const notifications = createNotificationService({
@@ -482,6 +485,7 @@ export async function createContainer(
       await stopWorkers?.();
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
       await stopFollowingCounts();
+      await stopFollowingSettings();
       await stopFollowingAccess();
       await shared.close();
       storage.close();

@@ -10,6 +10,7 @@ import { Invalid } from '../errors.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
 import type { Clock } from '../platform/clock.js';
+import type { PubSub } from '../platform/pubsub.js';
 import type { UserService } from '../users/service.js';
 import {
   settingsGroupNames,
@@ -26,6 +27,15 @@ const cacheKey = 'settings:v1';
 const CACHE_TTL_S = 60;
 /** Longer than any read of the rows that could race a save (as `users/service.ts` does). */
 const SECOND_INVALIDATION_MS = 250;
+/** The pub/sub channel a save is announced on: every process drops its copy in memory. */
+export const settingsSavedChannel = 'settings.saved';
+/**
+ * How long this process's copy in memory serves at most: the bound on a save whose announcement
+ * was lost.
+ */
+const LOCAL_TTL_MS = 30_000;
+/** Past the shared cache's second drop: a read racing the save may have written it back. */
+const LOCAL_SECOND_DROP_MS = 500;
 /** An arbitrary constant naming the lock saves take turns under (the others are 727_274_0xx). */
 const saveLockKey = 727_274_020;
 
@@ -54,10 +64,13 @@ export function defaultSettings(
 }
 
 /**
- * Creates the settings service: the only writer of `settings`. Reads go through the shared
- * cache (Redis with several processes), and a save drops it after commit, so every process
- * uses the new values from its next read, without a restart. `onRemindersChanged` runs after a
- * save that changed the reminder schedule (to move the job queue's cron).
+ * Creates the settings service: the only writer of `settings`. Reads are served from this
+ * process's memory, else the shared cache (Redis with several processes), else the database. A
+ * save drops the shared copy after commit and announces itself on pub/sub, and every process
+ * drops its copy in memory on the announcement, so each uses the new values from its next read,
+ * without a restart. While pub/sub does not reach the other processes (`live` false) nothing is
+ * kept in memory. `onRemindersChanged` runs after a save that changed the reminder schedule (to
+ * move the job queue's cron).
  */
 export function createSettingsService(deps: {
   db: Db;
@@ -71,6 +84,10 @@ export function createSettingsService(deps: {
   categories: Pick<CategoryService, 'missingIds'>;
   users: Pick<UserService, 'activeStaffIds'>;
   onRemindersChanged?: (reminders: SettingsValues['reminders']) => Promise<void>;
+  /** Where saves are announced to every process; none: nothing is kept in memory. */
+  pubsub?: PubSub;
+  /** True while pub/sub reaches every other process (default: true). */
+  live?: () => boolean;
   /**
    * Why this chat cannot be the staff group (asked of Telegram: `threads/check-staff-chat.ts`),
    * or undefined when it can; none: every chat is refused (the bot is off).
@@ -100,6 +117,33 @@ export function createSettingsService(deps: {
 
   async function load(executor: Db | Tx = db): Promise<SettingsDto> {
     return fromRows(await executor.select().from(settings));
+  }
+
+  // The settings every new ticket, follow-up and staff post reads (two reads per write), kept
+  // in memory: a finished read only, never one under way, which the caller's transaction could
+  // be waiting behind (one PGlite session).
+  let kept: { at: number; value: SettingsDto } | undefined;
+  // Bumped by every drop: a read that started before a drop is not kept.
+  let generation = 0;
+  const live = deps.live ?? (() => true);
+
+  /** Drops the copy in memory now and once more a moment later (a racing write-back). */
+  function dropLocal(): void {
+    kept = undefined;
+    generation += 1;
+    setTimeout(() => {
+      kept = undefined;
+      generation += 1;
+    }, LOCAL_SECOND_DROP_MS).unref();
+  }
+
+  /** Through the shared cache, from the database on a miss. */
+  async function sharedRead(tx?: Tx): Promise<SettingsDto> {
+    const cached = await cache.get<SettingsDto>(cacheKey);
+    if (cached) return cached;
+    const fresh = await load(tx);
+    await cache.set(cacheKey, fresh, CACHE_TTL_S);
+    return fresh;
   }
 
   /** Drops the cached copy now and once more a moment later (a read racing the save). */
@@ -170,11 +214,28 @@ export function createSettingsService(deps: {
      * when the caller holds a transaction: on PGlite a read beside it would wait for it forever).
      */
     async current(tx?: Tx): Promise<SettingsDto> {
-      const cached = await cache.get<SettingsDto>(cacheKey);
-      if (cached) return cached;
-      const fresh = await load(tx);
-      await cache.set(cacheKey, fresh, CACHE_TTL_S);
-      return fresh;
+      const keeps = deps.pubsub !== undefined && live();
+      const now = clock.now().getTime();
+      if (keeps && kept && now - kept.at < LOCAL_TTL_MS) return kept.value;
+      const started = generation;
+      const value = await sharedRead(tx);
+      if (keeps && started === generation) kept = { at: now, value };
+      return value;
+    },
+
+    /**
+     * Drops the copy in memory on every process's save (and when pub/sub comes back after a
+     * loss: saves may have been missed); resolves to the stop.
+     */
+    async follow(): Promise<() => Promise<void>> {
+      const { pubsub } = deps;
+      if (!pubsub) return () => Promise.resolve();
+      const stopSaves = await pubsub.subscribe(settingsSavedChannel, dropLocal);
+      const stopReconnect = pubsub.onReconnect(dropLocal);
+      return async () => {
+        stopReconnect();
+        await stopSaves();
+      };
     },
 
     /**
@@ -208,7 +269,11 @@ export function createSettingsService(deps: {
           before: Object.fromEntries(changes.map((change) => [change.group, change.before])),
           after: Object.fromEntries(changes.map((change) => [change.group, change.after])),
         });
-        work.afterCommit(invalidate);
+        work.afterCommit(async () => {
+          dropLocal();
+          await invalidate();
+          await deps.pubsub?.publish(settingsSavedChannel, {});
+        });
         return { saved: await load(tx), changed: changes.map((change) => change.group) };
       });
       if (changed.includes('reminders') && deps.onRemindersChanged) {
