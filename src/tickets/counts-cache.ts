@@ -1,5 +1,5 @@
 import type { DomainEvents } from '../events/domain-events.js';
-import { setNewest } from '../platform/bounded-map.js';
+import { createLocalCache } from '../platform/local-cache.js';
 import type { PubSub } from '../platform/pubsub.js';
 import type { TicketCounts } from './schemas.js';
 
@@ -31,39 +31,20 @@ export interface TicketCountsCache {
   follow(events: DomainEvents, pubsub: PubSub): Promise<() => Promise<void>>;
 }
 
-interface Entry {
-  generation: number;
-  at: number;
-  counts: Promise<TicketCounts>;
-}
-
-/** Creates an empty ticket counts cache. */
+/** Creates an empty ticket counts cache: a local cache (`platform/local-cache.ts`) of one key per scope. */
 export function createTicketCountsCache(options: TicketCountsCacheOptions): TicketCountsCache {
-  const { now, ttlMs = 30_000, maxEntries = 10_000 } = options;
-  const entries = new Map<string, Entry>();
-  // Bumped by every change: a computation that started before one is not kept.
-  let generation = 0;
-
-  function clear(): void {
-    generation += 1;
-    entries.clear();
-  }
-
+  const kept = createLocalCache<TicketCounts>({
+    now: options.now,
+    // Emptied by every process's ticket events and on reconnect, so always worth keeping.
+    live: () => true,
+    ttlMs: options.ttlMs ?? 30_000,
+    maxEntries: options.maxEntries ?? 10_000,
+    // A computation under way when a ticket changed is dropped with `clear`; nothing writes back.
+    againAfterMs: 0,
+  });
+  const clear = () => kept.clear();
   return {
-    get(key, compute) {
-      const found = entries.get(key);
-      if (found && found.generation === generation && now() - found.at < ttlMs) {
-        return found.counts;
-      }
-      const started = generation;
-      const counts = compute();
-      const entry: Entry = { generation: started, at: now(), counts };
-      setNewest(entries, key, entry, maxEntries);
-      counts.catch(() => {
-        if (entries.get(key) === entry) entries.delete(key);
-      });
-      return counts;
-    },
+    get: (key, compute) => kept.get(key, compute) as Promise<TicketCounts>,
     clear,
     async follow(events, pubsub) {
       const stopEvents = await events.subscribe((event) => {
