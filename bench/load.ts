@@ -312,6 +312,7 @@ async function main(): Promise<void> {
     const idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'] = [
       ...(bare ? [{ name: 'bare one row', url: `${bare.url}/one-row` }] : []),
       { name: 'GET /auth/me', url: `${url}/api/v1/auth/me`, token: first.token },
+      { name: 'GET /categories', url: `${url}/api/v1/categories`, token: first.token },
       { name: 'GET /tickets?limit=20', url: `${url}/api/v1/tickets?limit=20`, token: first.token },
       { name: 'GET /tickets/{id}', url: `${url}/api/v1/tickets/${ticketId}`, token: first.token },
       {

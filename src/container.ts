@@ -247,7 +247,14 @@ export async function createContainer(
     uow,
   });
 
-  const categories = createCategoryService({ db: database.db, clock, audit });
+  const categories = createCategoryService({
+    db: database.db,
+    clock,
+    audit,
+    pubsub,
+    live: () => shared.hearsOthers(),
+  });
+  const stopFollowingCategories = await categories.follow();
   // After the demo data, which brings categories of its own.
   if (overrides.defaultCategory !== false) {
     const created = await categories.createDefaultOnFirstStart();
@@ -486,6 +493,7 @@ export async function createContainer(
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
       await stopFollowingCounts();
       await stopFollowingSettings();
+      await stopFollowingCategories();
       await stopFollowingAccess();
       await shared.close();
       storage.close();

@@ -57,6 +57,8 @@ export async function addCategory(
     })
     .returning({ id: categories.id });
   if (!row) throw new Error('no category inserted');
+  // Written past the categories service: its lists in memory would not know.
+  t.container.categories.forgetLists();
   return row.id;
 }
 

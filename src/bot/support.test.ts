@@ -311,6 +311,7 @@ describe('the /support form', () => {
       .set({ isActive: false })
       .where(eq(categories.isActive, true))
       .returning({ id: categories.id });
+    harness.testApp.container.categories.forgetLists();
     try {
       const chat = paced(harness.chat(person('ru')));
       await chat.send('/support');
@@ -331,6 +332,7 @@ describe('the /support form', () => {
             active.map((row) => row.id),
           ),
         );
+      harness.testApp.container.categories.forgetLists();
     }
   });
 
@@ -391,6 +393,7 @@ describe('the /support form', () => {
       .update(categories)
       .set({ isActive: false })
       .where(eq(categories.id, closing.id));
+    harness.testApp.container.categories.forgetLists();
     await chat.press(formId, 'support:send');
     const back = await chat.next();
     expect(back.text).toContain('This category no longer takes tickets — please choose another.');

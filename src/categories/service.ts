@@ -8,6 +8,8 @@ import { categories, tickets, type CategoryRow, type CategoryTranslations } from
 import { activeStatuses } from '../tickets/ticket-status.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
+import { createLocalCache } from '../platform/local-cache.js';
+import type { PubSub } from '../platform/pubsub.js';
 import { requiredPlainText, toPlainText } from '../content/plain-text.js';
 import { defaultCategory } from './default-category.js';
 import {
@@ -88,9 +90,55 @@ function refuseUnlessEvery(current: readonly CategoryRow[], ids: readonly string
   }
 }
 
-/** Creates the categories service: the only writer of `categories`. */
-export function createCategoryService(deps: { db: Db; clock: Clock; audit: AuditLog }) {
-  const { db, clock, audit } = deps;
+/** The pub/sub channel a change of categories is announced on: every process drops its lists. */
+export const categoriesChangedChannel = 'categories.changed';
+
+/**
+ * Creates the categories service: the only writer of `categories`. Pages of the list are kept in
+ * each process's memory (every new-ticket form and `/support` reads them; admins rarely change
+ * them), dropped by this process's changes once committed, by every process's announcement over
+ * `pubsub`, all of them when pub/sub comes back after a loss, and after 30 s in any case; while
+ * pub/sub does not reach the others (`live` false) nothing is kept.
+ */
+export function createCategoryService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  pubsub?: PubSub;
+  live?: () => boolean;
+}) {
+  const { db, clock, audit, pubsub } = deps;
+  const listed = createLocalCache<Page<CategoryRow>>({
+    now: () => clock.now().getTime(),
+    live: pubsub ? (deps.live ?? (() => true)) : () => false,
+    ttlMs: 30_000,
+    maxEntries: 1_000,
+    againAfterMs: 500,
+  });
+
+  /** Runs a change in a transaction; once it has committed every process drops its lists. */
+  async function change<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await db.transaction(work);
+    listed.clear();
+    // Unannounced (Redis away), the others drop their lists when pub/sub is back, or in 30 s.
+    await pubsub?.publish(categoriesChangedChannel, {}).catch(() => {});
+    return result;
+  }
+
+  async function readPage(options: { includeInactive: boolean; limit: number; cursor?: string }) {
+    const rows = await db
+      .select()
+      .from(categories)
+      .where(
+        and(
+          options.includeInactive ? undefined : eq(categories.isActive, true),
+          displayOrder.after(options.cursor),
+        ),
+      )
+      .orderBy(...displayOrder.orderBy())
+      .limit(options.limit + 1);
+    return displayOrder.page(rows, options.limit, (row) => row);
+  }
 
   async function find(executor: Db | Tx, id: string): Promise<CategoryRow | undefined> {
     const [row] = await executor.select().from(categories).where(eq(categories.id, id));
@@ -172,7 +220,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
      * call created it.
      */
     async createDefaultOnFirstStart(): Promise<CategoryDto | undefined> {
-      return db.transaction(async (tx) => {
+      return change(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${DEFAULT_CATEGORY_LOCK_KEY})`);
         const [existing] = await tx.select({ id: categories.id }).from(categories).limit(1);
         if (existing || (await audit.hasAny(tx, 'category'))) return undefined;
@@ -201,22 +249,31 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
       limit: number;
       cursor?: string;
     }): Promise<Page<CategoryDto>> {
-      const rows = await db
-        .select()
-        .from(categories)
-        .where(
-          and(
-            options.includeInactive ? undefined : eq(categories.isActive, true),
-            displayOrder.after(options.cursor),
-          ),
-        )
-        .orderBy(...displayOrder.orderBy())
-        .limit(options.limit + 1);
-      const page = displayOrder.page(rows, options.limit, (row) => row);
+      const key = `${options.includeInactive}:${options.limit}:${options.cursor ?? ''}`;
+      const page = (await listed.get(key, () => readPage(options))) as Page<CategoryRow>;
       return {
         items: await withCounts(db, page.items, options.withOpenCounts ?? false),
         next_cursor: page.next_cursor,
       };
+    },
+
+    /**
+     * Starts dropping the lists on every process's change, and all of them when pub/sub comes
+     * back after a loss (changes may have been missed); resolves to the stop.
+     */
+    async follow(): Promise<() => Promise<void>> {
+      if (!pubsub) return () => Promise.resolve();
+      const stopChanges = await pubsub.subscribe(categoriesChangedChannel, () => listed.clear());
+      const stopReconnect = pubsub.onReconnect(() => listed.clear());
+      return async () => {
+        stopReconnect();
+        await stopChanges();
+      };
+    },
+
+    /** Drops the lists kept in memory: categories were written outside this service (a test). */
+    forgetLists(): void {
+      listed.clear();
     },
 
     /**
@@ -226,7 +283,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
      * their open tickets.
      */
     async reorder(actor: Principal, ids: readonly string[]): Promise<CategoryDto[]> {
-      return db.transaction(async (tx) => {
+      return change(async (tx) => {
         // Locked, so a category created or deleted meanwhile waits rather than being missed.
         const current = await tx.select().from(categories).for('update');
         refuseUnlessEvery(current, ids);
@@ -288,7 +345,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     async create(actor: Principal, input: CategoryInput): Promise<CategoryDto> {
       const values = clean(input);
       try {
-        return await db.transaction((tx) => insert(tx, actor.userId, values));
+        return await change((tx) => insert(tx, actor.userId, values));
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicateName(values.name);
         throw error;
@@ -299,7 +356,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
     async update(actor: Principal, id: string, patch: CategoryPatch): Promise<CategoryDto> {
       const values = clean(patch);
       try {
-        return await db.transaction(async (tx) => {
+        return await change(async (tx) => {
           const current = await find(tx, id);
           if (!current) throw new NotFound('Category not found');
           const before = toCategoryDto(current);
@@ -349,7 +406,7 @@ export function createCategoryService(deps: { db: Db; clock: Clock; audit: Audit
      * their category and no new ticket can take it.
      */
     async remove(actor: Principal, id: string): Promise<CategoryRemoval> {
-      return db.transaction(async (tx) => {
+      return change(async (tx) => {
         const current = await find(tx, id);
         if (!current) throw new NotFound('Category not found');
         const before = toCategoryDto(current);

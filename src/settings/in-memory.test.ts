@@ -46,7 +46,11 @@ describe('the settings kept in each process’s memory', () => {
       clock,
       audit: createAuditLog({ db: database.db, clock }),
       logger,
-      defaults: defaultSettings({ REMINDER_CRON: '0 9 * * *', REMINDER_AFTER_H: 4 }),
+      defaults: defaultSettings({
+        REMINDER_CRON: '0 9 * * *',
+        REMINDER_AFTER_H: 4,
+        TELEGRAM_STAFF_CHAT_ID: undefined,
+      }),
       categories: { missingIds: () => Promise.resolve([]) },
       users: { activeStaffIds: () => Promise.resolve([]) },
       pubsub: options.pubsub,
