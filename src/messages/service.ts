@@ -151,13 +151,12 @@ export function createMessageService(deps: {
       .limit(query.limit + 1);
   }
 
-  /** Everyone who has written in the ticket (its conversation's participants). */
-  async function writerIds(tx: Tx, ticketId: string): Promise<string[]> {
-    const rows = await tx
+  /** Everyone who has written in the ticket (its conversation's participants), as a subquery. */
+  function writersOf(tx: Tx, ticketId: string) {
+    return tx
       .selectDistinct({ userId: messages.userId })
       .from(messages)
       .where(eq(messages.ticketId, ticketId));
-    return rows.map((row) => row.userId);
   }
 
   /**
@@ -326,7 +325,7 @@ export function createMessageService(deps: {
           isInternal: row.isInternal,
           createdAt: row.createdAt,
         });
-        await notifications.messageCreated(work, ticket, row, () => writerIds(tx, ticketId));
+        await notifications.messageCreated(work, ticket, row, writersOf(tx, ticketId));
         return dto;
       });
     },

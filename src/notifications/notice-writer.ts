@@ -1,3 +1,4 @@
+import type { SQLWrapper } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Tx } from '../db/client.js';
 import { notifications, type NotificationType } from '../db/schema.js';
@@ -146,14 +147,20 @@ export function createNoticeWriter(deps: {
     await queueDeliveries(work, toSend);
   }
 
-  /** Reads the delivery profiles of these people, once: the active ones, never `except`. */
+  /**
+   * Reads the delivery profiles of these people and of those `alsoIn` names (a subquery of user
+   * ids), once: the active ones, never `except`.
+   */
   async function activeRecipients(
     tx: Tx,
     recipientIds: readonly (string | null)[],
     except: string | null = null,
+    alsoIn?: SQLWrapper,
   ): Promise<DeliveryProfile[]> {
     const ids = recipientIds.filter((id): id is string => id !== null && id !== except);
-    return (await users.deliveryProfiles(tx, ids)).filter((profile) => profile.isActive);
+    return (await users.deliveryProfiles(tx, ids, alsoIn)).filter(
+      (profile) => profile.isActive && profile.id !== except,
+    );
   }
 
   /** One notice per recipient, in their language. */

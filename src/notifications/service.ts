@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { isStaff } from '../auth/permissions.js';
 import type { Db, Tx } from '../db/client.js';
@@ -221,24 +221,25 @@ export function createNotificationService(deps: {
 
     /**
      * A new message: the other participants hear of it (the author, the assignee, and staff among
-     * `writerIds`, who wrote in the ticket); an internal note only staff among them; never its
-     * writer. The author's follow-up while nobody has the ticket goes to the staff who hear of
-     * new tickets instead, counted into one notice per window (`followUp`); `writerIds` is then
-     * never asked.
+     * `writers`, the ids of who wrote in the ticket as a subquery, read with their profiles in one
+     * statement); an internal note only staff among them; never its writer. The author's
+     * follow-up while nobody has the ticket goes to the staff who hear of new tickets instead,
+     * counted into one notice per window (`followUp`).
      */
     async messageCreated(
       work: Work,
       ticket: TicketFacts,
       message: { id: string; userId: string; content: string; isInternal: boolean },
-      writerIds: () => Promise<readonly string[]>,
+      writers: SQLWrapper,
     ): Promise<void> {
       const followsUp =
         !message.isInternal && ticket.assignedTo === null && message.userId === ticket.userId;
       if (followsUp) return followUp(work, ticket, message);
       const candidates = await activeRecipients(
         work.tx,
-        [ticket.userId, ticket.assignedTo, ...(await writerIds())],
+        [ticket.userId, ticket.assignedTo],
         message.userId,
+        writers,
       );
       const recipients = candidates.filter(
         (p) =>

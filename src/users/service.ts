@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import type { AuditLog, HistoryQuery } from '../audit/service.js';
 import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js';
@@ -295,16 +295,22 @@ export function createUserService(deps: {
     return rows.map((row) => row.id);
   }
 
-  /** What notification delivery needs to know about each of these users. */
+  /**
+   * What notification delivery needs to know about each of these users, and of those `alsoIn`
+   * names (a subquery of user ids from another feature, e.g. who wrote in a ticket), in one
+   * statement.
+   */
   async function deliveryProfiles(
     tx: Db | Tx,
     userIds: readonly string[],
+    alsoIn?: SQLWrapper,
   ): Promise<DeliveryProfile[]> {
-    if (userIds.length === 0) return [];
+    if (userIds.length === 0 && !alsoIn) return [];
+    const listed = userIds.length > 0 ? inArray(users.id, [...new Set(userIds)]) : undefined;
     return tx
       .select(deliveryColumns)
       .from(users)
-      .where(inArray(users.id, [...new Set(userIds)]));
+      .where(alsoIn ? or(listed, inArray(users.id, alsoIn)) : listed);
   }
 
   /**
