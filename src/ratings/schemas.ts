@@ -19,7 +19,7 @@ export const ratingBody = z
       .optional()
       .describe('Plain text; omitted keeps the comment given before, null or empty removes it'),
   })
-  .meta({ id: 'RatingInput' });
+  .meta({ id: 'RatingCreate' });
 
 /** A rating as given. */
 export type RatingInput = z.infer<typeof ratingBody>;
