@@ -475,6 +475,7 @@ export async function createContainer(
           avatars,
           users,
           tickets,
+          ratings,
           settings,
           cache,
           rateLimitStore,

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { toPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
 import { ticketRatings, type TicketRatingRow } from '../db/schema.js';
-import { Conflict, Forbidden } from '../errors.js';
+import { Conflict, Forbidden, Invalid } from '../errors.js';
 import type { RatingEvent } from '../events/domain-events.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { NotificationService } from '../notifications/service.js';
@@ -13,6 +13,7 @@ import type { TicketRecord } from '../tickets/schemas.js';
 import type { TicketService } from '../tickets/service.js';
 import { currentCycle, type ResolutionCycle } from './resolution-cycle.js';
 import {
+  ratingCommentMax,
   ratingWindowMs,
   toRatingDto,
   type RatingDto,
@@ -37,7 +38,13 @@ function ratingEvent(ticket: TicketRecord, rating: RatingDto): RatingEvent {
 function commentOf(input: RatingInput, existing: TicketRatingRow | undefined): string | null {
   if (input.comment === undefined) return existing?.comment ?? null;
   if (input.comment === null) return null;
-  return toPlainText(input.comment, 'comment') || null;
+  const text = toPlainText(input.comment, 'comment');
+  if (text.length > ratingCommentMax) {
+    throw new Invalid('Some fields are invalid', [
+      { field: 'comment', message: `must be at most ${ratingCommentMax} characters` },
+    ]);
+  }
+  return text || null;
 }
 
 /**
