@@ -87,6 +87,10 @@ describe.runIf(hasChromium)('rating a resolved ticket in the Mini App', () => {
 
   it('lets the customer rate with stars and a comment, shows it changeable, and shows staff the score', async () => {
     const ticket = await resolvedTicket(carol, 'Video call drops');
+    // The agent has the ticket open already: the rating appears there live, without a reload.
+    const staffPage = await open(agent, ticket);
+    await staffPage.getByRole('heading', { name: 'Video call drops' }).waitFor();
+    expect(await staffPage.getByTestId('rating').count()).toBe(0);
     const page = await open(carol, ticket);
     const card = page.getByRole('region', { name: 'How did we do?' });
     await card.waitFor();
@@ -103,6 +107,7 @@ describe.runIf(hasChromium)('rating a resolved ticket in the Mini App', () => {
     await card.getByText('Your rating', { exact: true }).waitFor();
     await card.getByText('Solved on the first call').waitFor();
     await card.getByText(/You can change it until/).waitFor();
+    await staffPage.getByTestId('rating').getByText('Solved on the first call').waitFor();
     expect(await card.getByLabel('4 of 5').textContent()).toBe('★★★★☆');
     await screenshot(page, 'ticket-rating-done-light');
 
@@ -121,10 +126,8 @@ describe.runIf(hasChromium)('rating a resolved ticket in the Mini App', () => {
     );
     expect(saved.rating).toMatchObject({ score: 5, comment: 'Solved on the first call' });
 
-    const staffPage = await open(agent, ticket);
     const fact = staffPage.getByTestId('rating');
-    await fact.waitFor();
-    expect(await fact.textContent()).toContain('★★★★★');
+    await expect.poll(() => fact.textContent()).toContain('★★★★★');
     expect(await fact.textContent()).toContain('Solved on the first call');
     await screenshot(staffPage, 'ticket-rating-staff-light');
   });
