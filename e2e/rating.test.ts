@@ -115,7 +115,8 @@ describe.runIf(hasChromium)('rating a resolved ticket in the Mini App', () => {
     await card.getByRole('button', { name: 'Change rating' }).click();
     await card.getByRole('button', { name: '5 of 5' }).click();
     await card.getByRole('button', { name: 'Send rating' }).click();
-    await card.getByLabel('5 of 5').waitFor();
+    await card.getByRole('button', { name: 'Change rating' }).waitFor();
+    expect(await card.getByLabel('5 of 5').textContent()).toBe('★★★★★');
 
     const staffToken = agentToken;
     const saved = await call<{ rating: { score: number; comment: string } }>(
