@@ -118,9 +118,9 @@ export function ratingFeature(
   composer.on('message:text', async (ctx, next) => {
     if (ctx.message.text.startsWith('/')) return next();
     const key = String(ctx.chat.id);
-    const waiting = await awaited.read(key);
+    // Taken in one statement: of two messages handled at once, only one is the comment.
+    const waiting = await awaited.take(key, {});
     if (!waiting) return next();
-    await awaited.delete(key);
     const askedAt = new Date(waiting.askedAt).getTime();
     if (deps.clock.now().getTime() - askedAt > commentWaitMs) return next();
     const comment = ctx.message.text.trim();
