@@ -163,4 +163,26 @@ describe('rating a resolved ticket in Telegram', () => {
     const state = await h.testApp.container.ratings.current(customer.principal, ticket.id);
     expect(state).toEqual({ rating: null, can_rate: false });
   });
+
+  it('asks again for a comment that is too long, and takes the next one', async () => {
+    const customer = await member('user', 'en');
+    const agent = await member('agent', 'en');
+    const ticket = await resolvedTicket(customer.principal, agent.principal);
+    const asked = await customer.chat.next(15_000);
+    const messageId = asked.message_id ?? 0;
+    await press(customer.chat, messageId, `rate:${ticket.id}:3`);
+    await customer.chat.next();
+    await press(customer.chat, messageId, `rate:${ticket.id}:comment`);
+    await customer.chat.next();
+    await sleep(300);
+    customer.chat.send('x'.repeat(1001));
+    expect((await customer.chat.next()).text).toBe(
+      'That is too long: up to 1000 characters, please.',
+    );
+    await sleep(300);
+    customer.chat.send('Took two calls');
+    expect((await customer.chat.next()).text).toBe('Thank you! Your comment is saved.');
+    const state = await h.testApp.container.ratings.current(customer.principal, ticket.id);
+    expect(state.rating).toMatchObject({ score: 3, comment: 'Took two calls' });
+  });
 });
