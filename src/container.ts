@@ -23,6 +23,7 @@ import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketCountsCache } from './tickets/counts-cache.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
+import { createRatingService, type RatingService } from './ratings/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import { createUnitOfWork, type BeforeCommit, type UnitOfWork } from './events/unit-of-work.js';
 import { staffChatProblem } from './threads/check-staff-chat.js';
@@ -80,6 +81,8 @@ export interface Container {
   auth: AuthService;
   categories: CategoryService;
   tickets: TicketService;
+  /** Customers' ratings of resolved tickets (CSAT, `ratings/`). */
+  ratings: RatingService;
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
@@ -339,6 +342,14 @@ export async function createContainer(
     countsCache,
     ...(customerTopics ? { customerTopics } : {}),
   });
+  const ratings = createRatingService({
+    db: database.db,
+    uow,
+    clock,
+    audit,
+    tickets,
+    notifications,
+  });
   const stopFollowingCounts = await countsCache.follow(events, pubsub);
   const messages = createMessageService({
     db: database.db,
@@ -443,6 +454,7 @@ export async function createContainer(
     auth,
     categories,
     tickets,
+    ratings,
     files,
     messages,
     notifications,
@@ -473,6 +485,7 @@ export async function createContainer(
           avatars,
           users,
           tickets,
+          ratings,
           settings,
           cache,
           rateLimitStore,

@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
 import { auditLog, type AuditRow } from '../db/schema.js';
@@ -138,6 +138,35 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
       const visible = sql`not coalesce((${auditLog.after}->>'is_internal')::boolean or (${auditLog.before}->>'is_internal')::boolean, false)`;
       const page = await list(historyOrder, and(eq(auditLog.ticketId, ticketId), visible), query);
       return { ...page, items: page.items.map(withoutMessageText) };
+    },
+
+    /**
+     * A ticket's latest `limit` status changes, newest first, each with the status it left and
+     * the one it took (read in `executor`): a rating names the resolution it is about by its
+     * entry (`ratings/resolution-cycle.ts`).
+     */
+    async statusChanges(
+      executor: Tx | Db,
+      ticketId: string,
+      limit: number,
+    ): Promise<{ id: string; at: Date; from: string | null; to: string | null }[]> {
+      return executor
+        .select({
+          id: auditLog.id,
+          at: auditLog.createdAt,
+          from: sql<string | null>`${auditLog.before}->>'status'`,
+          to: sql<string | null>`${auditLog.after}->>'status'`,
+        })
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.ticketId, ticketId),
+            eq(auditLog.entityType, 'ticket'),
+            eq(auditLog.action, 'ticket.status_changed'),
+          ),
+        )
+        .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+        .limit(limit);
     },
 
     /** What a user did and what was done to them (role, block), newest first. */

@@ -13,6 +13,7 @@ import type { BotDeps } from './deps.js';
 import { adminFeature } from './features/admin/index.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
+import { ratingFeature } from './features/rating.js';
 import { settingsFeature } from './features/settings.js';
 import { staffGroupGate } from './features/staff-group/index.js';
 import { startFeature } from './features/start.js';
@@ -201,6 +202,8 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     startFeature(deps),
     adminFeature(deps),
     settingsFeature(deps),
+    // After "Add a comment" the next text is the rating's comment, wherever it is written.
+    ratingFeature(deps),
     // A message in a ticket's topic is the ticket's, even while a /support form is open.
     ticketTopicsFeature(deps),
     telegramEditsFeature(deps),

@@ -16,6 +16,7 @@ import { createSetupChecklist, type SetupChecklist } from '../setup/checklist.js
 import type { SettingsService } from '../settings/service.js';
 import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
+import type { RatingService } from '../ratings/service.js';
 import type { UserService } from '../users/service.js';
 import type { StaffStore } from '../threads/store.js';
 import { createBotStateStore, type BotStateStore } from './state-store.js';
@@ -34,6 +35,7 @@ export type BotSources = Pick<
   | 'events'
   | 'users'
   | 'tickets'
+  | 'ratings'
   | 'messages'
   | 'categories'
   | 'files'
@@ -69,6 +71,8 @@ export interface BotDeps {
   events: DomainEvents;
   users: UserService;
   tickets: TicketService;
+  /** Customers' ratings of resolved tickets (`features/rating.ts`). */
+  ratings: Pick<RatingService, 'rate' | 'current'>;
   messages: MessageService;
   categories: CategoryService;
   files: FileService;
@@ -103,6 +107,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
     events: sources.events,
     users,
     tickets: sources.tickets,
+    ratings: sources.ratings,
     messages: sources.messages,
     categories,
     files: sources.files,

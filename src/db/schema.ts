@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -583,6 +584,37 @@ export const staffGroupPace = pgTable('staff_group_pace', {
   nextAt: timestampMs('next_at').notNull(),
 });
 
+/**
+ * A customer's rating of one resolution of their ticket (`ratings/service.ts`, the only writer):
+ * one row per resolution, named by the audit entry that resolved it, so a ticket resolved,
+ * reopened and resolved again is rated again. Changeable for a day after `created_at`.
+ */
+export const ticketRatings = pgTable(
+  'ticket_ratings',
+  {
+    id: id(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** The `audit_log` entry of the status change that resolved the ticket (the cycle). */
+    resolutionId: uuid('resolution_id').notNull(),
+    /** When that resolution happened. */
+    resolvedAt: timestampMs('resolved_at').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    score: integer('score').notNull(),
+    comment: text('comment'),
+    /** When the rating was first given: it may change until a day after. */
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('ticket_ratings_resolution_key').on(t.ticketId, t.resolutionId),
+    check('ticket_ratings_score_check', sql`${t.score} between 1 and 5`),
+  ],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({
   tickets: many(tickets, { relationName: 'author' }),
   sessions: many(sessions),
@@ -625,4 +657,5 @@ export type SettingsRow = typeof settings.$inferSelect;
 export type StaffTopicRow = typeof staffTopics.$inferSelect;
 export type StaffPostRow = typeof staffPosts.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type TicketRatingRow = typeof ticketRatings.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

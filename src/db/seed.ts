@@ -159,6 +159,26 @@ const demoTickets: DemoTicket[] = [
   ],
 ];
 
+/** The status changes that brought a demo ticket to `resolved` or `closed`, by its agent. */
+function resolutionEntries(
+  ticket: { id: string; status: string; updatedAt: Date; closedAt: Date | null },
+  agentId: string,
+) {
+  if (ticket.status !== 'resolved' && ticket.status !== 'closed') return [];
+  const change = (from: string, to: string, at: Date) => ({
+    actorId: agentId,
+    action: 'ticket.status_changed',
+    entityType: 'ticket',
+    entityId: ticket.id,
+    ticketId: ticket.id,
+    before: { status: from },
+    after: { status: to },
+    createdAt: at,
+  });
+  const resolved = change('in_progress', 'resolved', ticket.updatedAt);
+  return ticket.closedAt ? [resolved, change('resolved', 'closed', ticket.closedAt)] : [resolved];
+}
+
 /**
  * Fills an empty database with demo data (demo mode only): categories, one user of every
  * role and a dozen tickets with conversations, so the first look is alive. Does nothing when
@@ -256,6 +276,9 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
         after: { content: message.content, is_internal: false },
         createdAt: message.createdAt,
       })),
+      // A resolved or closed ticket was resolved by its agent (and then closed): the history
+      // says so, and its customer can rate that resolution (`ratings/resolution-cycle.ts`).
+      ...ticketRows.flatMap((ticket) => resolutionEntries(ticket, agent.id)),
     ]);
     return true;
   });

@@ -3,6 +3,7 @@ import type { UserRole } from '../db/schema.js';
 import type { MessageDto } from '../messages/schemas.js';
 import type { NotificationDto } from '../notifications/schemas.js';
 import type { PubSub } from '../platform/pubsub.js';
+import type { RatingDto } from '../ratings/schemas.js';
 import type { TicketDto } from '../tickets/schemas.js';
 
 /** The pub/sub channel every domain event travels on. */
@@ -72,6 +73,17 @@ export interface NotificationEvent extends EventFrame {
   data: NotificationDto;
 }
 
+/**
+ * A customer rated a resolution of their ticket or changed the rating (`ratings/service.ts`), so
+ * open views of the ticket show it; `data` is the rating.
+ */
+export interface RatingEvent extends EventFrame {
+  type: 'rating.saved';
+  ticket_id: string;
+  ticket_user_id: string;
+  data: RatingDto;
+}
+
 /** A user's new role and block state, after a staff change (or an owner's sign-in). */
 export interface AccessChange {
   id: string;
@@ -123,7 +135,8 @@ export type DomainEvent =
   | MessageEvent
   | MessageDeletedEvent
   | NotificationEvent
-  | AccessChangedEvent;
+  | AccessChangedEvent
+  | RatingEvent;
 
 /** The type of a domain event. */
 export type DomainEventType = DomainEvent['type'];

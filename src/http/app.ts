@@ -13,6 +13,7 @@ import { notificationRoutes } from '../notifications/routes.js';
 import realtimeGateway from '../realtime/gateway.js';
 import { settingsRoutes } from '../settings/routes.js';
 import { ticketRoutes } from '../tickets/routes.js';
+import { ratingRoutes } from '../ratings/routes.js';
 import { userRoutes } from '../users/routes.js';
 import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
@@ -132,6 +133,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       });
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });
+      await api.register(ratingRoutes, { ratings: container.ratings });
       await api.register(messageRoutes, { messages: container.messages });
       await api.register(fileRoutes, {
         files: container.files,

@@ -20,6 +20,8 @@ import type { TopicOpener } from '../customer-topics/topic-opener.js';
 import { escapeHtml } from '../telegram/html.js';
 import { openTicketButton, webAppUrl } from '../telegram/mini-app-button.js';
 import type { TicketService } from '../tickets/service.js';
+import { scoreRow } from '../ratings/rating-buttons.js';
+import type { RatingService } from '../ratings/service.js';
 import type { DeliveryProfile, UserService } from '../users/service.js';
 import type { SendLimiter } from './send-limiter.js';
 import { quietUntil, supportTimeZone } from './quiet-hours.js';
@@ -86,6 +88,11 @@ export interface DeliveryDeps {
    * a customer's notice about their ticket goes into its topic.
    */
   opener?: Pick<TopicOpener, 'threadFor' | 'lost'>;
+  /**
+   * The customers' ratings (none: nobody is asked): a resolved ticket's status notice to its
+   * customer asks "How did we do?" with buttons 1–5 (`bot/features/rating.ts` takes the press).
+   */
+  ratings?: Pick<RatingService, 'asks'>;
 }
 
 /**
@@ -155,13 +162,50 @@ export function createDeliveryHandler(deps: DeliveryDeps): JobHandler<DeliveryJo
    * Sends the notice, into its ticket's topic when it has one. A topic the user deleted is made
    * again (a new topic with a fresh card) and the notice goes there: nothing is lost.
    */
+  /**
+   * Whether the notice asks its customer to rate the ticket's resolution: a status notice to
+   * them while that resolution may be rated (`RatingService.asks`).
+   */
+  async function asksRating(row: NotificationRow): Promise<boolean> {
+    if (!deps.ratings || row.type !== 'status_changed' || !row.ticketId || row.internal) {
+      return false;
+    }
+    return deps.ratings.asks({
+      ticketId: row.ticketId,
+      userId: row.userId,
+      createdAt: row.createdAt,
+    });
+  }
+
+  /**
+   * The message of a notice: its words and button, and for a resolved ticket's customer the
+   * question "How did we do?" with the 1–5 buttons above the button opening the ticket.
+   */
+  async function messageOf(
+    row: NotificationRow,
+    profile: DeliveryProfile,
+    ticketNumber: number | null,
+  ) {
+    const text = renderNotification(row);
+    const options = messageOptions(row, profile, ticketNumber);
+    if (!row.ticketId || !(await asksRating(row))) return { text, options };
+    const question = textsFor(profile.languageCode).rating_question;
+    const below = options.reply_markup?.inline_keyboard ?? [];
+    return {
+      text: `${text}\n\n${escapeHtml(question)}`,
+      options: {
+        ...options,
+        reply_markup: { inline_keyboard: [scoreRow(row.ticketId), ...below] },
+      },
+    };
+  }
+
   async function send(
     row: NotificationRow,
     profile: DeliveryProfile,
     ticketNumber: number | null,
   ): Promise<number> {
-    const text = renderNotification(row);
-    const options = messageOptions(row, profile, ticketNumber);
+    const { text, options } = await messageOf(row, profile, ticketNumber);
     const sendInto = async (threadId: number | undefined) =>
       api.sendMessage(
         profile.telegramId,

@@ -11,6 +11,7 @@ import type { Metrics } from '../platform/metrics.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import type { SettingsService } from '../settings/service.js';
+import type { RatingService } from '../ratings/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { UserService } from '../users/service.js';
 import { createDeliveryHandler, reclaimEveryMs } from './deliver-notification.js';
@@ -56,6 +57,8 @@ export interface NotificationJobDeps {
   api: Api | undefined;
   /** Where delivery lag and failures are recorded (none: not recorded). */
   metrics?: Pick<Metrics, 'deliveryLag' | 'deliveryFailures'>;
+  /** Customers' ratings: a resolved ticket's notice asks for one (none: nobody is asked). */
+  ratings?: Pick<RatingService, 'asks'>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, count, eq, gt, inArray, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { isStaff } from '../auth/permissions.js';
+import { isStaff, roleRank } from '../auth/permissions.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
 import { notifications, type NotificationType, type TicketStatus } from '../db/schema.js';
@@ -28,7 +28,7 @@ import {
   type DeliveryJob,
 } from './delivery-state.js';
 import { staffTopicOrigin } from '../threads/origin.js';
-import { excerpt } from './texts.js';
+import { excerpt, type NotificationTexts } from './texts.js';
 import { createCopySyncQueue } from './copy-sync-queue.js';
 
 export { deliveryJobOptions, deliveryQueue, wantsTelegram, type DeliveryJob };
@@ -216,6 +216,34 @@ export function createNotificationService(deps: {
       return notify(work, [ticket.userId], 'status_changed', ticket.id, (t) => ({
         title: t.status_changed(ticket.number),
         content: t.auto_closed_content(ticket.title, afterDays),
+      }));
+    },
+
+    /**
+     * A customer rated a resolution of their ticket, or changed the rating: the assignee hears
+     * of it with the score and comment, and a score of 2 or less alerts every active admin (and
+     * owner) too. Staff-only notices: a reply to one in Telegram is an internal note.
+     */
+    async ticketRated(
+      work: Work,
+      ticket: TicketFacts,
+      rating: { score: number; comment: string | null },
+    ): Promise<void> {
+      const content = (t: NotificationTexts) =>
+        t.rating_content(ticket.title, rating.score, rating.comment);
+      await notify(work, [ticket.assignedTo], 'status_changed', ticket.id, (t) => ({
+        title: t.rated(ticket.number, rating.score),
+        content: content(t),
+        internal: true,
+      }));
+      if (rating.score > 2) return;
+      const admins = (await users.activeStaffProfiles(work.tx))
+        .filter((p) => roleRank(p.role) >= roleRank('admin') && p.id !== ticket.assignedTo)
+        .map((p) => p.id);
+      await notify(work, admins, 'system', ticket.id, (t) => ({
+        title: t.low_rating(ticket.number, rating.score),
+        content: content(t),
+        internal: true,
       }));
     },
 

@@ -38,6 +38,27 @@ export interface NotificationTexts {
   /** The person's own account was unblocked. */
   account_unblocked: string;
   account_unblocked_content: string;
+  /** Staff: the customer rated (or re-rated) ticket #n `score` of 5. */
+  rated(n: number, score: number): string;
+  /** Admins: a rating of 2 or less. */
+  low_rating(n: number, score: number): string;
+  /** «Title», the score as stars, and the customer's comment when there is one. */
+  rating_content(title: string, score: number, comment: string | null): string;
+  /** The question under a resolved ticket's notice in Telegram, above its 1–5 buttons. */
+  rating_question: string;
+}
+
+/** A score out of 5 as stars: ★★★★☆ 4/5. */
+export function stars(score: number): string {
+  return `${'★'.repeat(score)}${'☆'.repeat(5 - score)} ${score}/5`;
+}
+
+/** «Title», the stars, then the comment on its own line when there is one. */
+function ratingContent(commentLabel: string) {
+  return (title: string, score: number, comment: string | null) => {
+    const line = `«${title}»: ${stars(score)}`;
+    return comment ? `${line}\n${commentLabel}: ${excerpt(comment, 1000)}` : line;
+  };
 }
 
 /** An age in whole hours under two days, else in whole days. */
@@ -98,6 +119,10 @@ const texts: Record<Language, NotificationTexts> = {
         : 'The support team blocked your access; they did not give a reason.',
     account_unblocked: 'Your access to support is restored',
     account_unblocked_content: 'You can write to support again.',
+    rated: (n: number, score: number) => `Ticket #${n} rated ${score}/5`,
+    low_rating: (n: number, score: number) => `Low rating: ticket #${n}, ${score}/5`,
+    rating_content: ratingContent('Comment'),
+    rating_question: 'How did we do? Rate our help:',
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -130,6 +155,10 @@ const texts: Record<Language, NotificationTexts> = {
       reason ? `Причина: ${reason}` : 'Команда поддержки заблокировала доступ, не указав причину.',
     account_unblocked: 'Ваш доступ к поддержке восстановлен',
     account_unblocked_content: 'Вы снова можете писать в поддержку.',
+    rated: (n: number, score: number) => `Оценка обращения #${n}: ${score}/5`,
+    low_rating: (n: number, score: number) => `Низкая оценка: обращение #${n}, ${score}/5`,
+    rating_content: ratingContent('Комментарий'),
+    rating_question: 'Как мы справились? Оцените нашу помощь:',
   },
 };
 

@@ -129,6 +129,20 @@ describe('auto-close of resolved tickets', () => {
     expect((await statusOf(ticket.id))?.status).toBe('closed');
   });
 
+  it('leaves a ticket its customer answered after the resolution: the answer reopened it', async () => {
+    const first = await cast();
+    await afterDays(first.admin, 2);
+    const ticket = await resolvedTicket(first.customer, first.agent);
+    const answer = await callAs(t, first.customer, 'POST', `/tickets/${ticket.id}/messages`, {
+      content: 'Not fixed after all',
+    });
+    expect(answer.statusCode).toBe(201);
+    expect((await statusOf(ticket.id))?.status).toBe('open');
+    clock.advance(30 * day);
+    expect(await run()).toBe(0);
+    expect((await statusOf(ticket.id))?.status).toBe('open');
+  });
+
   it('closes nothing with after_days 0, and never a ticket that is not resolved', async () => {
     const { customer, agent, admin } = await cast();
     await afterDays(admin, 0);

@@ -1,6 +1,7 @@
 import type { Language } from '../../i18n/language.js';
 import { adminTexts, type AdminTexts } from './admin.js';
 import { commonTexts, type CommonTexts } from './common.js';
+import { ratingTexts, type RatingTexts } from './rating.js';
 import { refusalTexts, type RefusalTexts } from './refusals.js';
 import { settingsTexts, type SettingsTexts } from './settings.js';
 import { setupTexts, type SetupTexts } from './setup.js';
@@ -8,7 +9,7 @@ import { supportTexts, type SupportTexts } from './support.js';
 
 /**
  * Every user-facing string of the bot, by feature. Each feature keeps its words in its own
- * module (`common`, `support`, `admin`, `setup`, `settings`, `refusals`) with the same shape in Russian and English; texts that
+ * module (`common`, `support`, `admin`, `setup`, `settings`, `refusals`, `rating`) with the same shape in Russian and English; texts that
  * take user content return Telegram HTML and escape that content themselves.
  */
 export interface BotTexts {
@@ -18,6 +19,7 @@ export interface BotTexts {
   setup: SetupTexts;
   settings: SettingsTexts;
   refusals: RefusalTexts;
+  rating: RatingTexts;
 }
 
 const byLanguage: Record<Language, BotTexts> = {
@@ -28,6 +30,7 @@ const byLanguage: Record<Language, BotTexts> = {
     setup: setupTexts.ru,
     settings: settingsTexts.ru,
     refusals: refusalTexts.ru,
+    rating: ratingTexts.ru,
   },
   en: {
     common: commonTexts.en,
@@ -36,6 +39,7 @@ const byLanguage: Record<Language, BotTexts> = {
     setup: setupTexts.en,
     settings: settingsTexts.en,
     refusals: refusalTexts.en,
+    rating: ratingTexts.en,
   },
 };
 

@@ -25,6 +25,11 @@ export const queryKeys = {
   ticket: (id: string) => ['ticket', id] as const,
   /** The ticket with this number (a `ticket_<number>` start parameter). */
   ticketByNumber: (number: number) => ['ticket-number', number] as const,
+  /** A ticket's rating; its status is part of the key, so a status change asks again. */
+  ticketRating: (id: string, status?: string) =>
+    status === undefined
+      ? (['ticket-rating', id] as const)
+      : (['ticket-rating', id, status] as const),
   /** All messages of a ticket, oldest first. */
   messages: (ticketId: string) => ['messages', ticketId] as const,
   /** Every page of the people list (admin console). */

@@ -63,6 +63,9 @@ export const NotificationSettings = { muted_types: { maxItems: 7 } } as const;
 /** Run-time constraints of `components['schemas']['NotificationSettingsUpdate']`. */
 export const NotificationSettingsUpdate = { muted_types: { maxItems: 7 } } as const;
 
+/** Run-time constraints of `components['schemas']['RatingCreate']`. */
+export const RatingCreate = { comment: { maxLength: 1000 } } as const;
+
 /** Run-time constraints of `components['schemas']['Ticket']`. */
 export const Ticket = {
   status: { enum: ['open', 'in_progress', 'waiting', 'resolved', 'closed'] },

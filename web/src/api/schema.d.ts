@@ -3105,6 +3105,159 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tickets/{id}/rating': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A ticket’s rating
+     * @description The customer’s rating of the ticket’s current resolution (null when not rated, or when the ticket is not resolved nor closed after a resolution), and whether the caller may rate it now. Staff and the customer alike; anyone else 404.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TicketRating'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Rate a resolved ticket
+     * @description The ticket’s customer rates its current resolution 1–5 with an optional comment (plain text, up to 1000 characters), once per resolution: a ticket reopened and resolved again is rated again. Rated again within a day of first rating, the rating changes; after that 409 `rating_final`. A ticket neither resolved nor closed after a resolution is 409 `not_resolved`; staff rating a customer’s ticket 403; someone else’s ticket 404. The assignee is told; a score of 2 or less alerts admins.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['RatingCreateInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Rating'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets/{id}/status': {
     parameters: {
       query?: never;
@@ -4670,6 +4823,66 @@ export interface components {
       /** @description When they end, HH:MM; before `start` when they wrap midnight */
       end: string;
     };
+    /** @description A customer’s rating of a resolution of their ticket */
+    Rating: {
+      /** Format: uuid */
+      ticket_id: string;
+      score: number;
+      comment: string | null;
+      /**
+       * Format: date-time
+       * @description When the resolution rated here happened
+       */
+      resolved_at: string;
+      /**
+       * Format: date-time
+       * @description When the rating was first given
+       */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      /**
+       * Format: date-time
+       * @description A day after it was first given
+       */
+      changeable_until: string;
+    };
+    RatingCreate: {
+      /** @description 1 (poor) to 5 (excellent) */
+      score: number;
+      /** @description Plain text; omitted keeps the comment given before, null or empty removes it */
+      comment?: string | null;
+    };
+    RatingCreateInput: {
+      /** @description 1 (poor) to 5 (excellent) */
+      score: number;
+      /** @description Plain text; omitted keeps the comment given before, null or empty removes it */
+      comment?: string | null;
+    };
+    /** @description A customer’s rating of a resolution of their ticket */
+    RatingInput: {
+      /** Format: uuid */
+      ticket_id: string;
+      score: number;
+      comment: string | null;
+      /**
+       * Format: date-time
+       * @description When the resolution rated here happened
+       */
+      resolved_at: string;
+      /**
+       * Format: date-time
+       * @description When the rating was first given
+       */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      /**
+       * Format: date-time
+       * @description A day after it was first given
+       */
+      changeable_until: string;
+    };
     /** @description Admin-editable settings; groups never saved follow the environment defaults */
     Settings: {
       support_hours: {
@@ -4871,6 +5084,18 @@ export interface components {
       closed_at: string | null;
       /** @description When staff first answered */
       first_response_at: string | null;
+    };
+    TicketRating: {
+      /** @description The rating of the current resolution; null when none (or no resolution) */
+      rating: components['schemas']['Rating'] | null;
+      /** @description The caller is the customer, the ticket is resolved (or closed after it was), and the rating is not given yet or still changeable */
+      can_rate: boolean;
+    };
+    TicketRatingInput: {
+      /** @description The rating of the current resolution; null when none (or no resolution) */
+      rating: components['schemas']['RatingInput'] | null;
+      /** @description The caller is the customer, the ticket is resolved (or closed after it was), and the rating is not given yet or still changeable */
+      can_rate: boolean;
     };
     TicketUpdate: {
       /** @description Author only */

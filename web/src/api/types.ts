@@ -17,6 +17,10 @@ export type Ticket = Schemas['Ticket'];
 export type Attachment = Schemas['Attachment'];
 export type Message = Schemas['Message'];
 export type Category = Schemas['Category'];
+/** A ticket's current rating and whether the caller may rate it (`/tickets/{id}/rating`). */
+export type TicketRating = Schemas['TicketRating'];
+/** A customer's rating of a resolution. */
+export type Rating = Schemas['Rating'];
 /** Ticket counts by status, and their total. */
 export type Counts = Schemas['TicketCounts'];
 /** An application/problem+json body. */
@@ -39,6 +43,8 @@ export const newTicketLimits = {
   title: schemaValues.TicketCreate.title,
   description: schemaValues.TicketCreate.description,
 };
+/** Length limit of a rating's comment. */
+export const ratingCommentLimit = schemaValues.RatingCreate.comment;
 /** Length limits of a message. */
 export const messageLimits = { content: schemaValues.MessageCreate.content };
 

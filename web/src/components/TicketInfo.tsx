@@ -20,6 +20,7 @@ import { useCategories } from '../hooks';
 import { formatDateTime, t } from '../i18n';
 import { haptic } from '../telegram';
 import { AttachmentView } from './AttachmentView';
+import { RatingFact } from './RatingCard';
 import { CategoryIcon, PriorityBadge, StatusBadge } from './StatusBadge';
 
 function fullName(person: Person | undefined): string {
@@ -143,6 +144,7 @@ export function TicketInfo({
             <dd>{formatDateTime(ticket.closed_at)}</dd>
           </>
         )}
+        {staff && <RatingFact ticket={ticket} />}
       </dl>
       <div className="ticket-actions">
         {(staff || mine) && !closed && (

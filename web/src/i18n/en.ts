@@ -91,6 +91,16 @@ export const en = {
   notificationsLink: 'Notifications',
   notificationsUnread: 'Notifications: {count} unread',
   adminLink: 'Admin',
+  ratingQuestion: 'How did we do?',
+  ratingHint: 'Rate our help from 1 to 5 stars.',
+  ratingStar: '{score} of 5',
+  ratingComment: 'Comment (optional)',
+  ratingSend: 'Send rating',
+  ratingChange: 'Change rating',
+  ratingYours: 'Your rating',
+  ratingChangeable: 'You can change it until {time}.',
+  ratingThanks: 'Thank you for your rating!',
+  rating: 'Rating',
 } as const;
 
 /** A text's key. */

@@ -15,6 +15,7 @@ import {
 import { AttachmentView } from '../components/AttachmentView';
 import { BackLink } from '../components/BackLink';
 import { Composer } from '../components/Composer';
+import { RatingCard } from '../components/RatingCard';
 import { TicketInfo } from '../components/TicketInfo';
 import { useBackButton } from '../hooks';
 import { formatDay, formatTime, t } from '../i18n';
@@ -67,6 +68,8 @@ function useLiveTicket(ticketId: string): Typist | undefined {
       } else if (frame.type === 'typing') {
         const data = frame.data as { first_name?: string };
         setTypist({ name: data.first_name ?? '…', until: Date.now() + 4000 });
+      } else if (frame.type === 'rating.saved') {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.ticketRating(ticketId) });
       } else if (frame.type === 'ticket.deleted') {
         queryClient.removeQueries({ queryKey: queryKeys.ticket(ticketId) });
       } else if (frame.type.startsWith('ticket.') && frame.data) {
@@ -194,6 +197,7 @@ export default function TicketPage({ id, user }: Readonly<{ id: string; user: Us
             </Fragment>
           );
         })}
+        <RatingCard ticket={ticket.data} user={user} />
         {typist && (
           <p className="typing" role="status">
             {t('typing', { name: typist.name })}
