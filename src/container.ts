@@ -11,6 +11,7 @@ import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
 import { createBroadcastService, type BroadcastService } from './broadcasts/service.js';
+import { createCannedReplyService, type CannedReplyService } from './canned-replies/service.js';
 import { createCategoryService, type CategoryService } from './categories/service.js';
 import { createFileService, type FileService } from './files/service.js';
 import { createFileUrls } from './files/file-urls.js';
@@ -80,6 +81,8 @@ export interface Container {
   auth: AuthService;
   categories: CategoryService;
   tickets: TicketService;
+  /** Staff's saved answers with placeholders (`canned-replies/`). */
+  cannedReplies: CannedReplyService;
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
@@ -329,6 +332,7 @@ export async function createContainer(
     countsCache,
     ...(customerTopics ? { customerTopics } : {}),
   });
+  const cannedReplies = createCannedReplyService({ db: database.db, clock, audit, tickets, users });
   const stopFollowingCounts = await countsCache.follow(events, pubsub);
   const messages = createMessageService({
     db: database.db,
@@ -433,6 +437,7 @@ export async function createContainer(
     auth,
     categories,
     tickets,
+    cannedReplies,
     files,
     messages,
     notifications,
