@@ -11,6 +11,7 @@ import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import type { BotDeps } from './deps.js';
 import { adminFeature } from './features/admin/index.js';
+import { cannedRepliesFeature } from './features/canned-replies.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { settingsFeature } from './features/settings.js';
@@ -103,6 +104,8 @@ function identify(deps: Pick<BotDeps, 'users' | 'clock'>): MiddlewareFn<BotConte
       return;
     }
     if (!user.isActive) {
+      // An inline query has no chat to answer in: it gets no results.
+      if (ctx.inlineQuery) return void (await ctx.answerInlineQuery([], { is_personal: true }));
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       await ctx.reply(ctx.t.common.account_blocked);
       return;
@@ -201,6 +204,8 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     startFeature(deps),
     adminFeature(deps),
     settingsFeature(deps),
+    // Inline queries (`@bot refund`): staff's canned replies.
+    cannedRepliesFeature(deps),
     // A message in a ticket's topic is the ticket's, even while a /support form is open.
     ticketTopicsFeature(deps),
     telegramEditsFeature(deps),

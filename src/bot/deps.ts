@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BroadcastService } from '../broadcasts/service.js';
+import type { CannedReplyService } from '../canned-replies/service.js';
 import type { CategoryService } from '../categories/service.js';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
@@ -34,6 +35,7 @@ export type BotSources = Pick<
   | 'events'
   | 'users'
   | 'tickets'
+  | 'cannedReplies'
   | 'messages'
   | 'categories'
   | 'files'
@@ -69,6 +71,8 @@ export interface BotDeps {
   events: DomainEvents;
   users: UserService;
   tickets: TicketService;
+  /** Staff's canned replies: the inline mode and filling what it sent. */
+  cannedReplies: Pick<CannedReplyService, 'list' | 'fillForTicket'>;
   messages: MessageService;
   categories: CategoryService;
   files: FileService;
@@ -103,6 +107,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
     events: sources.events,
     users,
     tickets: sources.tickets,
+    cannedReplies: sources.cannedReplies,
     messages: sources.messages,
     categories,
     files: sources.files,
