@@ -17,6 +17,8 @@ export type Ticket = Schemas['Ticket'];
 export type Attachment = Schemas['Attachment'];
 export type Message = Schemas['Message'];
 export type Category = Schemas['Category'];
+/** A saved answer staff insert into replies (`/canned-replies`). */
+export type CannedReply = Schemas['CannedReply'];
 /** Ticket counts by status, and their total. */
 export type Counts = Schemas['TicketCounts'];
 /** An application/problem+json body. */

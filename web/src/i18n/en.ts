@@ -91,6 +91,11 @@ export const en = {
   notificationsLink: 'Notifications',
   notificationsUnread: 'Notifications: {count} unread',
   adminLink: 'Admin',
+  cannedReplies: 'Canned replies',
+  cannedNone: 'No canned replies yet.',
+  cannedNoMatch: 'No canned reply matches.',
+  cannedShared: 'team',
+  cannedManage: 'Manage canned replies',
 } as const;
 
 /** A text's key. */

@@ -91,4 +91,9 @@ export const ru: Record<TextKey, string> = {
   notificationsLink: 'Уведомления',
   notificationsUnread: 'Уведомления: непрочитанных {count}',
   adminLink: 'Админка',
+  cannedReplies: 'Шаблоны ответов',
+  cannedNone: 'Шаблонов ответов пока нет.',
+  cannedNoMatch: 'Ни один шаблон не подходит.',
+  cannedShared: 'общий',
+  cannedManage: 'Управлять шаблонами',
 };
