@@ -147,7 +147,6 @@ export function Composer({ ticket, staff }: Readonly<{ ticket: Ticket; staff: bo
           {...(staff
             ? {
                 'aria-autocomplete': 'list' as const,
-                'aria-expanded': open,
                 ...(open ? { 'aria-controls': cannedPickerId } : {}),
                 ...(activeReply ? { 'aria-activedescendant': cannedOptionId(activeReply.id) } : {}),
               }
