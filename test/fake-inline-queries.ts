@@ -55,7 +55,7 @@ export function createInlineQueries(
 
     /** Why Telegram refuses this `answerInlineQuery`, or undefined (the query is then answered). */
     problem(params: Record<string, unknown>): string | undefined {
-      const id = String(params.inline_query_id ?? '');
+      const id = typeof params.inline_query_id === 'string' ? params.inline_query_id : '';
       if (!open.has(id)) return inlineRefusals.queryInvalid;
       const results = params.results;
       if (!Array.isArray(results)) return inlineRefusals.resultsInvalid;

@@ -105,7 +105,10 @@ function identify(deps: Pick<BotDeps, 'users' | 'clock'>): MiddlewareFn<BotConte
     }
     if (!user.isActive) {
       // An inline query has no chat to answer in: it gets no results.
-      if (ctx.inlineQuery) return void (await ctx.answerInlineQuery([], { is_personal: true }));
+      if (ctx.inlineQuery) {
+        await ctx.answerInlineQuery([], { is_personal: true });
+        return;
+      }
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       await ctx.reply(ctx.t.common.account_blocked);
       return;

@@ -31,7 +31,8 @@ let nextQuery = 1;
 
 /** Types `@bot <query>` as `who`; resolves to the bot's answer (its results and options). */
 async function inlineQuery(fake: FakeBotApi, who: TelegramPerson, query: string) {
-  const id = `iq-${(nextQuery += 1)}`;
+  nextQuery += 1;
+  const id = `iq-${nextQuery}`;
   fake.pushUpdate({
     inline_query: { id, from: { is_bot: false, ...who }, query, offset: '' },
   });

@@ -18,7 +18,7 @@ export interface PlaceholderValues {
 }
 
 /** `{word}`: anything that looks like a placeholder, known or not. */
-const placeholderPattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const placeholderPattern = /\{([A-Za-z_]\w*)\}/g;
 
 /** Words standing in for a name nobody gave, per language. */
 const nameFallbacks: Record<Language, Record<'customer_name' | 'agent_name', string>> = {

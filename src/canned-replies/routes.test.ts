@@ -40,7 +40,10 @@ describe('/canned-replies', () => {
     });
 
   /** A shortcut no other test of this file uses. */
-  const freshShortcut = (stem = 'reply') => `${stem}${(unique += 1)}`;
+  const freshShortcut = (stem = 'reply') => {
+    unique += 1;
+    return `${stem}${unique}`;
+  };
 
   async function create(person: Person, fields: Record<string, unknown> = {}) {
     const response = await call(person, 'POST', '/canned-replies', {

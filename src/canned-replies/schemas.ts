@@ -3,7 +3,8 @@ import { cannedReplyLanguages, type CannedReplyRow } from '../db/schema.js';
 import { cursorParam, limitParam } from '../http/list-query.js';
 import { placeholderNames } from './placeholders.js';
 
-const placeholdersNote = `Plain text; may hold ${placeholderNames.map((name) => `\`{${name}}\``).join(', ')}`;
+const listed = placeholderNames.map((name) => `\`{${name}}\``).join(', ');
+const placeholdersNote = `Plain text; may hold ${listed}`;
 
 /** A canned reply (docs/api.md#canned-replies). */
 export const cannedReplySchema = z

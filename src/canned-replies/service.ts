@@ -1,4 +1,4 @@
-import { and, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, isNull, or, type SQL } from 'drizzle-orm';
 import type { AuditLog } from '../audit/service.js';
 import { changedFields } from '../audit/service.js';
 import { can } from '../auth/permissions.js';
@@ -48,7 +48,8 @@ function visibleTo(actor: Actor): SQL | undefined {
 
 /** `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally. */
 function containing(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const escaped = text.replace(/[\\%_]/g, (c) => '\\' + c);
+  return `%${escaped}%`;
 }
 
 /** Every word of `q` in the shortcut, title or body. */

@@ -35,12 +35,13 @@ function byShortcutMatch(query: string) {
 function toResult(ctx: BotContext, reply: CannedReplyDto): InlineQueryResultArticle {
   const agentName = personName({ first_name: ctx.user.firstName, last_name: ctx.user.lastName });
   const text = fillPlaceholders(reply.body, { agent_name: agentName }, ctx.language);
-  const preview = reply.body.replace(/\s+/g, ' ');
+  const line = reply.body.replace(/\s+/g, ' ');
+  const preview = line.length > previewLength ? `${line.slice(0, previewLength - 1)}…` : line;
   return {
     type: 'article',
     id: reply.id,
     title: reply.title,
-    description: `/${reply.shortcut} · ${preview.length > previewLength ? `${preview.slice(0, previewLength - 1)}…` : preview}`,
+    description: `/${reply.shortcut} · ${preview}`,
     input_message_content: { message_text: text.slice(0, maxMessageText) },
   };
 }
