@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, signIn } from '../../test/app.js';
@@ -11,6 +12,7 @@ import {
   type StaffGroupWorld,
 } from '../../test/staff-group.js';
 import type { Principal } from '../auth/service.js';
+import { users } from '../db/schema.js';
 import { createTicketMessages } from '../telegram/ticket-messages.js';
 
 let nextId = 7_900_000;
@@ -133,6 +135,24 @@ describe('canned replies in Telegram', () => {
       expect(results).toEqual([]);
       expect(params).toMatchObject({ is_personal: true });
     }
+  });
+
+  it('gives a blocked staff member an empty answer too', async () => {
+    const who = person('en', 'Bea');
+    const blocked = await staffMember(who);
+    await container().cannedReplies.create(blocked, {
+      title: 'Mine',
+      shortcut: 'mine',
+      body: 'Text',
+      language: 'any',
+      scope: 'personal',
+    });
+    expect((await inlineQuery(harness.fake, who, 'mine')).results).toHaveLength(1);
+    await container()
+      .database.db.update(users)
+      .set({ isActive: false })
+      .where(eq(users.id, blocked.userId));
+    expect((await inlineQuery(harness.fake, who, 'mine')).results).toEqual([]);
   });
 
   it('fills the ticket’s placeholders when staff send a canned reply as a reply to a ticket notice', async () => {

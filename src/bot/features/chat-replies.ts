@@ -117,15 +117,15 @@ export async function addReply(
     await ctx.reply(t.reply_unsupported);
     return;
   }
+  const ticketNumber = await deps.tickets.numberOf(subject.ticketId);
+  if (ticketNumber === null) {
+    await ctx.reply(t.reply_ticket_gone);
+    return;
+  }
   // A canned reply sent through the inline mode gets the ticket's placeholders filled here.
   const text = await fillCannedText(ctx, deps, subject.ticketId, message, written);
   if (text.length > replyContentLimit) {
     await ctx.reply(t.reply_too_long(replyContentLimit));
-    return;
-  }
-  const ticketNumber = await deps.tickets.numberOf(subject.ticketId);
-  if (ticketNumber === null) {
-    await ctx.reply(t.reply_ticket_gone);
     return;
   }
   const added = await attempt(ctx, { what: 'reply', number: ticketNumber }, () =>
