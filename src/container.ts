@@ -11,6 +11,7 @@ import { configuredTarget, openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
 import { createBroadcastService, type BroadcastService } from './broadcasts/service.js';
+import { createCannedReplyService, type CannedReplyService } from './canned-replies/service.js';
 import { createCategoryService, type CategoryService } from './categories/service.js';
 import { createFileService, type FileService } from './files/service.js';
 import { createFileUrls } from './files/file-urls.js';
@@ -83,6 +84,8 @@ export interface Container {
   tickets: TicketService;
   /** Customers' ratings of resolved tickets (CSAT, `ratings/`). */
   ratings: RatingService;
+  /** Staff's saved answers with placeholders (`canned-replies/`). */
+  cannedReplies: CannedReplyService;
   files: FileService;
   messages: MessageService;
   notifications: NotificationService;
@@ -350,6 +353,7 @@ export async function createContainer(
     tickets,
     notifications,
   });
+  const cannedReplies = createCannedReplyService({ db: database.db, clock, audit, tickets, users });
   const stopFollowingCounts = await countsCache.follow(events, pubsub);
   const messages = createMessageService({
     db: database.db,
@@ -455,6 +459,7 @@ export async function createContainer(
     categories,
     tickets,
     ratings,
+    cannedReplies,
     files,
     messages,
     notifications,

@@ -45,6 +45,53 @@ describe('the fake Telegram Bot API', () => {
     expect(fake.calls.map((c) => c.method)).toEqual(['getMe', 'sendDice']);
   });
 
+  it('answers inline queries it delivered, once, refusing bad results as Telegram does', async () => {
+    const article = (id: string, text = 'Hello') => ({
+      type: 'article' as const,
+      id,
+      title: 'Greeting',
+      input_message_content: { message_text: text },
+    });
+    const deliver = (id: string) =>
+      fake.pushUpdate({
+        inline_query: {
+          id,
+          from: { id: 7, is_bot: false, first_name: 'A' },
+          query: '',
+          offset: '',
+        },
+      });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'answered',
+        (error: unknown) => (error as GrammyError).description,
+      );
+    await expect(refusal(api.answerInlineQuery('never-sent', []))).resolves.toBe(
+      'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    );
+    deliver('q1');
+    const bad: [unknown[], string][] = [
+      [[article('a'), article('a')], 'Bad Request: RESULT_ID_DUPLICATE'],
+      [[article('x'.repeat(65))], 'Bad Request: RESULT_ID_INVALID'],
+      [[{ ...article('a'), title: ' ' }], 'Bad Request: ARTICLE_TITLE_EMPTY'],
+      [[article('a', '')], 'Bad Request: MESSAGE_EMPTY'],
+      [[article('a', 'x'.repeat(4097))], 'Bad Request: message is too long'],
+      [[{ ...article('a'), type: 'sticker-ish' }], 'Bad Request: RESULT_TYPE_INVALID'],
+      [Array.from({ length: 51 }, (_, i) => article(String(i))), 'Bad Request: RESULTS_TOO_MUCH'],
+    ];
+    for (const [results, description] of bad) {
+      await expect(refusal(api.answerInlineQuery('q1', results as never))).resolves.toBe(
+        description,
+      );
+    }
+    await expect(api.answerInlineQuery('q1', [article('a')])).resolves.toBe(true);
+    // Answered once: a second answer is too late.
+    await expect(refusal(api.answerInlineQuery('q1', []))).resolves.toContain(
+      'query ID is invalid',
+    );
+    expect(fake.sent('answerInlineQuery')).toHaveLength(1);
+  });
+
   it('fails the next calls as asked: 429 with retry_after, 403, 400, a dropped connection', async () => {
     fake.failNext('sendMessage', { status: 429, retryAfter: 3 });
     fake.failNext('sendMessage', { status: 403 });

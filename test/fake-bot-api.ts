@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createInlineQueries } from './fake-inline-queries.js';
 import { testBotToken } from './init-data.js';
 
 /** One Bot API call the fake server received, successful or not, in arrival order. */
@@ -173,6 +174,7 @@ const supportedMethods = new Set([
   'editMessageText',
   'editMessageReplyMarkup',
   'answerCallbackQuery',
+  'answerInlineQuery',
   'deleteMessage',
   'setMyCommands',
   'deleteMyCommands',
@@ -308,6 +310,7 @@ interface ForumGroup {
 export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
   const token = options.token ?? testBotToken;
   const now = options.now ?? Date.now;
+  const inlineQueries = createInlineQueries(textProblem);
   const groupLimit = options.groupMessagesPerMinute ?? 20;
   const forumGroups = new Map<number, ForumGroup>();
   /** Supergroups without topics the bot is in (`addPlainGroup`), by id: their titles. */
@@ -384,6 +387,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     const topicProblem = forumProblem(method, params);
     if (topicProblem) return topicProblem;
     if (method === 'sendMessage') return textProblem(params.text, params.parse_mode);
+    if (method === 'answerInlineQuery') return inlineQueries.problem(params);
     if (method !== 'editMessageText') return undefined;
     return textProblem(params.text, params.parse_mode) ?? editProblem(params);
   }
@@ -543,7 +547,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
           username: 'ticket_test_bot',
           can_join_groups: true,
           can_read_all_group_messages: false,
-          supports_inline_queries: false,
+          supports_inline_queries: true,
           can_connect_to_business: false,
           has_main_web_app: false,
           has_topics_enabled: options.privateTopics === true,
@@ -872,6 +876,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       failures.set(method, queue);
     },
     pushUpdate(update) {
+      inlineQueries.delivered(update);
       updates.push({ ...update, update_id: nextUpdateId });
       nextUpdateId += 1;
       for (const wake of [...pollers]) wake();

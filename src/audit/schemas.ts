@@ -7,7 +7,15 @@ export const auditEntrySchema = z
     id: z.uuid(),
     actor_id: z.uuid().nullable().describe('Who made the change; null for the system'),
     action: z.string().describe('What happened, e.g. ticket.status_changed or user.role_changed'),
-    entity_type: z.enum(['ticket', 'message', 'category', 'user', 'ip_ban', 'settings']),
+    entity_type: z.enum([
+      'ticket',
+      'message',
+      'category',
+      'user',
+      'ip_ban',
+      'settings',
+      'canned_reply',
+    ]),
     entity_id: z
       .uuid()
       .describe('The thing changed; for an ip_ban a name-based UUID of the address, in before.ip'),

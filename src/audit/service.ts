@@ -6,7 +6,8 @@ import type { Clock } from '../platform/clock.js';
 import { toAuditEntryDto, type AuditEntryDto } from './schemas.js';
 
 /** What kind of thing a change touched. */
-export type AuditEntityType = 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+export type AuditEntityType =
+  'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings' | 'canned_reply';
 
 /** One recorded change: who did what to which thing, and its fields before and after. */
 export interface AuditEntry {

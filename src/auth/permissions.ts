@@ -29,6 +29,10 @@ export const permissions = {
   'users.activity': 'moderator',
   'users.set_role': 'admin',
   'stats.read': 'agent',
+  /** Use and keep one's own canned replies, and read the shared ones (`canned-replies/`). */
+  'canned_replies.use': 'agent',
+  /** Create, change and delete the team's shared canned replies. */
+  'canned_replies.manage_shared': 'moderator',
   'reports.export': 'admin',
   'broadcast.send': 'admin',
   /** See and lift the abuse guard's bans of client addresses. */

@@ -11,6 +11,7 @@ import { botApiClientOptions } from '../telegram/bot-api.js';
 import type { BotContext } from './context.js';
 import type { BotDeps } from './deps.js';
 import { adminFeature } from './features/admin/index.js';
+import { cannedRepliesFeature } from './features/canned-replies.js';
 import { chatRepliesFeature } from './features/chat-replies.js';
 import { freeTextFeature } from './features/free-text.js';
 import { ratingFeature } from './features/rating.js';
@@ -104,6 +105,11 @@ function identify(deps: Pick<BotDeps, 'users' | 'clock'>): MiddlewareFn<BotConte
       return;
     }
     if (!user.isActive) {
+      // An inline query has no chat to answer in: it gets no results.
+      if (ctx.inlineQuery) {
+        await ctx.answerInlineQuery([], { is_personal: true });
+        return;
+      }
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       await ctx.reply(ctx.t.common.account_blocked);
       return;
@@ -204,6 +210,8 @@ export function createBot(deps: BotDeps, botInfo?: UserFromGetMe): Bot<BotContex
     settingsFeature(deps),
     // After "Add a comment" the next text is the rating's comment, wherever it is written.
     ratingFeature(deps),
+    // Inline queries (`@bot refund`): staff's canned replies.
+    cannedRepliesFeature(deps),
     // A message in a ticket's topic is the ticket's, even while a /support form is open.
     ticketTopicsFeature(deps),
     telegramEditsFeature(deps),

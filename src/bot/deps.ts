@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BroadcastService } from '../broadcasts/service.js';
+import type { CannedReplyService } from '../canned-replies/service.js';
 import type { CategoryService } from '../categories/service.js';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
@@ -36,6 +37,7 @@ export type BotSources = Pick<
   | 'users'
   | 'tickets'
   | 'ratings'
+  | 'cannedReplies'
   | 'messages'
   | 'categories'
   | 'files'
@@ -73,6 +75,8 @@ export interface BotDeps {
   tickets: TicketService;
   /** Customers' ratings of resolved tickets (`features/rating.ts`). */
   ratings: Pick<RatingService, 'rate' | 'current'>;
+  /** Staff's canned replies: the inline mode and filling what it sent. */
+  cannedReplies: Pick<CannedReplyService, 'list' | 'fillForTicket'>;
   messages: MessageService;
   categories: CategoryService;
   files: FileService;
@@ -108,6 +112,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
     users,
     tickets: sources.tickets,
     ratings: sources.ratings,
+    cannedReplies: sources.cannedReplies,
     messages: sources.messages,
     categories,
     files: sources.files,

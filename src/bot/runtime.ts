@@ -12,6 +12,7 @@ export const allowedUpdates = [
   'message',
   'edited_message',
   'callback_query',
+  'inline_query',
   'my_chat_member',
 ] as const;
 

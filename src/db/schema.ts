@@ -615,6 +615,42 @@ export const ticketRatings = pgTable(
   ],
 );
 
+/** The languages a canned reply may be written for; `any` suits every customer. */
+export const cannedReplyLanguages = ['ru', 'en', 'any'] as const;
+export type CannedReplyLanguage = (typeof cannedReplyLanguages)[number];
+
+/**
+ * Saved answers staff insert into replies (`canned-replies/`): a personal one belongs to its
+ * owner alone, a shared one (no owner) to the whole team. A shortcut is unique per owner (or
+ * among shared ones) and language.
+ */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: id(),
+    /** The staff member a personal reply belongs to; null for a shared one. */
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    /** Lower case, one word: what staff type to find it (`/refund`, `@bot refund`). */
+    shortcut: text('shortcut').notNull(),
+    /** Plain text with `{customer_name}`, `{ticket_number}`, `{agent_name}`. */
+    body: text('body').notNull(),
+    language: text('language').$type<CannedReplyLanguage>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('canned_replies_personal_shortcut_key')
+      .on(t.ownerId, t.shortcut, t.language)
+      .where(sql`${t.ownerId} is not null`),
+    uniqueIndex('canned_replies_shared_shortcut_key')
+      .on(t.shortcut, t.language)
+      .where(sql`${t.ownerId} is null`),
+  ],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({
   tickets: many(tickets, { relationName: 'author' }),
   sessions: many(sessions),
@@ -659,3 +695,4 @@ export type StaffPostRow = typeof staffPosts.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type TicketRatingRow = typeof ticketRatings.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+export type CannedReplyRow = typeof cannedReplies.$inferSelect;

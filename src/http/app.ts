@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { abuseRoutes } from '../abuse/routes.js';
 import { authRoutes } from '../auth/routes.js';
 import type { Container } from '../container.js';
+import { cannedReplyRoutes } from '../canned-replies/routes.js';
 import { categoryRoutes } from '../categories/routes.js';
 import { fileRoutes, maxUploadBytes } from '../files/routes.js';
 import { messageRoutes } from '../messages/routes.js';
@@ -135,6 +136,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(ratingRoutes, { ratings: container.ratings });
       await api.register(messageRoutes, { messages: container.messages });
+      await api.register(cannedReplyRoutes, { cannedReplies: container.cannedReplies });
       await api.register(fileRoutes, {
         files: container.files,
         uploadRateLimitMax: config.UPLOAD_RATE_LIMIT,

@@ -32,7 +32,7 @@ interface Fixture {
 interface Row {
   name: string;
   request: (f: Fixture) => {
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     url: string;
     payload?: object | Buffer;
     headers?: Record<string, string>;
@@ -46,6 +46,8 @@ describe('who may do what: every endpoint as every role', () => {
   let people: Record<Exclude<Caller, 'anonymous'>, Person>;
   let noteAuthor: Person;
   let category: string;
+  /** A shared canned reply, and another agent's personal one (made once: no row deletes them). */
+  const canned = { shared: '', othersPersonal: '' };
 
   beforeAll(async () => {
     // Every cell signs someone in and makes a fixture; the rate limits are tested elsewhere.
@@ -62,6 +64,22 @@ describe('who may do what: every endpoint as every role', () => {
     };
     noteAuthor = await signInAs(t, 'agent');
     category = await addCategory(t);
+    const as = (person: Person) => ({ userId: person.id, role: person.role, sessionId: 'rbac' });
+    const reply = { title: 'Thanks', body: 'Thank you!', language: 'any' as const };
+    canned.shared = (
+      await t.container.cannedReplies.create(as(people.moderator), {
+        ...reply,
+        shortcut: 'thanks',
+        scope: 'shared',
+      })
+    ).id;
+    canned.othersPersonal = (
+      await t.container.cannedReplies.create(as(noteAuthor), {
+        ...reply,
+        shortcut: 'mine',
+        scope: 'personal',
+      })
+    ).id;
   });
   afterAll(() => t.close());
 
@@ -401,6 +419,48 @@ describe('who may do what: every endpoint as every role', () => {
       name: 'PUT /auth/profile (on_duty)',
       request: () => ({ method: 'PUT', url: '/auth/profile', payload: { on_duty: true } }),
       expected: [401, 403, 403, 200, 200, 200, 200],
+    },
+    {
+      name: 'GET /canned-replies',
+      request: () => ({ method: 'GET', url: '/canned-replies' }),
+      expected: [401, 403, 403, 200, 200, 200, 200],
+    },
+    {
+      name: 'POST /canned-replies (personal)',
+      request: () => ({
+        method: 'POST',
+        url: '/canned-replies',
+        payload: { title: 'Hi', shortcut: `hi${Math.random().toString(36).slice(2)}`, body: 'Hi' },
+      }),
+      expected: [401, 403, 403, 201, 201, 201, 201],
+    },
+    {
+      name: 'POST /canned-replies (shared)',
+      request: () => ({
+        method: 'POST',
+        url: '/canned-replies',
+        payload: {
+          title: 'Hi',
+          shortcut: `hi${Math.random().toString(36).slice(2)}`,
+          body: 'Hi',
+          scope: 'shared',
+        },
+      }),
+      expected: [401, 403, 403, 403, 201, 201, 201],
+    },
+    {
+      name: 'PATCH /canned-replies/:id (shared)',
+      request: () => ({
+        method: 'PATCH',
+        url: `/canned-replies/${canned.shared}`,
+        payload: { title: 'Thank you' },
+      }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
+      name: 'GET /canned-replies/:id (another’s personal)',
+      request: () => ({ method: 'GET', url: `/canned-replies/${canned.othersPersonal}` }),
+      expected: [401, 403, 403, 404, 404, 404, 404],
     },
     {
       name: 'GET /files/:id/preview (not an image)',

@@ -18,6 +18,7 @@ const TicketByNumber = lazy(() => import('./pages/TicketByNumber'));
 const Welcome = lazy(() => import('./pages/Welcome'));
 // The admin console and the notification centre: chunks of their own, fetched when opened.
 const Notifications = lazy(() => import('./pages/Notifications'));
+const CannedReplies = lazy(() => import('./pages/CannedReplies'));
 const AdminHome = lazy(() => import('./pages/admin/AdminHome'));
 const People = lazy(() => import('./pages/admin/People'));
 const Person = lazy(() => import('./pages/admin/Person'));
@@ -99,6 +100,8 @@ function Pages({ user }: Readonly<{ user: User }>) {
       return <TicketByNumber number={route.number} />;
     case 'notifications':
       return <Notifications user={user} />;
+    case 'cannedReplies':
+      return <CannedReplies user={user} />;
     case 'admin':
       return <AdminHome user={user} />;
     case 'adminUsers':

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'ticket'; id: string }
   | { name: 'ticketNumber'; number: number }
   | { name: 'notifications' }
+  | { name: 'cannedReplies' }
   | { name: 'admin' }
   | { name: 'adminUsers' }
   | { name: 'adminUser'; id: string }
@@ -20,6 +21,7 @@ export const startPages: Readonly<Record<string, string>> = {
   admin_categories: '/admin/categories',
   admin_settings: '/admin/settings',
   notifications: '/notifications',
+  canned_replies: '/canned-replies',
 };
 
 const subscribers = new Set<() => void>();
@@ -29,6 +31,7 @@ window.addEventListener('popstate', () => subscribers.forEach((notify) => notify
 export function parseRoute(path: string): Route {
   if (path === '/new') return { name: 'new' };
   if (path === '/notifications') return { name: 'notifications' };
+  if (path === '/canned-replies') return { name: 'cannedReplies' };
   if (path === '/admin') return { name: 'admin' };
   if (path === '/admin/users') return { name: 'adminUsers' };
   if (path === '/admin/categories') return { name: 'adminCategories' };

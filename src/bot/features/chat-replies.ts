@@ -5,12 +5,13 @@ import type { BotContext } from '../context.js';
 import type { TicketMessageSubject } from '../../telegram/ticket-messages.js';
 import type { BotDeps } from '../deps.js';
 import { attempt, refusalKind } from '../refusals.js';
+import { fillCannedText } from './canned-replies.js';
 import { incomingFile, type IncomingFile } from './support/form-input.js';
 
 /** What replies to ticket messages call. */
 export type ReplyDeps = Pick<
   BotDeps,
-  'tickets' | 'messages' | 'files' | 'ticketMessages' | 'clock'
+  'tickets' | 'messages' | 'files' | 'ticketMessages' | 'clock' | 'cannedReplies'
 >;
 
 /** The API's limit of a message's content (`POST /tickets/{id}/messages`). */
@@ -110,19 +111,21 @@ export async function addReply(
   options: { confirm: boolean } = { confirm: true },
 ): Promise<void> {
   const t = ctx.t.common;
-  const text = (message.text ?? message.caption ?? '').trim();
+  const written = (message.text ?? message.caption ?? '').trim();
   const file = incomingFile(message, ctx.t.support.photo_name);
-  if (!text && !file) {
+  if (!written && !file) {
     await ctx.reply(t.reply_unsupported);
-    return;
-  }
-  if (text.length > replyContentLimit) {
-    await ctx.reply(t.reply_too_long(replyContentLimit));
     return;
   }
   const ticketNumber = await deps.tickets.numberOf(subject.ticketId);
   if (ticketNumber === null) {
     await ctx.reply(t.reply_ticket_gone);
+    return;
+  }
+  // A canned reply sent through the inline mode gets the ticket's placeholders filled here.
+  const text = await fillCannedText(ctx, deps, subject.ticketId, message, written);
+  if (text.length > replyContentLimit) {
+    await ctx.reply(t.reply_too_long(replyContentLimit));
     return;
   }
   const added = await attempt(ctx, { what: 'reply', number: ticketNumber }, () =>

@@ -31,6 +31,10 @@ export default fp(
             description: 'The conversation of a ticket, internal notes included',
           },
           { name: 'categories', description: 'Ticket categories' },
+          {
+            name: 'canned-replies',
+            description: 'Saved answers with placeholders that staff insert (staff)',
+          },
           { name: 'files', description: 'Attachments: upload, preview and download' },
           { name: 'users', description: 'People, roles, blocking and activity (staff)' },
           {

@@ -50,6 +50,8 @@ export const queryKeys = {
   notifications: () => ['notifications'] as const,
   /** How many of them are unread. */
   unreadCount: () => ['notifications-unread'] as const,
+  /** The signed-in staff member's canned replies, own and shared. */
+  cannedReplies: () => ['canned-replies'] as const,
   /** All files of a ticket. */
   ticketFiles: (ticketId: string) => ['ticket-files', ticketId] as const,
 };

@@ -10,7 +10,47 @@ export const Attachment = {
 
 /** Run-time constraints of `components['schemas']['AuditEntry']`. */
 export const AuditEntry = {
-  entity_type: { enum: ['ticket', 'message', 'category', 'user', 'ip_ban', 'settings'] },
+  entity_type: {
+    enum: ['ticket', 'message', 'category', 'user', 'ip_ban', 'settings', 'canned_reply'],
+  },
+} as const;
+
+/** Run-time constraints of `components['schemas']['CannedReply']`. */
+export const CannedReply = {
+  language: { enum: ['ru', 'en', 'any'] },
+  scope: { enum: ['personal', 'shared'] },
+} as const;
+
+/** Run-time constraints of `components['schemas']['CannedReplyCreate']`. */
+export const CannedReplyCreate = {
+  title: { minLength: 1, maxLength: 100 },
+  body: { minLength: 1, maxLength: 4000 },
+  language: { enum: ['ru', 'en', 'any'] },
+  scope: { enum: ['personal', 'shared'] },
+} as const;
+
+/** Run-time constraints of `components['schemas']['CannedReplyCreateInput']`. */
+export const CannedReplyCreateInput = {
+  title: { minLength: 1, maxLength: 100 },
+  shortcut: { minLength: 1, maxLength: 32 },
+  body: { minLength: 1, maxLength: 4000 },
+  language: { enum: ['ru', 'en', 'any'] },
+  scope: { enum: ['personal', 'shared'] },
+} as const;
+
+/** Run-time constraints of `components['schemas']['CannedReplyUpdate']`. */
+export const CannedReplyUpdate = {
+  title: { minLength: 1, maxLength: 100 },
+  body: { minLength: 1, maxLength: 4000 },
+  language: { enum: ['ru', 'en', 'any'] },
+} as const;
+
+/** Run-time constraints of `components['schemas']['CannedReplyUpdateInput']`. */
+export const CannedReplyUpdateInput = {
+  title: { minLength: 1, maxLength: 100 },
+  shortcut: { minLength: 1, maxLength: 32 },
+  body: { minLength: 1, maxLength: 4000 },
+  language: { enum: ['ru', 'en', 'any'] },
 } as const;
 
 /** Run-time constraints of `components['schemas']['CategoryCreate']`. */

@@ -694,6 +694,517 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/canned-replies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List canned replies
+     * @description The caller’s personal replies and the shared ones, by shortcut, paged like every list. Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log. `q` keeps those whose shortcut, title or body hold every word; `language` those in that language or for any.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Words found in the shortcut, title or body (case-insensitive) */
+          q?: string;
+          /** @description Only replies in this language and those for `any` language */
+          language?: 'ru' | 'en';
+          /** @description Items per page, 1–100 */
+          limit?: number;
+          /** @description The next_cursor of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['CannedReply'][];
+              /** @description Pass as ?cursor= for the next page; null at the end */
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a canned reply
+     * @description Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log. A shortcut is unique among the caller’s personal replies (or among shared ones) of one language (409 otherwise). A `{placeholder}` other than `{customer_name}`, `{ticket_number}` and `{agent_name}` is a 422 naming it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CannedReplyCreateInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/canned-replies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get a canned reply
+     * @description Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Change a canned reply (PUT)
+     * @description Any of title, shortcut, body, language. Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CannedReplyUpdateInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /**
+     * Delete a canned reply
+     * @description Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Change a canned reply
+     * @description Any of title, shortcut, body, language. Staff only (customers get 403). Everyone keeps personal replies that only they see (another’s is a 404 to everyone); shared replies are read by all staff and created, changed and deleted by moderators and above (403 otherwise), each change in the audit log.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CannedReplyUpdateInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/canned-replies/{id}/filled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A canned reply filled for a ticket
+     * @description The body with `{customer_name}` (the ticket’s customer), `{ticket_number}` (`#123`) and `{agent_name}` (the caller) filled; an empty name reads “customer” / “клиент”. The ticket must be one the caller may see (404 otherwise), as must the reply.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The ticket the reply is for; it must be visible to the caller */
+          ticket_id: string;
+        };
+        header?: never;
+        path: {
+          /** @description The UUID of the resource */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['FilledCannedReply'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/categories': {
     parameters: {
       query?: never;
@@ -2849,7 +3360,14 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+                entity_type?:
+                  | 'ticket'
+                  | 'message'
+                  | 'category'
+                  | 'user'
+                  | 'ip_ban'
+                  | 'settings'
+                  | 'canned_reply';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -3667,7 +4185,14 @@ export interface paths {
                 /** @description What happened, e.g. ticket.status_changed or user.role_changed */
                 action?: string;
                 /** @enum {string} */
-                entity_type?: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+                entity_type?:
+                  | 'ticket'
+                  | 'message'
+                  | 'category'
+                  | 'user'
+                  | 'ip_ban'
+                  | 'settings'
+                  | 'canned_reply';
                 /**
                  * Format: uuid
                  * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -4288,7 +4813,8 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+      entity_type:
+        'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings' | 'canned_reply';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -4316,7 +4842,8 @@ export interface components {
       /** @description What happened, e.g. ticket.status_changed or user.role_changed */
       action: string;
       /** @enum {string} */
-      entity_type: 'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings';
+      entity_type:
+        'ticket' | 'message' | 'category' | 'user' | 'ip_ban' | 'settings' | 'canned_reply';
       /**
        * Format: uuid
        * @description The thing changed; for an ip_ban a name-based UUID of the address, in before.ip
@@ -4354,6 +4881,116 @@ export interface components {
       avatar_url: string | null;
       /** @description Agent or above: answering for the support team */
       is_staff: boolean;
+    };
+    /** @description A saved answer staff insert into replies */
+    CannedReply: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      /** @description One lower-case word that finds it: `/refund`, `@bot refund` */
+      shortcut: string;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body: string;
+      /**
+       * @description The customers it is written for: `ru`, `en`, or `any` language
+       * @enum {string}
+       */
+      language: 'ru' | 'en' | 'any';
+      /**
+       * @description Personal: its owner’s alone; shared: the whole team’s
+       * @enum {string}
+       */
+      scope: 'personal' | 'shared';
+      /** @description The owner of a personal reply; null when shared */
+      owner_id: string | null;
+      created_by: string | null;
+      updated_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    CannedReplyCreate: {
+      title: string;
+      /** @description One word of letters, digits, `_` or `-`, at most 32; stored in lower case */
+      shortcut: unknown;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body: string;
+      /**
+       * @default any
+       * @enum {string}
+       */
+      language: 'ru' | 'en' | 'any';
+      /**
+       * @description Shared ones are created by moderators and above only
+       * @default personal
+       * @enum {string}
+       */
+      scope: 'personal' | 'shared';
+    };
+    CannedReplyCreateInput: {
+      title: string;
+      /** @description One word of letters, digits, `_` or `-`, at most 32; stored in lower case */
+      shortcut: string;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body: string;
+      /**
+       * @default any
+       * @enum {string}
+       */
+      language: 'ru' | 'en' | 'any';
+      /**
+       * @description Shared ones are created by moderators and above only
+       * @default personal
+       * @enum {string}
+       */
+      scope: 'personal' | 'shared';
+    };
+    /** @description A saved answer staff insert into replies */
+    CannedReplyInput: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      /** @description One lower-case word that finds it: `/refund`, `@bot refund` */
+      shortcut: string;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body: string;
+      /**
+       * @description The customers it is written for: `ru`, `en`, or `any` language
+       * @enum {string}
+       */
+      language: 'ru' | 'en' | 'any';
+      /**
+       * @description Personal: its owner’s alone; shared: the whole team’s
+       * @enum {string}
+       */
+      scope: 'personal' | 'shared';
+      /** @description The owner of a personal reply; null when shared */
+      owner_id: string | null;
+      created_by: string | null;
+      updated_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    CannedReplyUpdate: {
+      title?: string;
+      /** @description One word of letters, digits, `_` or `-`, at most 32; stored in lower case */
+      shortcut?: unknown;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body?: string;
+      /** @enum {string} */
+      language?: 'ru' | 'en' | 'any';
+    };
+    CannedReplyUpdateInput: {
+      title?: string;
+      /** @description One word of letters, digits, `_` or `-`, at most 32; stored in lower case */
+      shortcut?: string;
+      /** @description Plain text; may hold `{customer_name}`, `{ticket_number}`, `{agent_name}` */
+      body?: string;
+      /** @enum {string} */
+      language?: 'ru' | 'en' | 'any';
     };
     /** @description A ticket category */
     Category: {
@@ -4508,6 +5145,18 @@ export interface components {
           description?: string;
         };
       };
+    };
+    FilledCannedReply: {
+      /** Format: uuid */
+      id: string;
+      /** @description The body with every placeholder filled */
+      text: string;
+    };
+    FilledCannedReplyInput: {
+      /** Format: uuid */
+      id: string;
+      /** @description The body with every placeholder filled */
+      text: string;
     };
     /** @description A client address refused for a while */
     IpBan: {

@@ -21,6 +21,8 @@ export type Category = Schemas['Category'];
 export type TicketRating = Schemas['TicketRating'];
 /** A customer's rating of a resolution. */
 export type Rating = Schemas['Rating'];
+/** A saved answer staff insert into replies (`/canned-replies`). */
+export type CannedReply = Schemas['CannedReply'];
 /** Ticket counts by status, and their total. */
 export type Counts = Schemas['TicketCounts'];
 /** An application/problem+json body. */

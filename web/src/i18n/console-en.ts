@@ -194,6 +194,30 @@ export const consoleEn = {
   quietHoursHint: 'Telegram messages wait until quiet hours end',
   digest: 'Daily digest of overdue tickets instead of a reminder for each',
   onDutyHint: 'On duty: told about new tickets',
+  // Canned replies
+  cannedReplies: 'Canned replies',
+  cannedRepliesHint: 'Saved answers: type / in a ticket, or @bot in Telegram',
+  cannedIntro:
+    'Type / at the start of a message in a ticket to insert one; in Telegram, type the bot’s @username and a shortcut.',
+  cannedNew: 'New reply',
+  cannedEdit: 'Edit reply',
+  cannedMine: 'Mine',
+  cannedTeam: 'Team’s (shared)',
+  cannedNoneYet: 'You have no replies of your own yet.',
+  cannedNoneShared: 'The team has no shared replies yet.',
+  cannedTitleField: 'Title',
+  cannedShortcut: 'Shortcut (one word)',
+  cannedLanguage: 'Language',
+  cannedLanguage_any: 'Any language',
+  cannedLanguage_ru: 'Russian',
+  cannedLanguage_en: 'English',
+  cannedScope: 'Who uses it',
+  cannedPersonal: 'Only me',
+  cannedSharedScope: 'The whole team',
+  cannedBody: 'Text',
+  cannedPlaceholders: 'Filled in for each ticket:',
+  cannedDelete: 'Delete',
+  cannedDeleteConfirm: 'Delete for good?',
 } as const;
 
 /** A key of the console's texts. */

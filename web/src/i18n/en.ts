@@ -101,6 +101,11 @@ export const en = {
   ratingChangeable: 'You can change it until {time}.',
   ratingThanks: 'Thank you for your rating!',
   rating: 'Rating',
+  cannedReplies: 'Canned replies',
+  cannedNone: 'No canned replies yet.',
+  cannedNoMatch: 'No canned reply matches.',
+  cannedShared: 'team',
+  cannedManage: 'Manage canned replies',
 } as const;
 
 /** A text's key. */

@@ -101,4 +101,9 @@ export const ru: Record<TextKey, string> = {
   ratingChangeable: 'Её можно изменить до {time}.',
   ratingThanks: 'Спасибо за оценку!',
   rating: 'Оценка',
+  cannedReplies: 'Шаблоны ответов',
+  cannedNone: 'Шаблонов ответов пока нет.',
+  cannedNoMatch: 'Ни один шаблон не подходит.',
+  cannedShared: 'общий',
+  cannedManage: 'Управлять шаблонами',
 };

@@ -10,6 +10,7 @@ export type StaffGroupDeps = Pick<
   BotDeps,
   | 'users'
   | 'tickets'
+  | 'cannedReplies'
   | 'messages'
   | 'files'
   | 'settings'

@@ -6,12 +6,13 @@ import type { BotDeps } from '../../deps.js';
 import { inStaffTopic } from '../../../threads/origin.js';
 import { displayName } from '../../../threads/outbox.js';
 import { staffTextsFor } from '../../../threads/texts.js';
+import { fillCannedText } from '../canned-replies.js';
 import { incomingFile } from '../support/form-input.js';
 
 /** What the topic's messages call. */
 export type TopicMessageDeps = Pick<
   BotDeps,
-  'messages' | 'files' | 'settings' | 'staffStore' | 'state' | 'logger'
+  'messages' | 'files' | 'settings' | 'staffStore' | 'state' | 'logger' | 'cannedReplies'
 >;
 
 /** The API's limit of a message's content. */
@@ -67,10 +68,12 @@ export function topicMessagesFeature(deps: TopicMessageDeps): Composer<BotContex
     const command = /^\/(\w+)/.exec(raw)?.[1];
     if (command !== undefined && command.toLowerCase() !== 'note') return;
     const file = incomingFile(message, ctx.t.support.photo_name);
-    const { content, internal } = noteOf(raw);
-    if (!content && !file) return;
+    const { content: typed, internal } = noteOf(raw);
+    if (!typed && !file) return;
     const { sign_replies } = (await deps.settings.current()).staff_chat;
     try {
+      // A canned reply sent through the inline mode gets the ticket's placeholders filled here.
+      const content = await fillCannedText(ctx, deps, ticketId, message, typed);
       const attached = file
         ? await deps.files.ingestTelegramFile(ctx.principal, {
             file_id: file.fileId,

@@ -1,7 +1,7 @@
 import '../../console.css';
 import { Cell, List, Section } from '@telegram-apps/telegram-ui';
 import { isAdmin, isModerator } from '../../api/console-types';
-import type { User } from '../../api/types';
+import { isStaff, type User } from '../../api/types';
 import { BackLink } from '../../components/BackLink';
 import { useBackButton } from '../../hooks';
 import { tc } from '../../i18n/console';
@@ -44,10 +44,18 @@ export default function AdminHome({ user }: Readonly<{ user: User }>) {
     <main className="page admin">
       <BackLink onBack={goBack} />
       <h1 className="page-title">{tc('adminTitle')}</h1>
-      {isModerator(user.role) ? (
+      {isStaff(user.role) ? (
         <List>
           <Section>
-            <Entry icon="👥" title={tc('people')} hint={tc('peopleHint')} path="/admin/users" />
+            <Entry
+              icon="💬"
+              title={tc('cannedReplies')}
+              hint={tc('cannedRepliesHint')}
+              path="/canned-replies"
+            />
+            {isModerator(user.role) && (
+              <Entry icon="👥" title={tc('people')} hint={tc('peopleHint')} path="/admin/users" />
+            )}
             {isAdmin(user.role) && (
               <Entry
                 icon="🗂"
