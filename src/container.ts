@@ -22,6 +22,7 @@ import { createBotProfile, type BotProfile } from './telegram/bot-profile.js';
 import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketCountsCache } from './tickets/counts-cache.js';
+import { createSlaService } from './sla/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
 import { createUnitOfWork, type BeforeCommit, type UnitOfWork } from './events/unit-of-work.js';
@@ -316,7 +317,9 @@ export async function createContainer(
     clock,
     logger,
   });
+  const sla = createSlaService({ settings, notifications });
   const tickets = createTicketService({
+    sla,
     db: database.db,
     uow,
     clock,

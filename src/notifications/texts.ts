@@ -38,6 +38,18 @@ export interface NotificationTexts {
   /** The person's own account was unblocked. */
   account_unblocked: string;
   account_unblocked_content: string;
+  /** Staff: a service level target of the ticket is 80 % gone (`sla/`). */
+  sla_warning(n: number, target: 'first_response' | 'resolution'): string;
+  /** «Title»: how many minutes of the target's time are left, and when it is due (UTC). */
+  sla_warning_content(title: string, dueAt: Date): string;
+  /** Staff: a service level target of the ticket was missed. */
+  sla_breached(n: number, target: 'first_response' | 'resolution'): string;
+  sla_breached_content(title: string, dueAt: Date): string;
+}
+
+/** A due time as the notices name it: day, month, time of day, in UTC. */
+function dueTime(at: Date): string {
+  return `${at.toISOString().slice(8, 10)}.${at.toISOString().slice(5, 7)} ${at.toISOString().slice(11, 16)} UTC`;
 }
 
 /** An age in whole hours under two days, else in whole days. */
@@ -98,6 +110,12 @@ const texts: Record<Language, NotificationTexts> = {
         : 'The support team blocked your access; they did not give a reason.',
     account_unblocked: 'Your access to support is restored',
     account_unblocked_content: 'You can write to support again.',
+    sla_warning: (n, target) =>
+      `Ticket #${n}: ${target === 'first_response' ? 'first response' : 'resolution'} due soon`,
+    sla_warning_content: (title, dueAt) => `«${title}» is due by ${dueTime(dueAt)}.`,
+    sla_breached: (n, target) =>
+      `Ticket #${n} is overdue: ${target === 'first_response' ? 'first response' : 'resolution'}`,
+    sla_breached_content: (title, dueAt) => `«${title}» was due by ${dueTime(dueAt)}.`,
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -130,6 +148,12 @@ const texts: Record<Language, NotificationTexts> = {
       reason ? `Причина: ${reason}` : 'Команда поддержки заблокировала доступ, не указав причину.',
     account_unblocked: 'Ваш доступ к поддержке восстановлен',
     account_unblocked_content: 'Вы снова можете писать в поддержку.',
+    sla_warning: (n, target) =>
+      `Обращение #${n}: скоро срок ${target === 'first_response' ? 'первого ответа' : 'решения'}`,
+    sla_warning_content: (title, dueAt) => `«${title}»: срок — ${dueTime(dueAt)}.`,
+    sla_breached: (n, target) =>
+      `Обращение #${n}: просрочен ${target === 'first_response' ? 'первый ответ' : 'срок решения'}`,
+    sla_breached_content: (title, dueAt) => `«${title}»: срок истёк ${dueTime(dueAt)}.`,
   },
 };
 

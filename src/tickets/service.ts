@@ -1,4 +1,4 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, lte } from 'drizzle-orm';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -16,6 +16,8 @@ import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
+import { slaShownTo } from '../sla/schemas.js';
+import type { SlaService } from '../sla/service.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import type { TicketCountsCache } from './counts-cache.js';
@@ -30,6 +32,11 @@ import {
   type TicketRecord,
 } from './schemas.js';
 import { activeStatuses, authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
+
+/** The ticket as `actor` may see it (customers: without service levels). */
+function shown(actor: Principal, ticket: TicketDto): TicketDto {
+  return slaShownTo(can(actor.role, 'tickets.read_all'), ticket);
+}
 
 /** A ticket opened or deleted, for subscribers (realtime, notifications). */
 function ticketEvent(
@@ -101,6 +108,8 @@ export function createTicketService(deps: {
   countsCache?: TicketCountsCache;
   /** Where a new ticket's topic in its author's chat is owed (none: no bot, no topics). */
   customerTopics?: Pick<CustomerTopicService, 'ticketOpened'>;
+  /** Service level targets kept with every change (none: tickets carry no SLA). */
+  sla?: SlaService;
 }) {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const { countsCache } = deps;
@@ -122,7 +131,7 @@ export function createTicketService(deps: {
     const ticket = await uow.run(async (work) =>
       edit(work, await queries.visible(work.tx, actor, id, true)),
     );
-    return toTicketDto(ticket);
+    return shown(actor, toTicketDto(ticket));
   }
 
   /**
@@ -137,9 +146,15 @@ export function createTicketService(deps: {
     set: Partial<TicketRecord>,
   ): Promise<TicketRecord> {
     const { tx } = work;
+    const now = set.updatedAt ?? clock.now();
+    const next = {
+      status: set.status ?? current.status,
+      priority: set.priority ?? current.priority,
+    };
+    const slaSet = deps.sla ? await deps.sla.follow(tx, current, next, { now }) : {};
     const [row] = await tx
       .update(tickets)
-      .set({ updatedAt: clock.now(), ...set })
+      .set({ updatedAt: now, ...set, ...slaSet })
       .where(eq(tickets.id, current.id))
       .returning(ticketColumns);
     if (!row) throw new NotFound('Ticket not found');
@@ -207,7 +222,7 @@ export function createTicketService(deps: {
 
     /** The ticket if the caller may see it, else 404. */
     async get(actor: Principal, id: string): Promise<TicketDto> {
-      return toTicketDto(await queries.visible(db, actor, id));
+      return shown(actor, toTicketDto(await queries.visible(db, actor, id)));
     },
 
     /** The ticket with this number if the caller may see it, else 404 (the bot's `ticket_123`). */
@@ -217,7 +232,7 @@ export function createTicketService(deps: {
         .from(tickets)
         .where(and(eq(tickets.number, number), visibleTo(actor)));
       if (!row) throw new NotFound('Ticket not found');
-      return toTicketDto(row);
+      return shown(actor, toTicketDto(row));
     },
 
     /** A user's tickets: for staff, or the user themself; anyone else gets 404. */
@@ -239,9 +254,13 @@ export function createTicketService(deps: {
         const { tx } = work;
         await categories.requireActive(tx, input.category_id);
         const now = clock.now();
+        const slaSet = deps.sla
+          ? await deps.sla.follow(tx, null, { status: 'open', priority: input.priority }, { now })
+          : {};
         const [row] = await tx
           .insert(tickets)
           .values({
+            ...slaSet,
             userId: actor.userId,
             categoryId: input.category_id,
             title,
@@ -266,7 +285,7 @@ export function createTicketService(deps: {
         work.raise(ticketEvent('ticket.created', dto, actor));
         await notifications.ticketCreated(work, row, actor.userId);
         await deps.customerTopics?.ticketOpened(work, row);
-        return dto;
+        return shown(actor, dto);
       });
     },
 
@@ -392,6 +411,50 @@ export function createTicketService(deps: {
       return closed;
     },
 
+    /**
+     * Moves the SLA state of tickets whose next check is due (`sla_check_at <= now`, through
+     * its index) as time passes: to `warning` at 80 % of a target, `breached` at 100 %, with
+     * the notices owed (`sla/service.ts`), and raises `ticket.updated` so open views refresh.
+     * At most `limit` per call, each in its own unit of work; resolves to how many it looked at.
+     */
+    async recheckSla(limit: number): Promise<number> {
+      const sla = deps.sla;
+      if (!sla) return 0;
+      const now = clock.now();
+      const due = await db
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(lte(tickets.slaCheckAt, now))
+        .orderBy(tickets.slaCheckAt)
+        .limit(limit);
+      for (const { id } of due) {
+        await uow.run(async (work) => {
+          const [current] = await work.tx
+            .select(ticketColumns)
+            .from(tickets)
+            .where(eq(tickets.id, id))
+            .for('update');
+          // Changed since it was found: its change already set the next check.
+          if (!current?.slaCheckAt || current.slaCheckAt > now) return;
+          const set = await sla.recheck(work, current, now);
+          const [row] = await work.tx
+            .update(tickets)
+            .set(set)
+            .where(eq(tickets.id, id))
+            .returning(ticketColumns);
+          if (!row || row.slaState === current.slaState) return;
+          const before = toTicketDto(current);
+          const after = toTicketDto(row);
+          work.raise(
+            ticketChangeEvent('ticket.updated', after, null, {
+              sla: { from: before.sla, to: after.sla },
+            }),
+          );
+        });
+      }
+      return due.length;
+    },
+
     /** Deletes the ticket with its messages (admins). */
     async remove(actor: Principal, id: string): Promise<void> {
       if (!can(actor.role, 'tickets.delete')) throw new Forbidden('Only admins delete tickets');
@@ -445,10 +508,16 @@ export function createTicketService(deps: {
         });
         return;
       }
-      const firstAnswer = isStaff(actor.role) && !authorReply && !ticket.firstResponseAt;
+      const staffAnswer = isStaff(actor.role) && !authorReply;
+      const firstAnswer = staffAnswer && !ticket.firstResponseAt;
+      // The first public answer of the SLA cycle meets (or misses) the first response target.
+      const slaSet =
+        deps.sla && staffAnswer && !ticket.slaRespondedAt
+          ? await deps.sla.follow(work.tx, ticket, ticket, { now, staffAnswered: true })
+          : {};
       await work.tx
         .update(tickets)
-        .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
+        .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}), ...slaSet })
         .where(eq(tickets.id, ticket.id));
       if (firstAnswer && metrics) {
         const seconds = (now.getTime() - ticket.createdAt.getTime()) / 1000;
