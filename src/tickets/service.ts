@@ -186,8 +186,21 @@ export function createTicketService(deps: {
     return from === 'closed' ? { status: to, closedAt: null } : { status: to };
   }
 
+  /** Tickets whose SLA must be looked at again by `now`, soonest first, through its index. */
+  function slaCheckQuery(now: Date, limit: number) {
+    return db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(lte(tickets.slaCheckAt, now))
+      .orderBy(tickets.slaCheckAt)
+      .limit(limit);
+  }
+
   return {
     ...queries,
+
+    /** The SLA job's query, unexecuted (the EXPLAIN test inspects its plan). */
+    slaCheckQuery,
 
     /** Tickets whose customer waits for a staff answer (`awaiting-answer.ts`; reminders). */
     awaitingStaffAnswer: ticketsAwaitingStaffAnswer,
@@ -421,12 +434,7 @@ export function createTicketService(deps: {
       const sla = deps.sla;
       if (!sla) return 0;
       const now = clock.now();
-      const due = await db
-        .select({ id: tickets.id })
-        .from(tickets)
-        .where(lte(tickets.slaCheckAt, now))
-        .orderBy(tickets.slaCheckAt)
-        .limit(limit);
+      const due = await slaCheckQuery(now, limit);
       for (const { id } of due) {
         await uow.run(async (work) => {
           const [current] = await work.tx

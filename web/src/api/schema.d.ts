@@ -2004,6 +2004,32 @@ export interface paths {
                */
               member_role: 'agent' | 'none';
             };
+            sla?: {
+              low: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              normal: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              high: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              critical: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+            };
           };
         };
       };
@@ -2069,6 +2095,8 @@ export interface paths {
         query?: {
           /** @description Repeatable or comma-separated */
           status?: string | string[];
+          /** @description Staff: repeatable or comma-separated */
+          sla_state?: string | string[];
           /** @description Repeatable or comma-separated */
           priority?: string | string[];
           category_id?: string;
@@ -2083,12 +2111,19 @@ export interface paths {
           /** @description Search: words of the title and description (Russian and English, prefix match as you type), or a ticket number like 123 or #123 */
           q?: string;
           sort?:
-            'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'priority' | '-priority';
+            | 'created_at'
+            | '-created_at'
+            | 'updated_at'
+            | '-updated_at'
+            | 'priority'
+            | '-priority'
+            | 'due_at'
+            | '-due_at';
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at */
+          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at, sla */
           fields?: string;
         };
         header?: never;
@@ -2130,6 +2165,8 @@ export interface paths {
                 closed_at?: string | null;
                 /** @description When staff first answered */
                 first_response_at?: string | null;
+                /** @description Null without a target, and always for customers */
+                sla?: components['schemas']['TicketSla'] | null;
               }[];
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
@@ -3874,6 +3911,8 @@ export interface paths {
         query?: {
           /** @description Repeatable or comma-separated */
           status?: string | string[];
+          /** @description Staff: repeatable or comma-separated */
+          sla_state?: string | string[];
           /** @description Repeatable or comma-separated */
           priority?: string | string[];
           category_id?: string;
@@ -3886,12 +3925,19 @@ export interface paths {
           /** @description Search: words of the title and description (Russian and English, prefix match as you type), or a ticket number like 123 or #123 */
           q?: string;
           sort?:
-            'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'priority' | '-priority';
+            | 'created_at'
+            | '-created_at'
+            | 'updated_at'
+            | '-updated_at'
+            | 'priority'
+            | '-priority'
+            | 'due_at'
+            | '-due_at';
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at */
+          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at, sla */
           fields?: string;
         };
         header?: never;
@@ -3936,6 +3982,8 @@ export interface paths {
                 closed_at?: string | null;
                 /** @description When staff first answered */
                 first_response_at?: string | null;
+                /** @description Null without a target, and always for customers */
+                sla?: components['schemas']['TicketSla'] | null;
               }[];
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
@@ -4716,6 +4764,32 @@ export interface components {
          */
         member_role: 'agent' | 'none';
       };
+      sla: {
+        low: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        normal: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        high: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        critical: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -4767,6 +4841,32 @@ export interface components {
          */
         member_role: 'agent' | 'none';
       };
+      sla: {
+        low: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        normal: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        high: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        critical: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -4799,6 +4899,8 @@ export interface components {
       closed_at: string | null;
       /** @description When staff first answered */
       first_response_at: string | null;
+      /** @description Null without a target, and always for customers */
+      sla: components['schemas']['TicketSla'] | null;
     };
     /** @description How many tickets the caller may see, by status */
     TicketCounts: {
@@ -4871,6 +4973,50 @@ export interface components {
       closed_at: string | null;
       /** @description When staff first answered */
       first_response_at: string | null;
+      /** @description Null without a target, and always for customers */
+      sla: components['schemas']['TicketSlaInput'] | null;
+    };
+    /** @description Service level targets of a ticket (staff only) */
+    TicketSla: {
+      /** @enum {string} */
+      state: 'ok' | 'warning' | 'breached' | 'met' | 'paused';
+      /** @description Null: no first response target */
+      first_response_due_at: string | null;
+      /** @description 80 % of the first response target */
+      first_response_warn_at: string | null;
+      /** @description Null: no resolution target */
+      resolution_due_at: string | null;
+      /** @description 80 % of the resolution target */
+      resolution_warn_at: string | null;
+      /** @description The first public staff answer of this cycle */
+      responded_at: string | null;
+      /** @description Waiting on the customer since (targets move later by it) */
+      paused_at: string | null;
+      /** @description The earliest due time still pending; null when paused, met, resolved or without target */
+      next_due_at: string | null;
+      /** @description The earliest warn instant still pending: a view turns to `warning` at it by itself */
+      next_warn_at: string | null;
+    };
+    /** @description Service level targets of a ticket (staff only) */
+    TicketSlaInput: {
+      /** @enum {string} */
+      state: 'ok' | 'warning' | 'breached' | 'met' | 'paused';
+      /** @description Null: no first response target */
+      first_response_due_at: string | null;
+      /** @description 80 % of the first response target */
+      first_response_warn_at: string | null;
+      /** @description Null: no resolution target */
+      resolution_due_at: string | null;
+      /** @description 80 % of the resolution target */
+      resolution_warn_at: string | null;
+      /** @description The first public staff answer of this cycle */
+      responded_at: string | null;
+      /** @description Waiting on the customer since (targets move later by it) */
+      paused_at: string | null;
+      /** @description The earliest due time still pending; null when paused, met, resolved or without target */
+      next_due_at: string | null;
+      /** @description The earliest warn instant still pending: a view turns to `warning` at it by itself */
+      next_warn_at: string | null;
     };
     TicketUpdate: {
       /** @description Author only */
