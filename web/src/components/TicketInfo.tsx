@@ -20,6 +20,7 @@ import { useCategories } from '../hooks';
 import { formatDateTime, t } from '../i18n';
 import { haptic } from '../telegram';
 import { AttachmentView } from './AttachmentView';
+import { SlaBadge } from './SlaBadge';
 import { CategoryIcon, PriorityBadge, StatusBadge } from './StatusBadge';
 
 function fullName(person: Person | undefined): string {
@@ -115,6 +116,7 @@ export function TicketInfo({
       <div className="ticket-badges">
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
+        <SlaBadge sla={ticket.sla} />
       </div>
       <p className="ticket-description">{ticket.description}</p>
       {files.length > 0 && (
