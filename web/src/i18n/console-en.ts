@@ -150,6 +150,8 @@ export const consoleEn = {
     'Minutes of support time (the support hours above) per priority; empty: no target. Staff are warned at 80 % and admins told at breach.',
   slaFirstResponse: 'First response (min)',
   slaResolution: 'Resolution (min)',
+  slaFirstResponseShort: 'First reply',
+  slaResolutionShort: 'Resolution',
   afterDays: 'Close resolved tickets after (days, 0 = never)',
   greeting: 'Greeting of /start',
   greetingHint: 'Empty: the built-in text',

@@ -144,6 +144,8 @@ export const consoleRu: Record<ConsoleKey, string> = {
     'Минуты рабочего времени (часы поддержки выше) по приоритетам; пусто — без срока. На 80 % предупреждаем сотрудника, при нарушении — администраторов.',
   slaFirstResponse: 'Первый ответ (мин)',
   slaResolution: 'Решение (мин)',
+  slaFirstResponseShort: 'Ответ',
+  slaResolutionShort: 'Решение',
   afterDays: 'Закрывать решённые обращения через (дней, 0 — никогда)',
   greeting: 'Приветствие /start',
   greetingHint: 'Пусто — встроенный текст',

@@ -44,9 +44,9 @@ const memberRoles: readonly SettingsValue['staff_chat']['member_role'][] = ['age
 type Editable = Omit<SettingsValue, 'updated_at' | 'updated_by'>;
 
 /** The two SLA targets of a priority, with their labels. */
-const slaTargets: readonly [keyof SettingsValue['sla']['low'], ConsoleKey][] = [
-  ['first_response', 'slaFirstResponse'],
-  ['resolution', 'slaResolution'],
+const slaTargets: readonly [keyof SettingsValue['sla']['low'], ConsoleKey, ConsoleKey][] = [
+  ['first_response', 'slaFirstResponse', 'slaFirstResponseShort'],
+  ['resolution', 'slaResolution', 'slaResolutionShort'],
 ];
 
 /** A target's minutes as typed: empty for none (null), else the number (NaN: not one, a 422). */
@@ -318,10 +318,10 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
               <div key={priority} className="sla-targets" data-priority={priority}>
                 <span className="sla-priority">{t(`priority_${priority}`)}</span>
                 <div className="time-range">
-                  {slaTargets.map(([target, label]) => (
+                  {slaTargets.map(([target, label, short]) => (
                     <Input
                       key={target}
-                      header={tc(label)}
+                      header={tc(short)}
                       aria-label={`${t(`priority_${priority}`)}: ${tc(label)}`}
                       type="number"
                       inputMode="numeric"
