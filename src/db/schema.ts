@@ -205,7 +205,9 @@ export const tickets = pgTable(
     /** The next instant the state must be looked at again (the SLA job); null: never. */
     slaCheckAt: timestampMs('sla_check_at'),
     /** The next pending due time, the list's `due_at` sort key: far future when none is pending. */
-    slaDueAt: timestampMs('sla_due_at').notNull().default(sql`'9999-12-31T00:00:00Z'`),
+    slaDueAt: timestampMs('sla_due_at')
+      .notNull()
+      .default(sql`'9999-12-31T00:00:00Z'`),
     /** Generated from title and description; see `searchDocument`. */
     searchVector: tsvector('search_vector')
       .notNull()

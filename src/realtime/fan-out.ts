@@ -47,7 +47,9 @@ function customerFrame(event: DomainEvent): string | null {
   const data = event.data as { sla?: unknown };
   if (!data || typeof data !== 'object' || !('sla' in data)) return eventFrame(event);
   if ('changes' in event) {
-    const { sla: _sla, ...changes } = event.changes as Record<string, unknown>;
+    const changes = Object.fromEntries(
+      Object.entries(event.changes).filter(([field]) => field !== 'sla'),
+    );
     if (Object.keys(changes).length === 0 && Object.keys(event.changes).length > 0) return null;
     return eventFrame({ ...event, data: { ...data, sla: null }, changes } as DomainEvent);
   }

@@ -84,7 +84,7 @@ describe('the SLA queries on 100,000 tickets', () => {
     const first = await t.container.tickets.list(agent, { sort: 'due_at', limit: 20 });
     const dues = first.items.map((ticket) => ticket.sla?.next_due_at ?? '');
     expect(dues.every(Boolean)).toBe(true);
-    expect(dues).toEqual([...dues].sort());
+    expect(dues).toEqual([...dues].sort((a, b) => Date.parse(a) - Date.parse(b)));
     const query = { sort: 'due_at' as const, limit: 20, cursor: first.next_cursor ?? undefined };
     expectIndexOnly(await planOf(t.container.tickets.listQuery(agent, query).toSQL()));
     const next = await t.container.tickets.list(agent, query);

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import { slaStates, type TicketStatus } from '../db/schema.js';
-import type { SlaColumns } from './sla-state.js';
+import { slaStates, type TicketRow } from '../db/schema.js';
+
+/** What the API shows of a ticket's SLA columns (`sla-state.ts` keeps them). */
+type SlaRow = Pick<
+  TicketRow,
+  | 'status'
+  | 'slaState'
+  | 'slaRespondedAt'
+  | 'slaPausedAt'
+  | 'firstResponseDueAt'
+  | 'firstResponseWarnAt'
+  | 'resolutionDueAt'
+  | 'resolutionWarnAt'
+>;
 
 const instant = z.iso.datetime().nullable();
 
@@ -29,7 +41,7 @@ export type TicketSlaDto = z.infer<typeof ticketSlaSchema>;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 /** Shapes a ticket's SLA columns for the API; null when it has no target. */
-export function toTicketSlaDto(row: SlaColumns & { status: TicketStatus }): TicketSlaDto | null {
+export function toTicketSlaDto(row: SlaRow): TicketSlaDto | null {
   if (!row.slaState) return null;
   const live = row.slaState !== 'paused' && row.status !== 'resolved' && row.status !== 'closed';
   const pending = live

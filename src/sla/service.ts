@@ -36,32 +36,42 @@ export function createSlaService(deps: {
      */
     async recheck(work: Work, ticket: SlaTicket & TicketFacts, now: Date): Promise<SlaColumns> {
       const { columns, owed } = slaAt(ticket, now);
-      const cycle = ticket.slaStartedAt;
-      if (!cycle || owed.length === 0) return columns;
-      const fresh = await work.tx
-        .insert(slaAlerts)
-        .values(
-          owed.map((alert) => ({
-            ticketId: ticket.id,
-            cycleStartedAt: cycle,
-            ...alert,
-            createdAt: now,
-          })),
-        )
-        .onConflictDoNothing()
-        .returning({ target: slaAlerts.target, level: slaAlerts.level });
-      for (const alert of fresh) {
-        const breachedToo = fresh.some(
-          (other) => other.target === alert.target && other.level === 'breached',
-        );
-        if (alert.level === 'warning' && breachedToo) continue;
-        const dueAt =
-          alert.target === 'first_response' ? ticket.firstResponseDueAt : ticket.resolutionDueAt;
-        if (dueAt) await notifications.slaAlert(work, ticket, { ...alert, dueAt });
-      }
+      await tell(work, ticket, owed, now);
       return columns;
     },
   };
+
+  /** Writes the notices `owed` that nobody wrote yet for this cycle, and tells their people. */
+  async function tell(
+    work: Work,
+    ticket: SlaTicket & TicketFacts,
+    owed: { target: SlaTarget; level: SlaLevel }[],
+    now: Date,
+  ): Promise<void> {
+    const cycle = ticket.slaStartedAt;
+    if (!cycle || owed.length === 0) return;
+    const fresh = await work.tx
+      .insert(slaAlerts)
+      .values(
+        owed.map((alert) => ({
+          ticketId: ticket.id,
+          cycleStartedAt: cycle,
+          ...alert,
+          createdAt: now,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ target: slaAlerts.target, level: slaAlerts.level });
+    for (const alert of fresh) {
+      const breachedToo = fresh.some(
+        (other) => other.target === alert.target && other.level === 'breached',
+      );
+      if (alert.level === 'warning' && breachedToo) continue;
+      const dueAt =
+        alert.target === 'first_response' ? ticket.firstResponseDueAt : ticket.resolutionDueAt;
+      if (dueAt) await notifications.slaAlert(work, ticket, { ...alert, dueAt });
+    }
+  }
 }
 
 /** The SLA service. */

@@ -158,7 +158,7 @@ describe('SLA warnings in Telegram', () => {
         (event) =>
           event.type === 'ticket.updated' &&
           event.ticket_id === ticket.id &&
-          (event.data as TicketDto).sla?.state === 'warning',
+          event.data.sla?.state === 'warning',
       ),
     ).toBe(true);
 

@@ -314,32 +314,35 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
             header={tc('slaSection')}
             footer={<span className="section-note">{tc('slaHint')}</span>}
           >
-            {priorities.map((priority) => (
-              <div key={priority} className="sla-targets" data-priority={priority}>
-                <span className="sla-priority">{t(`priority_${priority}`)}</span>
-                <div className="time-range">
-                  {slaTargets.map(([target, label, short]) => (
-                    <Input
-                      key={target}
-                      header={tc(short)}
-                      aria-label={`${t(`priority_${priority}`)}: ${tc(label)}`}
-                      type="number"
-                      inputMode="numeric"
-                      value={minutesText(form.sla[priority][target])}
-                      onChange={(event) =>
-                        set('sla', {
-                          [priority]: {
-                            ...form.sla[priority],
-                            [target]: minutesOf(event.target.value),
-                          },
-                        })
-                      }
-                    />
-                  ))}
+            {priorities.map((priority) => {
+              const priorityName = t(`priority_${priority}`);
+              return (
+                <div key={priority} className="sla-targets" data-priority={priority}>
+                  <span className="sla-priority">{priorityName}</span>
+                  <div className="time-range">
+                    {slaTargets.map(([target, label, short]) => (
+                      <Input
+                        key={target}
+                        header={tc(short)}
+                        aria-label={`${priorityName}: ${tc(label)}`}
+                        type="number"
+                        inputMode="numeric"
+                        value={minutesText(form.sla[priority][target])}
+                        onChange={(event) =>
+                          set('sla', {
+                            [priority]: {
+                              ...form.sla[priority],
+                              [target]: minutesOf(event.target.value),
+                            },
+                          })
+                        }
+                      />
+                    ))}
+                  </div>
+                  <FieldProblem errors={errors} name={`sla.${priority}`} />
                 </div>
-                <FieldProblem errors={errors} name={`sla.${priority}`} />
-              </div>
-            ))}
+              );
+            })}
           </Section>
 
           <Section
