@@ -3,7 +3,15 @@ import { slaAlerts } from '../db/schema.js';
 import type { Work } from '../events/unit-of-work.js';
 import type { NotificationService, TicketFacts } from '../notifications/service.js';
 import type { SettingsService } from '../settings/service.js';
-import { followSla, slaAt, type SlaChange, type SlaColumns, type SlaTicket } from './sla-state.js';
+import {
+  followSla,
+  slaAt,
+  type SlaChange,
+  type SlaColumns,
+  type SlaLevel,
+  type SlaTarget,
+  type SlaTicket,
+} from './sla-state.js';
 
 /**
  * Creates the SLA service: the rules of service level targets (`sla-state.ts`) with the saved
