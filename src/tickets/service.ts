@@ -79,6 +79,11 @@ function withoutUpdatedAt(fields: Record<string, unknown> = {}): Record<string, 
   return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'updated_at'));
 }
 
+/** Without the SLA, which follows from the change (`sla/`) rather than being one. */
+function withoutSla(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'sla'));
+}
+
 function asChanges(diff: {
   before: Record<string, unknown>;
   after: Record<string, unknown>;
@@ -163,8 +168,8 @@ export function createTicketService(deps: {
       toTicketDto(row) as Record<string, unknown>,
     );
     // updated_at moves on every change; the entry records what the change was about.
-    const before = withoutUpdatedAt(diff?.before);
-    const after = withoutUpdatedAt(diff?.after);
+    const before = withoutSla(withoutUpdatedAt(diff?.before));
+    const after = withoutSla(withoutUpdatedAt(diff?.after));
     const actorId = actor?.userId ?? null;
     await audit.record(tx, {
       actorId,
