@@ -78,6 +78,21 @@ describe('SLA rules', () => {
     });
   });
 
+  it('gives a ticket opened before service levels existed none, until it is reopened', () => {
+    const old = { ...ticketThrough('critical'), priority: 'normal' as const, slaStartedAt: null };
+    const answered = followSla(old, old, { now: at(5), staffAnswered: true }, targets, always);
+    expect(answered).toMatchObject({ slaState: null, firstResponseDueAt: null });
+    const resolved = { ...old, status: 'resolved' as const };
+    const reopened = followSla(
+      resolved,
+      { status: 'open', priority: 'normal' },
+      { now: at(30) },
+      targets,
+      always,
+    );
+    expect(reopened).toMatchObject({ slaState: 'ok', firstResponseDueAt: at(40) });
+  });
+
   it('has no state without targets', () => {
     expect(ticketThrough('critical')).toMatchObject({ slaState: null, slaCheckAt: null });
   });

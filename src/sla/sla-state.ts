@@ -119,7 +119,7 @@ function stateAt(
  * from its start in support time, plus the support time spent waiting on the customer (status
  * `waiting` pauses; leaving it moves the due times later by the pause). A priority change
  * counts the new targets from the cycle's start. A resolved or closed ticket keeps what its
- * resolution decided.
+ * resolution decided; an active one opened before service levels existed has none.
  */
 export function followSla(
   before: SlaTicket | null,
@@ -130,7 +130,9 @@ export function followSla(
 ): SlaColumns {
   const { now } = change;
   if (before && ended(before.status) && ended(after.status)) return pickColumns(before);
-  const newCycle = !before || ended(before.status) || !before.slaStartedAt;
+  // Opened before service levels existed: none until a new cycle (reopened once resolved).
+  if (before && !ended(before.status) && !before.slaStartedAt) return pickColumns(before);
+  const newCycle = !before || ended(before.status);
   const columns: SlaColumns = newCycle
     ? {
         slaStartedAt: now,
