@@ -23,6 +23,7 @@ import { createBotProfile, type BotProfile } from './telegram/bot-profile.js';
 import { createMalwareAlert } from './notifications/malware-alert.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
 import { createTicketCountsCache } from './tickets/counts-cache.js';
+import { createSlaService } from './sla/service.js';
 import { createTicketService, type TicketService } from './tickets/service.js';
 import { createRatingService, type RatingService } from './ratings/service.js';
 import { createDomainEvents, type DomainEvents } from './events/domain-events.js';
@@ -332,7 +333,9 @@ export async function createContainer(
     clock,
     logger,
   });
+  const sla = createSlaService({ settings, notifications });
   const tickets = createTicketService({
+    sla,
     db: database.db,
     uow,
     clock,

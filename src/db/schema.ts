@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -33,17 +34,21 @@ export const notificationTypes = [
   'system',
 ] as const;
 export const scanStatuses = ['pending', 'clean', 'infected', 'skipped'] as const;
+/** Where a ticket stands against its service level targets (`sla/sla-state.ts`). */
+export const slaStates = ['ok', 'warning', 'breached', 'met', 'paused'] as const;
 
 export type UserRole = (typeof userRoles)[number];
 export type TicketStatus = (typeof ticketStatuses)[number];
 export type TicketPriority = (typeof ticketPriorities)[number];
 export type NotificationType = (typeof notificationTypes)[number];
+export type SlaState = (typeof slaStates)[number];
 
 export const userRole = pgEnum('user_role', userRoles);
 export const ticketStatus = pgEnum('ticket_status', ticketStatuses);
 export const ticketPriority = pgEnum('ticket_priority', ticketPriorities);
 export const notificationType = pgEnum('notification_type', notificationTypes);
 export const scanStatus = pgEnum('scan_status', scanStatuses);
+export const slaState = pgEnum('sla_state', slaStates);
 
 /** A daily span of local time ("HH:MM", may wrap midnight) in the support time zone. */
 export interface QuietHours {
@@ -183,6 +188,27 @@ export const tickets = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     closedAt: timestampMs('closed_at'),
+    // Service levels (`sla/`): kept by the tickets service with every change, and by the SLA job.
+    /** When the current SLA cycle began: at creation, or when a customer reopened it. */
+    slaStartedAt: timestampMs('sla_started_at'),
+    /** Support minutes spent waiting on the customer in this cycle (targets move by them). */
+    slaPausedMinutes: doublePrecision('sla_paused_minutes').notNull().default(0),
+    /** Since when the ticket waits on the customer (status `waiting`); null: not paused. */
+    slaPausedAt: timestampMs('sla_paused_at'),
+    /** The first public staff answer of this cycle (meets or misses the first response). */
+    slaRespondedAt: timestampMs('sla_responded_at'),
+    firstResponseDueAt: timestampMs('first_response_due_at'),
+    firstResponseWarnAt: timestampMs('first_response_warn_at'),
+    resolutionDueAt: timestampMs('resolution_due_at'),
+    resolutionWarnAt: timestampMs('resolution_warn_at'),
+    /** Null when the priority has no target. */
+    slaState: slaState('sla_state'),
+    /** The next instant the state must be looked at again (the SLA job); null: never. */
+    slaCheckAt: timestampMs('sla_check_at'),
+    /** The next pending due time, the list's `due_at` sort key: far future when none is pending. */
+    slaDueAt: timestampMs('sla_due_at')
+      .notNull()
+      .default(sql`'9999-12-31T00:00:00Z'`),
     /** Generated from title and description; see `searchDocument`. */
     searchVector: tsvector('search_vector')
       .notNull()
@@ -202,7 +228,30 @@ export const tickets = pgTable(
     index('tickets_assignee_status_idx').on(t.assignedTo, t.status, t.createdAt),
     index('tickets_category_created_idx').on(t.categoryId, t.createdAt, t.id),
     index('tickets_search_idx').using('gin', t.searchVector),
+    index('tickets_sla_state_created_idx').on(t.slaState, t.createdAt, t.id),
+    index('tickets_sla_due_idx').on(t.slaDueAt, t.id),
+    index('tickets_sla_check_idx')
+      .on(t.slaCheckAt)
+      .where(sql`${t.slaCheckAt} is not null`),
   ],
+);
+
+/**
+ * The SLA notices sent: one row per ticket, cycle, target and level, so each is sent once
+ * however many workers look (`sla/service.ts`).
+ */
+export const slaAlerts = pgTable(
+  'sla_alerts',
+  {
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    cycleStartedAt: timestampMs('cycle_started_at').notNull(),
+    target: text('target', { enum: ['first_response', 'resolution'] }).notNull(),
+    level: text('level', { enum: ['warning', 'breached'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.cycleStartedAt, t.target, t.level] })],
 );
 
 /**

@@ -8,6 +8,7 @@ import { notificationJobs, type NotificationJobDeps } from '../notifications/job
 import type { Metrics } from '../platform/metrics.js';
 import type { AvatarService } from '../users/avatars.js';
 import { userJobs } from '../users/jobs.js';
+import { slaJob } from '../sla/jobs.js';
 import { ticketJobs } from '../tickets/jobs.js';
 import type { TicketService } from '../tickets/service.js';
 import { staffGroupJobs } from '../threads/jobs.js';
@@ -18,7 +19,7 @@ import { startJobs, type JobDefinition } from './registry.js';
 /** What the worker role runs on. */
 export interface WorkerDeps extends Omit<NotificationJobDeps, 'config' | 'tickets'> {
   config: NotificationJobDeps['config'] & Pick<Config, 'BROADCAST_PROGRESS_S'>;
-  tickets: NotificationJobDeps['tickets'] & Pick<TicketService, 'closeIdleResolved'>;
+  tickets: NotificationJobDeps['tickets'] & Pick<TicketService, 'closeIdleResolved' | 'recheckSla'>;
   /** Broadcasts, whose progress job edits the admin's status message (none: no such job). */
   broadcasts?: BroadcastService;
   /** Files, whose jobs scan late and remove unattached uploads (none: no such jobs). */
@@ -38,6 +39,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
   return [
     ...notificationJobs(deps),
     ...ticketJobs(deps),
+    slaJob(deps),
     ...(deps.broadcasts
       ? broadcastJobs({
           ...deps,

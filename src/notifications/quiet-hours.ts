@@ -19,7 +19,7 @@ function minutesOf(time: string): number {
 }
 
 /** The wall clock of `zone` at `instant`: date and time fields as a UTC timestamp. */
-function wallClock(instant: Date, zone: string): number {
+export function wallClock(instant: Date, zone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
@@ -45,7 +45,7 @@ function wallClock(instant: Date, zone: string): number {
 }
 
 /** How far `zone`'s clock is ahead of UTC at `instant`, in milliseconds. */
-function offsetAt(instant: Date, zone: string): number {
+export function offsetAt(instant: Date, zone: string): number {
   return wallClock(instant, zone) - instant.getTime();
 }
 

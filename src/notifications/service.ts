@@ -378,6 +378,48 @@ export function createNotificationService(deps: {
     },
 
     /**
+     * An SLA notice (`sla/service.ts`), staff-only: at `warning` the assignee hears, or, when
+     * nobody (able to act) has the ticket, the staff its routing names (as of a new ticket);
+     * at `breached` the assignee and every active admin and owner.
+     */
+    async slaAlert(
+      work: Work,
+      ticket: TicketFacts,
+      alert: {
+        target: 'first_response' | 'resolution';
+        level: 'warning' | 'breached';
+        dueAt: Date;
+      },
+    ): Promise<void> {
+      const staff = await users.activeStaffProfiles(work.tx);
+      const assignee = staff.find((profile) => profile.id === ticket.assignedTo);
+      let recipients: DeliveryProfile[];
+      if (alert.level === 'warning') {
+        recipients = assignee
+          ? [assignee]
+          : await newTicketAudience(work.tx, ticket, ticket.userId);
+      } else {
+        const admins = staff.filter(
+          (profile) => profile.role === 'admin' || profile.role === 'owner',
+        );
+        recipients = [...new Set([...(assignee ? [assignee] : []), ...admins])];
+      }
+      const breached = alert.level === 'breached';
+      await write(
+        work,
+        draftsFor(recipients, 'system', ticket.id, (t) => ({
+          title: breached
+            ? t.sla_breached(ticket.number, alert.target)
+            : t.sla_warning(ticket.number, alert.target),
+          content: breached
+            ? t.sla_breached_content(ticket.title, alert.dueAt)
+            : t.sla_warning_content(ticket.title, alert.dueAt),
+          internal: true,
+        })),
+      );
+    },
+
+    /**
      * The daily digests (`digest.ts`): one reminder without a ticket per staff member, listing
      * their overdue tickets (oldest first, as many as fit a Telegram message), as one batch.
      */

@@ -46,6 +46,13 @@ export interface NotificationTexts {
   rating_content(title: string, score: number, comment: string | null): string;
   /** The question under a resolved ticket's notice in Telegram, above its 1–5 buttons. */
   rating_question: string;
+  /** Staff: a service level target of the ticket is 80 % gone (`sla/`). */
+  sla_warning(n: number, target: 'first_response' | 'resolution'): string;
+  /** «Title»: how many minutes of the target's time are left, and when it is due (UTC). */
+  sla_warning_content(title: string, dueAt: Date): string;
+  /** Staff: a service level target of the ticket was missed. */
+  sla_breached(n: number, target: 'first_response' | 'resolution'): string;
+  sla_breached_content(title: string, dueAt: Date): string;
 }
 
 /** A score out of 5 as stars: ★★★★☆ 4/5. */
@@ -59,6 +66,11 @@ function ratingContent(commentLabel: string) {
     const line = `«${title}»: ${stars(score)}`;
     return comment ? `${line}\n${commentLabel}: ${excerpt(comment, 1000)}` : line;
   };
+}
+
+/** A due time as the notices name it: day, month, time of day, in UTC. */
+function dueTime(at: Date): string {
+  return `${at.toISOString().slice(8, 10)}.${at.toISOString().slice(5, 7)} ${at.toISOString().slice(11, 16)} UTC`;
 }
 
 /** An age in whole hours under two days, else in whole days. */
@@ -123,6 +135,12 @@ const texts: Record<Language, NotificationTexts> = {
     low_rating: (n: number, score: number) => `Low rating: ticket #${n}, ${score}/5`,
     rating_content: ratingContent('Comment'),
     rating_question: 'How did we do? Rate our help:',
+    sla_warning: (n, target) =>
+      `Ticket #${n}: ${target === 'first_response' ? 'first response' : 'resolution'} due soon`,
+    sla_warning_content: (title, dueAt) => `«${title}» is due by ${dueTime(dueAt)}.`,
+    sla_breached: (n, target) =>
+      `Ticket #${n} is overdue: ${target === 'first_response' ? 'first response' : 'resolution'}`,
+    sla_breached_content: (title, dueAt) => `«${title}» was due by ${dueTime(dueAt)}.`,
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -159,6 +177,12 @@ const texts: Record<Language, NotificationTexts> = {
     low_rating: (n: number, score: number) => `Низкая оценка: обращение #${n}, ${score}/5`,
     rating_content: ratingContent('Комментарий'),
     rating_question: 'Как мы справились? Оцените нашу помощь:',
+    sla_warning: (n, target) =>
+      `Обращение #${n}: скоро срок ${target === 'first_response' ? 'первого ответа' : 'решения'}`,
+    sla_warning_content: (title, dueAt) => `«${title}»: срок — ${dueTime(dueAt)}.`,
+    sla_breached: (n, target) =>
+      `Обращение #${n}: просрочен ${target === 'first_response' ? 'первый ответ' : 'срок решения'}`,
+    sla_breached_content: (title, dueAt) => `«${title}»: срок истёк ${dueTime(dueAt)}.`,
   },
 };
 

@@ -39,6 +39,45 @@ function eventFrame(event: DomainEvent): string {
 }
 
 /**
+ * The frame of a ticket event for a customer: without the ticket's service levels, which are
+ * staff business (`sla/schemas.ts`); null for a change of nothing but those.
+ */
+function customerFrame(event: DomainEvent): string | null {
+  if (!event.type.startsWith('ticket.') || !('data' in event)) return eventFrame(event);
+  const data = event.data as { sla?: unknown };
+  if (!data || typeof data !== 'object' || !('sla' in data)) return eventFrame(event);
+  if ('changes' in event) {
+    const changes = Object.fromEntries(
+      Object.entries(event.changes).filter(([field]) => field !== 'sla'),
+    );
+    if (Object.keys(changes).length === 0 && Object.keys(event.changes).length > 0) return null;
+    return eventFrame({ ...event, data: { ...data, sla: null }, changes } as DomainEvent);
+  }
+  return eventFrame({ ...event, data: { ...data, sla: null } } as DomainEvent);
+}
+
+/** Sends a ticket event: its whole frame to staff, the customer's (`customerFrame`) to others. */
+function deliverTicketEvent(audience: Iterable<Connection>, event: DomainEvent): number {
+  const connections = [...audience];
+  const admitted = (connection: Connection) => mayReceive(connection, event);
+  const sent = deliver(
+    connections.filter((connection) => connection.isStaff),
+    eventFrame(event),
+    admitted,
+  );
+  const forCustomers = customerFrame(event);
+  if (forCustomers === null) return sent;
+  return (
+    sent +
+    deliver(
+      connections.filter((connection) => !connection.isStaff),
+      forCustomers,
+      admitted,
+    )
+  );
+}
+
+/**
  * Whether a socket may receive an event about a ticket it follows: staff see everything; anyone
  * else only their own ticket's public events (a second check behind the subscribe-time one, so
  * a demotion can never leak a staff-only event while its re-check is still running).
@@ -77,12 +116,12 @@ export function routeEvent(hub: ConnectionHub, event: DomainEvent): number {
     if (event.ticket_user_id) {
       for (const connection of hub.connectionsOf(event.ticket_user_id)) audience.add(connection);
     }
-    return deliver(audience, eventFrame(event), (connection) => mayReceive(connection, event));
+    return deliverTicketEvent(audience, event);
   }
   if (!event.ticket_id) return 0;
   const audience = new Set(hub.subscribersOf(event.ticket_id));
   if (movesQueues(event)) for (const connection of hub.staff) audience.add(connection);
-  const sent = deliver(audience, eventFrame(event), (connection) => mayReceive(connection, event));
+  const sent = deliverTicketEvent(audience, event);
   if (event.type === 'ticket.deleted') hub.dropTicket(event.ticket_id);
   return sent;
 }

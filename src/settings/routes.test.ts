@@ -43,6 +43,12 @@ describe('settings', () => {
         greeting: { ru: '', en: '' },
         routing: { mode: 'all', categories: {} },
         staff_chat: { chat_id: null, sign_replies: true, member_role: 'agent' },
+        sla: {
+          low: { first_response: 480, resolution: 4320 },
+          normal: { first_response: 240, resolution: 1440 },
+          high: { first_response: 60, resolution: 480 },
+          critical: { first_response: 15, resolution: 240 },
+        },
         updated_at: null,
         updated_by: null,
       });

@@ -108,6 +108,36 @@ export const staffChatSchema = z.strictObject({
     ),
 });
 
+const targetMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 365)
+  .nullable()
+  .describe('Minutes of support time (`support_hours`); null: no target');
+
+/** The two targets of one priority. */
+const slaTargetsSchema = z
+  .strictObject({ first_response: targetMinutes, resolution: targetMinutes })
+  .refine(
+    (targets) =>
+      targets.first_response === null ||
+      targets.resolution === null ||
+      targets.resolution >= targets.first_response,
+    { message: 'must not be shorter than the first response target', path: ['resolution'] },
+  );
+
+/**
+ * Service level targets per priority (`sla/`): how soon staff first answer and resolve,
+ * counted in support time.
+ */
+export const slaSchema = z.strictObject({
+  low: slaTargetsSchema,
+  normal: slaTargetsSchema,
+  high: slaTargetsSchema,
+  critical: slaTargetsSchema,
+});
+
 /** The groups an admin edits, each replaced whole. */
 export const settingsGroups = {
   support_hours: supportHoursSchema,
@@ -116,6 +146,7 @@ export const settingsGroups = {
   greeting: greetingSchema,
   routing: routingSchema,
   staff_chat: staffChatSchema,
+  sla: slaSchema,
 } as const;
 
 /** A group's name. */
@@ -151,6 +182,7 @@ export const updateSettingsBody = z
     greeting: greetingSchema.optional(),
     routing: routingSchema.optional(),
     staff_chat: staffChatSchema.optional(),
+    sla: slaSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one group to change');
 

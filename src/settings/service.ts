@@ -60,6 +60,12 @@ export function defaultSettings(
       sign_replies: true,
       member_role: 'agent',
     },
+    sla: {
+      low: { first_response: 8 * 60, resolution: 72 * 60 },
+      normal: { first_response: 4 * 60, resolution: 24 * 60 },
+      high: { first_response: 60, resolution: 8 * 60 },
+      critical: { first_response: 15, resolution: 4 * 60 },
+    },
   };
 }
 

@@ -27,6 +27,7 @@ import {
 } from './schemas.js';
 import type { TicketCountsCache } from './counts-cache.js';
 import { ticketSearchCondition } from './search.js';
+import { slaShownTo } from '../sla/schemas.js';
 
 /** Every column but the search document, which nobody needs to read back. */
 const { searchVector: _searchDocument, ...ticketColumns } = getTableColumns(tickets);
@@ -64,6 +65,17 @@ const orders: Record<TicketSort, KeysetOrder> = {
     descending: true,
     columns: { priority: tickets.priority, createdAt: tickets.createdAt, id: tickets.id },
   },
+  // The next pending due time; none pending (paused, met, no target) holds a far-future key.
+  due_at: {
+    name: 'tickets:due_at',
+    descending: false,
+    columns: { slaDueAt: tickets.slaDueAt, id: tickets.id },
+  },
+  '-due_at': {
+    name: 'tickets:-due_at',
+    descending: true,
+    columns: { slaDueAt: tickets.slaDueAt, id: tickets.id },
+  },
 };
 
 /** What the caller may see: staff everything, a user their own tickets. */
@@ -81,9 +93,13 @@ export function ticketConditions(actor: Principal, filters: TicketFilters): SQL 
   if (filters.user_id && filters.user_id !== actor.userId && !can(actor.role, 'tickets.read_all')) {
     throw new Forbidden('Only staff may list other people’s tickets');
   }
+  if (filters.sla_state && !can(actor.role, 'tickets.read_all')) {
+    throw new Forbidden('Only staff see service levels');
+  }
   return and(
     visibleTo(actor),
     filters.status ? inArray(tickets.status, filters.status) : undefined,
+    filters.sla_state ? inArray(tickets.slaState, filters.sla_state) : undefined,
     filters.priority ? inArray(tickets.priority, filters.priority) : undefined,
     filters.category_id ? eq(tickets.categoryId, filters.category_id) : undefined,
     filters.assigned_to ? assigneeCondition(actor, filters.assigned_to) : undefined,
@@ -293,9 +309,15 @@ export function createTicketQueries(db: Db, countsCache?: TicketCountsCache) {
 
     /** A page of the tickets the caller may see, filtered, searched and sorted. */
     async list(actor: Principal, query: TicketListQuery): Promise<Page<TicketDto>> {
+      const staff = can(actor.role, 'tickets.read_all');
+      if (!staff && query.sort.endsWith('due_at')) {
+        throw new Forbidden('Only staff see service levels');
+      }
       const rows = await (firstPage(actor, query) ??
         (query.q?.trim() ? searchPage(actor, query) : listQuery(actor, query)));
-      return keyset(orders[query.sort]).page(rows, query.limit, toTicketDto);
+      return keyset(orders[query.sort]).page(rows, query.limit, (row) =>
+        slaShownTo(staff, toTicketDto(row)),
+      );
     },
 
     /** How many tickets the caller may see, by status (with the same filters as the list). */

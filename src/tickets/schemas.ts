@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ticketPriorities, ticketStatuses, type TicketRow } from '../db/schema.js';
+import { slaStates, ticketPriorities, ticketStatuses, type TicketRow } from '../db/schema.js';
 import { attachmentIdsField } from '../files/schemas.js';
 import { cursorParam, fieldsParam, limitParam } from '../http/list-query.js';
+import { ticketSlaSchema, toTicketSlaDto } from '../sla/schemas.js';
 
 /** A ticket, with when staff first answered (docs/api.md#tickets). */
 export const ticketSchema = z
@@ -19,6 +20,7 @@ export const ticketSchema = z
     updated_at: z.iso.datetime(),
     closed_at: z.iso.datetime().nullable(),
     first_response_at: z.iso.datetime().nullable().describe('When staff first answered'),
+    sla: ticketSlaSchema.nullable().describe('Null without a target, and always for customers'),
   })
   .meta({ id: 'Ticket', description: 'A support ticket' });
 
@@ -36,6 +38,8 @@ export const ticketSorts = [
   '-updated_at',
   'priority',
   '-priority',
+  'due_at',
+  '-due_at',
 ] as const;
 /** A sort of the ticket list. */
 export type TicketSort = (typeof ticketSorts)[number];
@@ -90,6 +94,7 @@ const filterShape = {
 /** `GET /tickets` query. */
 export const ticketListQuery = z.strictObject({
   status: repeatable(ticketStatuses).describe('Repeatable or comma-separated'),
+  sla_state: repeatable(slaStates).describe('Staff: repeatable or comma-separated'),
   ...filterShape,
   sort: z.enum(ticketSorts).default('-created_at'),
   limit: limitParam,
@@ -106,6 +111,7 @@ export const ticketCountsQuery = z.strictObject(filterShape);
 /** Filters of the ticket list and the counts, parsed. */
 export type TicketFilters = z.infer<typeof ticketCountsQuery> & {
   status?: (typeof ticketStatuses)[number][];
+  sla_state?: (typeof slaStates)[number][];
 };
 
 /** A page request of the ticket list. */
@@ -181,5 +187,6 @@ export function toTicketDto(row: TicketRecord): TicketDto {
     updated_at: row.updatedAt.toISOString(),
     closed_at: row.closedAt?.toISOString() ?? null,
     first_response_at: row.firstResponseAt?.toISOString() ?? null,
+    sla: toTicketSlaDto(row),
   };
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, lte } from 'drizzle-orm';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -16,6 +16,8 @@ import type { UnitOfWork, Work } from '../events/unit-of-work.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
+import { slaShownTo } from '../sla/schemas.js';
+import type { SlaService } from '../sla/service.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import type { TicketCountsCache } from './counts-cache.js';
@@ -30,6 +32,11 @@ import {
   type TicketRecord,
 } from './schemas.js';
 import { activeStatuses, authorMayChange, canTransition, refuseClosed } from './ticket-status.js';
+
+/** The ticket as `actor` may see it (customers: without service levels). */
+function shown(actor: Principal, ticket: TicketDto): TicketDto {
+  return slaShownTo(can(actor.role, 'tickets.read_all'), ticket);
+}
 
 /** A ticket opened or deleted, for subscribers (realtime, notifications). */
 function ticketEvent(
@@ -72,6 +79,11 @@ function withoutUpdatedAt(fields: Record<string, unknown> = {}): Record<string, 
   return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'updated_at'));
 }
 
+/** Without the SLA, which follows from the change (`sla/`) rather than being one. */
+function withoutSla(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'sla'));
+}
+
 function asChanges(diff: {
   before: Record<string, unknown>;
   after: Record<string, unknown>;
@@ -101,6 +113,8 @@ export function createTicketService(deps: {
   countsCache?: TicketCountsCache;
   /** Where a new ticket's topic in its author's chat is owed (none: no bot, no topics). */
   customerTopics?: Pick<CustomerTopicService, 'ticketOpened'>;
+  /** Service level targets kept with every change (none: tickets carry no SLA). */
+  sla?: SlaService;
 }) {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const { countsCache } = deps;
@@ -122,7 +136,7 @@ export function createTicketService(deps: {
     const ticket = await uow.run(async (work) =>
       edit(work, await queries.visible(work.tx, actor, id, true)),
     );
-    return toTicketDto(ticket);
+    return shown(actor, toTicketDto(ticket));
   }
 
   /**
@@ -137,9 +151,15 @@ export function createTicketService(deps: {
     set: Partial<TicketRecord>,
   ): Promise<TicketRecord> {
     const { tx } = work;
+    const now = set.updatedAt ?? clock.now();
+    const next = {
+      status: set.status ?? current.status,
+      priority: set.priority ?? current.priority,
+    };
+    const slaSet = deps.sla ? await deps.sla.follow(tx, current, next, { now }) : {};
     const [row] = await tx
       .update(tickets)
-      .set({ updatedAt: clock.now(), ...set })
+      .set({ updatedAt: now, ...set, ...slaSet })
       .where(eq(tickets.id, current.id))
       .returning(ticketColumns);
     if (!row) throw new NotFound('Ticket not found');
@@ -148,8 +168,8 @@ export function createTicketService(deps: {
       toTicketDto(row) as Record<string, unknown>,
     );
     // updated_at moves on every change; the entry records what the change was about.
-    const before = withoutUpdatedAt(diff?.before);
-    const after = withoutUpdatedAt(diff?.after);
+    const before = withoutSla(withoutUpdatedAt(diff?.before));
+    const after = withoutSla(withoutUpdatedAt(diff?.after));
     const actorId = actor?.userId ?? null;
     await audit.record(tx, {
       actorId,
@@ -171,8 +191,21 @@ export function createTicketService(deps: {
     return from === 'closed' ? { status: to, closedAt: null } : { status: to };
   }
 
+  /** Tickets whose SLA must be looked at again by `now`, soonest first, through its index. */
+  function slaCheckQuery(now: Date, limit: number) {
+    return db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(lte(tickets.slaCheckAt, now))
+      .orderBy(tickets.slaCheckAt)
+      .limit(limit);
+  }
+
   return {
     ...queries,
+
+    /** The SLA job's query, unexecuted (the EXPLAIN test inspects its plan). */
+    slaCheckQuery,
 
     /** Tickets whose customer waits for a staff answer (`awaiting-answer.ts`; reminders). */
     awaitingStaffAnswer: ticketsAwaitingStaffAnswer,
@@ -207,7 +240,7 @@ export function createTicketService(deps: {
 
     /** The ticket if the caller may see it, else 404. */
     async get(actor: Principal, id: string): Promise<TicketDto> {
-      return toTicketDto(await queries.visible(db, actor, id));
+      return shown(actor, toTicketDto(await queries.visible(db, actor, id)));
     },
 
     /** The ticket with this number if the caller may see it, else 404 (the bot's `ticket_123`). */
@@ -217,7 +250,7 @@ export function createTicketService(deps: {
         .from(tickets)
         .where(and(eq(tickets.number, number), visibleTo(actor)));
       if (!row) throw new NotFound('Ticket not found');
-      return toTicketDto(row);
+      return shown(actor, toTicketDto(row));
     },
 
     /** A user's tickets: for staff, or the user themself; anyone else gets 404. */
@@ -239,9 +272,13 @@ export function createTicketService(deps: {
         const { tx } = work;
         await categories.requireActive(tx, input.category_id);
         const now = clock.now();
+        const slaSet = deps.sla
+          ? await deps.sla.follow(tx, null, { status: 'open', priority: input.priority }, { now })
+          : {};
         const [row] = await tx
           .insert(tickets)
           .values({
+            ...slaSet,
             userId: actor.userId,
             categoryId: input.category_id,
             title,
@@ -266,7 +303,7 @@ export function createTicketService(deps: {
         work.raise(ticketEvent('ticket.created', dto, actor));
         await notifications.ticketCreated(work, row, actor.userId);
         await deps.customerTopics?.ticketOpened(work, row);
-        return dto;
+        return shown(actor, dto);
       });
     },
 
@@ -392,6 +429,45 @@ export function createTicketService(deps: {
       return closed;
     },
 
+    /**
+     * Moves the SLA state of tickets whose next check is due (`sla_check_at <= now`, through
+     * its index) as time passes: to `warning` at 80 % of a target, `breached` at 100 %, with
+     * the notices owed (`sla/service.ts`), and raises `ticket.updated` so open views refresh.
+     * At most `limit` per call, each in its own unit of work; resolves to how many it looked at.
+     */
+    async recheckSla(limit: number): Promise<number> {
+      const sla = deps.sla;
+      if (!sla) return 0;
+      const now = clock.now();
+      const due = await slaCheckQuery(now, limit);
+      for (const { id } of due) {
+        await uow.run(async (work) => {
+          const [current] = await work.tx
+            .select(ticketColumns)
+            .from(tickets)
+            .where(eq(tickets.id, id))
+            .for('update');
+          // Changed since it was found: its change already set the next check.
+          if (!current?.slaCheckAt || current.slaCheckAt > now) return;
+          const set = await sla.recheck(work, current, now);
+          const [row] = await work.tx
+            .update(tickets)
+            .set(set)
+            .where(eq(tickets.id, id))
+            .returning(ticketColumns);
+          if (!row || row.slaState === current.slaState) return;
+          const before = toTicketDto(current);
+          const after = toTicketDto(row);
+          work.raise(
+            ticketChangeEvent('ticket.updated', after, null, {
+              sla: { from: before.sla, to: after.sla },
+            }),
+          );
+        });
+      }
+      return due.length;
+    },
+
     /** Deletes the ticket with its messages (admins). */
     async remove(actor: Principal, id: string): Promise<void> {
       if (!can(actor.role, 'tickets.delete')) throw new Forbidden('Only admins delete tickets');
@@ -445,10 +521,16 @@ export function createTicketService(deps: {
         });
         return;
       }
-      const firstAnswer = isStaff(actor.role) && !authorReply && !ticket.firstResponseAt;
+      const staffAnswer = isStaff(actor.role) && !authorReply;
+      const firstAnswer = staffAnswer && !ticket.firstResponseAt;
+      // The first public answer of the SLA cycle meets (or misses) the first response target.
+      const slaSet =
+        deps.sla && staffAnswer && !ticket.slaRespondedAt
+          ? await deps.sla.follow(work.tx, ticket, ticket, { now, staffAnswered: true })
+          : {};
       await work.tx
         .update(tickets)
-        .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}) })
+        .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}), ...slaSet })
         .where(eq(tickets.id, ticket.id));
       if (firstAnswer && metrics) {
         const seconds = (now.getTime() - ticket.createdAt.getTime()) / 1000;

@@ -120,6 +120,11 @@ export const TicketCreate = {
   attachment_ids: { maxItems: 10 },
 } as const;
 
+/** Run-time constraints of `components['schemas']['TicketSla']`. */
+export const TicketSla = {
+  state: { enum: ['ok', 'warning', 'breached', 'met', 'paused'] },
+} as const;
+
 /** Run-time constraints of `components['schemas']['TicketUpdate']`. */
 export const TicketUpdate = {
   title: { minLength: 1, maxLength: 200 },

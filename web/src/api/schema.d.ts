@@ -2515,6 +2515,32 @@ export interface paths {
                */
               member_role: 'agent' | 'none';
             };
+            sla?: {
+              low: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              normal: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              high: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+              critical: {
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                first_response: number | null;
+                /** @description Minutes of support time (`support_hours`); null: no target */
+                resolution: number | null;
+              };
+            };
           };
         };
       };
@@ -2580,6 +2606,8 @@ export interface paths {
         query?: {
           /** @description Repeatable or comma-separated */
           status?: string | string[];
+          /** @description Staff: repeatable or comma-separated */
+          sla_state?: string | string[];
           /** @description Repeatable or comma-separated */
           priority?: string | string[];
           category_id?: string;
@@ -2594,12 +2622,19 @@ export interface paths {
           /** @description Search: words of the title and description (Russian and English, prefix match as you type), or a ticket number like 123 or #123 */
           q?: string;
           sort?:
-            'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'priority' | '-priority';
+            | 'created_at'
+            | '-created_at'
+            | 'updated_at'
+            | '-updated_at'
+            | 'priority'
+            | '-priority'
+            | 'due_at'
+            | '-due_at';
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at */
+          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at, sla */
           fields?: string;
         };
         header?: never;
@@ -2641,6 +2676,8 @@ export interface paths {
                 closed_at?: string | null;
                 /** @description When staff first answered */
                 first_response_at?: string | null;
+                /** @description Null without a target, and always for customers */
+                sla?: components['schemas']['TicketSla'] | null;
               }[];
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
@@ -4552,6 +4589,8 @@ export interface paths {
         query?: {
           /** @description Repeatable or comma-separated */
           status?: string | string[];
+          /** @description Staff: repeatable or comma-separated */
+          sla_state?: string | string[];
           /** @description Repeatable or comma-separated */
           priority?: string | string[];
           category_id?: string;
@@ -4564,12 +4603,19 @@ export interface paths {
           /** @description Search: words of the title and description (Russian and English, prefix match as you type), or a ticket number like 123 or #123 */
           q?: string;
           sort?:
-            'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'priority' | '-priority';
+            | 'created_at'
+            | '-created_at'
+            | 'updated_at'
+            | '-updated_at'
+            | 'priority'
+            | '-priority'
+            | 'due_at'
+            | '-due_at';
           /** @description Items per page, 1–100 */
           limit?: number;
           /** @description The next_cursor of the previous page */
           cursor?: string;
-          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at */
+          /** @description Comma-separated fields to return of each item: id, number, user_id, assigned_to, category_id, title, description, status, priority, created_at, updated_at, closed_at, first_response_at, sla */
           fields?: string;
         };
         header?: never;
@@ -4614,6 +4660,8 @@ export interface paths {
                 closed_at?: string | null;
                 /** @description When staff first answered */
                 first_response_at?: string | null;
+                /** @description Null without a target, and always for customers */
+                sla?: components['schemas']['TicketSla'] | null;
               }[];
               /** @description Pass as ?cursor= for the next page; null at the end */
               next_cursor: string | null;
@@ -5578,6 +5626,32 @@ export interface components {
          */
         member_role: 'agent' | 'none';
       };
+      sla: {
+        low: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        normal: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        high: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        critical: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -5629,6 +5703,32 @@ export interface components {
          */
         member_role: 'agent' | 'none';
       };
+      sla: {
+        low: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        normal: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        high: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+        critical: {
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          first_response: number | null;
+          /** @description Minutes of support time (`support_hours`); null: no target */
+          resolution: number | null;
+        };
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -5661,6 +5761,8 @@ export interface components {
       closed_at: string | null;
       /** @description When staff first answered */
       first_response_at: string | null;
+      /** @description Null without a target, and always for customers */
+      sla: components['schemas']['TicketSla'] | null;
     };
     /** @description How many tickets the caller may see, by status */
     TicketCounts: {
@@ -5733,6 +5835,8 @@ export interface components {
       closed_at: string | null;
       /** @description When staff first answered */
       first_response_at: string | null;
+      /** @description Null without a target, and always for customers */
+      sla: components['schemas']['TicketSlaInput'] | null;
     };
     TicketRating: {
       /** @description The rating of the current resolution; null when none (or no resolution) */
@@ -5745,6 +5849,48 @@ export interface components {
       rating: components['schemas']['RatingInput'] | null;
       /** @description The caller is the customer, the ticket is resolved (or closed after it was), and the rating is not given yet or still changeable */
       can_rate: boolean;
+    };
+    /** @description Service level targets of a ticket (staff only) */
+    TicketSla: {
+      /** @enum {string} */
+      state: 'ok' | 'warning' | 'breached' | 'met' | 'paused';
+      /** @description Null: no first response target */
+      first_response_due_at: string | null;
+      /** @description 80 % of the first response target */
+      first_response_warn_at: string | null;
+      /** @description Null: no resolution target */
+      resolution_due_at: string | null;
+      /** @description 80 % of the resolution target */
+      resolution_warn_at: string | null;
+      /** @description The first public staff answer of this cycle */
+      responded_at: string | null;
+      /** @description Waiting on the customer since (targets move later by it) */
+      paused_at: string | null;
+      /** @description The earliest due time still pending; null when paused, met, resolved or without target */
+      next_due_at: string | null;
+      /** @description The earliest warn instant still pending: a view turns to `warning` at it by itself */
+      next_warn_at: string | null;
+    };
+    /** @description Service level targets of a ticket (staff only) */
+    TicketSlaInput: {
+      /** @enum {string} */
+      state: 'ok' | 'warning' | 'breached' | 'met' | 'paused';
+      /** @description Null: no first response target */
+      first_response_due_at: string | null;
+      /** @description 80 % of the first response target */
+      first_response_warn_at: string | null;
+      /** @description Null: no resolution target */
+      resolution_due_at: string | null;
+      /** @description 80 % of the resolution target */
+      resolution_warn_at: string | null;
+      /** @description The first public staff answer of this cycle */
+      responded_at: string | null;
+      /** @description Waiting on the customer since (targets move later by it) */
+      paused_at: string | null;
+      /** @description The earliest due time still pending; null when paused, met, resolved or without target */
+      next_due_at: string | null;
+      /** @description The earliest warn instant still pending: a view turns to `warning` at it by itself */
+      next_warn_at: string | null;
     };
     TicketUpdate: {
       /** @description Author only */

@@ -40,6 +40,10 @@ export const roles: readonly Role[] = schemaValues.Me.role.enum;
 export const statuses: readonly Status[] = schemaValues.Ticket.status.enum;
 /** The priorities, lowest first. */
 export const priorities: readonly Priority[] = schemaValues.Ticket.priority.enum;
+/** Where a ticket stands against its service level targets. */
+export type SlaState = NonNullable<Ticket['sla']>['state'];
+/** The SLA states, as the list filter offers them. */
+export const slaStates: readonly SlaState[] = schemaValues.TicketSla.state.enum;
 /** Length limits of a new ticket's title and description. */
 export const newTicketLimits = {
   title: schemaValues.TicketCreate.title,

@@ -21,6 +21,7 @@ import { formatDateTime, t } from '../i18n';
 import { haptic } from '../telegram';
 import { AttachmentView } from './AttachmentView';
 import { RatingFact } from './RatingCard';
+import { SlaBadge } from './SlaBadge';
 import { CategoryIcon, PriorityBadge, StatusBadge } from './StatusBadge';
 
 function fullName(person: Person | undefined): string {
@@ -116,6 +117,7 @@ export function TicketInfo({
       <div className="ticket-badges">
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
+        <SlaBadge sla={ticket.sla} />
       </div>
       <p className="ticket-description">{ticket.description}</p>
       {files.length > 0 && (

@@ -2,9 +2,10 @@ import type { Category, Ticket } from '../api/types';
 import { formatDateTime } from '../i18n';
 import { navigate } from '../router';
 import { haptic } from '../telegram';
+import { SlaBadge } from './SlaBadge';
 import { CategoryIcon, PriorityBadge, StatusBadge } from './StatusBadge';
 
-/** One ticket in a list: category, number, title, status, priority, last activity. */
+/** One ticket in a list: category, number, title, status, priority, SLA, last activity. */
 export function TicketRow({
   ticket,
   category,
@@ -33,6 +34,7 @@ export function TicketRow({
         <span className="ticket-row-meta">
           <StatusBadge status={ticket.status} />
           <PriorityBadge priority={ticket.priority} quiet />
+          <SlaBadge sla={ticket.sla} />
         </span>
       </span>
     </a>

@@ -145,6 +145,13 @@ export const consoleEn = {
     'Resolved tickets the customer has not answered are closed after this many days; 0: never.',
   routingMode: 'Who',
   autoClose: 'Auto-close',
+  slaSection: 'Service levels',
+  slaHint:
+    'Minutes of support time (the support hours above) per priority; empty: no target. Staff are warned at 80 % and admins told at breach.',
+  slaFirstResponse: 'First response (min)',
+  slaResolution: 'Resolution (min)',
+  slaFirstResponseShort: 'First reply',
+  slaResolutionShort: 'Resolution',
   afterDays: 'Close resolved tickets after (days, 0 = never)',
   greeting: 'Greeting of /start',
   greetingHint: 'Empty: the built-in text',

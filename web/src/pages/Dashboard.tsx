@@ -7,6 +7,7 @@ import { queryKeys } from '../api/query-keys';
 import {
   isStaff,
   priorities,
+  slaStates,
   statuses,
   type Counts,
   type Page,
@@ -29,9 +30,21 @@ interface Filters {
   priority: string;
   from: string;
   to: string;
+  /** Staff: an SLA state (`sla_state`), or '' for any. */
+  sla: string;
+  /** Staff: `due_at` (due soonest first), or '' for the latest activity first. */
+  sort: '' | 'due_at';
 }
 
-const noFilters: Filters = { status: '', category: '', priority: '', from: '', to: '' };
+const noFilters: Filters = {
+  status: '',
+  category: '',
+  priority: '',
+  from: '',
+  to: '',
+  sla: '',
+  sort: '',
+};
 const PAGE_SIZE = 30;
 const queueLabels = { none: 'tabUnassigned', me: 'tabMine', all: 'tabAll' } as const;
 
@@ -144,7 +157,9 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
   const staff = isStaff(user.role);
   const queryClient = useQueryClient();
   const [queue, setQueue] = useStored<Queue>('dashboard.queue', staff ? 'none' : 'all');
-  const [filters, setFilters] = useStored<Filters>('dashboard.filters', noFilters);
+  const [stored, setFilters] = useStored<Filters>('dashboard.filters', noFilters);
+  // Filters saved before a field existed lack it.
+  const filters = { ...noFilters, ...stored };
   const [search, setSearch] = useStored('dashboard.search', '');
   const [showFilters, setShowFilters] = useState(false);
   const q = useDebounced(search.trim(), 300);
@@ -169,14 +184,17 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
   });
   // Staff queues put the latest activity first, so a ticket someone just wrote in comes to the
   // top (live: App.tsx refetches on every ticket and message event staff sockets get).
-  const sort = staff ? '-updated_at' : undefined;
+  // Or, chosen, the tickets due soonest first (service levels are staff-only).
+  let sort: string | undefined;
+  if (staff) sort = filters.sort || '-updated_at';
+  const slaState = staff ? filters.sla || undefined : undefined;
   const list = useInfiniteQuery({
-    queryKey: queryKeys.ticketList(scope, filters.status, sort),
+    queryKey: queryKeys.ticketList({ ...scope, sla_state: slaState }, filters.status, sort),
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
       api<Page<Ticket>>(
         'GET',
-        `/tickets${query({ ...scope, status: filters.status, sort, limit: PAGE_SIZE, cursor: pageParam })}`,
+        `/tickets${query({ ...scope, status: filters.status, sla_state: slaState, sort, limit: PAGE_SIZE, cursor: pageParam })}`,
         undefined,
         signal,
       ),
@@ -324,6 +342,34 @@ export default function Dashboard({ user }: Readonly<{ user: User }>) {
                 </option>
               ))}
             </Select>
+            {staff && (
+              <>
+                <Select
+                  header={t('sla')}
+                  aria-label={t('sla')}
+                  value={filters.sla}
+                  onChange={(event) => setFilter({ sla: event.target.value })}
+                >
+                  <option value="">{t('anySla')}</option>
+                  {slaStates.map((state) => (
+                    <option key={state} value={state}>
+                      {t(`sla_${state}`)}
+                    </option>
+                  ))}
+                </Select>
+                <Select
+                  header={t('sortBy')}
+                  aria-label={t('sortBy')}
+                  value={filters.sort}
+                  onChange={(event) =>
+                    setFilter({ sort: event.target.value === 'due_at' ? 'due_at' : '' })
+                  }
+                >
+                  <option value="">{t('sortActivity')}</option>
+                  <option value="due_at">{t('sortDueSoon')}</option>
+                </Select>
+              </>
+            )}
             <div className="date-range">
               <Input
                 header={t('from')}

@@ -19,10 +19,10 @@ import {
   type Settings as SettingsValue,
 } from '../../api/console-types';
 import { queryKeys } from '../../api/query-keys';
-import type { FieldError, Page, User } from '../../api/types';
+import { priorities, type FieldError, type Page, type User } from '../../api/types';
 import { BackLink } from '../../components/BackLink';
 import { useBackButton } from '../../hooks';
-import { formatDateTime } from '../../i18n';
+import { formatDateTime, t } from '../../i18n';
 import { tc, type ConsoleKey } from '../../i18n/console';
 import { goBack } from '../../router';
 import { haptic } from '../../telegram';
@@ -42,6 +42,22 @@ const staffRoles = ['agent', 'moderator', 'admin', 'owner'] as const;
 const memberRoles: readonly SettingsValue['staff_chat']['member_role'][] = ['agent', 'none'];
 
 type Editable = Omit<SettingsValue, 'updated_at' | 'updated_by'>;
+
+/** The two SLA targets of a priority, with their labels. */
+const slaTargets: readonly [keyof SettingsValue['sla']['low'], ConsoleKey, ConsoleKey][] = [
+  ['first_response', 'slaFirstResponse', 'slaFirstResponseShort'],
+  ['resolution', 'slaResolution', 'slaResolutionShort'],
+];
+
+/** A target's minutes as typed: empty for none (null), else the number (NaN: not one, a 422). */
+function minutesOf(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
+}
+
+/** A target as its field shows it. */
+function minutesText(minutes: number | null): string {
+  return minutes === null || Number.isNaN(minutes) ? '' : String(minutes);
+}
 
 /** The time zones this browser knows, for the zone field's suggestions. */
 function timeZones(): string[] {
@@ -119,8 +135,9 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
 
   useEffect(() => {
     if (settings.data && !form) {
-      const { support_hours, reminders, auto_close, greeting, routing, staff_chat } = settings.data;
-      setForm({ support_hours, reminders, auto_close, greeting, routing, staff_chat });
+      const { support_hours, reminders, auto_close, greeting, routing, staff_chat, sla } =
+        settings.data;
+      setForm({ support_hours, reminders, auto_close, greeting, routing, staff_chat, sla });
       setChatIdText(staff_chat.chat_id === null ? '' : String(staff_chat.chat_id));
     }
   }, [settings.data, form]);
@@ -291,6 +308,41 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
               onChange={(event) => set('reminders', { after_hours: number(event.target.value) })}
             />
             <FieldProblem errors={errors} name="reminders.after_hours" />
+          </Section>
+
+          <Section
+            header={tc('slaSection')}
+            footer={<span className="section-note">{tc('slaHint')}</span>}
+          >
+            {priorities.map((priority) => {
+              const priorityName = t(`priority_${priority}`);
+              return (
+                <div key={priority} className="sla-targets" data-priority={priority}>
+                  <span className="sla-priority">{priorityName}</span>
+                  <div className="time-range">
+                    {slaTargets.map(([target, label, short]) => (
+                      <Input
+                        key={target}
+                        header={tc(short)}
+                        aria-label={`${priorityName}: ${tc(label)}`}
+                        type="number"
+                        inputMode="numeric"
+                        value={minutesText(form.sla[priority][target])}
+                        onChange={(event) =>
+                          set('sla', {
+                            [priority]: {
+                              ...form.sla[priority],
+                              [target]: minutesOf(event.target.value),
+                            },
+                          })
+                        }
+                      />
+                    ))}
+                  </div>
+                  <FieldProblem errors={errors} name={`sla.${priority}`} />
+                </div>
+              );
+            })}
           </Section>
 
           <Section
