@@ -18,18 +18,34 @@ function minutesOf(time: string): number {
   return hours * 60 + minutes;
 }
 
+// One formatter per zone: making one costs far more than using it (tens of microseconds), and
+// an SLA's due time reads the clock of a few days' support windows (`sla/support-time.ts`).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter of `zone`'s wall clock, made once. */
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    // Zones are few (the settings' one, users' own), but a bound costs nothing.
+    if (formatters.size >= 1_000) formatters.clear();
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
 /** The wall clock of `zone` at `instant`: date and time fields as a UTC timestamp. */
 export function wallClock(instant: Date, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(instant);
+  const parts = formatterOf(zone).formatToParts(instant);
   const field = (type: Intl.DateTimeFormatPartTypes) =>
     Number(parts.find((part) => part.type === type)?.value ?? 0);
   return (
