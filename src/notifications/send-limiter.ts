@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cache } from '../platform/cache.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 
@@ -8,6 +7,11 @@ export interface SendLimiter {
   acquire(): Promise<void>;
   /** Stops every sender for `seconds` (Telegram answered 429 with this `retry_after`). */
   pause(seconds: number): Promise<void>;
+}
+
+/** Waits `ms` on the global timer (which a test's fake timers drive). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const pauseKey = 'notify:paused-until';
