@@ -15,6 +15,7 @@ const againstServices = Boolean(process.env.TEST_DATABASE_URL && process.env.TES
  */
 const servicesOnly = [
   'src/auth/across-processes.test.ts',
+  'src/categories/across-processes.test.ts',
   'src/db/postgres.test.ts',
   'src/platform/queue-outage.test.ts',
   'src/platform/redis-prefix-postgres.test.ts',
