@@ -10,7 +10,8 @@
 //     (bench/bare-server.ts, PostgreSQL mode only) measured the same way in the same run;
 //  2. the mixed load: `users` connections, each `rate` requests a second, a quarter each of
 //     GET /tickets?limit=20, GET /tickets/{id}, GET /tickets/{id}/messages?limit=50 and
-//     POST /tickets/{id}/messages;
+//     POST /tickets/{id}/messages; then the same on the bare server (PostgreSQL mode), whose
+//     tail shows what the machine and the load generator add to every request's latency;
 //  3. the same mix saturated (64 connections, no rate), ours and the bare server's.
 // Prints the figures, then one summary line. Asserts nothing. `--profile DIR` writes the
 // server's CPU profile there (node --cpu-prof), to open in Chrome DevTools or bench/profile-top.ts.
@@ -239,6 +240,15 @@ async function measure(
     server.pid,
   );
   printMix(`mix, ${users} users × ${rate}/s`, loaded);
+  // The same paced load on the bare server: what the machine and the load generator alone add
+  // to the tail (their pauses count in every request's latency, ours and the bare server's).
+  const bareLoaded = bare
+    ? await mixWithCpu(
+        { type: 'mix', url: bare.url, users: loadUsers, connections: users, rate, seconds },
+        bare.pid,
+      )
+    : undefined;
+  if (bareLoaded) printMix(`bare server, ${users} users × ${rate}/s`, bareLoaded);
   const saturated = await mixWithCpu(
     { type: 'mix', url, users: loadUsers, connections: 64, rate: 0, seconds: 10 },
     server.pid,
@@ -256,7 +266,9 @@ async function measure(
       ` (CPU ${saturated.cpuPerRequest.toFixed(2)} ms/request, bare ${bareSaturated.cpuPerRequest.toFixed(2)})`;
   }
   return (
-    `${mode} run ${run} (load ${load}): ${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms, ` +
+    `${mode} run ${run} (load ${load}): ${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms` +
+    (bareLoaded ? ` (bare p95 ${ms(bareLoaded.p95)} p99 ${ms(bareLoaded.p99)})` : '') +
+    `, ` +
     `${loaded.errors + loaded.timeouts + loaded.non2xx} errors; saturated ${saturated.perSecond.toFixed(0)} req/s${ratio}; ` +
     `idle me ${ms(idle.medians['GET /auth/me']?.p50 ?? Number.NaN)}` +
     (baseline ? ` (bare ${ms(baseline)})` : '') +
