@@ -405,6 +405,8 @@ export function createNotificationService(deps: {
         recipients = [...new Set([...(assignee ? [assignee] : []), ...admins])];
       }
       const breached = alert.level === 'breached';
+      // The due time on the support team's clock, as the settings' support hours read it.
+      const zone = (await settings.current(work.tx)).support_hours.time_zone;
       await write(
         work,
         draftsFor(recipients, 'system', ticket.id, (t) => ({
@@ -412,8 +414,8 @@ export function createNotificationService(deps: {
             ? t.sla_breached(ticket.number, alert.target)
             : t.sla_warning(ticket.number, alert.target),
           content: breached
-            ? t.sla_breached_content(ticket.title, alert.dueAt)
-            : t.sla_warning_content(ticket.title, alert.dueAt),
+            ? t.sla_breached_content(ticket.title, alert.dueAt, zone)
+            : t.sla_warning_content(ticket.title, alert.dueAt, zone),
           internal: true,
         })),
       );

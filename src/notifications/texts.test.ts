@@ -53,4 +53,18 @@ describe('every notification text', () => {
       expect(t.status_content('Printer', 'waiting')).toContain('Printer');
     }
   });
+
+  it('names an SLA due time on the support team’s clock, with its zone', () => {
+    const due = new Date('2026-03-02T10:10:00Z');
+    expect(textsFor('en').sla_warning_content('Printer', due, 'UTC')).toBe(
+      '«Printer» is due by 02.03 10:10 UTC.',
+    );
+    expect(textsFor('en').sla_breached_content('Printer', due, 'Europe/Moscow')).toBe(
+      '«Printer» was due by 02.03 13:10 Europe/Moscow.',
+    );
+    // Past midnight there: the day is the local one.
+    expect(textsFor('ru').sla_warning_content('Принтер', due, 'Pacific/Auckland')).toBe(
+      '«Принтер»: срок — 02.03 23:10 Pacific/Auckland.',
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import type { TicketStatus } from '../db/schema.js';
 import { languageOf, type Language } from '../i18n/language.js';
 import { inSentence, vocabulary } from '../i18n/vocabulary.js';
+import { wallClock } from './quiet-hours.js';
 
 /**
  * The words of notifications, by language (ru, en). Titles and contents are stored as plain
@@ -48,11 +49,11 @@ export interface NotificationTexts {
   rating_question: string;
   /** Staff: a service level target of the ticket is 80 % gone (`sla/`). */
   sla_warning(n: number, target: 'first_response' | 'resolution'): string;
-  /** «Title»: how many minutes of the target's time are left, and when it is due (UTC). */
-  sla_warning_content(title: string, dueAt: Date): string;
+  /** «Title»: when it is due, on the clock of the support time zone `zone`. */
+  sla_warning_content(title: string, dueAt: Date, zone: string): string;
   /** Staff: a service level target of the ticket was missed. */
   sla_breached(n: number, target: 'first_response' | 'resolution'): string;
-  sla_breached_content(title: string, dueAt: Date): string;
+  sla_breached_content(title: string, dueAt: Date, zone: string): string;
 }
 
 /** A score out of 5 as stars: ★★★★☆ 4/5. */
@@ -68,9 +69,10 @@ function ratingContent(commentLabel: string) {
   };
 }
 
-/** A due time as the notices name it: day, month, time of day, in UTC. */
-function dueTime(at: Date): string {
-  return `${at.toISOString().slice(8, 10)}.${at.toISOString().slice(5, 7)} ${at.toISOString().slice(11, 16)} UTC`;
+/** A due time as the notices name it: day, month and time of day on `zone`'s clock, and the zone. */
+function dueTime(at: Date, zone: string): string {
+  const wall = new Date(wallClock(at, zone)).toISOString();
+  return `${wall.slice(8, 10)}.${wall.slice(5, 7)} ${wall.slice(11, 16)} ${zone}`;
 }
 
 /** An age in whole hours under two days, else in whole days. */
@@ -137,10 +139,10 @@ const texts: Record<Language, NotificationTexts> = {
     rating_question: 'How did we do? Rate our help:',
     sla_warning: (n, target) =>
       `Ticket #${n}: ${target === 'first_response' ? 'first response' : 'resolution'} due soon`,
-    sla_warning_content: (title, dueAt) => `«${title}» is due by ${dueTime(dueAt)}.`,
+    sla_warning_content: (title, dueAt, zone) => `«${title}» is due by ${dueTime(dueAt, zone)}.`,
     sla_breached: (n, target) =>
       `Ticket #${n} is overdue: ${target === 'first_response' ? 'first response' : 'resolution'}`,
-    sla_breached_content: (title, dueAt) => `«${title}» was due by ${dueTime(dueAt)}.`,
+    sla_breached_content: (title, dueAt, zone) => `«${title}» was due by ${dueTime(dueAt, zone)}.`,
   },
   ru: {
     ticket_created: (n: number) => `Новое обращение #${n}`,
@@ -179,10 +181,10 @@ const texts: Record<Language, NotificationTexts> = {
     rating_question: 'Как мы справились? Оцените нашу помощь:',
     sla_warning: (n, target) =>
       `Обращение #${n}: скоро срок ${target === 'first_response' ? 'первого ответа' : 'решения'}`,
-    sla_warning_content: (title, dueAt) => `«${title}»: срок — ${dueTime(dueAt)}.`,
+    sla_warning_content: (title, dueAt, zone) => `«${title}»: срок — ${dueTime(dueAt, zone)}.`,
     sla_breached: (n, target) =>
       `Обращение #${n}: просрочен ${target === 'first_response' ? 'первый ответ' : 'срок решения'}`,
-    sla_breached_content: (title, dueAt) => `«${title}»: срок истёк ${dueTime(dueAt)}.`,
+    sla_breached_content: (title, dueAt, zone) => `«${title}»: срок истёк ${dueTime(dueAt, zone)}.`,
   },
 };
 
