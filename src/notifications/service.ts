@@ -11,7 +11,7 @@ import type { QuarantinedUpload } from '../files/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { SettingsService } from '../settings/service.js';
-import type { DeliveryProfile, UserService } from '../users/service.js';
+import type { DeliveryProfile, StaffProfile, UserService } from '../users/service.js';
 import { toNotificationDto, type NotificationDto, type NotificationListQuery } from './schemas.js';
 import { createFollowUpNotices, followUpWording } from './follow-ups.js';
 import {
@@ -110,8 +110,10 @@ export function createNotificationService(deps: {
     tx: Tx,
     ticket: Pick<TicketFacts, 'categoryId'>,
     except: string,
+    // The active staff when the caller has read them already (one statement, not two).
+    known?: readonly StaffProfile[],
   ): Promise<DeliveryProfile[]> {
-    const staff = await users.activeStaffProfiles(tx);
+    const staff = known ?? (await users.activeStaffProfiles(tx));
     const { routing } = await settings.current(tx);
     let audience = staff;
     if (routing.mode === 'on_duty') {
@@ -397,7 +399,7 @@ export function createNotificationService(deps: {
       if (alert.level === 'warning') {
         recipients = assignee
           ? [assignee]
-          : await newTicketAudience(work.tx, ticket, ticket.userId);
+          : await newTicketAudience(work.tx, ticket, ticket.userId, staff);
       } else {
         const admins = staff.filter(
           (profile) => profile.role === 'admin' || profile.role === 'owner',
