@@ -13,7 +13,7 @@ const minuteMs = 60_000;
 const dayMinutes = 24 * 60;
 
 /** Minutes since midnight of an `HH:MM`. */
-function minutesOf(time: string): number {
+export function minutesOf(time: string): number {
   const [hours = 0, minutes = 0] = time.split(':').map(Number);
   return hours * 60 + minutes;
 }

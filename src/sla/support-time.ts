@@ -1,4 +1,4 @@
-import { offsetAt, wallClock } from '../notifications/quiet-hours.js';
+import { minutesOf, offsetAt, wallClock } from '../notifications/quiet-hours.js';
 import type { SettingsValues } from '../settings/schemas.js';
 
 /** Support hours as the settings hold them (`support_hours`). */
@@ -8,12 +8,6 @@ const minuteMs = 60_000;
 const dayMs = 24 * 60 * minuteMs;
 /** Days looked through at most (about 30 years): a target never waits longer than that. */
 const maxDays = 11_000;
-
-/** Minutes since midnight of an `HH:MM`. */
-function minutesOf(time: string): number {
-  const [hours = 0, minutes = 0] = time.split(':').map(Number);
-  return hours * 60 + minutes;
-}
 
 /**
  * The instant `zone`'s clock shows `wall` (a local date and time written as a UTC timestamp).
