@@ -9,6 +9,7 @@ import { settings, type SettingsRow } from '../db/schema.js';
 import { Invalid } from '../errors.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
 import type { Cache } from '../platform/cache.js';
+import { createLocalCache } from '../platform/local-cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { PubSub } from '../platform/pubsub.js';
 import type { UserService } from '../users/service.js';
@@ -126,22 +127,19 @@ export function createSettingsService(deps: {
   }
 
   // The settings every new ticket, follow-up and staff post reads (two reads per write), kept
-  // in memory: a finished read only, never one under way, which the caller's transaction could
-  // be waiting behind (one PGlite session).
-  let kept: { at: number; value: SettingsDto } | undefined;
-  // Bumped by every drop: a read that started before a drop is not kept.
-  let generation = 0;
+  // in memory while saves are announced: a finished read only, never one under way, which the
+  // caller's transaction could be waiting behind (one PGlite session).
   const live = deps.live ?? (() => true);
-
+  const local = createLocalCache<SettingsDto>({
+    now: () => clock.now().getTime(),
+    live: () => deps.pubsub !== undefined && live(),
+    ttlMs: LOCAL_TTL_MS,
+    maxEntries: 1,
+    againAfterMs: LOCAL_SECOND_DROP_MS,
+    shareReads: false,
+  });
   /** Drops the copy in memory now and once more a moment later (a racing write-back). */
-  function dropLocal(): void {
-    kept = undefined;
-    generation += 1;
-    setTimeout(() => {
-      kept = undefined;
-      generation += 1;
-    }, LOCAL_SECOND_DROP_MS).unref();
-  }
+  const dropLocal = () => local.forget(cacheKey);
 
   /** Through the shared cache, from the database on a miss. */
   async function sharedRead(tx?: Tx): Promise<SettingsDto> {
@@ -219,14 +217,9 @@ export function createSettingsService(deps: {
      * The settings now in force: through the cache, read from the database on a miss (in `tx`
      * when the caller holds a transaction: on PGlite a read beside it would wait for it forever).
      */
-    async current(tx?: Tx): Promise<SettingsDto> {
-      const keeps = deps.pubsub !== undefined && live();
-      const now = clock.now().getTime();
-      if (keeps && kept && now - kept.at < LOCAL_TTL_MS) return kept.value;
-      const started = generation;
-      const value = await sharedRead(tx);
-      if (keeps && started === generation) kept = { at: now, value };
-      return value;
+    current(tx?: Tx): Promise<SettingsDto> {
+      // The read always gives settings (the defaults at least), so what is kept is never empty.
+      return local.get(cacheKey, () => sharedRead(tx)) as Promise<SettingsDto>;
     },
 
     /**
