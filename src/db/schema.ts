@@ -720,6 +720,9 @@ export const ticketCycles = pgTable(
     index('ticket_cycles_active_idx')
       .on(t.startedAt)
       .where(sql`${t.endedAt} is null`),
+    // The SLA decisions of a period's edges are found by their due times too.
+    index('ticket_cycles_first_response_due_idx').on(t.firstResponseDueAt),
+    index('ticket_cycles_resolution_due_idx').on(t.resolutionDueAt),
   ],
 );
 
