@@ -8,6 +8,7 @@ import {
   doublePrecision,
   index,
   integer,
+  smallint,
   jsonb,
   pgEnum,
   pgTable,
@@ -185,6 +186,10 @@ export const tickets = pgTable(
     priority: ticketPriority('priority').notNull().default('normal'),
     /** When staff first answered; feeds first-response analytics. */
     firstResponseAt: timestampMs('first_response_at'),
+    /** Where it was opened (`stats/schemas.ts`); `unknown` for tickets from before it was kept. */
+    channel: text('channel', { enum: ['telegram', 'mini_app', 'api', 'unknown'] })
+      .notNull()
+      .default('unknown'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     closedAt: timestampMs('closed_at'),
@@ -660,8 +665,108 @@ export const ticketRatings = pgTable(
   },
   (t) => [
     unique('ticket_ratings_resolution_key').on(t.ticketId, t.resolutionId),
+    /** CSAT of a period (`stats/`). */
+    index('ticket_ratings_created_idx').on(t.createdAt),
     check('ticket_ratings_score_check', sql`${t.score} between 1 and 5`),
   ],
+);
+
+/**
+ * One cycle of a ticket for the statistics (`stats/`): from its creation, or a reopen, to its
+ * resolution (resolved, or closed without being resolved), with the facts the figures read,
+ * written by the stats recorder in the transaction of each ticket change. The ticket's current
+ * category, priority, assignee and channel are copied onto each of its cycles, so a filtered
+ * figure reads one table.
+ */
+export const ticketCycles = pgTable(
+  'ticket_cycles',
+  {
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** 1 for the cycle that began at creation, then 2, 3… for each reopen. */
+    seq: integer('seq').notNull(),
+    startedAt: timestampMs('started_at').notNull(),
+    /** The resolution: the move to resolved, or to closed without passing resolved. */
+    endedAt: timestampMs('ended_at'),
+    /** The move to closed within this cycle (at its end, or later from resolved). */
+    closedAt: timestampMs('closed_at'),
+    /** The assignee when the cycle ended. */
+    endedAssignee: uuid('ended_assignee'),
+    firstResponseAt: timestampMs('first_response_at'),
+    firstResponderId: uuid('first_responder_id'),
+    /** Support-hours seconds from the start to the first answer. */
+    firstResponseSupportS: integer('first_response_support_s'),
+    /** Support-hours seconds from the start to the end, less those spent waiting. */
+    resolutionSupportS: integer('resolution_support_s'),
+    /** Since when the ticket waits on the customer; null when not waiting. */
+    waitingSince: timestampMs('waiting_since'),
+    /** Support-hours seconds spent waiting on the customer so far. */
+    waitingSupportS: integer('waiting_support_s').notNull().default(0),
+    /** The SLA due times of the cycle as they stand (null: no target). */
+    firstResponseDueAt: timestampMs('first_response_due_at'),
+    resolutionDueAt: timestampMs('resolution_due_at'),
+    categoryId: uuid('category_id').notNull(),
+    priority: ticketPriority('priority').notNull(),
+    assignedTo: uuid('assigned_to'),
+    channel: text('channel', { enum: ['telegram', 'mini_app', 'api', 'unknown'] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.seq] }),
+    index('ticket_cycles_started_idx').on(t.startedAt),
+    index('ticket_cycles_ended_idx').on(t.endedAt),
+    index('ticket_cycles_closed_idx').on(t.closedAt),
+    index('ticket_cycles_first_response_idx').on(t.firstResponseAt),
+    index('ticket_cycles_active_idx')
+      .on(t.startedAt)
+      .where(sql`${t.endedAt} is null`),
+    // The SLA decisions of a period's edges are found by their due times too.
+    index('ticket_cycles_first_response_due_idx').on(t.firstResponseDueAt),
+    index('ticket_cycles_resolution_due_idx').on(t.resolutionDueAt),
+  ],
+);
+
+/**
+ * The statistics' hourly rollup (`stats/`): per UTC hour, the events of the cycles counted once
+ * for everything (`kind` `all`) and once per category, priority, assignee (`none`: unassigned)
+ * and channel, so a figure of a long period sums a few thousand rows rather than reading every
+ * cycle. Kept by the trigger `stats_hourly_follow` on `ticket_cycles` (migration 0018), in the
+ * transaction of each change.
+ */
+export const statsHourly = pgTable(
+  'stats_hourly',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
+    key: text('key').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    created: integer('created').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
+);
+
+/**
+ * The statistics' daily histograms of durations (`stats/`): per UTC day, kind and key (as
+ * `stats_hourly`), and metric (0 first response calendar, 1 first response support, 2
+ * resolution calendar, 3 resolution support), how many cycles fall in each of 100 log buckets
+ * (`stats/histogram.ts`). Kept by the trigger `stats_durations_follow` on `ticket_cycles`
+ * (migration 0019). Percentiles of periods with many cycles are read from here.
+ */
+export const statsDurations = pgTable(
+  'stats_durations',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    metric: smallint('metric').notNull(),
+    counts: integer('counts').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.metric] })],
 );
 
 /** The languages a canned reply may be written for; `any` suits every customer. */
