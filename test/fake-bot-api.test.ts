@@ -274,7 +274,10 @@ describe('the fake Telegram Bot API', () => {
       'Request Entity Too Large',
     ]);
     fake.blockChat(8);
-    expect(await refused(api.sendDocument(8, new InputFile(pdf, 'a.pdf')))).toMatchObject([403]);
+    expect(await refused(api.sendDocument(8, new InputFile(pdf, 'a.pdf')))).toEqual([
+      403,
+      'Forbidden: bot was blocked by the user',
+    ]);
   });
 
   it('reads urlencoded bodies and times out a wait that never comes', async () => {

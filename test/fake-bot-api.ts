@@ -87,15 +87,8 @@ function documentProblem(params: Record<string, unknown>): string | undefined {
 /** Telegram's limit of a file a bot uploads (https://core.telegram.org/bots/api#sending-files). */
 export const maxUploadBytes = 50 * 1024 * 1024;
 
-/**
- * True for a request over Telegram's upload limit (with room for the form around the file),
- * which its front refuses before the Bot API reads it; its body is drained unread.
- */
-function tooLarge(request: IncomingMessage): boolean {
-  if (Number(request.headers['content-length'] ?? 0) <= maxUploadBytes + 64 * 1024) return false;
-  request.resume();
-  return true;
-}
+/** A request body over Telegram's upload limit, which its front refuses with 413. */
+class UploadTooLarge extends Error {}
 
 /** A file the fake server can hand out through `getFile` and serve under `/file/bot<token>/`. */
 export interface FakeFile {
@@ -257,7 +250,14 @@ interface Waiter {
 async function readParams(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    // Past the limit the rest is read and dropped, so the connection stays usable.
+    if (size <= maxUploadBytes + 64 * 1024) chunks.push(chunk as Buffer);
+  }
+  // Telegram's front refuses an upload over 50 MB (with room for the form around the file).
+  if (size > maxUploadBytes + 64 * 1024) throw new UploadTooLarge();
   const body = Buffer.concat(chunks);
   if (body.length === 0) return params;
   const type = request.headers['content-type'] ?? '';
@@ -867,13 +867,13 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   }
 
   const server = createServer((request, response) => {
-    if (tooLarge(request)) {
-      const method = /\/([A-Za-z]+)$/.exec(request.url ?? '')?.[1] ?? '';
-      record({ method, params: {}, at: now() }, false);
-      send(response, { ok: false, error_code: 413, description: 'Request Entity Too Large' });
-      return;
-    }
     handle(request, response).catch((error: unknown) => {
+      if (error instanceof UploadTooLarge) {
+        const method = /\/([A-Za-z]+)$/.exec(request.url ?? '')?.[1] ?? '';
+        record({ method, params: {}, at: now() }, false);
+        send(response, { ok: false, error_code: 413, description: 'Request Entity Too Large' });
+        return;
+      }
       send(response, { ok: false, error_code: 400, description: `Bad Request: ${String(error)}` });
     });
   });
