@@ -2745,6 +2745,17 @@ export interface paths {
                 resolution: number | null;
               };
             };
+            scheduled_report?: {
+              /**
+               * @description `off`, `weekly` (the previous 7 days) or `monthly` (the previous calendar month)
+               * @enum {string}
+               */
+              frequency: 'off' | 'weekly' | 'monthly';
+              /** @description ISO weekday of the weekly report, 1 = Monday … 7 = Sunday */
+              weekday: number;
+              /** @description When it goes out, HH:MM on the support clock */
+              time: string;
+            };
           };
         };
       };
@@ -6300,6 +6311,17 @@ export interface components {
           resolution: number | null;
         };
       };
+      scheduled_report: {
+        /**
+         * @description `off`, `weekly` (the previous 7 days) or `monthly` (the previous calendar month)
+         * @enum {string}
+         */
+        frequency: 'off' | 'weekly' | 'monthly';
+        /** @description ISO weekday of the weekly report, 1 = Monday … 7 = Sunday */
+        weekday: number;
+        /** @description When it goes out, HH:MM on the support clock */
+        time: string;
+      };
       /** @description The last save; null: never saved */
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
@@ -6376,6 +6398,17 @@ export interface components {
           /** @description Minutes of support time (`support_hours`); null: no target */
           resolution: number | null;
         };
+      };
+      scheduled_report: {
+        /**
+         * @description `off`, `weekly` (the previous 7 days) or `monthly` (the previous calendar month)
+         * @enum {string}
+         */
+        frequency: 'off' | 'weekly' | 'monthly';
+        /** @description ISO weekday of the weekly report, 1 = Monday … 7 = Sunday */
+        weekday: number;
+        /** @description When it goes out, HH:MM on the support clock */
+        time: string;
       };
       /** @description The last save; null: never saved */
       updated_at: string | null;
