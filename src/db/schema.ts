@@ -260,6 +260,23 @@ export const slaAlerts = pgTable(
 );
 
 /**
+ * Who was sent the scheduled report of which period (`reports/scheduled.ts`): a row is claimed
+ * before the send, so two workers never both send one person the same period's report.
+ */
+export const scheduledReportDeliveries = pgTable(
+  'scheduled_report_deliveries',
+  {
+    periodFrom: timestampMs('period_from').notNull(),
+    periodTo: timestampMs('period_to').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.periodFrom, t.periodTo, t.userId] })],
+);
+
+/**
  * How many tickets have each status, priority, category and assignee: the staff's ticket counts
  * read from here instead of counting every ticket (`tickets/queries.ts`). Kept by the trigger
  * `ticket_counts_follow` on `tickets` (migration 0009), in the transaction of each change.

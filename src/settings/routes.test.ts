@@ -49,6 +49,7 @@ describe('settings', () => {
           high: { first_response: 60, resolution: 480 },
           critical: { first_response: 15, resolution: 240 },
         },
+        scheduled_report: { frequency: 'weekly', weekday: 1, time: '09:00' },
         updated_at: null,
         updated_by: null,
       });
@@ -62,6 +63,17 @@ describe('settings', () => {
         expect(response.statusCode, method).toBe(403);
         expect(response.headers['content-type']).toContain('application/problem+json');
       }
+    });
+
+    it.each([
+      ['an unknown frequency', { frequency: 'daily', weekday: 1, time: '09:00' }, 'frequency'],
+      ['weekday 8', { frequency: 'weekly', weekday: 8, time: '09:00' }, 'weekday'],
+      ['a time past 23:59', { frequency: 'weekly', weekday: 1, time: '24:00' }, 'time'],
+    ])('refuses a scheduled report with %s (422)', async (_name, scheduled_report, field) => {
+      const response = await callAs(t, people.admin, 'PUT', '/settings', { scheduled_report });
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.stringify(response.json())).toContain(field);
     });
 
     it('refuses a caller who is not signed in (401)', async () => {

@@ -138,6 +138,27 @@ export const slaSchema = z.strictObject({
   critical: slaTargetsSchema,
 });
 
+/** How often the scheduled report goes to the admins. */
+export const reportFrequencies = ['off', 'weekly', 'monthly'] as const;
+
+/**
+ * The scheduled report (`reports/scheduled.ts`): every admin and owner with a chat gets the PDF
+ * of the previous period in Telegram, weekly on `weekday` or monthly on the 1st, at `time` on the
+ * support clock (`support_hours.time_zone`).
+ */
+export const scheduledReportSchema = z.strictObject({
+  frequency: z
+    .enum(reportFrequencies)
+    .describe('`off`, `weekly` (the previous 7 days) or `monthly` (the previous calendar month)'),
+  weekday: z
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .describe('ISO weekday of the weekly report, 1 = Monday … 7 = Sunday'),
+  time: clockTime.describe('When it goes out, HH:MM on the support clock'),
+});
+
 /** The groups an admin edits, each replaced whole. */
 export const settingsGroups = {
   support_hours: supportHoursSchema,
@@ -147,6 +168,7 @@ export const settingsGroups = {
   routing: routingSchema,
   staff_chat: staffChatSchema,
   sla: slaSchema,
+  scheduled_report: scheduledReportSchema,
 } as const;
 
 /** A group's name. */
@@ -183,6 +205,7 @@ export const updateSettingsBody = z
     routing: routingSchema.optional(),
     staff_chat: staffChatSchema.optional(),
     sla: slaSchema.optional(),
+    scheduled_report: scheduledReportSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one group to change');
 

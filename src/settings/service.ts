@@ -67,6 +67,7 @@ export function defaultSettings(
       high: { first_response: 60, resolution: 8 * 60 },
       critical: { first_response: 15, resolution: 4 * 60 },
     },
+    scheduled_report: { frequency: 'weekly', weekday: 1, time: '09:00' },
   };
 }
 

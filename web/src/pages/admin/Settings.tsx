@@ -137,7 +137,18 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
     if (settings.data && !form) {
       const { support_hours, reminders, auto_close, greeting, routing, staff_chat, sla } =
         settings.data;
-      setForm({ support_hours, reminders, auto_close, greeting, routing, staff_chat, sla });
+      // The scheduled report has no field here yet: it is saved back as it was.
+      const { scheduled_report } = settings.data;
+      setForm({
+        support_hours,
+        reminders,
+        auto_close,
+        greeting,
+        routing,
+        staff_chat,
+        sla,
+        scheduled_report,
+      });
       setChatIdText(staff_chat.chat_id === null ? '' : String(staff_chat.chat_id));
     }
   }, [settings.data, form]);
