@@ -34,6 +34,7 @@ export type Bucket = 'hour' | 'day' | 'week';
 const DAY_MS = 86_400_000;
 
 /** A calendar day, `YYYY-MM-DD`. */
+// eslint-disable-next-line sonarjs/redundant-type-aliases -- names what the string holds
 export type Day = string;
 
 /** The wall-clock fields of `instant` in `timeZone`. */
