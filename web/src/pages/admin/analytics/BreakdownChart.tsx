@@ -43,11 +43,11 @@ export function BreakdownChart({
       const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.38, 28], align, gap: 1 });
       return {
         width,
-        height: Math.max(96, rows.length * 44 + 32),
+        height: Math.max(88, rows.length * 40 + 28),
         legend: { show: false },
         cursor: { show: false },
         scales: {
-          x: { time: false, ori: 1, dir: 1, range: [-0.5, rows.length - 0.5] },
+          x: { time: false, ori: 1, dir: -1, range: [-0.5, rows.length - 0.5] },
           y: { ori: 0, range: (_u, _min, max) => [0, Math.max(4, max)] },
         },
         axes: [
@@ -64,6 +64,7 @@ export function BreakdownChart({
           },
           {
             side: 2,
+            size: 28,
             stroke: colours.hint,
             font: '11px system-ui, sans-serif',
             ticks: { show: false },

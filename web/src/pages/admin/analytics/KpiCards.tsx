@@ -71,7 +71,7 @@ function ChangeMark({ change }: Readonly<{ change: Change | null }>) {
   else words = ta(change.direction === 'up' ? 'changeUp' : 'changeDown', { pct: change.pct ?? 0 });
   const tone = change.tone === 'neutral' ? '' : `, ${ta(change.tone)}`;
   let shown = '';
-  if (change.pct !== undefined) shown = `${change.pct} %`;
+  if (change.pct !== undefined) shown = `${change.pct}\u00a0%`;
   else if (change.direction === 'new') shown = ta('changeNew');
   return (
     <span className={`kpi-change ${change.tone}`} title={ta('vsPrevious')}>

@@ -67,7 +67,7 @@ export function StaffTable({ rows }: Readonly<{ rows: StaffRow[] }>) {
   const header = (column: Column, colSpan?: number) => (
     <th key={column} scope="col" colSpan={colSpan} aria-sort={ariaSort(column)}>
       <button type="button" className="sort-button" onClick={() => choose(column)}>
-        {ta(`col_${column}`)}
+        {ta(`col_${column}`)}{' '}
         <span aria-hidden="true" className="sort-mark">
           {sort.column === column ? marks[direction] : ''}
         </span>
@@ -75,7 +75,7 @@ export function StaffTable({ rows }: Readonly<{ rows: StaffRow[] }>) {
     </th>
   );
   return (
-    <section className="chart-card" aria-label={ta('staff')}>
+    <section className="chart-card staff-card" aria-label={ta('staff')}>
       <div className="chart-head">
         <h2 className="chart-title">{ta('staff')}</h2>
       </div>

@@ -17,7 +17,7 @@ export function formatDecimal(value: number | null, digits: number): string {
 
 /** A share 0–100 as `87.5 %`, or the dash for none. */
 export function formatPercent(value: number | null): string {
-  return value === null ? ta('noValue') : `${formatDecimal(value, 1)} %`;
+  return value === null ? ta('noValue') : `${formatDecimal(value, 1)}\u00a0%`;
 }
 
 /**
