@@ -67,7 +67,7 @@ export function StaffTable({ rows }: Readonly<{ rows: StaffRow[] }>) {
   const header = (column: Column, colSpan?: number) => (
     <th key={column} scope="col" colSpan={colSpan} aria-sort={ariaSort(column)}>
       <button type="button" className="sort-button" onClick={() => choose(column)}>
-        {ta(`col_${column}`)}{' '}
+        <span className="sort-label">{ta(`col_${column}`)}</span>{' '}
         <span aria-hidden="true" className="sort-mark">
           {sort.column === column ? marks[direction] : ''}
         </span>
