@@ -51,6 +51,7 @@ import type { SharedStateAdapters } from './platform/redis-adapters.js';
 import { defaultRedisPrefix } from './platform/redis-prefix.js';
 import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
 import { createTelegramFiles } from './telegram/file-download.js';
+import { createStatsRecorder } from './stats/recorder.js';
 import { createStatsService, type StatsService } from './stats/service.js';
 import { reminderQueue } from './notifications/reminders.js';
 import {
@@ -96,7 +97,7 @@ export interface Container {
   broadcasts: BroadcastService;
   /** The admin-editable settings (`settings/`), in force in every process at once. */
   settings: SettingsService;
-  /** Ticket figures for the bot's /stats. */
+  /** The analytics of a period (`stats/`), for the API, the exports and the bot's /stats. */
   stats: StatsService;
   /** Strikes and bans of client addresses (`abuse/`). */
   abuse: AbuseGuard;
@@ -336,6 +337,7 @@ export async function createContainer(
   const sla = createSlaService({ settings, notifications });
   const tickets = createTicketService({
     sla,
+    stats: createStatsRecorder({ settings }),
     db: database.db,
     uow,
     clock,
@@ -469,7 +471,7 @@ export async function createContainer(
     avatars,
     broadcasts,
     settings,
-    stats: createStatsService({ db: database.db, clock }),
+    stats: createStatsService({ db: database.db, clock, settings }),
     abuse,
     botApi,
     customerTopics,

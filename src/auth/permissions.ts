@@ -29,6 +29,8 @@ export const permissions = {
   'users.activity': 'moderator',
   'users.set_role': 'admin',
   'stats.read': 'agent',
+  /** The analytics of any period (`GET /stats/*`): figures of the whole team. */
+  'stats.analytics': 'moderator',
   /** Use and keep one's own canned replies, and read the shared ones (`canned-replies/`). */
   'canned_replies.use': 'agent',
   /** Create, change and delete the team's shared canned replies. */

@@ -185,6 +185,10 @@ export const tickets = pgTable(
     priority: ticketPriority('priority').notNull().default('normal'),
     /** When staff first answered; feeds first-response analytics. */
     firstResponseAt: timestampMs('first_response_at'),
+    /** Where it was opened (`stats/schemas.ts`); `unknown` for tickets from before it was kept. */
+    channel: text('channel', { enum: ['telegram', 'mini_app', 'api', 'unknown'] })
+      .notNull()
+      .default('unknown'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     closedAt: timestampMs('closed_at'),
@@ -660,7 +664,61 @@ export const ticketRatings = pgTable(
   },
   (t) => [
     unique('ticket_ratings_resolution_key').on(t.ticketId, t.resolutionId),
+    /** CSAT of a period (`stats/`). */
+    index('ticket_ratings_created_idx').on(t.createdAt),
     check('ticket_ratings_score_check', sql`${t.score} between 1 and 5`),
+  ],
+);
+
+/**
+ * One cycle of a ticket for the statistics (`stats/`): from its creation, or a reopen, to its
+ * resolution (resolved, or closed without being resolved), with the facts the figures read,
+ * written by the stats recorder in the transaction of each ticket change. The ticket's current
+ * category, priority, assignee and channel are copied onto each of its cycles, so a filtered
+ * figure reads one table.
+ */
+export const ticketCycles = pgTable(
+  'ticket_cycles',
+  {
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    /** 1 for the cycle that began at creation, then 2, 3… for each reopen. */
+    seq: integer('seq').notNull(),
+    startedAt: timestampMs('started_at').notNull(),
+    /** The resolution: the move to resolved, or to closed without passing resolved. */
+    endedAt: timestampMs('ended_at'),
+    /** The move to closed within this cycle (at its end, or later from resolved). */
+    closedAt: timestampMs('closed_at'),
+    /** The assignee when the cycle ended. */
+    endedAssignee: uuid('ended_assignee'),
+    firstResponseAt: timestampMs('first_response_at'),
+    firstResponderId: uuid('first_responder_id'),
+    /** Support-hours seconds from the start to the first answer. */
+    firstResponseSupportS: integer('first_response_support_s'),
+    /** Support-hours seconds from the start to the end, less those spent waiting. */
+    resolutionSupportS: integer('resolution_support_s'),
+    /** Since when the ticket waits on the customer; null when not waiting. */
+    waitingSince: timestampMs('waiting_since'),
+    /** Support-hours seconds spent waiting on the customer so far. */
+    waitingSupportS: integer('waiting_support_s').notNull().default(0),
+    /** The SLA due times of the cycle as they stand (null: no target). */
+    firstResponseDueAt: timestampMs('first_response_due_at'),
+    resolutionDueAt: timestampMs('resolution_due_at'),
+    categoryId: uuid('category_id').notNull(),
+    priority: ticketPriority('priority').notNull(),
+    assignedTo: uuid('assigned_to'),
+    channel: text('channel', { enum: ['telegram', 'mini_app', 'api', 'unknown'] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.seq] }),
+    index('ticket_cycles_started_idx').on(t.startedAt),
+    index('ticket_cycles_ended_idx').on(t.endedAt),
+    index('ticket_cycles_closed_idx').on(t.closedAt),
+    index('ticket_cycles_first_response_idx').on(t.firstResponseAt),
+    index('ticket_cycles_active_idx')
+      .on(t.startedAt)
+      .where(sql`${t.endedAt} is null`),
   ],
 );
 

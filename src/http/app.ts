@@ -15,6 +15,7 @@ import realtimeGateway from '../realtime/gateway.js';
 import { settingsRoutes } from '../settings/routes.js';
 import { ticketRoutes } from '../tickets/routes.js';
 import { ratingRoutes } from '../ratings/routes.js';
+import { statsRoutes } from '../stats/routes.js';
 import { userRoutes } from '../users/routes.js';
 import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
@@ -135,6 +136,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       await api.register(categoryRoutes, { categories: container.categories });
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(ratingRoutes, { ratings: container.ratings });
+      await api.register(statsRoutes, { stats: container.stats });
       await api.register(messageRoutes, { messages: container.messages });
       await api.register(cannedReplyRoutes, { cannedReplies: container.cannedReplies });
       await api.register(fileRoutes, {

@@ -1,14 +1,227 @@
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { users } from '../db/schema.js';
+import { languageOf } from '../i18n/language.js';
+import { Invalid } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
-import { ticketStats, type TicketStats } from './ticket-stats.js';
+import type { SettingsService } from '../settings/service.js';
+import { breakdownOf } from './breakdown.js';
+import { figuresOf } from './figures.js';
+import { bucketStarts, startOfLocalDay, startOfLocalWeek } from './period.js';
+import { activeAt, filtersOn, rowsOf, toCount, within, type Numeric } from './queries.js';
+import {
+  maxDayBucketDays,
+  maxHourBucketDays,
+  maxPeriodDays,
+  type BreakdownBy,
+  type StatsBreakdown,
+  type StatsBucket,
+  type StatsHeatmap,
+  type StatsOverview,
+  type StatsQuery,
+  type StatsQueryInput,
+  type StatsStaff,
+  type StatsTimeseries,
+} from './schemas.js';
+import { staffOf } from './staff.js';
 
-/** Creates the statistics service: figures read from the tickets and the audit log. */
-export function createStatsService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps;
+const dayMs = 86_400_000;
+
+/** A stats query with its defaults filled in, and the support team's time zone. */
+export type ResolvedStatsQuery = StatsQuery & { timeZone: string };
+
+/** What the bot's `/stats` shows: today and this week on the support clock, and the backlog. */
+export interface TicketStats {
+  today: { created: number; resolved: number; medianFirstResponseS: number | null };
+  week: { created: number; resolved: number; medianFirstResponseS: number | null };
+  backlog: number;
+  todayFrom: Date;
+  weekFrom: Date;
+  timeZone: string;
+}
+
+/**
+ * Creates the statistics service: the figures of a period read from the cycle facts
+ * (`ticket_cycles`, kept by `recorder.ts`), ratings and messages, on the support team's clock,
+ * for the API, the exports and the bot alike.
+ */
+export function createStatsService(deps: {
+  db: Db;
+  clock: Clock;
+  settings: Pick<SettingsService, 'current'>;
+}) {
+  const { db, clock, settings } = deps;
+
+  const timeZone = async () => (await settings.current()).support_hours.time_zone;
+
+  const period = async (query: StatsQuery) => ({
+    from: query.from.toISOString(),
+    to: query.to.toISOString(),
+    time_zone: await timeZone(),
+  });
+
+  /** The normalised query: defaults (`to` now, `from` a week before), checked bounds. */
+  async function resolveQuery(raw: StatsQueryInput): Promise<ResolvedStatsQuery> {
+    const to = raw.to ? new Date(raw.to) : clock.now();
+    const from = raw.from ? new Date(raw.from) : new Date(to.getTime() - 7 * dayMs);
+    if (from >= to)
+      throw new Invalid('The period is empty', [{ field: 'to', message: 'must be after from' }]);
+    if (to.getTime() - from.getTime() > maxPeriodDays * dayMs) {
+      throw new Invalid('The period is too long', [
+        { field: 'from', message: `must be at most ${maxPeriodDays} days before to` },
+      ]);
+    }
+    return {
+      from,
+      to,
+      ...(raw.category_id ? { categoryId: raw.category_id } : {}),
+      ...(raw.priority ? { priority: raw.priority } : {}),
+      ...(raw.assigned_to ? { assignedTo: raw.assigned_to } : {}),
+      timeZone: await timeZone(),
+    };
+  }
+
+  /** The figures of the period and of the one before it (same length, ending at `from`). */
+  async function overview(query: StatsQuery): Promise<StatsOverview> {
+    const now = clock.now();
+    const length = query.to.getTime() - query.from.getTime();
+    const before = { ...query, from: new Date(query.from.getTime() - length), to: query.from };
+    const [current, previous] = await Promise.all([
+      figuresOf(db, query, now),
+      figuresOf(db, before, now),
+    ]);
+    return {
+      ...(await period(query)),
+      current,
+      previous: { ...previous, from: before.from.toISOString(), to: before.to.toISOString() },
+    };
+  }
+
+  /** Created, resolved and backlog per bucket of the support clock. */
+  async function timeseries(query: StatsQuery & { bucket: StatsBucket }): Promise<StatsTimeseries> {
+    const days = (query.to.getTime() - query.from.getTime()) / dayMs;
+    const limit = { hour: maxHourBucketDays, day: maxDayBucketDays, week: Infinity }[query.bucket];
+    if (days > limit) {
+      throw new Invalid(`Too many ${query.bucket} buckets`, [
+        { field: 'bucket', message: `${query.bucket} buckets cover at most ${limit} days` },
+      ]);
+    }
+    const zone = await timeZone();
+    const now = clock.now();
+    const starts = bucketStarts(query.from, query.to, query.bucket, zone);
+    const literal = '{' + starts.map((start) => start.toISOString()).join(',') + '}';
+    const bounds = sql`${literal}::timestamptz[]`;
+    const f = filtersOn('c', query);
+    const rows = await rowsOf<{ b: Numeric; created: Numeric; started: Numeric; ended: Numeric }>(
+      db,
+      sql`
+      select b, sum(created) as created, sum(started) as started, sum(ended) as ended from (
+        select width_bucket(c.started_at, ${bounds}) as b,
+          count(*) filter (where c.seq = 1) as created, count(*) as started, 0 as ended
+        from ticket_cycles c where ${f} and ${within('c.started_at', query.from, query.to)}
+        group by 1
+        union all
+        select width_bucket(c.ended_at, ${bounds}), 0, 0, count(*)
+        from ticket_cycles c where ${f} and ${within('c.ended_at', query.from, query.to)}
+        group by 1
+      ) events group by b`,
+    );
+    const [start] = await rowsOf<{ backlog: Numeric }>(
+      db,
+      sql`select count(*) as backlog from ticket_cycles c where ${f} and ${activeAt(query.from < now ? query.from : now)}`,
+    );
+    const byBucket = new Map(rows.map((row) => [toCount(row.b), row]));
+    let backlog = toCount(start?.backlog);
+    const points = starts.map((bucketStart, index) => {
+      const row = byBucket.get(index + 1);
+      backlog += toCount(row?.started) - toCount(row?.ended);
+      return {
+        start: bucketStart.toISOString(),
+        created: toCount(row?.created),
+        resolved: toCount(row?.ended),
+        backlog,
+      };
+    });
+    return { ...(await period(query)), bucket: query.bucket, points };
+  }
+
+  /** Tickets created per weekday and hour of the support clock: all 168 cells. */
+  async function heatmap(query: StatsQuery): Promise<StatsHeatmap> {
+    const zone = await timeZone();
+    const rows = await rowsOf<{ weekday: Numeric; hour: Numeric; count: Numeric }>(
+      db,
+      sql`
+      select extract(isodow from c.started_at at time zone ${zone}) as weekday,
+        extract(hour from c.started_at at time zone ${zone}) as hour, count(*) as count
+      from ticket_cycles c
+      where ${filtersOn('c', query)} and c.seq = 1 and ${within('c.started_at', query.from, query.to)}
+      group by 1, 2`,
+    );
+    const counts = new Map(
+      rows.map((row) => [`${toCount(row.weekday)}:${toCount(row.hour)}`, row]),
+    );
+    const cells = Array.from({ length: 7 * 24 }, (_, index) => {
+      const weekday = Math.floor(index / 24) + 1;
+      const hour = index % 24;
+      return { weekday, hour, count: toCount(counts.get(`${weekday}:${hour}`)?.count) };
+    });
+    return { ...(await period(query)), cells };
+  }
+
   return {
-    /** Today's and this week's ticket figures (UTC), as of the clock's now (the bot's /stats). */
-    ticketStats(): Promise<TicketStats> {
-      return ticketStats(db, clock.now());
+    resolveQuery,
+    overview,
+    timeseries,
+    heatmap,
+
+    /** Counts and median times per category, priority, status or channel. */
+    async breakdown(
+      query: StatsQuery & { by: BreakdownBy; language: string },
+    ): Promise<StatsBreakdown> {
+      const rows = await breakdownOf(db, query, clock.now());
+      return { ...(await period(query)), by: query.by, rows };
+    },
+
+    /** Per staff member: assignments, resolutions, times, SLA, CSAT and messages. */
+    async staff(query: StatsQuery): Promise<StatsStaff> {
+      return { ...(await period(query)), rows: await staffOf(db, query, clock.now()) };
+    },
+
+    /** The language a user reads (for category names): `i18n/language.ts`. */
+    async languageOf(userId: string): Promise<string> {
+      const [row] = await db
+        .select({ language: users.languageCode })
+        .from(users)
+        .where(eq(users.id, userId));
+      return languageOf(row?.language);
+    },
+
+    /** Today's and this week's figures on the support clock, as of now (the bot's /stats). */
+    async ticketStats(): Promise<TicketStats> {
+      const now = clock.now();
+      const zone = await timeZone();
+      const todayFrom = startOfLocalDay(now, zone);
+      const weekFrom = startOfLocalWeek(now, zone);
+      const figures = async (from: Date) => {
+        // A period that has only begun this instant is empty, not invalid.
+        const to = now > from ? now : new Date(from.getTime() + 1);
+        const { current } = await overview({ from, to });
+        return current;
+      };
+      const [today, week] = await Promise.all([figures(todayFrom), figures(weekFrom)]);
+      const brief = (figures: typeof today) => ({
+        created: figures.created,
+        resolved: figures.resolved,
+        medianFirstResponseS: figures.first_response.calendar.median_s,
+      });
+      return {
+        today: brief(today),
+        week: brief(week),
+        backlog: today.backlog,
+        todayFrom,
+        weekFrom,
+        timeZone: zone,
+      };
     },
   };
 }

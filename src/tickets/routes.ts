@@ -88,14 +88,24 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ tickets: TicketService }> = a
         summary: 'Open a ticket',
         description:
           'Opens a ticket for the caller in an active category. Title 1–200 and description ' +
-          '1–2000 characters, plain text (HTML markup is removed). Staff are told at once.',
+          '1–2000 characters, plain text (HTML markup is removed). Staff are told at once. ' +
+          'The Mini App sends `X-Client: mini-app`, which records the ticket’s channel as ' +
+          '`mini_app` (for the statistics); any other client’s tickets are `api`.',
         security,
         body: createTicketBody,
         response: { 201: ticketSchema, ...problemResponses(401, 403, 422) },
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await tickets.create(principalOf(request), request.body)),
+      reply
+        .status(201)
+        .send(
+          await tickets.create(
+            principalOf(request),
+            request.body,
+            request.headers['x-client'] === 'mini-app' ? 'mini_app' : 'api',
+          ),
+        ),
   );
 
   app.get(

@@ -18,6 +18,8 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import { slaShownTo } from '../sla/schemas.js';
 import type { SlaService } from '../sla/service.js';
+import type { TicketChannel } from '../stats/schemas.js';
+import type { StatsRecorder } from '../stats/recorder.js';
 import type { UserService } from '../users/service.js';
 import { ticketsAwaitingStaffAnswer } from './awaiting-answer.js';
 import type { TicketCountsCache } from './counts-cache.js';
@@ -115,6 +117,8 @@ export function createTicketService(deps: {
   customerTopics?: Pick<CustomerTopicService, 'ticketOpened'>;
   /** Service level targets kept with every change (none: tickets carry no SLA). */
   sla?: SlaService;
+  /** The statistics' cycle facts kept with every change (none: no statistics). */
+  stats?: StatsRecorder;
 }) {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const { countsCache } = deps;
@@ -163,6 +167,7 @@ export function createTicketService(deps: {
       .where(eq(tickets.id, current.id))
       .returning(ticketColumns);
     if (!row) throw new NotFound('Ticket not found');
+    await deps.stats?.follow(tx, current, row, { now });
     const diff = changedFields(
       toTicketDto(current) as Record<string, unknown>,
       toTicketDto(row) as Record<string, unknown>,
@@ -264,8 +269,15 @@ export function createTicketService(deps: {
       return queries.list(actor, { ...query, user_id: userId });
     },
 
-    /** Opens a ticket in an active category for the caller. */
-    async create(actor: Principal, input: TicketInput): Promise<TicketDto> {
+    /**
+     * Opens a ticket in an active category for the caller, recording where it was opened
+     * (`channel`: the bot says `telegram`, the API route `mini_app` or `api`).
+     */
+    async create(
+      actor: Principal,
+      input: TicketInput,
+      channel: TicketChannel = 'api',
+    ): Promise<TicketDto> {
       const title = requiredPlainText(input.title, 'title');
       const description = requiredPlainText(input.description, 'description');
       return uow.run(async (work) => {
@@ -284,11 +296,13 @@ export function createTicketService(deps: {
             title,
             description,
             priority: input.priority,
+            channel,
             createdAt: now,
             updatedAt: now,
           })
           .returning(ticketColumns);
         if (!row) throw new Error('insert returned no row');
+        await deps.stats?.follow(tx, null, row, { now });
         await files.attachToTicket(tx, actor, row.id, input.attachment_ids ?? []);
         const dto = toTicketDto(row);
         await audit.record(tx, {
@@ -528,10 +542,14 @@ export function createTicketService(deps: {
         deps.sla && staffAnswer && !ticket.slaRespondedAt
           ? await deps.sla.follow(work.tx, ticket, ticket, { now, staffAnswered: true })
           : {};
-      await work.tx
+      const [row] = await work.tx
         .update(tickets)
         .set({ updatedAt: now, ...(firstAnswer ? { firstResponseAt: now } : {}), ...slaSet })
-        .where(eq(tickets.id, ticket.id));
+        .where(eq(tickets.id, ticket.id))
+        .returning(ticketColumns);
+      if (staffAnswer && row) {
+        await deps.stats?.follow(work.tx, ticket, row, { now, answeredBy: actor.userId });
+      }
       if (firstAnswer && metrics) {
         const seconds = (now.getTime() - ticket.createdAt.getTime()) / 1000;
         work.afterCommit(() => metrics.firstResponse.observe(Math.max(0, seconds)));

@@ -37,6 +37,7 @@ export default fp(
           },
           { name: 'files', description: 'Attachments: upload, preview and download' },
           { name: 'users', description: 'People, roles, blocking and activity (staff)' },
+          { name: 'stats', description: 'Analytics of a period (moderators and above)' },
           {
             name: 'notifications',
             description: 'The signed-in user’s notifications: list, unread count, mark read',

@@ -155,6 +155,8 @@ export async function api<T>(
     fetch(`/api/v1${path}`, {
       method,
       headers: {
+        // Tells the API a ticket opened here came from the Mini App (its `channel`).
+        'x-client': 'mini-app',
         ...(session ? { authorization: `Bearer ${session.access}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },

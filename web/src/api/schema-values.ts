@@ -106,6 +106,14 @@ export const NotificationSettingsUpdate = { muted_types: { maxItems: 7 } } as co
 /** Run-time constraints of `components['schemas']['RatingCreate']`. */
 export const RatingCreate = { comment: { maxLength: 1000 } } as const;
 
+/** Run-time constraints of `components['schemas']['StatsBreakdown']`. */
+export const StatsBreakdown = {
+  by: { enum: ['category', 'priority', 'status', 'channel'] },
+} as const;
+
+/** Run-time constraints of `components['schemas']['StatsTimeseries']`. */
+export const StatsTimeseries = { bucket: { enum: ['hour', 'day', 'week'] } } as const;
+
 /** Run-time constraints of `components['schemas']['Ticket']`. */
 export const Ticket = {
   status: { enum: ['open', 'in_progress', 'waiting', 'resolved', 'closed'] },

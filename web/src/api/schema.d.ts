@@ -2590,6 +2590,440 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/stats/breakdown': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Figures per category, priority, status or channel
+     * @description Created, resolved, backlog and median times per group; `status` groups the tickets created in the period by their status now. The period is [from, to) (default: the 7 days before now), at most 731 days; the filters apply to every figure by the ticket’s current category, priority and assignee. Buckets, days and hours are read on the support team’s clock (`time_zone`). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+          /** @description What to group by */
+          by: 'category' | 'priority' | 'status' | 'channel';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsBreakdown'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/heatmap': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Tickets created per weekday and hour
+     * @description All 168 cells (Monday 1 … Sunday 7, hours 0–23 on the support clock). The period is [from, to) (default: the 7 days before now), at most 731 days; the filters apply to every figure by the ticket’s current category, priority and assignee. Buckets, days and hours are read on the support team’s clock (`time_zone`). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsHeatmap'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Figures of a period with the previous one
+     * @description Created, resolved, closed, reopened, backlog, first response and resolution times (median and p90, calendar and support hours), SLA met % and CSAT, for the period and the one before it (same length, ending at `from`). The period is [from, to) (default: the 7 days before now), at most 731 days; the filters apply to every figure by the ticket’s current category, priority and assignee. Buckets, days and hours are read on the support team’s clock (`time_zone`). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsOverview'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/staff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Figures per staff member
+     * @description Per staff member: assignments, cycles resolved, median first response and resolution, SLA met % and CSAT of the tickets assigned to them, messages written. The period is [from, to) (default: the 7 days before now), at most 731 days; the filters apply to every figure by the ticket’s current category, priority and assignee. Buckets, days and hours are read on the support team’s clock (`time_zone`). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsStaff'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/timeseries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Created, resolved and backlog per bucket
+     * @description Buckets of an hour (periods up to 31 days), a day (up to 400 days) or a week, aligned on the support clock (the first and last may be partial). The period is [from, to) (default: the 7 days before now), at most 731 days; the filters apply to every figure by the ticket’s current category, priority and assignee. Buckets, days and hours are read on the support team’s clock (`time_zone`). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+          /** @description hour (periods up to 31 days), day (up to 400 days) or week */
+          bucket?: 'hour' | 'day' | 'week';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsTimeseries'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -2716,7 +3150,7 @@ export interface paths {
     put?: never;
     /**
      * Open a ticket
-     * @description Opens a ticket for the caller in an active category. Title 1–200 and description 1–2000 characters, plain text (HTML markup is removed). Staff are told at once.
+     * @description Opens a ticket for the caller in an active category. Title 1–200 and description 1–2000 characters, plain text (HTML markup is removed). Staff are told at once. The Mini App sends `X-Client: mini-app`, which records the ticket’s channel as `mini_app` (for the statistics); any other client’s tickets are `api`.
      */
     post: {
       parameters: {
@@ -5733,6 +6167,372 @@ export interface components {
       updated_at: string | null;
       /** @description Who saved last; null: never saved, or gone */
       updated_by: string | null;
+    };
+    StatsBreakdown: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @enum {string} */
+      by: 'category' | 'priority' | 'status' | 'channel';
+      rows: {
+        /** @description Category id, priority, status or channel */
+        key: string;
+        /** @description The category’s name in the caller’s language, else the key */
+        label: string;
+        created: number;
+        resolved: number;
+        backlog: number;
+        first_response_median_s: number | null;
+        resolution_median_s: number | null;
+      }[];
+    };
+    StatsBreakdownInput: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @enum {string} */
+      by: 'category' | 'priority' | 'status' | 'channel';
+      rows: {
+        /** @description Category id, priority, status or channel */
+        key: string;
+        /** @description The category’s name in the caller’s language, else the key */
+        label: string;
+        created: number;
+        resolved: number;
+        backlog: number;
+        first_response_median_s: number | null;
+        resolution_median_s: number | null;
+      }[];
+    };
+    StatsFigures: {
+      /** @description Tickets created in the period */
+      created: number;
+      /** @description Cycles ended (resolved, or closed unresolved) */
+      resolved: number;
+      /** @description Moves to closed in the period */
+      closed: number;
+      /** @description Reopens in the period */
+      reopened: number;
+      /** @description Tickets active at the period’s end (or now) */
+      backlog: number;
+      /** @description Cycles whose first public staff answer came in the period */
+      first_response: {
+        count: number;
+        /** @description Calendar time */
+        calendar: components['schemas']['StatsPercentiles'];
+        /** @description Time inside the support hours */
+        support: components['schemas']['StatsPercentiles'];
+      };
+      /** @description Cycles ended in the period; support time leaves out the time spent waiting */
+      resolution: {
+        count: number;
+        /** @description Calendar time */
+        calendar: components['schemas']['StatsPercentiles'];
+        /** @description Time inside the support hours */
+        support: components['schemas']['StatsPercentiles'];
+      };
+      sla: {
+        met: number;
+        breached: number;
+        /** @description Share of targets met, 0–100, one decimal; null when none was decided */
+        met_pct: number | null;
+      };
+      csat: {
+        /** @description Average score, two decimals; null when none */
+        average: number | null;
+        count: number;
+      };
+    };
+    StatsFiguresInput: {
+      /** @description Tickets created in the period */
+      created: number;
+      /** @description Cycles ended (resolved, or closed unresolved) */
+      resolved: number;
+      /** @description Moves to closed in the period */
+      closed: number;
+      /** @description Reopens in the period */
+      reopened: number;
+      /** @description Tickets active at the period’s end (or now) */
+      backlog: number;
+      /** @description Cycles whose first public staff answer came in the period */
+      first_response: {
+        count: number;
+        /** @description Calendar time */
+        calendar: components['schemas']['StatsPercentilesInput'];
+        /** @description Time inside the support hours */
+        support: components['schemas']['StatsPercentilesInput'];
+      };
+      /** @description Cycles ended in the period; support time leaves out the time spent waiting */
+      resolution: {
+        count: number;
+        /** @description Calendar time */
+        calendar: components['schemas']['StatsPercentilesInput'];
+        /** @description Time inside the support hours */
+        support: components['schemas']['StatsPercentilesInput'];
+      };
+      sla: {
+        met: number;
+        breached: number;
+        /** @description Share of targets met, 0–100, one decimal; null when none was decided */
+        met_pct: number | null;
+      };
+      csat: {
+        /** @description Average score, two decimals; null when none */
+        average: number | null;
+        count: number;
+      };
+    };
+    StatsHeatmap: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @description All 168 cells: tickets created, on the support clock */
+      cells: {
+        /** @description Monday 1 … Sunday 7 */
+        weekday: number;
+        hour: number;
+        count: number;
+      }[];
+    };
+    StatsHeatmapInput: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @description All 168 cells: tickets created, on the support clock */
+      cells: {
+        /** @description Monday 1 … Sunday 7 */
+        weekday: number;
+        hour: number;
+        count: number;
+      }[];
+    };
+    /** @description The period’s figures and the previous period’s */
+    StatsOverview: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      current: components['schemas']['StatsFigures'];
+      previous: {
+        /** @description Tickets created in the period */
+        created: number;
+        /** @description Cycles ended (resolved, or closed unresolved) */
+        resolved: number;
+        /** @description Moves to closed in the period */
+        closed: number;
+        /** @description Reopens in the period */
+        reopened: number;
+        /** @description Tickets active at the period’s end (or now) */
+        backlog: number;
+        /** @description Cycles whose first public staff answer came in the period */
+        first_response: {
+          count: number;
+          /** @description Calendar time */
+          calendar: components['schemas']['StatsPercentiles'];
+          /** @description Time inside the support hours */
+          support: components['schemas']['StatsPercentiles'];
+        };
+        /** @description Cycles ended in the period; support time leaves out the time spent waiting */
+        resolution: {
+          count: number;
+          /** @description Calendar time */
+          calendar: components['schemas']['StatsPercentiles'];
+          /** @description Time inside the support hours */
+          support: components['schemas']['StatsPercentiles'];
+        };
+        sla: {
+          met: number;
+          breached: number;
+          /** @description Share of targets met, 0–100, one decimal; null when none was decided */
+          met_pct: number | null;
+        };
+        csat: {
+          /** @description Average score, two decimals; null when none */
+          average: number | null;
+          count: number;
+        };
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string;
+      };
+    };
+    /** @description The period’s figures and the previous period’s */
+    StatsOverviewInput: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      current: components['schemas']['StatsFiguresInput'];
+      previous: {
+        /** @description Tickets created in the period */
+        created: number;
+        /** @description Cycles ended (resolved, or closed unresolved) */
+        resolved: number;
+        /** @description Moves to closed in the period */
+        closed: number;
+        /** @description Reopens in the period */
+        reopened: number;
+        /** @description Tickets active at the period’s end (or now) */
+        backlog: number;
+        /** @description Cycles whose first public staff answer came in the period */
+        first_response: {
+          count: number;
+          /** @description Calendar time */
+          calendar: components['schemas']['StatsPercentilesInput'];
+          /** @description Time inside the support hours */
+          support: components['schemas']['StatsPercentilesInput'];
+        };
+        /** @description Cycles ended in the period; support time leaves out the time spent waiting */
+        resolution: {
+          count: number;
+          /** @description Calendar time */
+          calendar: components['schemas']['StatsPercentilesInput'];
+          /** @description Time inside the support hours */
+          support: components['schemas']['StatsPercentilesInput'];
+        };
+        sla: {
+          met: number;
+          breached: number;
+          /** @description Share of targets met, 0–100, one decimal; null when none was decided */
+          met_pct: number | null;
+        };
+        csat: {
+          /** @description Average score, two decimals; null when none */
+          average: number | null;
+          count: number;
+        };
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string;
+      };
+    };
+    StatsPercentiles: {
+      /** @description Median in whole seconds; null when there is none */
+      median_s: number | null;
+      /** @description 90th percentile in whole seconds; null when there is none */
+      p90_s: number | null;
+    };
+    StatsPercentilesInput: {
+      /** @description Median in whole seconds; null when there is none */
+      median_s: number | null;
+      /** @description 90th percentile in whole seconds; null when there is none */
+      p90_s: number | null;
+    };
+    StatsStaff: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      rows: {
+        /** Format: uuid */
+        user_id: string;
+        name: string;
+        /** @description Assignments to them in the period */
+        assigned: number;
+        /** @description Cycles ended in the period while assigned to them */
+        resolved: number;
+        /** @description Of the cycles whose first answer they wrote */
+        first_response_median_s: number | null;
+        /** @description Of the cycles they resolved */
+        resolution_median_s: number | null;
+        /** @description Of tickets assigned to them */
+        sla_met_pct: number | null;
+        /** @description Of tickets assigned to them */
+        csat_average: number | null;
+        csat_count: number;
+        /** @description Messages they wrote (public and internal) */
+        messages: number;
+      }[];
+    };
+    StatsStaffInput: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      rows: {
+        /** Format: uuid */
+        user_id: string;
+        name: string;
+        /** @description Assignments to them in the period */
+        assigned: number;
+        /** @description Cycles ended in the period while assigned to them */
+        resolved: number;
+        /** @description Of the cycles whose first answer they wrote */
+        first_response_median_s: number | null;
+        /** @description Of the cycles they resolved */
+        resolution_median_s: number | null;
+        /** @description Of tickets assigned to them */
+        sla_met_pct: number | null;
+        /** @description Of tickets assigned to them */
+        csat_average: number | null;
+        csat_count: number;
+        /** @description Messages they wrote (public and internal) */
+        messages: number;
+      }[];
+    };
+    StatsTimeseries: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @enum {string} */
+      bucket: 'hour' | 'day' | 'week';
+      points: {
+        /**
+         * Format: date-time
+         * @description The bucket’s start (the first: `from`)
+         */
+        start: string;
+        created: number;
+        resolved: number;
+        /** @description Active tickets at the bucket’s end (or now) */
+        backlog: number;
+      }[];
+    };
+    StatsTimeseriesInput: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The support team’s time zone the figures are read in */
+      time_zone: string;
+      /** @enum {string} */
+      bucket: 'hour' | 'day' | 'week';
+      points: {
+        /**
+         * Format: date-time
+         * @description The bucket’s start (the first: `from`)
+         */
+        start: string;
+        created: number;
+        resolved: number;
+        /** @description Active tickets at the bucket’s end (or now) */
+        backlog: number;
+      }[];
     };
     /** @description A support ticket */
     Ticket: {

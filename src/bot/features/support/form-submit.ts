@@ -24,13 +24,17 @@ export async function submitForm(
   await deps.store.forms.delete(chatKey(ctx));
   let ticket;
   try {
-    ticket = await deps.tickets.create(ctx.principal, {
-      category_id: categoryId,
-      priority,
-      title,
-      description,
-      attachment_ids: form.files.map((file) => file.id),
-    });
+    ticket = await deps.tickets.create(
+      ctx.principal,
+      {
+        category_id: categoryId,
+        priority,
+        title,
+        description,
+        attachment_ids: form.files.map((file) => file.id),
+      },
+      'telegram',
+    );
   } catch (error) {
     await showForm(ctx, deps, deps.store, refusedForm(ctx, deps, form, error));
     return;
