@@ -131,12 +131,14 @@ function PeriodPicker({
         <div className="date-range analytics-dates">
           <Input
             header={ta('from')}
+            aria-label={ta('from')}
             type="date"
             value={days.first}
             onChange={(event) => onDays({ ...days, first: event.target.value })}
           />
           <Input
             header={ta('to')}
+            aria-label={ta('to')}
             type="date"
             value={days.last}
             onChange={(event) => onDays({ ...days, last: event.target.value })}

@@ -105,7 +105,8 @@ export function BreakdownChart({
       title={title}
       label={label}
       legend={
-        colours && (
+        colours &&
+        rows.length > 0 && (
           <Legend
             items={[
               { name: ta('series_created'), colour: colours.created },

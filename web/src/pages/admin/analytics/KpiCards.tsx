@@ -15,7 +15,12 @@ interface Kpi {
   value: (figures: Figures) => number | null;
   shown: (value: number | null, figures: Figures) => string;
   better: Better;
-  note?: (figures: Figures) => string;
+  note?: (figures: Figures) => string | undefined;
+}
+
+/** The same median counted in support hours only; nothing when there is none. */
+function supportNote(seconds: number | null): string | undefined {
+  return seconds === null ? undefined : `${formatDuration(seconds)} ${ta('supportHours')}`;
 }
 
 const kpis: readonly Kpi[] = [
@@ -42,14 +47,14 @@ const kpis: readonly Kpi[] = [
     value: (f) => f.first_response.calendar.median_s,
     shown: formatDuration,
     better: 'down',
-    note: (f) => `${formatDuration(f.first_response.support.median_s)} ${ta('supportHours')}`,
+    note: (f) => supportNote(f.first_response.support.median_s),
   },
   {
     name: 'kpi_resolution',
     value: (f) => f.resolution.calendar.median_s,
     shown: formatDuration,
     better: 'down',
-    note: (f) => `${formatDuration(f.resolution.support.median_s)} ${ta('supportHours')}`,
+    note: (f) => supportNote(f.resolution.support.median_s),
   },
   { name: 'kpi_sla', value: (f) => f.sla.met_pct, shown: formatPercent, better: 'up' },
   {
@@ -93,12 +98,13 @@ export function KpiCards({ overview }: Readonly<{ overview: StatsOverview }>) {
       {kpis.map((kpi) => {
         const value = kpi.value(overview.current);
         const change = changeOf(value, kpi.value(overview.previous), kpi.better);
+        const note = kpi.note?.(overview.current);
         return (
           <li key={kpi.name} className="kpi" data-kpi={kpi.name.slice(4)}>
             <span className="kpi-name">{ta(kpi.name)}</span>
             <span className="kpi-value">{kpi.shown(value, overview.current)}</span>
             <ChangeMark change={change} />
-            {kpi.note && <span className="kpi-note">{kpi.note(overview.current)}</span>}
+            {note && <span className="kpi-note">{note}</span>}
           </li>
         );
       })}

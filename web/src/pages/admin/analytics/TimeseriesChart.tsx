@@ -43,6 +43,7 @@ function useUplotLine(
         axes: [
           {
             ...axis,
+            size: 32,
             space: bucket === 'hour' ? 48 : 56,
             values: (_u, splits) =>
               splits.map((seconds) =>
