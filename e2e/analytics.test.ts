@@ -5,9 +5,11 @@
  * downloads the report as PDF and Excel; agents and customers find no way in. Screenshots at
  * 390×844, light and dark, ru and en.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { initialJs } from '../bench/web-size.js';
 import type { TestTelegramUser } from '../test/init-data.js';
 import {
   apiSignIn,
@@ -250,6 +252,21 @@ describe.runIf(hasChromium)('analytics page', () => {
         { timeout: 20_000 },
       )
       .toBe(1);
+  });
+
+  it('keeps the chart library out of the initial JavaScript, in the page’s own chunk', () => {
+    const dist = path.resolve(import.meta.dirname, '..', 'web', 'dist');
+    // uPlot's own class names, which only its code holds.
+    const hasUplot = (file: string) =>
+      readFileSync(path.join(dist, file), 'utf8').includes('u-cursor-pt');
+    const { files, gzipBytes } = initialJs(dist);
+    expect(files.filter(hasUplot)).toEqual([]);
+    expect(gzipBytes).toBeLessThanOrEqual(150 * 1024);
+    const chunks = readdirSync(path.join(dist, 'assets'))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => `assets/${name}`)
+      .filter(hasUplot);
+    expect(chunks).toEqual([expect.stringMatching(/^assets\/Analytics-[\w-]+\.js$/)]);
   });
 
   it('shows an agent no entry and a customer the refusal at the page’s address', async () => {
