@@ -90,6 +90,16 @@ describe.runIf(hasChromium)('analytics page', () => {
     const artem = await apiSignIn(server.url, agent);
     await call(server.url, ownerToken, 'PUT', `/users/${artem.id}/role`, { role: 'agent' });
     customerToken = (await apiSignIn(server.url, customer)).token;
+    // The support team works on Tokyo's clock (UTC+9, no clock changes): the page's days are theirs.
+    const settings = await call<{ support_hours: object }>(
+      server.url,
+      ownerToken,
+      'GET',
+      '/settings',
+    );
+    await call(server.url, ownerToken, 'PUT', '/settings', {
+      support_hours: { ...settings.support_hours, time_zone: 'Asia/Tokyo' },
+    });
     await call(server.url, ownerToken, 'POST', '/categories', { name: 'Billing', icon: '💳' });
     const categories = await call<{ items: { id: string }[] }>(
       server.url,
@@ -146,8 +156,16 @@ describe.runIf(hasChromium)('analytics page', () => {
       'true',
     );
 
-    // Today: a point an hour (the support clock is UTC here, no clock change in a day).
-    await page.getByRole('button', { name: 'Today' }).click();
+    await page.getByText('Days and hours on the support clock (Asia/Tokyo)').waitFor();
+
+    // Today: a point an hour, from midnight in Tokyo.
+    const [hourly] = await Promise.all([
+      page.waitForRequest((request) => /\/stats\/timeseries\?.*bucket=hour/.test(request.url())),
+      page.getByRole('button', { name: 'Today' }).click(),
+    ]);
+    const asked = new URL(hourly.url()).searchParams;
+    expect(asked.get('from')).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\+09:00$/);
+    expect(Date.parse(asked.get('to')!) - Date.parse(asked.get('from')!)).toBe(86_400_000);
     await expect.poll(() => column(page, 'timeseries-table', 1)).toHaveLength(24);
     await page
       .getByRole('img', { name: 'Line chart of tickets created and resolved per hour' })
@@ -156,7 +174,11 @@ describe.runIf(hasChromium)('analytics page', () => {
     // A month long past: nothing was created then.
     await page.getByRole('button', { name: 'Dates' }).click();
     await page.getByLabel('From', { exact: true }).fill('2021-01-01');
-    await page.getByLabel('To', { exact: true }).fill('2021-01-31');
+    const [monthly] = await Promise.all([
+      page.waitForRequest((request) => request.url().includes('to=2021-02-01')),
+      page.getByLabel('To', { exact: true }).fill('2021-01-31'),
+    ]);
+    expect(new URL(monthly.url()).searchParams.get('from')).toBe('2021-01-01T00:00:00+09:00');
     await expect.poll(() => column(page, 'timeseries-table', 1)).toHaveLength(31);
     expect(sum(await column(page, 'timeseries-table', 1))).toBe(0);
     await expect.poll(() => kpi(page, 'created')).toBe('0');
