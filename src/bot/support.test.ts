@@ -12,7 +12,7 @@ import {
 } from '../../test/bot.js';
 import { elfBytes, jpegWithExif, pdfBytes } from '../../test/multipart.js';
 import { signInAs } from '../../test/people.js';
-import { attachments, categories } from '../db/schema.js';
+import { attachments, categories, tickets } from '../db/schema.js';
 import type { TicketDto } from '../tickets/schemas.js';
 
 let nextId = 7_100_000;
@@ -156,6 +156,12 @@ describe('the /support form', () => {
     });
     const ticketMessages = createTicketMessages(harness.testApp.container.database.db);
     expect((await ticketMessages.subjectOf(who.id, formId))?.ticketId).toBe(ticket?.id);
+    // The statistics count it as opened in Telegram.
+    const [opened] = await harness.testApp.container.database.db
+      .select({ channel: tickets.channel })
+      .from(tickets)
+      .where(eq(tickets.id, ticket?.id ?? ''));
+    expect(opened?.channel).toBe('telegram');
 
     const session = await signIn(harness.testApp, who);
     const attachments = await harness.testApp.app.inject({

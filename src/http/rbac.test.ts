@@ -463,6 +463,31 @@ describe('who may do what: every endpoint as every role', () => {
       expected: [401, 403, 403, 404, 404, 404, 404],
     },
     {
+      name: 'GET /stats/overview',
+      request: () => ({ method: 'GET', url: '/stats/overview' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
+      name: 'GET /stats/timeseries',
+      request: () => ({ method: 'GET', url: '/stats/timeseries' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
+      name: 'GET /stats/breakdown',
+      request: () => ({ method: 'GET', url: '/stats/breakdown?by=category' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
+      name: 'GET /stats/heatmap',
+      request: () => ({ method: 'GET', url: '/stats/heatmap' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
+      name: 'GET /stats/staff',
+      request: () => ({ method: 'GET', url: '/stats/staff' }),
+      expected: [401, 403, 403, 403, 200, 200, 200],
+    },
+    {
       name: 'GET /files/:id/preview (not an image)',
       request: (f) => ({ method: 'GET', url: `/files/${f.authorFile}/preview` }),
       expected: [401, 404, 404, 404, 404, 404, 404],

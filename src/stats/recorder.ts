@@ -64,7 +64,10 @@ export function createStatsRecorder(deps: { settings: Pick<SettingsService, 'cur
     }
     // An ended cycle keeps what its end decided.
     if (latest.endedAt !== null) return set;
-    if (!sameTime(latest.firstResponseDueAt, after.firstResponseDueAt)) {
+    // A first response decided keeps the due time it was decided against (a later pause moves
+    // the SLA's due times, `sla/sla-state.ts`, but not what was already met or missed).
+    const answered = latest.firstResponseAt !== null;
+    if (!answered && !sameTime(latest.firstResponseDueAt, after.firstResponseDueAt)) {
       set.firstResponseDueAt = after.firstResponseDueAt;
     }
     if (!sameTime(latest.resolutionDueAt, after.resolutionDueAt)) {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { manualClock } from '../../test/manual-clock.js';
-import { callAs, signInEveryRole, type Person } from '../../test/people.js';
+import { addCategory, callAs, signInEveryRole, type Person } from '../../test/people.js';
 import type { UserRole } from '../db/schema.js';
 import type { Problem } from '../http/problem.js';
-import type { StatsHeatmap, StatsOverview, StatsTimeseries } from './schemas.js';
+import type { StatsBreakdown, StatsHeatmap, StatsOverview, StatsTimeseries } from './schemas.js';
 
 const endpoints = ['overview', 'timeseries', 'breakdown?by=priority', 'heatmap', 'staff'];
 
@@ -96,10 +96,32 @@ describe('GET /stats/*', () => {
     expect(response.headers['content-type']).toContain('application/problem+json');
     if (field) {
       const problem = response.json<Problem>();
-      // Schema errors name `query.<field>`; the period's rules name the field alone.
-      const fields = problem.errors?.map((error) => error.field.replace(/^query\./, ''));
-      expect(fields).toContain(field);
+      expect(problem.errors?.map((error) => error.field)).toContain(`query.${field}`);
     }
+  });
+
+  it('counts a ticket opened from the Mini App (X-Client: mini-app) apart from other clients', async () => {
+    const category = await addCategory(t);
+    const open = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: { ...people.user.headers, ...headers },
+        payload: { category_id: category, title: 'Printer', description: 'Jammed.' },
+      });
+    expect((await open({ 'x-client': 'mini-app' })).statusCode).toBe(201);
+    expect((await open({})).statusCode).toBe(201);
+    expect((await open({ 'x-client': 'curl' })).statusCode).toBe(201);
+    const response = await get(
+      people.moderator,
+      `breakdown?by=channel&category_id=${category}&from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z`,
+    );
+    const rows = response.json<StatsBreakdown>().rows;
+    expect(rows.map((row) => [row.key, row.created])).toEqual([
+      ['telegram', 0],
+      ['mini_app', 1],
+      ['api', 2],
+    ]);
   });
 
   it('takes week buckets over any period up to two years', async () => {

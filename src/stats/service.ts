@@ -60,15 +60,24 @@ export function createStatsService(deps: {
     time_zone: await timeZone(),
   });
 
-  /** The normalised query: defaults (`to` now, `from` a week before), checked bounds. */
-  async function resolveQuery(raw: StatsQueryInput): Promise<ResolvedStatsQuery> {
+  /**
+   * The normalised query: defaults (`to` now, `from` a week before), checked bounds. A refused
+   * field is named as the request carries it, `query.to` (or `body.to` for a body).
+   */
+  async function resolveQuery(
+    raw: StatsQueryInput,
+    carriedIn: 'query' | 'body' = 'query',
+  ): Promise<ResolvedStatsQuery> {
     const to = raw.to ? new Date(raw.to) : clock.now();
     const from = raw.from ? new Date(raw.from) : new Date(to.getTime() - 7 * dayMs);
-    if (from >= to)
-      throw new Invalid('The period is empty', [{ field: 'to', message: 'must be after from' }]);
+    if (from >= to) {
+      throw new Invalid('The period is empty', [
+        { field: `${carriedIn}.to`, message: 'must be after from' },
+      ]);
+    }
     if (to.getTime() - from.getTime() > maxPeriodDays * dayMs) {
       throw new Invalid('The period is too long', [
-        { field: 'from', message: `must be at most ${maxPeriodDays} days before to` },
+        { field: `${carriedIn}.from`, message: `must be at most ${maxPeriodDays} days before to` },
       ]);
     }
     return {
@@ -103,7 +112,7 @@ export function createStatsService(deps: {
     const limit = { hour: maxHourBucketDays, day: maxDayBucketDays, week: Infinity }[query.bucket];
     if (days > limit) {
       throw new Invalid(`Too many ${query.bucket} buckets`, [
-        { field: 'bucket', message: `${query.bucket} buckets cover at most ${limit} days` },
+        { field: 'query.bucket', message: `${query.bucket} buckets cover at most ${limit} days` },
       ]);
     }
     const zone = await timeZone();

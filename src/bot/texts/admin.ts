@@ -1,6 +1,7 @@
 import type { TicketPriority, TicketStatus, UserRole } from '../../db/schema.js';
 import type { Language } from '../../i18n/language.js';
 import { vocabulary } from '../../i18n/vocabulary.js';
+import { wallClock } from '../../notifications/quiet-hours.js';
 import { escapeHtml } from '../../telegram/html.js';
 
 /** A ticket as the panel lists it. */
@@ -48,8 +49,14 @@ export interface AdminTexts {
   refused_conflict: string;
   refused_invalid: string;
 
-  /** `/stats` (HTML). */
-  stats(today: StatsPeriod, week: StatsPeriod, backlog: number, weekFrom: Date): string;
+  /** `/stats` (HTML): the periods are read on the support team's clock, `timeZone`. */
+  stats(
+    today: StatsPeriod,
+    week: StatsPeriod,
+    backlog: number,
+    weekFrom: Date,
+    timeZone: string,
+  ): string;
 
   role_usage(roles: readonly UserRole[]): string;
   role_unknown_user(username: string): string;
@@ -96,8 +103,11 @@ function duration(seconds: number | null, units: { s: string; m: string; h: stri
   return rest === 0 ? `${hours} ${units.h}` : `${hours} ${units.h} ${rest} ${units.m}`;
 }
 
-const dayMonth = (date: Date) =>
-  `${String(date.getUTCDate()).padStart(2, '0')}.${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+/** `07.12`: the day and month `date` falls on in `zone`. */
+const dayMonth = (date: Date, zone: string) => {
+  const wall = new Date(wallClock(date, zone));
+  return `${String(wall.getUTCDate()).padStart(2, '0')}.${String(wall.getUTCMonth() + 1).padStart(2, '0')}`;
+};
 
 /** One line per status, named as everywhere else (`i18n/vocabulary.ts`), with its count. */
 function countLines(counts: Record<TicketStatus, number>, language: Language) {
@@ -134,15 +144,15 @@ const ru: AdminTexts = {
   refused_conflict: 'Не получилось: обращение уже изменили. Панель обновлена',
   refused_invalid: 'Этому пользователю нельзя назначать обращения',
 
-  stats: (today, week, backlog, weekFrom) => {
+  stats: (today, week, backlog, weekFrom, timeZone) => {
     const units = { s: 'с', m: 'мин', h: 'ч' };
     const period = (title: string, p: StatsPeriod) =>
       `<b>${title}</b>\nСоздано: <b>${p.created}</b>\nРешено: <b>${p.resolved}</b>\n` +
       `Медиана первого ответа: <b>${duration(p.medianFirstResponseS, units)}</b>`;
     return [
-      '📊 <b>Статистика</b> <i>(время UTC)</i>',
+      `📊 <b>Статистика</b> <i>(по часам поддержки: ${escapeHtml(timeZone)})</i>`,
       period('Сегодня', today),
-      period(`Эта неделя (с понедельника, ${dayMonth(weekFrom)})`, week),
+      period(`Эта неделя (с понедельника, ${dayMonth(weekFrom, timeZone)})`, week),
       `Открытых сейчас: <b>${backlog}</b>`,
     ].join('\n\n');
   },
@@ -207,15 +217,15 @@ const en: AdminTexts = {
   refused_conflict: 'That did not work: the ticket changed meanwhile. Panel refreshed',
   refused_invalid: 'Tickets cannot be assigned to this person',
 
-  stats: (today, week, backlog, weekFrom) => {
+  stats: (today, week, backlog, weekFrom, timeZone) => {
     const units = { s: 's', m: 'min', h: 'h' };
     const period = (title: string, p: StatsPeriod) =>
       `<b>${title}</b>\nCreated: <b>${p.created}</b>\nResolved: <b>${p.resolved}</b>\n` +
       `Median first response: <b>${duration(p.medianFirstResponseS, units)}</b>`;
     return [
-      '📊 <b>Statistics</b> <i>(times in UTC)</i>',
+      `📊 <b>Statistics</b> <i>(on the support clock: ${escapeHtml(timeZone)})</i>`,
       period('Today', today),
-      period(`This week (since Monday, ${dayMonth(weekFrom)})`, week),
+      period(`This week (since Monday, ${dayMonth(weekFrom, timeZone)})`, week),
       `Open right now: <b>${backlog}</b>`,
     ].join('\n\n');
   },

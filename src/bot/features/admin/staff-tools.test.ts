@@ -174,7 +174,7 @@ describe('/admin and /stats', () => {
     await agent.chat.next();
   });
 
-  it('/stats: today and this week in UTC', async () => {
+  it('/stats: today and this week on the support clock (UTC by default)', async () => {
     await sleep(450);
     agent.chat.send('/stats');
     const stats = await h.fake.waitFor(
@@ -182,7 +182,7 @@ describe('/admin and /stats', () => {
       (c) =>
         Number(c.params.chat_id) === agent.chat.person.id && String(c.params.text).includes('📊'),
     );
-    expect(stats.params.text).toContain('(times in UTC)');
+    expect(stats.params.text).toContain('(on the support clock: UTC)');
     expect(stats.params.text).toContain('<b>Today</b>\nCreated: <b>4</b>\nResolved: <b>1</b>');
     expect(stats.params.text).toContain('Median first response: <b>—</b>');
     expect(stats.params.text).toContain('Open right now: <b>3</b>');
