@@ -53,6 +53,7 @@ import { createBotApi, type BotApiTarget } from './telegram/bot-api.js';
 import { createTelegramFiles } from './telegram/file-download.js';
 import { createStatsRecorder } from './stats/recorder.js';
 import { createStatsService, type StatsService } from './stats/service.js';
+import { createReportService, type ReportService } from './reports/service.js';
 import { reminderQueue } from './notifications/reminders.js';
 import {
   createSettingsService,
@@ -99,6 +100,8 @@ export interface Container {
   settings: SettingsService;
   /** The analytics of a period (`stats/`), for the API, the exports and the bot's /stats. */
   stats: StatsService;
+  /** The PDF and spreadsheet reports of a period (`reports/`). */
+  reports: ReportService;
   /** Strikes and bans of client addresses (`abuse/`). */
   abuse: AbuseGuard;
   /** The Bot API client (`TELEGRAM_API_ROOT`); undefined without a bot token. */
@@ -437,6 +440,18 @@ export async function createContainer(
     },
   });
   let stopWorkers: (() => Promise<void>) | undefined;
+  const stats = createStatsService({ db: database.db, clock, settings });
+  const reports = createReportService({
+    db: database.db,
+    stats,
+    queue,
+    clock,
+    reachable: async (userId) => {
+      if (!botApi) return false;
+      const user = await users.getById(userId);
+      return user.isActive && user.botBlockedAt === null;
+    },
+  });
 
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: async () => (await database.executeSql('select 1 as ok')).rows.length === 1,
@@ -471,7 +486,8 @@ export async function createContainer(
     avatars,
     broadcasts,
     settings,
-    stats: createStatsService({ db: database.db, clock, settings }),
+    stats,
+    reports,
     abuse,
     botApi,
     customerTopics,
@@ -491,6 +507,7 @@ export async function createContainer(
           uow,
           notifications,
           broadcasts,
+          reports,
           files,
           avatars,
           users,

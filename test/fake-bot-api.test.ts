@@ -1,6 +1,12 @@
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeTopicIcons, startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
+import {
+  fakeTopicIcons,
+  maxUploadBytes,
+  startFakeBotApi,
+  type FakeBotApi,
+  type UploadedFile,
+} from './fake-bot-api.js';
 import { testBotToken } from './init-data.js';
 
 describe('the fake Telegram Bot API', () => {
@@ -227,6 +233,51 @@ describe('the fake Telegram Bot API', () => {
     await api.sendPhoto(7, new InputFile(Buffer.from('img'), 'p.png'));
     await api.answerCallbackQuery('q');
     expect(fake.sent('answerCallbackQuery')).toHaveLength(1);
+  });
+
+  it('keeps an uploaded document’s bytes, and refuses a document as Telegram does', async () => {
+    const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x80, 0x0a]);
+    await api.sendDocument(7, new InputFile(pdf, 'отчёт.pdf'), {
+      caption: '<b>Отчёт</b>',
+      parse_mode: 'HTML',
+    });
+    const upload = await fake.waitFor('sendDocument');
+    const document = upload.params.document as UploadedFile;
+    expect(document.file_name).toBe('отчёт.pdf');
+    expect(document.bytes.equals(pdf)).toBe(true);
+
+    const refused = (call: Promise<unknown>) =>
+      call.then(
+        () => undefined,
+        (error: unknown) =>
+          error instanceof GrammyError ? [error.error_code, error.description] : error,
+      );
+    expect(await refused(api.sendDocument(7, new InputFile(Buffer.alloc(0), 'empty.pdf')))).toEqual(
+      [400, 'Bad Request: file must be non-empty'],
+    );
+    expect(
+      await refused(
+        api.sendDocument(7, new InputFile(pdf, 'a.pdf'), { caption: 'x'.repeat(1025) }),
+      ),
+    ).toEqual([400, 'Bad Request: message caption is too long']);
+    expect(
+      await refused(
+        api.sendDocument(7, new InputFile(pdf, 'a.pdf'), {
+          caption: '<blink>open</blink>',
+          parse_mode: 'HTML',
+        }),
+      ),
+    ).toEqual([400, "Bad Request: can't parse entities: unsupported start tag"]);
+    const huge = Buffer.alloc(maxUploadBytes + 1024 * 1024);
+    expect(await refused(api.sendDocument(7, new InputFile(huge, 'huge.pdf')))).toEqual([
+      413,
+      'Request Entity Too Large',
+    ]);
+    fake.blockChat(8);
+    expect(await refused(api.sendDocument(8, new InputFile(pdf, 'a.pdf')))).toEqual([
+      403,
+      'Forbidden: bot was blocked by the user',
+    ]);
   });
 
   it('reads urlencoded bodies and times out a wait that never comes', async () => {

@@ -55,6 +55,41 @@ function textProblem(text: unknown, parseMode: unknown): string | undefined {
   return shown.length > maxTextLength ? 'Bad Request: message is too long' : undefined;
 }
 
+/** Telegram's limit of a caption, after entity parsing. */
+const maxCaptionLength = 1024;
+
+/**
+ * Checks a `sendDocument` as Telegram does (https://core.telegram.org/bots/api#senddocument): a
+ * document given (an upload, a file id or a URL), an upload not empty, a caption of at most 1024
+ * characters that parses. The refusal's description, or undefined when Telegram would take it.
+ * Uploads over 50 MB never get this far: the server answers 413 (`handle`).
+ */
+function documentProblem(params: Record<string, unknown>): string | undefined {
+  const document = params.document;
+  if (document === undefined || document === '') {
+    return 'Bad Request: there is no document in the request';
+  }
+  if (typeof document === 'object' && document !== null && 'bytes' in document) {
+    if ((document as UploadedFile).bytes.length === 0) {
+      return 'Bad Request: file must be non-empty';
+    }
+  } else if (typeof document === 'string' && document.startsWith('attach://')) {
+    return 'Bad Request: there is no document in the request';
+  }
+  const caption = params.caption;
+  if (typeof caption !== 'string' || caption === '') return undefined;
+  const problem = textProblem(caption, params.parse_mode);
+  if (problem && problem !== 'Bad Request: message is too long') return problem;
+  const shown = params.parse_mode === 'HTML' ? caption.replaceAll(htmlTag, '') : caption;
+  return shown.length > maxCaptionLength ? 'Bad Request: message caption is too long' : undefined;
+}
+
+/** Telegram's limit of a file a bot uploads (https://core.telegram.org/bots/api#sending-files). */
+export const maxUploadBytes = 50 * 1024 * 1024;
+
+/** A request body over Telegram's upload limit, which its front refuses with 413. */
+class UploadTooLarge extends Error {}
+
 /** A file the fake server can hand out through `getFile` and serve under `/file/bot<token>/`. */
 export interface FakeFile {
   file_id: string;
@@ -215,7 +250,14 @@ interface Waiter {
 async function readParams(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    // Past the limit the rest is read and dropped, so the connection stays usable.
+    if (size <= maxUploadBytes + 64 * 1024) chunks.push(chunk as Buffer);
+  }
+  // Telegram's front refuses an upload over 50 MB (with room for the form around the file).
+  if (size > maxUploadBytes + 64 * 1024) throw new UploadTooLarge();
   const body = Buffer.concat(chunks);
   if (body.length === 0) return params;
   const type = request.headers['content-type'] ?? '';
@@ -229,16 +271,22 @@ async function readParams(request: IncomingMessage, url: URL): Promise<Record<st
   return params;
 }
 
+/** A file uploaded in a multipart request: its name and bytes, as Telegram receives them. */
+export interface UploadedFile {
+  file_name: string;
+  bytes: Buffer;
+}
+
 /**
  * A lenient multipart reader: grammY writes headers without spaces and unquoted file names,
- * which strict parsers refuse. Files become `{file_name}`; a field naming `attach://<part>`
- * resolves to that part's file.
+ * which strict parsers refuse. Files become `{file_name, bytes}`; a field naming
+ * `attach://<part>` resolves to that part's file.
  */
 function readMultipart(body: Buffer, contentType: string): Record<string, unknown> {
   const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
   if (!boundary) throw new Error('multipart body without a boundary');
   const fields: Record<string, unknown> = {};
-  const files: Record<string, { file_name: string }> = {};
+  const files: Record<string, UploadedFile> = {};
   for (const part of body.toString('latin1').split(`--${boundary}`)) {
     const headerEnd = part.indexOf('\r\n\r\n');
     if (headerEnd < 0) continue;
@@ -249,7 +297,12 @@ function readMultipart(body: Buffer, contentType: string): Record<string, unknow
     const fileName = /filename="?([^";\r\n]+)"?/i.exec(headers)?.[1];
     if (fileName === undefined)
       fields[name] = decodeField(Buffer.from(value, 'latin1').toString('utf8'));
-    else files[name] = { file_name: fileName };
+    else {
+      files[name] = {
+        file_name: Buffer.from(fileName, 'latin1').toString('utf8'),
+        bytes: Buffer.from(value, 'latin1'),
+      };
+    }
   }
   for (const [key, value] of Object.entries(fields)) {
     const attached = typeof value === 'string' && value.startsWith('attach://');
@@ -387,6 +440,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     const topicProblem = forumProblem(method, params);
     if (topicProblem) return topicProblem;
     if (method === 'sendMessage') return textProblem(params.text, params.parse_mode);
+    if (method === 'sendDocument') return documentProblem(params);
     if (method === 'answerInlineQuery') return inlineQueries.problem(params);
     if (method !== 'editMessageText') return undefined;
     return textProblem(params.text, params.parse_mode) ?? editProblem(params);
@@ -814,6 +868,12 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      if (error instanceof UploadTooLarge) {
+        const method = /\/([A-Za-z]+)$/.exec(request.url ?? '')?.[1] ?? '';
+        record({ method, params: {}, at: now() }, false);
+        send(response, { ok: false, error_code: 413, description: 'Request Entity Too Large' });
+        return;
+      }
       send(response, { ok: false, error_code: 400, description: `Bad Request: ${String(error)}` });
     });
   });

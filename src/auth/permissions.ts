@@ -35,7 +35,8 @@ export const permissions = {
   'canned_replies.use': 'agent',
   /** Create, change and delete the team's shared canned replies. */
   'canned_replies.manage_shared': 'moderator',
-  'reports.export': 'admin',
+  /** Download a period's PDF or spreadsheet report, or have it sent to one's Telegram chat. */
+  'reports.export': 'moderator',
   'broadcast.send': 'admin',
   /** See and lift the abuse guard's bans of client addresses. */
   'abuse.bans': 'admin',

@@ -16,6 +16,7 @@ import { settingsRoutes } from '../settings/routes.js';
 import { ticketRoutes } from '../tickets/routes.js';
 import { ratingRoutes } from '../ratings/routes.js';
 import { statsRoutes } from '../stats/routes.js';
+import { reportRoutes } from '../reports/routes.js';
 import { userRoutes } from '../users/routes.js';
 import { webhookRoute } from '../bot/webhook-route.js';
 import { answerClientError } from './client-error.js';
@@ -137,6 +138,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       await api.register(ticketRoutes, { tickets: container.tickets });
       await api.register(ratingRoutes, { ratings: container.ratings });
       await api.register(statsRoutes, { stats: container.stats });
+      await api.register(reportRoutes, { reports: container.reports, stats: container.stats });
       await api.register(messageRoutes, { messages: container.messages });
       await api.register(cannedReplyRoutes, { cannedReplies: container.cannedReplies });
       await api.register(fileRoutes, {

@@ -13,6 +13,8 @@ import { ticketJobs } from '../tickets/jobs.js';
 import type { TicketService } from '../tickets/service.js';
 import { staffGroupJobs } from '../threads/jobs.js';
 import type { StaffSender } from '../threads/sender.js';
+import { reportJobs } from '../reports/jobs.js';
+import type { ReportService } from '../reports/service.js';
 import { heartbeatJob } from './heartbeat.js';
 import { startJobs, type JobDefinition } from './registry.js';
 
@@ -28,6 +30,8 @@ export interface WorkerDeps extends Omit<NotificationJobDeps, 'config' | 'ticket
   avatars?: Pick<AvatarService, 'refresh'>;
   /** The staff group's sender and how often it looks for posts (none: no bot, no sender). */
   staffGroup?: { sender: StaffSender; pollMs: number };
+  /** Reports, whose jobs send a report to a chat, asked for or on the schedule (none: no such jobs). */
+  reports?: ReportService;
   /** Where periodic jobs' failures are reported (queued jobs': the queue's own reporter). */
   errors?: ErrorReporter;
   /** The worker's metrics: delivery lag and failures, and its heartbeat (none: no heartbeat). */
@@ -48,6 +52,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
         })
       : []),
     ...(deps.files ? fileJobs(deps.files) : []),
+    ...(deps.reports ? reportJobs({ ...deps, reports: deps.reports }) : []),
     ...(deps.avatars ? userJobs(deps.avatars) : []),
     ...(deps.staffGroup ? staffGroupJobs({ ...deps.staffGroup, logger: deps.logger }) : []),
     ...(deps.metrics ? [heartbeatJob({ ...deps, metrics: deps.metrics })] : []),

@@ -39,6 +39,10 @@ export default fp(
           { name: 'users', description: 'People, roles, blocking and activity (staff)' },
           { name: 'stats', description: 'Analytics of a period (moderators and above)' },
           {
+            name: 'reports',
+            description: 'PDF and spreadsheet reports of a period (moderators and above)',
+          },
+          {
             name: 'notifications',
             description: 'The signed-in user’s notifications: list, unread count, mark read',
           },

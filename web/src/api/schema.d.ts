@@ -2408,6 +2408,210 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a report
+     * @description The report as an attachment named `report-YYYY-MM-DD-YYYY-MM-DD.pdf|xlsx` (its first and last day on the support clock). `pdf`: a cover with the period and filters, the key figures against the previous period, charts drawn as vectors, the breakdown and staff tables. `xlsx` (streamed): sheets of the key figures, the time series, the breakdowns, the staff and the raw tickets of the period, with typed cells (dates on the support clock, durations as [h]:mm:ss). The period and filters are those of the stats endpoints (default: the 7 days before now; at most 731 days), read on the support team’s clock; the report is in the caller’s language (ru or en). Moderators and above.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description `pdf` (A4, charts as vectors) or `xlsx` (a sheet per part and the raw tickets) */
+          format: 'pdf' | 'xlsx';
+          /** @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days */
+          from?: string;
+          /** @description End of the period (exclusive); default now */
+          to?: string;
+          /** @description Only tickets now in this category */
+          category_id?: string;
+          /** @description Only tickets now of this priority */
+          priority?: 'low' | 'normal' | 'high' | 'critical';
+          /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+          assigned_to?: string | 'none';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The file, as an attachment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/send': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a report to my Telegram chat
+     * @description Queues the report; the bot sends it to the caller’s chat as a document (Telegram takes up to 50 MB; a larger file is replaced by a message saying so). 409 `no_telegram_chat` when the bot cannot reach the caller (never started, blocked, or no bot). The period and filters are those of the stats endpoints (default: the 7 days before now; at most 731 days), read on the support team’s clock; the report is in the caller’s language (ru or en). Moderators and above.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description `pdf` (A4, charts as vectors) or `xlsx` (a sheet per part and the raw tickets)
+             * @enum {string}
+             */
+            format: 'pdf' | 'xlsx';
+            /**
+             * Format: date-time
+             * @description Start of the period (inclusive), ISO 8601 with offset; default `to` − 7 days
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description End of the period (exclusive); default now
+             */
+            to?: string;
+            /**
+             * Format: uuid
+             * @description Only tickets now in this category
+             */
+            category_id?: string;
+            /**
+             * @description Only tickets now of this priority
+             * @enum {string}
+             */
+            priority?: 'low' | 'normal' | 'high' | 'critical';
+            /** @description Only tickets now assigned to this user, or `none` for unassigned ones */
+            assigned_to?: string | 'none';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReportQueued'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/settings': {
     parameters: {
       query?: never;
@@ -6013,6 +6217,16 @@ export interface components {
        * @description A day after it was first given
        */
       changeable_until: string;
+    };
+    /** @description The report is on its way to the Telegram chat */
+    ReportQueued: {
+      /** @constant */
+      queued: true;
+    };
+    /** @description The report is on its way to the Telegram chat */
+    ReportQueuedInput: {
+      /** @constant */
+      queued: true;
     };
     /** @description Admin-editable settings; groups never saved follow the environment defaults */
     Settings: {
