@@ -327,6 +327,22 @@ describe.runIf(hasChromium)('analytics page', () => {
           expect(await cutTexts(page, forScreenReaders), `${part}-${look}`).toEqual([]);
           await screenshot(page, `analytics-${part}-${look}`);
         }
+        // A chart's numbers shown as a table to everyone, and the heat map's.
+        for (const [index, part] of [
+          [1, 'category-table'],
+          [3, 'heatmap-table'],
+        ] as const) {
+          const card = page.locator('.chart-card').nth(index);
+          await card.locator('.chart-toggle').click();
+          await card.locator('.chart-table:not(.visually-hidden)').waitFor();
+          await card.evaluate((element: unknown) =>
+            (element as { scrollIntoView(options: object): void }).scrollIntoView({
+              block: 'start',
+            }),
+          );
+          expect(await cutTexts(page, forScreenReaders), `${part}-${look}`).toEqual([]);
+          await screenshot(page, `analytics-${part}-${look}`);
+        }
         await page.getByRole('button', { name: /Filters|Фильтры/ }).click();
         await page.locator('.filters').waitFor();
         await page.evaluate('window.scrollTo(0, 0)');

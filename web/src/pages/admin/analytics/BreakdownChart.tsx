@@ -118,16 +118,26 @@ export function BreakdownChart({
         )
       }
       table={
-        <table data-testid={`breakdown-${breakdown.by}-table`}>
+        <table data-testid={`breakdown-${breakdown.by}-table`} className="breakdown-table">
           <caption>{label}</caption>
           <thead>
             <tr>
               <th scope="col">{ta('group')}</th>
-              <th scope="col">{ta('series_created')}</th>
-              <th scope="col">{ta('series_resolved')}</th>
-              <th scope="col">{ta('series_backlog')}</th>
-              <th scope="col">{ta('col_first_response_median_s')}</th>
-              <th scope="col">{ta('col_resolution_median_s')}</th>
+              <th scope="col">
+                <span className="upright-header">{ta('series_created')}</span>
+              </th>
+              <th scope="col">
+                <span className="upright-header">{ta('series_resolved')}</span>
+              </th>
+              <th scope="col">
+                <span className="upright-header">{ta('series_backlog')}</span>
+              </th>
+              <th scope="col">
+                <span className="upright-header">{ta('col_first_response_median_s')}</span>
+              </th>
+              <th scope="col">
+                <span className="upright-header">{ta('col_resolution_median_s')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
