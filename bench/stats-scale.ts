@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
 import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
+import type { CountSource } from '../src/stats/figures.js';
 import type { StatsQuery } from '../src/stats/schemas.js';
 import { createStatsService, type StatsService } from '../src/stats/service.js';
 import { percentile } from './server.js';
@@ -27,6 +28,8 @@ const { values: options } = parseArgs({
     tickets: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '7' },
     reseed: { type: 'boolean', default: false },
+    /** How the counts are read: `facts` (the cycles alone, before the rollup), `rollup`. */
+    sources: { type: 'string', default: 'facts,rollup' },
     /** Only the cases whose name contains this text. */
     match: { type: 'string', default: '' },
     'database-url': {
@@ -242,12 +245,24 @@ async function main(): Promise<void> {
     (await container.database.executeSql('select id from categories order by sort_order limit 1'))
       .rows[0]?.id,
   );
-  const stats = createStatsService({
-    db: container.database.db,
-    clock: { now: () => new Date() },
-    settings: container.settings,
-  });
+  for (const source of options.sources.split(',') as CountSource[]) {
+    const stats = createStatsService({
+      db: container.database.db,
+      clock: { now: () => new Date() },
+      settings: container.settings,
+      counts: source,
+    });
+    console.log(
+      `\ncounts from ${source === 'facts' ? 'the cycles alone (before)' : 'the hourly rollup (after)'}`,
+    );
+    await report(stats, category);
+  }
+  await container.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
+/** Times every case with `stats` and prints the table. */
+async function report(stats: StatsService, category: string): Promise<void> {
   const rows: { name: string; p50: number; max: number }[] = [];
   console.log(
     `\n${'endpoint'.padEnd(12)} ${'period'.padEnd(8)} ${'filter'.padEnd(9)} ${'p50'.padStart(9)} ${'max'.padStart(9)}`,
@@ -266,8 +281,6 @@ async function main(): Promise<void> {
       `${Math.max(...rows.map((row) => row.p50)).toFixed(1)} ms; ` +
       (over.length ? `over 100 ms: ${over.map((row) => row.name).join('; ')}` : 'all ≤ 100 ms'),
   );
-  await container.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 await main();

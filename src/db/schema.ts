@@ -722,6 +722,30 @@ export const ticketCycles = pgTable(
   ],
 );
 
+/**
+ * The statistics' hourly rollup (`stats/`): per UTC hour, the events of the cycles counted once
+ * for everything (`kind` `all`) and once per category, priority, assignee (`none`: unassigned)
+ * and channel, so a figure of a long period sums a few thousand rows rather than reading every
+ * cycle. Kept by the trigger `stats_hourly_follow` on `ticket_cycles` (migration 0018), in the
+ * transaction of each change.
+ */
+export const statsHourly = pgTable(
+  'stats_hourly',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
+    key: text('key').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    created: integer('created').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
+);
+
 /** The languages a canned reply may be written for; `any` suits every customer. */
 export const cannedReplyLanguages = ['ru', 'en', 'any'] as const;
 export type CannedReplyLanguage = (typeof cannedReplyLanguages)[number];

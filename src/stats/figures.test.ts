@@ -3,6 +3,7 @@ import type { Principal } from '../auth/service.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { addCategory, signInAs } from '../../test/people.js';
 import { categories } from '../db/schema.js';
+import { createStatsService } from './service.js';
 import { eq } from 'drizzle-orm';
 
 /**
@@ -174,6 +175,32 @@ describe('stats figures on a hand-made fortnight (America/Los_Angeles)', () => {
       csat: { average: null, count: 0 },
     });
     expect(previous.first_response.calendar).toEqual({ median_s: null, p90_s: null });
+  });
+
+  it('reads the same counts from the hourly rollup as from the cycles themselves', async () => {
+    const cycles = createStatsService({
+      db: t.container.database.db,
+      clock,
+      settings: t.container.settings,
+      counts: 'facts',
+    });
+    const rolled = t.container.stats;
+    const queries = [
+      { from, to },
+      // Edges inside hours: the parts of the first and last hour come from the cycles.
+      { from: new Date('2026-03-02T16:30:00Z'), to: new Date('2026-03-11T16:10:00Z') },
+      { from, to, assignedTo: boris.userId },
+      { from, to, categoryId: printers, priority: 'normal' as const },
+    ];
+    for (const query of queries) {
+      expect(await rolled.overview(query)).toEqual(await cycles.overview(query));
+      expect(await rolled.heatmap(query)).toEqual(await cycles.heatmap(query));
+      for (const bucket of ['hour', 'day', 'week'] as const) {
+        expect(await rolled.timeseries({ ...query, bucket })).toEqual(
+          await cycles.timeseries({ ...query, bucket }),
+        );
+      }
+    }
   });
 
   it('applies the filters by the ticket’s current category, assignee and priority', async () => {

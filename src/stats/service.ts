@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { users } from '../db/schema.js';
 import { languageOf } from '../i18n/language.js';
@@ -6,9 +6,11 @@ import { Invalid } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import type { SettingsService } from '../settings/service.js';
 import { breakdownOf } from './breakdown.js';
-import { figuresOf } from './figures.js';
+import { figuresOf, type CountSource } from './figures.js';
 import { bucketStarts, startOfLocalDay, startOfLocalWeek } from './period.js';
-import { activeAt, filtersOn, rowsOf, toCount, within, type Numeric } from './queries.js';
+import { offsetAt } from '../notifications/quiet-hours.js';
+import { filtersOn, rowsOf, toCount, within, type Numeric } from './queries.js';
+import { backlogAt, rollupKeyOf, wholeHours } from './rollup.js';
 import {
   maxDayBucketDays,
   maxHourBucketDays,
@@ -49,8 +51,11 @@ export function createStatsService(deps: {
   db: Db;
   clock: Clock;
   settings: Pick<SettingsService, 'current'>;
+  /** Where counts come from: the hourly rollup (default), or the cycles alone (the bench's "before"). */
+  counts?: CountSource;
 }) {
   const { db, clock, settings } = deps;
+  const source = deps.counts ?? 'rollup';
 
   const timeZone = async () => (await settings.current()).support_hours.time_zone;
 
@@ -96,8 +101,8 @@ export function createStatsService(deps: {
     const length = query.to.getTime() - query.from.getTime();
     const before = { ...query, from: new Date(query.from.getTime() - length), to: query.from };
     const [current, previous] = await Promise.all([
-      figuresOf(db, query, now),
-      figuresOf(db, before, now),
+      figuresOf(db, query, now, source),
+      figuresOf(db, before, now, source),
     ]);
     return {
       ...(await period(query)),
@@ -120,34 +125,28 @@ export function createStatsService(deps: {
     const starts = bucketStarts(query.from, query.to, query.bucket, zone);
     const literal = '{' + starts.map((start) => start.toISOString()).join(',') + '}';
     const bounds = sql`${literal}::timestamptz[]`;
-    const f = filtersOn('c', query);
-    const rows = await rowsOf<{ b: Numeric; created: Numeric; started: Numeric; ended: Numeric }>(
-      db,
-      sql`
-      select b, sum(created) as created, sum(started) as started, sum(ended) as ended from (
-        select width_bucket(c.started_at, ${bounds}) as b,
-          count(*) filter (where c.seq = 1) as created, count(*) as started, 0 as ended
-        from ticket_cycles c where ${f} and ${within('c.started_at', query.from, query.to)}
-        group by 1
-        union all
-        select width_bucket(c.ended_at, ${bounds}), 0, 0, count(*)
-        from ticket_cycles c where ${f} and ${within('c.ended_at', query.from, query.to)}
-        group by 1
-      ) events group by b`,
-    );
-    const [start] = await rowsOf<{ backlog: Numeric }>(
-      db,
-      sql`select count(*) as backlog from ticket_cycles c where ${f} and ${activeAt(query.from < now ? query.from : now)}`,
-    );
-    const byBucket = new Map(rows.map((row) => [toCount(row.b), row]));
-    let backlog = toCount(start?.backlog);
+    const key = source === 'rollup' && onWholeHours(starts.slice(1)) ? rollupKeyOf(query) : null;
+    const end = query.to < now ? query.to : now;
+    const hours = key ? wholeHours(query.from, end) : null;
+    const parts =
+      key && hours
+        ? await Promise.all([
+            bucketEventsOfCycles(db, query, bounds, query.from, hours.from),
+            bucketEventsOfRollup(db, key, bounds, hours.from, hours.to),
+            bucketEventsOfCycles(db, query, bounds, hours.to, query.to),
+          ])
+        : [await bucketEventsOfCycles(db, query, bounds, query.from, query.to)];
+    const at = query.from < now ? query.from : now;
+    let backlog = await backlogAt(db, query, at, source === 'rollup');
     const points = starts.map((bucketStart, index) => {
-      const row = byBucket.get(index + 1);
-      backlog += toCount(row?.started) - toCount(row?.ended);
+      const rows = parts.map((part) => part.get(index + 1));
+      const sum = (field: 'created' | 'started' | 'ended') =>
+        rows.reduce((total, row) => total + toCount(row?.[field]), 0);
+      backlog += sum('started') - sum('ended');
       return {
         start: bucketStart.toISOString(),
-        created: toCount(row?.created),
-        resolved: toCount(row?.ended),
+        created: sum('created'),
+        resolved: sum('ended'),
         backlog,
       };
     });
@@ -157,22 +156,28 @@ export function createStatsService(deps: {
   /** Tickets created per weekday and hour of the support clock: all 168 cells. */
   async function heatmap(query: StatsQuery): Promise<StatsHeatmap> {
     const zone = await timeZone();
-    const rows = await rowsOf<{ weekday: Numeric; hour: Numeric; count: Numeric }>(
-      db,
-      sql`
-      select extract(isodow from c.started_at at time zone ${zone}) as weekday,
-        extract(hour from c.started_at at time zone ${zone}) as hour, count(*) as count
-      from ticket_cycles c
-      where ${filtersOn('c', query)} and c.seq = 1 and ${within('c.started_at', query.from, query.to)}
-      group by 1, 2`,
-    );
-    const counts = new Map(
-      rows.map((row) => [`${toCount(row.weekday)}:${toCount(row.hour)}`, row]),
-    );
+    const key =
+      source === 'rollup' && offsetAt(query.from, zone) % 3_600_000 === 0
+        ? rollupKeyOf(query)
+        : null;
+    const hours = key ? wholeHours(query.from, query.to) : null;
+    const parts =
+      key && hours
+        ? await Promise.all([
+            heatOfCycles(db, query, zone, query.from, hours.from),
+            heatOfRollup(db, key, zone, hours.from, hours.to),
+            heatOfCycles(db, query, zone, hours.to, query.to),
+          ])
+        : [await heatOfCycles(db, query, zone, query.from, query.to)];
+    const counts = new Map<string, number>();
+    for (const row of parts.flat()) {
+      const cell = `${toCount(row.weekday)}:${toCount(row.hour)}`;
+      counts.set(cell, (counts.get(cell) ?? 0) + toCount(row.count));
+    }
     const cells = Array.from({ length: 7 * 24 }, (_, index) => {
       const weekday = Math.floor(index / 24) + 1;
       const hour = index % 24;
-      return { weekday, hour, count: toCount(counts.get(`${weekday}:${hour}`)?.count) };
+      return { weekday, hour, count: counts.get(`${weekday}:${hour}`) ?? 0 };
     });
     return { ...(await period(query)), cells };
   }
@@ -237,3 +242,107 @@ export function createStatsService(deps: {
 
 /** The statistics service. */
 export type StatsService = ReturnType<typeof createStatsService>;
+
+/** True when every instant is on a whole UTC hour (the rollup's buckets fit the clock's). */
+function onWholeHours(instants: Date[]): boolean {
+  return instants.every((instant) => instant.getTime() % 3_600_000 === 0);
+}
+
+interface BucketRow {
+  b: Numeric;
+  created: Numeric;
+  started: Numeric;
+  ended: Numeric;
+}
+
+/** Per bucket of `bounds`: cycles created, started (created or reopened), ended in [from, to). */
+async function bucketEventsOfCycles(
+  db: Db,
+  query: StatsQuery,
+  bounds: SQL,
+  from: Date,
+  to: Date,
+): Promise<Map<number, BucketRow>> {
+  if (from >= to) return new Map();
+  const f = filtersOn('c', query);
+  const rows = await rowsOf<BucketRow>(
+    db,
+    sql`
+    select b, sum(created) as created, sum(started) as started, sum(ended) as ended from (
+      select width_bucket(c.started_at, ${bounds}) as b,
+        count(*) filter (where c.seq = 1) as created, count(*) as started, 0 as ended
+      from ticket_cycles c where ${f} and ${within('c.started_at', from, to)}
+      group by 1
+      union all
+      select width_bucket(c.ended_at, ${bounds}), 0, 0, count(*)
+      from ticket_cycles c where ${f} and ${within('c.ended_at', from, to)}
+      group by 1
+    ) events group by b`,
+  );
+  return new Map(rows.map((row) => [toCount(row.b), row]));
+}
+
+/** The same from the hourly rollup, for the whole hours [from, to). */
+async function bucketEventsOfRollup(
+  db: Db,
+  key: { kind: string; key: string },
+  bounds: SQL,
+  from: Date,
+  to: Date,
+): Promise<Map<number, BucketRow>> {
+  const rows = await rowsOf<BucketRow>(
+    db,
+    sql`
+    select width_bucket(s.hour, ${bounds}) as b, sum(s.created) as created,
+      sum(s.created + s.reopened) as started, sum(s.resolved) as ended
+    from stats_hourly s
+    where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', from, to)}
+    group by 1`,
+  );
+  return new Map(rows.map((row) => [toCount(row.b), row]));
+}
+
+interface HeatRow {
+  weekday: Numeric;
+  hour: Numeric;
+  count: Numeric;
+}
+
+/** Tickets created in [from, to) per local weekday and hour, from the cycles. */
+async function heatOfCycles(
+  db: Db,
+  query: StatsQuery,
+  zone: string,
+  from: Date,
+  to: Date,
+): Promise<HeatRow[]> {
+  if (from >= to) return [];
+  return rowsOf<HeatRow>(
+    db,
+    sql`
+    select extract(isodow from c.started_at at time zone ${zone}) as weekday,
+      extract(hour from c.started_at at time zone ${zone}) as hour, count(*) as count
+    from ticket_cycles c
+    where ${filtersOn('c', query)} and c.seq = 1 and ${within('c.started_at', from, to)}
+    group by 1, 2`,
+  );
+}
+
+/** The same from the hourly rollup, for the whole hours [from, to). */
+async function heatOfRollup(
+  db: Db,
+  key: { kind: string; key: string },
+  zone: string,
+  from: Date,
+  to: Date,
+): Promise<HeatRow[]> {
+  return rowsOf<HeatRow>(
+    db,
+    sql`
+    select extract(isodow from s.hour at time zone ${zone}) as weekday,
+      extract(hour from s.hour at time zone ${zone}) as hour, sum(s.created) as count
+    from stats_hourly s
+    where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', from, to)}
+    group by 1, 2`,
+  );
+}
