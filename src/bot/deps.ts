@@ -15,6 +15,7 @@ import type { JobQueue } from '../platform/queue.js';
 import type { RateLimitStore } from '../platform/rate-limit-store.js';
 import { createSetupChecklist, type SetupChecklist } from '../setup/checklist.js';
 import type { SettingsService } from '../settings/service.js';
+import type { ReportService } from '../reports/service.js';
 import type { StatsService } from '../stats/service.js';
 import type { TicketService } from '../tickets/service.js';
 import type { RatingService } from '../ratings/service.js';
@@ -43,6 +44,7 @@ export type BotSources = Pick<
   | 'files'
   | 'broadcasts'
   | 'stats'
+  | 'reports'
   | 'settings'
   | 'metrics'
   | 'customerTopics'
@@ -82,6 +84,8 @@ export interface BotDeps {
   files: FileService;
   broadcasts: BroadcastService;
   stats: StatsService;
+  /** The PDF reports `/report` sends (`reports/`). */
+  reports: Pick<ReportService, 'file'>;
   /** The admin-editable settings: the /start greeting. */
   settings: Pick<SettingsService, 'current'>;
   /** The bot's state (`bot_state`): forms, offers, drafts and per-chat locks. */
@@ -118,6 +122,7 @@ export function botDepsOf(sources: BotSources): BotDeps {
     files: sources.files,
     broadcasts: sources.broadcasts,
     stats: sources.stats,
+    reports: sources.reports,
     settings: sources.settings,
     state: createBotStateStore(database.db),
     ticketMessages: createTicketMessages(database.db),

@@ -65,7 +65,7 @@ describe('what Telegram shows around the chat', () => {
     expect(descriptions('')).toEqual(descriptions('en'));
   });
 
-  it('gives staff chats the staff commands, admins theirs too, in their language', () => {
+  it('gives staff chats the staff commands, admins theirs and /report too, in their language', () => {
     const staffCalls = calls().filter((c) => c.method === 'setMyCommands' && scopeChat(c));
     const forAgent = staffCalls.find((c) => scopeChat(c) === agent.id);
     const forAdmin = staffCalls.find((c) => scopeChat(c) === admin.id);
@@ -88,6 +88,7 @@ describe('what Telegram shows around the chat', () => {
       'help',
       'admin',
       'stats',
+      'report',
       'role',
       'broadcast',
     ]);

@@ -19,12 +19,13 @@ function asCommands(list: CommandHelp[]): BotCommand[] {
   return list.map(({ command, description }) => ({ command, description }));
 }
 
-/** The menu of commands for someone with `role`: everyone's, plus staff's and admins' own. */
+/** The menu of commands for someone with `role`: everyone's, plus staff's, moderators' and admins' own. */
 export function commandsFor(language: Language, role: UserRow['role']): BotCommand[] {
   const { commands } = textsFor(language).common;
   return asCommands([
     ...commands.user,
     ...(isStaff(role) ? commands.staff : []),
+    ...(can(role, 'reports.export') ? commands.moderator : []),
     ...(can(role, 'users.set_role') ? commands.admin : []),
   ]);
 }

@@ -10,6 +10,11 @@ import { reportTexts } from './texts.js';
 /** Telegram's limit of a document a bot sends (https://core.telegram.org/bots/api#senddocument). */
 export const maxDocumentBytes = 50 * 1024 * 1024;
 
+/** A report's whole content (a spreadsheet's stream read to its end). */
+export async function bytesOf(file: Pick<ReportFile, 'body'>): Promise<Buffer> {
+  return Buffer.isBuffer(file.body) ? file.body : buffer(file.body);
+}
+
 /** What delivering a report to a chat takes. */
 export interface ReportDeliveryDeps {
   api: Api;
@@ -37,7 +42,7 @@ export async function deliverReport(
   const { report } = file;
   const texts = reportTexts(report.language);
   const period = periodLabel(report.overview.from, report.overview.to, report.overview.time_zone);
-  const bytes = Buffer.isBuffer(file.body) ? file.body : await buffer(file.body);
+  const bytes = await bytesOf(file);
   try {
     if (bytes.length > maxDocumentBytes) {
       await api.sendMessage(to.chatId, texts.tooLarge(period));

@@ -68,6 +68,8 @@ export interface ReportTexts {
   firstResponseTime: string;
   /** The Telegram caption of a report sent as a document (`period` already formatted). */
   caption(period: string): string;
+  /** The bot's answer to `/report` while the PDF is made. */
+  preparing: string;
   /** Sent instead of a file over Telegram's 50 MB (`period` already formatted). */
   tooLarge(period: string): string;
   /** The scheduled report's message text (Telegram HTML). */
@@ -162,6 +164,7 @@ const texts: Record<Language, ReportTexts> = {
     closedAt: 'Закрыто',
     firstResponseTime: 'Время до первого ответа',
     caption: (period) => `📊 Отчёт поддержки за ${period}`,
+    preparing: '⏳ Готовлю отчёт…',
     tooLarge: (period) =>
       `Отчёт за ${period} больше 50 МБ, и Telegram его не примет. Скачайте его в приложении или выберите период короче.`,
     summary: (period, lines) => `📊 <b>Отчёт поддержки</b>\n${period}\n\n${summaryBody(lines)}`,
@@ -236,6 +239,7 @@ const texts: Record<Language, ReportTexts> = {
     closedAt: 'Closed',
     firstResponseTime: 'Time to first response',
     caption: (period) => `📊 Support report for ${period}`,
+    preparing: '⏳ Preparing the report…',
     tooLarge: (period) =>
       `The report for ${period} is over 50 MB, which Telegram does not take. Download it in the app, or choose a shorter period.`,
     summary: (period, lines) => `📊 <b>Support report</b>\n${period}\n\n${summaryBody(lines)}`,

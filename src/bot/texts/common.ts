@@ -53,7 +53,13 @@ export interface CommonTexts {
   /** The chat's menu button opening the Mini App (one text for every chat). */
   menu_button: string;
   /** Commands for the menu (`setMyCommands`): everyone's, then staff and admin extras. */
-  commands: { user: CommandHelp[]; staff: CommandHelp[]; admin: CommandHelp[] };
+  commands: {
+    user: CommandHelp[];
+    staff: CommandHelp[];
+    /** Moderators' and above's (`reports.export`). */
+    moderator: CommandHelp[];
+    admin: CommandHelp[];
+  };
   /** /tickets with a button to the Mini App's list. */
   tickets_open: string;
   /** /tickets when the Mini App has no https address to open. */
@@ -157,6 +163,7 @@ const commands: Record<Language, CommonTexts['commands']> = {
       { command: 'admin', description: 'Панель поддержки' },
       { command: 'stats', description: 'Статистика' },
     ],
+    moderator: [{ command: 'report', description: 'Отчёт в PDF: /report week или month' }],
     admin: [
       { command: 'role', description: 'Сменить роль: /role @username РОЛЬ' },
       { command: 'broadcast', description: 'Рассылка всем пользователям' },
@@ -175,6 +182,7 @@ const commands: Record<Language, CommonTexts['commands']> = {
       { command: 'admin', description: 'Support panel' },
       { command: 'stats', description: 'Statistics' },
     ],
+    moderator: [{ command: 'report', description: 'PDF report: /report week or month' }],
     admin: [
       { command: 'role', description: 'Change a role: /role @username ROLE' },
       { command: 'broadcast', description: 'Message every user' },
@@ -213,7 +221,7 @@ function helpText(language: Language, audience: HelpAudience): string {
   }[language];
   const staffCommands = [
     ...(audience.staff ? own.staff : []),
-    ...(audience.admin ? own.admin : []),
+    ...(audience.admin ? [...own.moderator, ...own.admin] : []),
   ];
   return [
     words.intro,
