@@ -8,6 +8,7 @@ import {
   doublePrecision,
   index,
   integer,
+  smallint,
   jsonb,
   pgEnum,
   pgTable,
@@ -719,6 +720,9 @@ export const ticketCycles = pgTable(
     index('ticket_cycles_active_idx')
       .on(t.startedAt)
       .where(sql`${t.endedAt} is null`),
+    // The SLA decisions of a period's edges are found by their due times too.
+    index('ticket_cycles_first_response_due_idx').on(t.firstResponseDueAt),
+    index('ticket_cycles_resolution_due_idx').on(t.resolutionDueAt),
   ],
 );
 
@@ -744,6 +748,25 @@ export const statsHourly = pgTable(
     slaBreached: integer('sla_breached').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
+);
+
+/**
+ * The statistics' daily histograms of durations (`stats/`): per UTC day, kind and key (as
+ * `stats_hourly`), and metric (0 first response calendar, 1 first response support, 2
+ * resolution calendar, 3 resolution support), how many cycles fall in each of 100 log buckets
+ * (`stats/histogram.ts`). Kept by the trigger `stats_durations_follow` on `ticket_cycles`
+ * (migration 0019). Percentiles of periods with many cycles are read from here.
+ */
+export const statsDurations = pgTable(
+  'stats_durations',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    metric: smallint('metric').notNull(),
+    counts: integer('counts').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.metric] })],
 );
 
 /** The languages a canned reply may be written for; `any` suits every customer. */

@@ -203,6 +203,39 @@ describe('stats figures on a hand-made fortnight (America/Los_Angeles)', () => {
     }
   });
 
+  it('reads percentiles of many values from the daily histograms within ±9.5 %', async () => {
+    const histograms = createStatsService({
+      db: t.container.database.db,
+      clock,
+      settings: t.container.settings,
+      exactUpTo: 0,
+    });
+    for (const query of [
+      { from, to },
+      { from, to, assignedTo: boris.userId },
+    ]) {
+      const exact = (await t.container.stats.overview(query)).current;
+      const rough = (await histograms.overview(query)).current;
+      expect(rough).toMatchObject({ created: exact.created, resolved: exact.resolved });
+      for (const figure of ['first_response', 'resolution'] as const) {
+        for (const clock_ of ['calendar', 'support'] as const) {
+          for (const at of ['median_s', 'p90_s'] as const) {
+            const want = exact[figure][clock_][at] ?? 0;
+            const got = rough[figure][clock_][at] ?? 0;
+            expect([
+              figure,
+              clock_,
+              at,
+              Math.abs(got - want) <= want * 0.095 + 1,
+              got,
+              want,
+            ]).toEqual([figure, clock_, at, true, got, want]);
+          }
+        }
+      }
+    }
+  });
+
   it('applies the filters by the ticket’s current category, assignee and priority', async () => {
     const anna_ = await t.container.stats.overview({ from, to, assignedTo: anna.userId });
     expect(anna_.current).toMatchObject({ created: 1, resolved: 1, backlog: 0 });

@@ -53,6 +53,8 @@ export function createStatsService(deps: {
   settings: Pick<SettingsService, 'current'>;
   /** Where counts come from: the hourly rollup (default), or the cycles alone (the bench's "before"). */
   counts?: CountSource;
+  /** Up to how many values percentiles are exact (`figures.ts`; tests lower it). */
+  exactUpTo?: number;
 }) {
   const { db, clock, settings } = deps;
   const source = deps.counts ?? 'rollup';
@@ -101,8 +103,14 @@ export function createStatsService(deps: {
     const length = query.to.getTime() - query.from.getTime();
     const before = { ...query, from: new Date(query.from.getTime() - length), to: query.from };
     const [current, previous] = await Promise.all([
-      figuresOf(db, query, now, source),
-      figuresOf(db, before, now, source),
+      figuresOf(db, query, now, {
+        source,
+        ...(deps.exactUpTo === undefined ? {} : { exactUpTo: deps.exactUpTo }),
+      }),
+      figuresOf(db, before, now, {
+        source,
+        ...(deps.exactUpTo === undefined ? {} : { exactUpTo: deps.exactUpTo }),
+      }),
     ]);
     return {
       ...(await period(query)),

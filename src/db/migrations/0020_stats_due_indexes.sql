@@ -1,0 +1,2 @@
+CREATE INDEX "ticket_cycles_first_response_due_idx" ON "ticket_cycles" USING btree ("first_response_due_at");--> statement-breakpoint
+CREATE INDEX "ticket_cycles_resolution_due_idx" ON "ticket_cycles" USING btree ("resolution_due_at");

@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { filtersOn, rowsOf, toCount, within, type Numeric } from './queries.js';
+import type { StatsQuery } from './schemas.js';
+
+/** The buckets of a histogram (migration 0019): 1 below 1.2 s, then one per factor of 1.2. */
+export const bucketCount = 100;
+const ratio = 1.2;
+const dayMs = 86_400_000;
+
+/** The bucket (1–100) of a duration in seconds, as `stats_duration_bucket` in SQL computes it. */
+export function bucketOf(seconds: number): number {
+  return Math.min(bucketCount, 1 + Math.floor(Math.log(Math.max(seconds, 1)) / Math.log(ratio)));
+}
+
+/**
+ * The value a bucket stands for: the geometric middle of [1.2^(b−1), 1.2^b), so the value
+ * reported is within a factor √1.2 (±9.5 %) of any duration in it; 0.6 s for the first.
+ */
+function valueOf(bucket: number): number {
+  return bucket === 1 ? 0.6 : ratio ** (bucket - 0.5);
+}
+
+/**
+ * The `share` percentile of a histogram, interpolated between the two nearest ranks as
+ * `percentile_cont` does, from each rank's bucket value; null when empty.
+ */
+export function percentileOf(counts: readonly number[], share: number): number | null {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return null;
+  const rank = share * (total - 1);
+  const valueAt = (wanted: number) => {
+    let seen = 0;
+    for (let index = 0; index < counts.length; index += 1) {
+      seen += counts[index] ?? 0;
+      if (seen > wanted) return valueOf(index + 1);
+    }
+    return valueOf(counts.length);
+  };
+  const low = valueAt(Math.floor(rank));
+  const high = valueAt(Math.ceil(rank));
+  return Math.round(low + (high - low) * (rank - Math.floor(rank)));
+}
+
+/** The four histograms: first response calendar and support, resolution calendar and support. */
+export type Histograms = [number[], number[], number[], number[]];
+
+const empty = (): Histograms =>
+  [0, 1, 2, 3].map(() => new Array<number>(bucketCount).fill(0)) as Histograms;
+
+/**
+ * The histograms of [from, to): whole UTC days from `stats_durations`, the parts of days at
+ * either end from the cycles themselves.
+ */
+export async function histogramsOf(
+  db: Db,
+  query: StatsQuery,
+  key: { kind: string; key: string },
+  end: Date,
+): Promise<Histograms> {
+  const { from, to } = query;
+  const histograms = empty();
+  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
+  const last = new Date(Math.floor(end.getTime() / dayMs) * dayMs);
+  const edges: [Date, Date][] =
+    first < last
+      ? [
+          [from, first],
+          [last, to],
+        ]
+      : [[from, to]];
+  if (first < last) await addDays(db, key, first, last, histograms);
+  const f = filtersOn('c', query);
+  for (const [edgeFrom, edgeTo] of edges) {
+    if (edgeFrom >= edgeTo) continue;
+    const rows = await rowsOf<{ metric: Numeric; seconds: Numeric }>(
+      db,
+      sql`
+      select 0 as metric, extract(epoch from c.first_response_at - c.started_at) as seconds
+        from ticket_cycles c where ${f} and ${within('c.first_response_at', edgeFrom, edgeTo)}
+      union all
+      select 1, c.first_response_support_s from ticket_cycles c
+        where ${f} and ${within('c.first_response_at', edgeFrom, edgeTo)}
+          and c.first_response_support_s is not null
+      union all
+      select 2, extract(epoch from c.ended_at - c.started_at) from ticket_cycles c
+        where ${f} and ${within('c.ended_at', edgeFrom, edgeTo)}
+      union all
+      select 3, c.resolution_support_s from ticket_cycles c
+        where ${f} and ${within('c.ended_at', edgeFrom, edgeTo)}
+          and c.resolution_support_s is not null`,
+    );
+    for (const row of rows) {
+      const target = histograms[toCount(row.metric)];
+      const bucket = bucketOf(Number(row.seconds)) - 1;
+      if (target) target[bucket] = (target[bucket] ?? 0) + 1;
+    }
+  }
+  return histograms;
+}
+
+/** Adds the daily histograms of the whole days [first, last) to `histograms`. */
+async function addDays(
+  db: Db,
+  key: { kind: string; key: string },
+  first: Date,
+  last: Date,
+  histograms: Histograms,
+): Promise<void> {
+  const rows = await rowsOf<{ metric: Numeric; counts: Numeric[] | string }>(
+    db,
+    sql`select s.metric, s.counts from stats_durations s
+      where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.day', first, last)}`,
+  );
+  for (const row of rows) {
+    const target = histograms[toCount(row.metric)];
+    const counts = typeof row.counts === 'string' ? parseArray(row.counts) : row.counts;
+    if (!target) continue;
+    counts.forEach((count, index) => {
+      target[index] = (target[index] ?? 0) + toCount(count);
+    });
+  }
+}
+
+/** `{1,2,3}` as the embedded database may hand back an integer array. */
+function parseArray(text: string): number[] {
+  return text.replace(/[{}]/g, '').split(',').map(Number);
+}
