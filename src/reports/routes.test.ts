@@ -164,7 +164,9 @@ describe('GET /reports and POST /reports/send', () => {
     expect(response.statusCode).toBe(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     if (field) {
-      const fields = response.json<Problem>().errors?.map((e) => e.field.replace(/^body\./, ''));
+      const fields = response
+        .json<Problem>()
+        .errors?.map((e) => e.field.replace(/^(body|query)\./, ''));
       expect(fields).toContain(field);
     }
   });
