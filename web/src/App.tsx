@@ -24,6 +24,8 @@ const People = lazy(() => import('./pages/admin/People'));
 const Person = lazy(() => import('./pages/admin/Person'));
 const Categories = lazy(() => import('./pages/admin/Categories'));
 const Settings = lazy(() => import('./pages/admin/Settings'));
+// With the chart library: only this chunk carries it.
+const Analytics = lazy(() => import('./pages/admin/Analytics'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -112,6 +114,8 @@ function Pages({ user }: Readonly<{ user: User }>) {
       return <Categories user={user} />;
     case 'adminSettings':
       return <Settings user={user} />;
+    case 'adminAnalytics':
+      return <Analytics user={user} />;
     default:
       return <Dashboard user={user} />;
   }

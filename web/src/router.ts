@@ -12,7 +12,8 @@ export type Route =
   | { name: 'adminUsers' }
   | { name: 'adminUser'; id: string }
   | { name: 'adminCategories' }
-  | { name: 'adminSettings' };
+  | { name: 'adminSettings' }
+  | { name: 'adminAnalytics' };
 
 /** The pages a `startapp` parameter opens (the bot's `/admin` button sends `admin`). */
 export const startPages: Readonly<Record<string, string>> = {
@@ -20,6 +21,7 @@ export const startPages: Readonly<Record<string, string>> = {
   admin_users: '/admin/users',
   admin_categories: '/admin/categories',
   admin_settings: '/admin/settings',
+  admin_analytics: '/admin/analytics',
   notifications: '/notifications',
   canned_replies: '/canned-replies',
 };
@@ -36,6 +38,7 @@ export function parseRoute(path: string): Route {
   if (path === '/admin/users') return { name: 'adminUsers' };
   if (path === '/admin/categories') return { name: 'adminCategories' };
   if (path === '/admin/settings') return { name: 'adminSettings' };
+  if (path === '/admin/analytics') return { name: 'adminAnalytics' };
   const person = /^\/admin\/users\/([\w-]+)$/.exec(path);
   if (person?.[1]) return { name: 'adminUser', id: person[1] };
   const ticket = /^\/tickets\/([\w-]+)$/.exec(path);

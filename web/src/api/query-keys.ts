@@ -52,6 +52,12 @@ export const queryKeys = {
   unreadCount: () => ['notifications-unread'] as const,
   /** The signed-in staff member's canned replies, own and shared. */
   cannedReplies: () => ['canned-replies'] as const,
+  /** Every answer of the stats API (the analytics page). */
+  stats: () => ['stats'] as const,
+  /** One stats answer: its endpoint and query. */
+  statsOf: (endpoint: string, params: object) => ['stats', endpoint, params] as const,
+  /** The support team's time zone, as the stats API reports it. */
+  statsZone: () => ['stats-zone'] as const,
   /** All files of a ticket. */
   ticketFiles: (ticketId: string) => ['ticket-files', ticketId] as const,
 };

@@ -7,6 +7,8 @@ export const consoleEn = {
   adminEntry: 'Admin',
   people: 'People',
   peopleHint: 'Customers and staff: roles, blocking, export',
+  analytics: 'Analytics',
+  analyticsHint: 'Charts, staff efficiency, PDF and Excel reports',
   categories: 'Categories',
   categoriesHint: 'Topics of tickets: order, colours, open tickets',
   settings: 'Settings',

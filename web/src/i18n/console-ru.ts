@@ -6,6 +6,8 @@ export const consoleRu: Record<ConsoleKey, string> = {
   adminEntry: 'Админка',
   people: 'Люди',
   peopleHint: 'Клиенты и сотрудники: роли, блокировка, выгрузка',
+  analytics: 'Аналитика',
+  analyticsHint: 'Графики, работа сотрудников, отчёты в PDF и Excel',
   categories: 'Категории',
   categoriesHint: 'Темы обращений: порядок, цвета, открытые обращения',
   settings: 'Настройки',

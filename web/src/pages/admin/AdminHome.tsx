@@ -56,6 +56,14 @@ export default function AdminHome({ user }: Readonly<{ user: User }>) {
             {isModerator(user.role) && (
               <Entry icon="👥" title={tc('people')} hint={tc('peopleHint')} path="/admin/users" />
             )}
+            {isModerator(user.role) && (
+              <Entry
+                icon="📊"
+                title={tc('analytics')}
+                hint={tc('analyticsHint')}
+                path="/admin/analytics"
+              />
+            )}
             {isAdmin(user.role) && (
               <Entry
                 icon="🗂"
