@@ -201,6 +201,49 @@ describe('stats figures on a hand-made fortnight (America/Los_Angeles)', () => {
         );
       }
     }
+    for (const query of [
+      ...queries,
+      { from, to, categoryId: printers },
+      { from, to, priority: 'normal' as const },
+      { from: new Date('2026-03-05T16:30:00Z'), to: new Date('2026-03-30T00:00:00Z') },
+    ]) {
+      for (const by of ['category', 'priority', 'channel', 'status'] as const) {
+        expect([by, await rolled.breakdown({ ...query, by, language: 'en' })]).toEqual([
+          by,
+          await cycles.breakdown({ ...query, by, language: 'en' }),
+        ]);
+      }
+    }
+  });
+
+  it('reads the breakdown’s medians of many values from the daily histograms within ±9.5 %', async () => {
+    const histograms = createStatsService({
+      db: t.container.database.db,
+      clock,
+      settings: t.container.settings,
+      exactUpTo: 0,
+    });
+    for (const by of ['category', 'priority', 'channel'] as const) {
+      const exact = (await t.container.stats.breakdown({ from, to, by, language: 'en' })).rows;
+      const rough = (await histograms.breakdown({ from, to, by, language: 'en' })).rows;
+      expect(rough.map((row) => [row.key, row.created, row.resolved, row.backlog])).toEqual(
+        exact.map((row) => [row.key, row.created, row.resolved, row.backlog]),
+      );
+      rough.forEach((row, index) => {
+        for (const at of ['first_response_median_s', 'resolution_median_s'] as const) {
+          const want = exact[index]?.[at] ?? null;
+          const got = row[at];
+          expect([
+            by,
+            row.key,
+            at,
+            got === null
+              ? want === null
+              : want !== null && Math.abs(got - want) <= want * 0.095 + 1,
+          ]).toEqual([by, row.key, at, true]);
+        }
+      });
+    }
   });
 
   it('reads percentiles of many values from the daily histograms within ±9.5 %', async () => {

@@ -200,7 +200,10 @@ export function createStatsService(deps: {
     async breakdown(
       query: StatsQuery & { by: BreakdownBy; language: string },
     ): Promise<StatsBreakdown> {
-      const rows = await breakdownOf(db, query, clock.now());
+      const rows = await breakdownOf(db, query, clock.now(), {
+        source,
+        ...(deps.exactUpTo === undefined ? {} : { exactUpTo: deps.exactUpTo }),
+      });
       return { ...(await period(query)), by: query.by, rows };
     },
 
