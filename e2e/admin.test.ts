@@ -306,6 +306,34 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
     expect(settings.reminders.after_hours).toBe(48);
   });
 
+  it('schedules the report: monthly at 08:30, then weekly on Friday', async () => {
+    const page = await open(owners.en, { startParam: 'admin_settings' });
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    const read = () =>
+      call<{ scheduled_report: object }>(server.url, ownerToken, 'GET', '/settings');
+    await page.getByRole('combobox', { name: 'Send' }).selectOption('monthly');
+    // A monthly report goes out on the 1st: no weekday to pick.
+    await expect(page.getByRole('combobox', { name: 'On', exact: true }).count()).resolves.toBe(0);
+    await page.getByLabel('At', { exact: true }).fill('08:30');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Settings saved').waitFor();
+    expect((await read()).scheduled_report).toEqual({
+      frequency: 'monthly',
+      weekday: 1,
+      time: '08:30',
+    });
+
+    await page.getByRole('combobox', { name: 'Send' }).selectOption('weekly');
+    await page.getByRole('combobox', { name: 'On', exact: true }).selectOption({ label: 'Fri' });
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Settings saved').waitFor();
+    expect((await read()).scheduled_report).toEqual({
+      frequency: 'weekly',
+      weekday: 5,
+      time: '08:30',
+    });
+  });
+
   it('exports the filtered people list as CSV and the whole list as Excel, read back', async () => {
     const page = await open(owners.en, { path: '/admin/users' });
     await page.locator('.person-row').first().waitFor();
@@ -524,6 +552,10 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
         const settings = await open(owner, { theme, path: '/admin/settings' });
         await settings.locator('form').waitFor();
         await check(settings, 'settings');
+        await settings
+          .getByRole('combobox', { name: language === 'en' ? 'Send' : 'Отправлять' })
+          .scrollIntoViewIfNeeded();
+        await check(settings, 'settings-report');
         await settings.evaluate('window.scrollTo(0, document.body.scrollHeight)');
         await check(settings, 'settings-end');
 

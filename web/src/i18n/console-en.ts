@@ -147,6 +147,15 @@ export const consoleEn = {
     'Resolved tickets the customer has not answered are closed after this many days; 0: never.',
   routingMode: 'Who',
   autoClose: 'Auto-close',
+  reportSection: 'Scheduled report',
+  reportHint:
+    'Admins and owners get the report of the past period as a PDF in Telegram, on the support clock.',
+  reportFrequency: 'Send',
+  report_off: 'Never',
+  report_weekly: 'Weekly (the past 7 days)',
+  report_monthly: 'Monthly, on the 1st (the past month)',
+  reportWeekday: 'On',
+  reportTime: 'At',
   slaSection: 'Service levels',
   slaHint:
     'Minutes of support time (the support hours above) per priority; empty: no target. Staff are warned at 80 % and admins told at breach.',

@@ -135,10 +135,16 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
 
   useEffect(() => {
     if (settings.data && !form) {
-      const { support_hours, reminders, auto_close, greeting, routing, staff_chat, sla } =
-        settings.data;
-      // The scheduled report has no field here yet: it is saved back as it was.
-      const { scheduled_report } = settings.data;
+      const {
+        support_hours,
+        reminders,
+        auto_close,
+        greeting,
+        routing,
+        staff_chat,
+        sla,
+        scheduled_report,
+      } = settings.data;
       setForm({
         support_hours,
         reminders,
@@ -369,6 +375,55 @@ export default function Settings({ user }: Readonly<{ user: User }>) {
               onChange={(event) => set('auto_close', { after_days: number(event.target.value) })}
             />
             <FieldProblem errors={errors} name="auto_close" />
+          </Section>
+
+          <Section
+            header={tc('reportSection')}
+            footer={<span className="section-note">{tc('reportHint')}</span>}
+          >
+            <Select
+              header={tc('reportFrequency')}
+              aria-label={tc('reportFrequency')}
+              value={form.scheduled_report.frequency}
+              onChange={(event) =>
+                set('scheduled_report', {
+                  frequency: event.target.value as Editable['scheduled_report']['frequency'],
+                })
+              }
+            >
+              {(['off', 'weekly', 'monthly'] as const).map((frequency) => (
+                <option key={frequency} value={frequency}>
+                  {tc(`report_${frequency}`)}
+                </option>
+              ))}
+            </Select>
+            {form.scheduled_report.frequency === 'weekly' && (
+              <Select
+                header={tc('reportWeekday')}
+                aria-label={tc('reportWeekday')}
+                value={form.scheduled_report.weekday}
+                onChange={(event) =>
+                  set('scheduled_report', { weekday: Number(event.target.value) })
+                }
+              >
+                {weekdays.map((day) => (
+                  <option key={day} value={day}>
+                    {tc(`day_${day}`)}
+                  </option>
+                ))}
+              </Select>
+            )}
+            {form.scheduled_report.frequency !== 'off' && (
+              <Input
+                header={tc('reportTime')}
+                aria-label={tc('reportTime')}
+                type="time"
+                value={form.scheduled_report.time}
+                onChange={(event) => set('scheduled_report', { time: event.target.value })}
+              />
+            )}
+            <FieldProblem errors={errors} name="scheduled_report.time" />
+            <FieldProblem errors={errors} name="scheduled_report" />
           </Section>
 
           <Section
