@@ -19,6 +19,7 @@ import { createContainer, type Container } from '../src/container.js';
 import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
 import { percentile } from './server.js';
+import { ensureDatabase } from './bench-database.js';
 import { seedTickets, uuidV7 } from './seed-tickets.js';
 
 const { values: options } = parseArgs({
@@ -73,26 +74,6 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   }
   return sendQuery.apply(this, args);
 } as typeof pg.Client.prototype.query;
-
-/** Creates the bench database when it is missing. */
-async function ensureDatabase(): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (options.reseed && found.rowCount) {
-      await admin.query(`drop database ${pg.escapeIdentifier(name)} with (force)`);
-    }
-    if (options.reseed || !found.rowCount) {
-      await admin.query(`create database ${pg.escapeIdentifier(name)}`);
-    }
-  } finally {
-    await admin.end();
-  }
-}
 
 /**
  * Messages of tickets numbered $2..$3, $1 each (2,000 in the long conversations): alternately
@@ -221,7 +202,7 @@ async function measure(explainer: pg.Client, call: () => Promise<unknown>) {
 type Case = [name: string, call: (c: Container) => Promise<unknown>];
 
 async function main(): Promise<void> {
-  await ensureDatabase();
+  await ensureDatabase(databaseUrl, options.reseed);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-bench-scale-'));
   const config = loadConfig({
     DATABASE_URL: databaseUrl,

@@ -21,6 +21,7 @@ import type { CountSource } from '../src/stats/figures.js';
 import type { StatsQuery } from '../src/stats/schemas.js';
 import { createStatsService, type StatsService } from '../src/stats/service.js';
 import { percentile } from './server.js';
+import { ensureDatabase } from './bench-database.js';
 import { seedTickets, uuidV7 } from './seed-tickets.js';
 
 const { values: options } = parseArgs({
@@ -46,26 +47,6 @@ const databaseUrl = options['database-url'];
 const dayMs = 86_400_000;
 /** Tickets per seeding statement. */
 const batch = 50_000;
-
-/** Creates the bench database when it is missing (or again, with `--reseed`). */
-async function ensureDatabase(): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (options.reseed && found.rowCount) {
-      await admin.query(`drop database ${pg.escapeIdentifier(name)} with (force)`);
-    }
-    if (options.reseed || !found.rowCount) {
-      await admin.query(`create database ${pg.escapeIdentifier(name)}`);
-    }
-  } finally {
-    await admin.end();
-  }
-}
 
 /** Three messages per ticket numbered $1..$2: the customer's, staff's answer, the customer's. */
 const insertMessages = `
@@ -229,7 +210,7 @@ async function time(call: () => Promise<unknown>): Promise<{ p50: number; max: n
 }
 
 async function main(): Promise<void> {
-  await ensureDatabase();
+  await ensureDatabase(databaseUrl, options.reseed);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ttb-bench-stats-'));
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
