@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { formatKpi, kpisOf } from './kpis.js';
 import { changeLabel, localDateTime, periodLabel } from './period.js';
 import { barChart, heatmapChart, lineChart } from './pdf-charts.js';
@@ -132,6 +131,8 @@ function staffTable(doc: Doc, texts: ReportTexts, rows: readonly StaffRow[], y: 
  */
 export async function renderPdf(data: ReportData): Promise<Buffer> {
   const texts = reportTexts(data.language);
+  // Loaded on the first report, not with the process: importing pdfkit takes about 0.6 s.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc: Doc = new PDFDocument({
     size: 'A4',
     margin: page.margin,

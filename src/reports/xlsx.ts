@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelModule from 'exceljs';
 import { kpisOf, type KpiKind } from './kpis.js';
 import { onClock } from './period.js';
 import { groupLabel } from './pdf.js';
@@ -35,7 +35,7 @@ function days(seconds: number | null): number | null {
   return seconds === null ? null : seconds / 86_400;
 }
 
-type Writer = InstanceType<typeof ExcelJS.stream.xlsx.WorkbookWriter>;
+type Writer = InstanceType<typeof ExcelModule.stream.xlsx.WorkbookWriter>;
 type Sheet = ReturnType<Writer['addWorksheet']>;
 
 /** A sheet with a bold, frozen header row and an auto-filter over its columns. */
@@ -201,6 +201,8 @@ export async function writeXlsx(
   out: Writable,
 ): Promise<void> {
   const texts = reportTexts(data.language);
+  // Loaded on the first spreadsheet, not with the process: importing exceljs takes about 1 s.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,

@@ -1,5 +1,4 @@
 import { PassThrough, Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { UserRow } from '../db/schema.js';
 
 /** The file formats of the user export. */
@@ -79,6 +78,8 @@ async function* csvLines(batches: AsyncIterable<UserRow[]>): AsyncGenerator<stri
  * batch is held in memory): typed cells, a bold frozen header row with an auto-filter.
  */
 async function writeXlsx(batches: AsyncIterable<UserRow[]>, out: PassThrough): Promise<void> {
+  // Loaded on the first export, not with the process: importing exceljs takes about 1 s.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
