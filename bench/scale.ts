@@ -19,8 +19,8 @@ import { createContainer, type Container } from '../src/container.js';
 import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
 import { percentile } from './server.js';
-import { ensureDatabase } from './bench-database.js';
-import { seedTickets, uuidV7 } from './seed-tickets.js';
+import { ensureDatabase, seedInBatches } from './bench-database.js';
+import { uuidV7 } from './seed-tickets.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -118,39 +118,25 @@ const insertHistory = `
 /** Loads the tickets, their messages and history, unless the database already has them. */
 async function seed(container: Container): Promise<void> {
   const executor = container.database;
-  const have = Number((await executor.executeSql('select count(*) as n from tickets')).rows[0]?.n);
-  if (have >= ticketCount) {
-    console.log(`bench database has ${have.toLocaleString('en')} tickets: not loaded again`);
-    return;
-  }
-  const started = performance.now();
-  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-  await seedTickets(executor, ticketCount - have);
-  console.log(`  ${ticketCount.toLocaleString('en')} tickets loaded (${elapsed()})`);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    // The rows are made consistent by construction: skip the foreign-key triggers while loading.
-    await client.query('set session_replication_role = replica');
-    const { rows } = await client.query<{ max: number }>('select max(number) as max from tickets');
-    const last = Number(rows[0]?.max);
-    for (let from = 1; from <= last; from += batch) {
-      const to = from + batch - 1;
-      await client.query(insertMessages, [messagesPerTicket, from, to]);
-      await client.query(insertHistory, [from, to]);
-      if ((to / batch) % 4 === 0)
-        console.log(`  messages of ${to.toLocaleString('en')} tickets (${elapsed()})`);
-    }
-    await client.query('analyze messages, audit_log');
-  } finally {
-    await client.end();
-  }
+  const elapsed = await seedInBatches({
+    executor,
+    databaseUrl,
+    ticketCount,
+    batch,
+    what: 'messages',
+    statements: (from, to) => [
+      [insertMessages, [messagesPerTicket, from, to]],
+      [insertHistory, [from, to]],
+    ],
+    analyze: 'analyze messages, audit_log',
+  });
+  if (!elapsed) return;
   const counts = await executor.executeSql(
     'select (select count(*) from tickets) as tickets, (select count(*) from messages) as messages',
   );
   console.log(
     `  loaded ${Number(counts.rows[0]?.tickets).toLocaleString('en')} tickets and ` +
-      `${Number(counts.rows[0]?.messages).toLocaleString('en')} messages in ${elapsed()}`,
+      `${Number(counts.rows[0]?.messages).toLocaleString('en')} messages in ${elapsed}`,
   );
 }
 

@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
 import { openDatabase } from '../src/db/client.js';
@@ -21,8 +20,8 @@ import type { CountSource } from '../src/stats/figures.js';
 import type { StatsQuery } from '../src/stats/schemas.js';
 import { createStatsService, type StatsService } from '../src/stats/service.js';
 import { percentile } from './server.js';
-import { ensureDatabase } from './bench-database.js';
-import { seedTickets, uuidV7 } from './seed-tickets.js';
+import { ensureDatabase, seedInBatches } from './bench-database.js';
+import { uuidV7 } from './seed-tickets.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -118,43 +117,20 @@ const insertRatings = `
 
 /** Loads the tickets and their facts, unless the database already has them. */
 async function seed(container: Container): Promise<void> {
-  const executor = container.database;
-  const have = Number((await executor.executeSql('select count(*) as n from tickets')).rows[0]?.n);
-  if (have >= ticketCount) {
-    console.log(`bench database has ${have.toLocaleString('en')} tickets: not loaded again`);
-    return;
-  }
-  const started = performance.now();
-  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-  await seedTickets(executor, ticketCount - have);
-  console.log(`  ${ticketCount.toLocaleString('en')} tickets loaded (${elapsed()})`);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    // The rows are made consistent by construction: skip the foreign-key triggers while loading.
-    await client.query('set session_replication_role = replica');
-    const { rows } = await client.query<{ max: number }>('select max(number) as max from tickets');
-    const last = Number(rows[0]?.max);
-    for (let from = 1; from <= last; from += batch) {
-      const to = from + batch - 1;
-      for (const statement of [
-        insertMessages,
-        insertAssignments,
-        insertCycles,
-        insertReopens,
-        insertRatings,
-      ]) {
-        await client.query(statement, [from, to]);
-      }
-      if ((to / batch) % 4 === 0) {
-        console.log(`  facts of ${to.toLocaleString('en')} tickets (${elapsed()})`);
-      }
-    }
-    await client.query('analyze');
-  } finally {
-    await client.end();
-  }
-  console.log(`  loaded in ${elapsed()}`);
+  const range = (from: number, to: number) => [from, to];
+  const elapsed = await seedInBatches({
+    executor: container.database,
+    databaseUrl,
+    ticketCount,
+    batch,
+    what: 'facts',
+    statements: (from, to) =>
+      [insertMessages, insertAssignments, insertCycles, insertReopens, insertRatings].map(
+        (statement) => [statement, range(from, to)],
+      ),
+    analyze: 'analyze',
+  });
+  if (elapsed) console.log(`  loaded in ${elapsed}`);
 }
 
 /** Each endpoint over the last week, month, quarter and year, without and with a filter. */
