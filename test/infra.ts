@@ -23,16 +23,18 @@ export function uniquePrefix(): string {
 
 /**
  * Opens a fresh, migrated database for one test file: a PGlite loaded from the migrated
- * template, or a new PostgreSQL database that is dropped again on close.
+ * template, or a new PostgreSQL database copied from the migrated one (test/global-setup.ts)
+ * that is dropped again on close.
  */
 export async function openTestDatabase(): Promise<Database & { url?: string }> {
   if (!testDatabaseUrl) {
     const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
     return openDatabase({ memory: true, loadDataDir: template });
   }
-  const target = await createEmptyPostgresDatabase();
+  const template = inject('postgresTemplate');
+  const target = await createPostgresDatabase(template);
   const database = await openDatabase({ url: target.url });
-  await migrateDatabase(database);
+  if (!template) await migrateDatabase(database);
   const close = database.close.bind(database);
   return {
     ...database,
@@ -44,17 +46,44 @@ export async function openTestDatabase(): Promise<Database & { url?: string }> {
   };
 }
 
-/** The URL of a fresh, empty PostgreSQL database (for tests that open it themselves). */
-export async function createEmptyPostgresDatabase(): Promise<{
+/** A PostgreSQL database made for the tests, and how to drop it. */
+interface TestPostgresDatabase {
+  name: string;
   url: string;
   drop(): Promise<void>;
-}> {
+}
+
+/** The URL of a fresh, empty PostgreSQL database (for tests that open it themselves). */
+export function createEmptyPostgresDatabase(): Promise<TestPostgresDatabase> {
+  return createPostgresDatabase(null);
+}
+
+/**
+ * With TEST_DATABASE_URL, a database with every migration applied, made once per run
+ * (test/global-setup.ts) for {@link openTestDatabase} to copy; nothing without it.
+ */
+export async function createMigratedPostgresTemplate(): Promise<TestPostgresDatabase | null> {
+  if (!testDatabaseUrl) return null;
+  const template = await createPostgresDatabase(null);
+  const database = await openDatabase({ url: template.url });
+  try {
+    await migrateDatabase(database);
+  } finally {
+    // No connection may stay open to it: PostgreSQL copies a template only when none is.
+    await database.close();
+  }
+  return template;
+}
+
+async function createPostgresDatabase(template: string | null): Promise<TestPostgresDatabase> {
   if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `ttb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await adminQuery(`create database ${name}`);
+  const copied = template ? ` template ${template}` : '';
+  await adminQuery(`create database ${name}${copied}`);
   const url = new URL(testDatabaseUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: () => adminQuery(`drop database if exists ${name} with (force)`),
   };

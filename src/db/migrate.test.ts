@@ -12,24 +12,30 @@ const journal = JSON.parse(
 ) as { entries: unknown[] };
 
 describe('migrateDatabase', () => {
-  it('applies every migration to an embedded database, and again is a no-op', async () => {
-    const database = await openDatabase({ memory: true });
-    try {
-      await migrateDatabase(database);
-      await migrateDatabase(database);
-      const { rows } = await database.executeSql(
-        "select table_name from information_schema.tables where table_schema = 'public'",
-      );
-      // Every table the schema declares, and nothing else.
-      const declared = Object.values(schema)
-        .filter((value) => is(value, PgTable))
-        .map((table) => getTableName(table));
-      expect(new Set(rows.map((row) => row.table_name))).toEqual(new Set(declared));
-      expect(rows).toHaveLength(declared.length);
-    } finally {
-      await database.close();
-    }
-  });
+  // initdb in WebAssembly and every migration from nothing: about 20 s alone, over 30 s on a
+  // loaded two-CPU machine, hence a longer time-out than the suite's.
+  it(
+    'applies every migration to an embedded database, and again is a no-op',
+    { timeout: 120_000 },
+    async () => {
+      const database = await openDatabase({ memory: true });
+      try {
+        await migrateDatabase(database);
+        await migrateDatabase(database);
+        const { rows } = await database.executeSql(
+          "select table_name from information_schema.tables where table_schema = 'public'",
+        );
+        // Every table the schema declares, and nothing else.
+        const declared = Object.values(schema)
+          .filter((value) => is(value, PgTable))
+          .map((table) => getTableName(table));
+        expect(new Set(rows.map((row) => row.table_name))).toEqual(new Set(declared));
+        expect(rows).toHaveLength(declared.length);
+      } finally {
+        await database.close();
+      }
+    },
+  );
 
   // Only PostgreSQL has several connections that could race; PGlite is one connection.
   if (testDatabaseKind === 'postgres') {
