@@ -315,6 +315,8 @@ export const messages = pgTable(
   (t) => [
     index('messages_ticket_created_idx').on(t.ticketId, t.createdAt, t.id),
     index('messages_user_created_idx').on(t.userId, t.createdAt),
+    /** The messages of the parts of hours the staff table reads raw (`stats/staff-facts.ts`). */
+    index('messages_created_idx').on(t.createdAt),
   ],
 );
 
@@ -567,6 +569,10 @@ export const auditLog = pgTable(
     index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt),
     index('audit_log_actor_idx').on(t.actorId, t.createdAt),
     index('audit_log_ticket_idx').on(t.ticketId, t.createdAt, t.id),
+    /** The assignments of the parts of hours the staff table reads raw (`stats/staff-facts.ts`). */
+    index('audit_log_assigned_idx')
+      .on(t.createdAt)
+      .where(sql`${t.entityType} = 'ticket' and ${t.action} = 'ticket.assigned'`),
   ],
 );
 
@@ -812,6 +818,29 @@ export const statsStaffHourly = pgTable(
     csatCount: integer('csat_count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.hour, t.userId] })],
+);
+
+/**
+ * `stats_staff_hourly` summed per UTC day (the same triggers keep both), so a long period reads
+ * a row per day and user rather than one per hour (`stats/staff-rollup.ts`).
+ */
+export const statsStaffDaily = pgTable(
+  'stats_staff_daily',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee'] }).notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    assigned: integer('assigned').notNull().default(0),
+    messages: integer('messages').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    csatSum: integer('csat_sum').notNull().default(0),
+    csatCount: integer('csat_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.userId] })],
 );
 
 /**

@@ -17,8 +17,9 @@ export interface RolledStaff {
 }
 
 /**
- * The staff table's counts of `query` as of `now`: the whole UTC hours up to now from
- * `stats_staff_hourly`, the parts of hours at either end from the raw tables; null when the
+ * The staff table's counts of `query` as of `now`: the whole UTC days up to now from
+ * `stats_staff_daily`, the other whole hours from `stats_staff_hourly`, the parts of hours at
+ * either end from the raw tables; null when the
  * rollup cannot answer (two or more filters, or no whole hour in the period).
  */
 export async function rolledStaff(
@@ -31,15 +32,27 @@ export async function rolledStaff(
   const end = query.to < now ? query.to : now;
   const hours = wholeHours(query.from, end);
   if (!key || !hours) return null;
-  const parts: SQL[] = [
-    sql`select s.user_id::text as user_id, sum(s.assigned) as assigned,
+  const rolled = (table: 'stats_staff_hourly' | 'stats_staff_daily', from: Date, to: Date) => {
+    const column = table === 'stats_staff_daily' ? 's.day' : 's.hour';
+    return sql`select s.user_id::text as user_id, sum(s.assigned) as assigned,
         sum(s.messages) as messages, sum(s.responded) as responded, sum(s.resolved) as resolved,
         sum(s.sla_met) as sla_met, sum(s.sla_breached) as sla_breached,
         sum(s.csat_sum) as csat_sum, sum(s.csat_count) as csat_count
-      from stats_staff_hourly s
-      where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', hours.from, hours.to)}
-      group by s.user_id`,
-  ];
+      from ${sql.raw(table)} s
+      where s.kind = ${key.kind} and s.key = ${key.key} and ${within(column, from, to)}
+      group by s.user_id`;
+  };
+  // Whole days from the daily sums, the hours around them from the hourly rows.
+  const firstDay = new Date(Math.ceil(hours.from.getTime() / dayMs) * dayMs);
+  const lastDay = new Date(Math.floor(hours.to.getTime() / dayMs) * dayMs);
+  const parts: SQL[] =
+    firstDay < lastDay
+      ? [
+          rolled('stats_staff_hourly', hours.from, firstDay),
+          rolled('stats_staff_daily', firstDay, lastDay),
+          rolled('stats_staff_hourly', lastDay, hours.to),
+        ]
+      : [rolled('stats_staff_hourly', hours.from, hours.to)];
   if (query.from < hours.from) {
     parts.unshift(staffCountsFromFacts(query, query.from, hours.from, now));
   }

@@ -169,6 +169,8 @@ describe('the staff table from the per-user rollups', () => {
       // Edges inside hours: their parts come from the raw tables.
       { from: new Date('2026-04-06T09:25:00Z'), to: new Date('2026-04-06T13:55:00Z') },
       { from: new Date('2026-04-06T10:10:00Z'), to: new Date('2026-04-06T10:50:00Z') },
+      // Whole days from the daily sums, the hours around them from the hourly rows.
+      { from: new Date('2026-04-05T22:30:00Z'), to: new Date('2026-04-07T01:30:00Z') },
       // Ending after now: the hours up to now only.
       { from, to: new Date('2026-04-10T00:00:00Z') },
       { from, to, categoryId: printers },

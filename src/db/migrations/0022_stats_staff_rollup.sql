@@ -1,3 +1,19 @@
+CREATE TABLE "stats_staff_daily" (
+	"kind" text NOT NULL,
+	"key" text NOT NULL,
+	"day" timestamp with time zone NOT NULL,
+	"user_id" uuid NOT NULL,
+	"assigned" integer DEFAULT 0 NOT NULL,
+	"messages" integer DEFAULT 0 NOT NULL,
+	"responded" integer DEFAULT 0 NOT NULL,
+	"resolved" integer DEFAULT 0 NOT NULL,
+	"sla_met" integer DEFAULT 0 NOT NULL,
+	"sla_breached" integer DEFAULT 0 NOT NULL,
+	"csat_sum" integer DEFAULT 0 NOT NULL,
+	"csat_count" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "stats_staff_daily_kind_key_day_user_id_pk" PRIMARY KEY("kind","key","day","user_id")
+);
+--> statement-breakpoint
 CREATE TABLE "stats_staff_durations" (
 	"kind" text NOT NULL,
 	"key" text NOT NULL,
@@ -24,7 +40,9 @@ CREATE TABLE "stats_staff_hourly" (
 	CONSTRAINT "stats_staff_hourly_kind_key_hour_user_id_pk" PRIMARY KEY("kind","key","hour","user_id")
 );
 --> statement-breakpoint
--- hand-written: the triggers that keep the staff table's rollups (src/stats/staff-rollup.ts), then the rollups of the data there is.
+CREATE INDEX "audit_log_assigned_idx" ON "audit_log" USING btree ("created_at") WHERE "audit_log"."entity_type" = 'ticket' and "audit_log"."action" = 'ticket.assigned';--> statement-breakpoint
+CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");--> statement-breakpoint
+-- hand-written: the triggers that keep the staff table's rollups (src/stats/staff-rollup.ts), then the rollups of the data there is. stats_staff_put adds a change's events to the hourly rows and to their sums per day (stats_staff_daily).
 -- Every event is counted once per kind: all, and the ticket's current category, priority and assignee ('none': unassigned), which ticket_cycles carry (src/stats/recorder.ts moves every cycle of a ticket when they change) and which the ticket's other events (assignments, messages, ratings) are moved with by the trigger on tickets. Events of cycles: the first answer (its writer, at its hour), the end (the assignee it ended with), the SLA decisions of the ticket's assignee at the hours stats_hourly (0018) puts them. Other events: an assignment in the audit log (to the user assigned), a message by anyone but the ticket's own customer (its writer), a rating (the ticket's assignee now). Each statement writes its rows in key order, so two changes never lock rows in opposite orders.
 CREATE FUNCTION "stats_staff_keys"(category uuid, priority "ticket_priority", assignee uuid)
 RETURNS TABLE ("kind" text, "key" text)
@@ -43,6 +61,19 @@ LANGUAGE sql AS $$
           sum(u.sla_breached), sum(u.csat_sum), sum(u.csat_count)) <> (0, 0, 0, 0, 0, 0, 0, 0)
   ORDER BY u.kind, u.key, u.hour, u.user_id
   ON CONFLICT ("kind", "key", "hour", "user_id") DO UPDATE SET
+    "assigned" = s."assigned" + excluded."assigned", "messages" = s."messages" + excluded."messages",
+    "responded" = s."responded" + excluded."responded", "resolved" = s."resolved" + excluded."resolved",
+    "sla_met" = s."sla_met" + excluded."sla_met", "sla_breached" = s."sla_breached" + excluded."sla_breached",
+    "csat_sum" = s."csat_sum" + excluded."csat_sum", "csat_count" = s."csat_count" + excluded."csat_count";
+  INSERT INTO "stats_staff_daily" AS s
+  SELECT u.kind, u.key, date_trunc('day', u.hour, 'UTC'), u.user_id, sum(u.assigned), sum(u.messages),
+         sum(u.responded), sum(u.resolved), sum(u.sla_met), sum(u.sla_breached), sum(u.csat_sum), sum(u.csat_count)
+  FROM unnest(e) u
+  GROUP BY u.kind, u.key, date_trunc('day', u.hour, 'UTC'), u.user_id
+  HAVING (sum(u.assigned), sum(u.messages), sum(u.responded), sum(u.resolved), sum(u.sla_met),
+          sum(u.sla_breached), sum(u.csat_sum), sum(u.csat_count)) <> (0, 0, 0, 0, 0, 0, 0, 0)
+  ORDER BY 1, 2, 3, 4
+  ON CONFLICT ("kind", "key", "day", "user_id") DO UPDATE SET
     "assigned" = s."assigned" + excluded."assigned", "messages" = s."messages" + excluded."messages",
     "responded" = s."responded" + excluded."responded", "resolved" = s."resolved" + excluded."resolved",
     "sla_met" = s."sla_met" + excluded."sla_met", "sla_breached" = s."sla_breached" + excluded."sla_breached",
@@ -205,6 +236,11 @@ INSERT INTO "stats_staff_hourly"
          LATERAL "stats_staff_keys"(t.category_id, t.priority, t.assigned_to) k
   ) e
   GROUP BY e.kind, e.key, e.hour, e.user_id;--> statement-breakpoint
+INSERT INTO "stats_staff_daily"
+  SELECT kind, key, date_trunc('day', hour, 'UTC'), user_id, sum(assigned), sum(messages), sum(responded),
+         sum(resolved), sum(sla_met), sum(sla_breached), sum(csat_sum), sum(csat_count)
+  FROM "stats_staff_hourly"
+  GROUP BY 1, 2, 3, 4;--> statement-breakpoint
 INSERT INTO "stats_staff_durations" ("kind", "key", "day", "user_id", "metric", "counts")
   SELECT b.kind, b.key, b.day, b.user_id, b.metric,
          (SELECT array_agg(coalesce((b.per ->> i::text)::int, 0) ORDER BY i) FROM generate_series(1, 100) i)
