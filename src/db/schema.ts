@@ -862,6 +862,23 @@ export const statsStaffDurations = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.userId, t.metric] })],
 );
 
+/**
+ * `stats_staff_durations` summed per UTC month (the same trigger keeps both), so a long period
+ * adds a dozen histograms per user rather than one per day (`stats/staff-rollup.ts`).
+ */
+export const statsStaffMonthlyDurations = pgTable(
+  'stats_staff_monthly_durations',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    month: timestamp('month', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    metric: smallint('metric').notNull(),
+    counts: integer('counts').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.month, t.userId, t.metric] })],
+);
+
 /** The languages a canned reply may be written for; `any` suits every customer. */
 export const cannedReplyLanguages = ['ru', 'en', 'any'] as const;
 export type CannedReplyLanguage = (typeof cannedReplyLanguages)[number];

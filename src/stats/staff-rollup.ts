@@ -68,9 +68,9 @@ export async function rolledStaff(
 }
 
 /**
- * Each user's calendar medians from the daily histograms of the whole UTC days up to `end`
- * (`stats_staff_durations`: metric 0 first answers, 2 ends) and the cycles of the parts of
- * days at either end, within ±9.5 % (`histogram.ts`).
+ * Each user's calendar medians from the histograms of the whole UTC days up to `end` (metric
+ * 0 first answers, 2 ends; `wholeDays`) and the cycles of the parts of days at either end,
+ * within ±9.5 % (`histogram.ts`).
  */
 async function histogramMedians(
   db: Db,
@@ -115,10 +115,9 @@ async function histogramMedians(
         )
       : [],
     first < last
-      ? rowsOf<{ user_id: string; metric: Numeric; counts: Numeric[] | string }>(
+      ? rowsOf<{ user_id: string; metric: Numeric; counts: string }>(
           db,
-          sql`select s.user_id::text as user_id, s.metric, s.counts from stats_staff_durations s
-            where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.day', first, last)}`,
+          wholeDays(key, first, last),
         )
       : [],
   ]);
@@ -137,8 +136,7 @@ async function histogramMedians(
     target[index] = (target[index] ?? 0) + toCount(row.n);
   }
   for (const day of days) {
-    const counts =
-      typeof day.counts === 'string' ? day.counts.replace(/[{}]/g, '').split(',') : day.counts;
+    const counts = day.counts.replace(/[{}]/g, '').split(',');
     const target = histogramOf(day.user_id, day.metric);
     counts.forEach((count, index) => {
       target[index] = (target[index] ?? 0) + toCount(count);
@@ -150,4 +148,30 @@ async function histogramMedians(
       { fr: percentileOf(fr, 0.5), res: percentileOf(res, 0.5) },
     ]),
   );
+}
+
+/** The first instant of the UTC month of `at`, or of the next one when `at` is inside a month. */
+function monthOf(at: Date, roundUp: boolean): Date {
+  const start = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+  return roundUp && start < at
+    ? new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1))
+    : start;
+}
+
+/**
+ * The histograms of the whole UTC days [first, last): whole months from
+ * `stats_staff_monthly_durations`, the days around them from `stats_staff_durations`; as text
+ * (`{1,0,…}`), which is split faster here than the driver parses arrays.
+ */
+function wholeDays(key: { kind: string; key: string }, first: Date, last: Date): SQL {
+  const of = (table: string, column: string, from: Date, to: Date) =>
+    sql`select s.user_id::text as user_id, s.metric, s.counts::text as counts
+      from ${sql.raw(table)} s
+      where s.kind = ${key.kind} and s.key = ${key.key} and ${within(column, from, to)}`;
+  const firstMonth = monthOf(first, true);
+  const lastMonth = monthOf(last, false);
+  if (firstMonth >= lastMonth) return of('stats_staff_durations', 's.day', first, last);
+  return sql`${of('stats_staff_durations', 's.day', first, firstMonth)}
+    union all ${of('stats_staff_monthly_durations', 's.month', firstMonth, lastMonth)}
+    union all ${of('stats_staff_durations', 's.day', lastMonth, last)}`;
 }

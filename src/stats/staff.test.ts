@@ -225,7 +225,10 @@ describe('the staff table from the per-user rollups', () => {
       // A whole day of histograms with parts of days at either end from the cycles.
       { from: new Date('2026-04-05T12:00:00Z'), to: new Date('2026-04-07T06:00:00Z') },
       { from, to, categoryId: billing },
+      // April as a whole month of histograms, the days around it from the daily ones.
+      { from: new Date('2026-03-15T00:00:00Z'), to: new Date('2026-05-03T00:00:00Z') },
     ];
+    at('2026-05-20T12:00:00Z');
     for (const query of periods) {
       const exact = await facts().staff(query);
       const read = await histograms.staff(query);
@@ -240,5 +243,6 @@ describe('the staff table from the per-user rollups', () => {
         }
       });
     }
+    at('2026-04-08T12:00:00Z');
   });
 });

@@ -40,9 +40,19 @@ CREATE TABLE "stats_staff_hourly" (
 	CONSTRAINT "stats_staff_hourly_kind_key_hour_user_id_pk" PRIMARY KEY("kind","key","hour","user_id")
 );
 --> statement-breakpoint
+CREATE TABLE "stats_staff_monthly_durations" (
+	"kind" text NOT NULL,
+	"key" text NOT NULL,
+	"month" timestamp with time zone NOT NULL,
+	"user_id" uuid NOT NULL,
+	"metric" smallint NOT NULL,
+	"counts" integer[] NOT NULL,
+	CONSTRAINT "stats_staff_monthly_durations_kind_key_month_user_id_metric_pk" PRIMARY KEY("kind","key","month","user_id","metric")
+);
+--> statement-breakpoint
 CREATE INDEX "audit_log_assigned_idx" ON "audit_log" USING btree ("created_at") WHERE "audit_log"."entity_type" = 'ticket' and "audit_log"."action" = 'ticket.assigned';--> statement-breakpoint
 CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");--> statement-breakpoint
--- hand-written: the triggers that keep the staff table's rollups (src/stats/staff-rollup.ts), then the rollups of the data there is. stats_staff_put adds a change's events to the hourly rows and to their sums per day (stats_staff_daily).
+-- hand-written: the triggers that keep the staff table's rollups (src/stats/staff-rollup.ts), then the rollups of the data there is. stats_staff_put adds a change's events to the hourly rows and to their sums per day (stats_staff_daily); stats_staff_durations_apply adds its durations to the daily histograms and to their sums per month (stats_staff_monthly_durations).
 -- Every event is counted once per kind: all, and the ticket's current category, priority and assignee ('none': unassigned), which ticket_cycles carry (src/stats/recorder.ts moves every cycle of a ticket when they change) and which the ticket's other events (assignments, messages, ratings) are moved with by the trigger on tickets. Events of cycles: the first answer (its writer, at its hour), the end (the assignee it ended with), the SLA decisions of the ticket's assignee at the hours stats_hourly (0018) puts them. Other events: an assignment in the audit log (to the user assigned), a message by anyone but the ticket's own customer (its writer), a rating (the ticket's assignee now). Each statement writes its rows in key order, so two changes never lock rows in opposite orders.
 CREATE FUNCTION "stats_staff_keys"(category uuid, priority "ticket_priority", assignee uuid)
 RETURNS TABLE ("kind" text, "key" text)
@@ -122,6 +132,13 @@ LANGUAGE sql AS $$
   FROM "stats_staff_duration_events"(c) e
   ORDER BY e.kind, e.key, e.day, e.user_id, e.metric
   ON CONFLICT ("kind", "key", "day", "user_id", "metric") DO UPDATE SET "counts" =
+    (SELECT array_agg(a + b ORDER BY i) FROM unnest(s."counts", excluded."counts") WITH ORDINALITY u(a, b, i));
+  INSERT INTO "stats_staff_monthly_durations" AS s ("kind", "key", "month", "user_id", "metric", "counts")
+  SELECT e.kind, e.key, date_trunc('month', e.day, 'UTC'), e.user_id, e.metric,
+         (SELECT array_agg(CASE WHEN i = e.bucket THEN sign ELSE 0 END ORDER BY i) FROM generate_series(1, 100) i)
+  FROM "stats_staff_duration_events"(c) e
+  ORDER BY e.kind, e.key, 3, e.user_id, e.metric
+  ON CONFLICT ("kind", "key", "month", "user_id", "metric") DO UPDATE SET "counts" =
     (SELECT array_agg(a + b ORDER BY i) FROM unnest(s."counts", excluded."counts") WITH ORDINALITY u(a, b, i))
 $$;--> statement-breakpoint
 CREATE FUNCTION "stats_staff_cycles_follow"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -248,6 +265,18 @@ INSERT INTO "stats_staff_durations" ("kind", "key", "day", "user_id", "metric", 
     SELECT x.kind, x.key, x.day, x.user_id, x.metric, jsonb_object_agg(x.bucket, x.n) AS per
     FROM (
       SELECT e.kind, e.key, e.day, e.user_id, e.metric, e.bucket, count(*) AS n
+      FROM "ticket_cycles" c, LATERAL "stats_staff_duration_events"(c) e
+      GROUP BY 1, 2, 3, 4, 5, 6
+    ) x
+    GROUP BY 1, 2, 3, 4, 5
+  ) b;--> statement-breakpoint
+INSERT INTO "stats_staff_monthly_durations" ("kind", "key", "month", "user_id", "metric", "counts")
+  SELECT b.kind, b.key, b.month, b.user_id, b.metric,
+         (SELECT array_agg(coalesce((b.per ->> i::text)::int, 0) ORDER BY i) FROM generate_series(1, 100) i)
+  FROM (
+    SELECT x.kind, x.key, x.month, x.user_id, x.metric, jsonb_object_agg(x.bucket, x.n) AS per
+    FROM (
+      SELECT e.kind, e.key, date_trunc('month', e.day, 'UTC') AS month, e.user_id, e.metric, e.bucket, count(*) AS n
       FROM "ticket_cycles" c, LATERAL "stats_staff_duration_events"(c) e
       GROUP BY 1, 2, 3, 4, 5, 6
     ) x
