@@ -315,6 +315,8 @@ export const messages = pgTable(
   (t) => [
     index('messages_ticket_created_idx').on(t.ticketId, t.createdAt, t.id),
     index('messages_user_created_idx').on(t.userId, t.createdAt),
+    /** The messages of the parts of hours the staff table reads raw (`stats/staff-facts.ts`). */
+    index('messages_created_idx').on(t.createdAt),
   ],
 );
 
@@ -567,6 +569,10 @@ export const auditLog = pgTable(
     index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt),
     index('audit_log_actor_idx').on(t.actorId, t.createdAt),
     index('audit_log_ticket_idx').on(t.ticketId, t.createdAt, t.id),
+    /** The assignments of the parts of hours the staff table reads raw (`stats/staff-facts.ts`). */
+    index('audit_log_assigned_idx')
+      .on(t.createdAt)
+      .where(sql`${t.entityType} = 'ticket' and ${t.action} = 'ticket.assigned'`),
   ],
 );
 
@@ -784,6 +790,93 @@ export const statsDurations = pgTable(
     counts: integer('counts').array().notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.metric] })],
+);
+
+/**
+ * The staff table's hourly rollup (`stats/staff-rollup.ts`): per UTC hour and user, counted
+ * once for everything (`kind` `all`) and once per the ticket's current category, priority and
+ * assignee (`none`: unassigned), the assignments to them, the messages they wrote on tickets
+ * they did not open, the first answers they wrote, the cycles that ended assigned to them, the
+ * SLA decisions and ratings of the tickets assigned to them. Kept by triggers on
+ * `ticket_cycles`, `audit_log`, `messages`, `ticket_ratings` and `tickets` (migration 0022),
+ * in the transaction of each change.
+ */
+export const statsStaffHourly = pgTable(
+  'stats_staff_hourly',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee'] }).notNull(),
+    key: text('key').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    assigned: integer('assigned').notNull().default(0),
+    messages: integer('messages').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    csatSum: integer('csat_sum').notNull().default(0),
+    csatCount: integer('csat_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour, t.userId] })],
+);
+
+/**
+ * `stats_staff_hourly` summed per UTC day (the same triggers keep both), so a long period reads
+ * a row per day and user rather than one per hour (`stats/staff-rollup.ts`).
+ */
+export const statsStaffDaily = pgTable(
+  'stats_staff_daily',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee'] }).notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    assigned: integer('assigned').notNull().default(0),
+    messages: integer('messages').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    csatSum: integer('csat_sum').notNull().default(0),
+    csatCount: integer('csat_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.userId] })],
+);
+
+/**
+ * The staff table's daily histograms (`stats/staff-rollup.ts`): per UTC day, kind and key (as
+ * `stats_staff_hourly`) and user, the calendar times of the first answers they wrote (metric
+ * 0) and of the cycles that ended assigned to them (metric 2), in the 100 log buckets of
+ * `stats_durations`. Kept by the trigger `stats_staff_cycles_follow` (migration 0022).
+ */
+export const statsStaffDurations = pgTable(
+  'stats_staff_durations',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    metric: smallint('metric').notNull(),
+    counts: integer('counts').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.userId, t.metric] })],
+);
+
+/**
+ * `stats_staff_durations` summed per UTC month (the same trigger keeps both), so a long period
+ * adds a dozen histograms per user rather than one per day (`stats/staff-rollup.ts`).
+ */
+export const statsStaffMonthlyDurations = pgTable(
+  'stats_staff_monthly_durations',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    month: timestamp('month', { withTimezone: true }).notNull(),
+    userId: uuid('user_id').notNull(),
+    metric: smallint('metric').notNull(),
+    counts: integer('counts').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.month, t.userId, t.metric] })],
 );
 
 /** The languages a canned reply may be written for; `any` suits every customer. */

@@ -213,7 +213,10 @@ export const staffStatsSchema = z
         sla_met_pct: z.number().nullable().describe('Of tickets assigned to them'),
         csat_average: z.number().nullable().describe('Of tickets assigned to them'),
         csat_count: z.number().int(),
-        messages: z.number().int().describe('Messages they wrote (public and internal)'),
+        messages: z
+          .number()
+          .int()
+          .describe('Messages they wrote (public and internal) on tickets they did not open'),
       }),
     ),
   })

@@ -209,7 +209,11 @@ export function createStatsService(deps: {
 
     /** Per staff member: assignments, resolutions, times, SLA, CSAT and messages. */
     async staff(query: StatsQuery): Promise<StatsStaff> {
-      return { ...(await period(query)), rows: await staffOf(db, query, clock.now()) };
+      const rows = await staffOf(db, query, clock.now(), {
+        source,
+        ...(deps.exactUpTo === undefined ? {} : { exactUpTo: deps.exactUpTo }),
+      });
+      return { ...(await period(query)), rows };
     },
 
     /** The language a user reads (for category names): `i18n/language.ts`. */

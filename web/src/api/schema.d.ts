@@ -6707,7 +6707,7 @@ export interface components {
         /** @description Of tickets assigned to them */
         csat_average: number | null;
         csat_count: number;
-        /** @description Messages they wrote (public and internal) */
+        /** @description Messages they wrote (public and internal) on tickets they did not open */
         messages: number;
       }[];
     };
@@ -6735,7 +6735,7 @@ export interface components {
         /** @description Of tickets assigned to them */
         csat_average: number | null;
         csat_count: number;
-        /** @description Messages they wrote (public and internal) */
+        /** @description Messages they wrote (public and internal) on tickets they did not open */
         messages: number;
       }[];
     };
