@@ -658,7 +658,9 @@ export const staffGroupPace = pgTable('staff_group_pace', {
 /**
  * A customer's rating of one resolution of their ticket (`ratings/service.ts`, the only writer):
  * one row per resolution, named by the audit entry that resolved it, so a ticket resolved,
- * reopened and resolved again is rated again. Changeable for a day after `created_at`.
+ * reopened and resolved again is rated again. Changeable for a day after `created_at`. The
+ * ticket's current category, priority and assignee are copied on by triggers (migration 0022)
+ * for the statistics' CSAT rollup (`stats_csat_hourly`).
  */
 export const ticketRatings = pgTable(
   'ticket_ratings',
@@ -679,6 +681,10 @@ export const ticketRatings = pgTable(
     /** When the rating was first given: it may change until a day after. */
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The ticket's category, priority and assignee as they stand now (triggers of migration 0022). */
+    categoryId: uuid('category_id'),
+    priority: ticketPriority('priority'),
+    assignedTo: uuid('assigned_to'),
   },
   (t) => [
     unique('ticket_ratings_resolution_key').on(t.ticketId, t.resolutionId),
@@ -784,6 +790,41 @@ export const statsDurations = pgTable(
     counts: integer('counts').array().notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.metric] })],
+);
+
+/**
+ * The statistics' daily backlog changes (`stats/`): per UTC day, kind and key (as
+ * `stats_hourly`), the cycles started less the cycles ended, so the backlog at an instant sums
+ * one row per day before it rather than one per hour. Kept by the trigger
+ * `stats_backlog_follow` on `ticket_cycles` (migration 0022).
+ */
+export const statsBacklogDaily = pgTable(
+  'stats_backlog_daily',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    change: integer('change').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day] })],
+);
+
+/**
+ * The statistics' hourly CSAT rollup (`stats/`): per UTC hour of `ticket_ratings.created_at`,
+ * how many ratings were given and the sum of their scores, once for everything (`kind` `all`)
+ * and once per the ticket's current category, priority and assignee (`none`: unassigned). Kept
+ * by the trigger `stats_csat_follow` on `ticket_ratings` (migration 0022).
+ */
+export const statsCsatHourly = pgTable(
+  'stats_csat_hourly',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee'] }).notNull(),
+    key: text('key').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    ratings: integer('ratings').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
 );
 
 /** The languages a canned reply may be written for; `any` suits every customer. */

@@ -12,6 +12,7 @@ import {
 import type { StatsQuery } from './schemas.js';
 
 const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
 
 /** The events a period counts (`stats_hourly`'s columns). */
 export interface EventCounts {
@@ -160,7 +161,11 @@ export async function eventCounts(
   return plus(plus(head, middle), tail);
 }
 
-/** Tickets active at `at`: every start before it less every end before it. */
+/**
+ * Tickets active at `at`: every start before it less every end before it. From the rollups:
+ * the daily changes (`stats_backlog_daily`) of the UTC days before `at`'s, the hourly rows of
+ * its day before its hour, the cycles of the part of its hour.
+ */
 export async function backlogAt(
   db: Db,
   query: StatsQuery,
@@ -169,6 +174,7 @@ export async function backlogAt(
 ): Promise<number> {
   const key = useRollup ? rollupKeyOf(query) : null;
   const hour = new Date(Math.floor(at.getTime() / hourMs) * hourMs);
+  const day = new Date(Math.floor(at.getTime() / dayMs) * dayMs);
   if (!key) {
     const [row] = await rowsOf<{ n: Numeric }>(
       db,
@@ -179,14 +185,23 @@ export async function backlogAt(
     return toCount(row?.n);
   }
   const f = filtersOn('c', query);
-  const [row] = await rowsOf<{ rolled: Numeric | null; started: Numeric; ended: Numeric }>(
+  const [row] = await rowsOf<{
+    days: Numeric | null;
+    hours: Numeric | null;
+    started: Numeric;
+    ended: Numeric;
+  }>(
     db,
     sql`select
+      (select sum(d.change) from stats_backlog_daily d
+        where d.kind = ${key.kind} and d.key = ${key.key}
+          and d.day < ${day.toISOString()}::timestamptz) as days,
       (select sum(s.created + s.reopened - s.resolved) from stats_hourly s
-        where s.kind = ${key.kind} and s.key = ${key.key}
-          and s.hour < ${hour.toISOString()}::timestamptz) as rolled,
+        where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', day, hour)}) as hours,
       (select count(*) from ticket_cycles c where ${f} and ${within('c.started_at', hour, at)}) as started,
       (select count(*) from ticket_cycles c where ${f} and ${within('c.ended_at', hour, at)}) as ended`,
   );
-  return toCount(row?.rolled) + toCount(row?.started) - toCount(row?.ended);
+  return (
+    toCount(row?.days) + toCount(row?.hours) + toCount(row?.started) - toCount(row?.ended)
+  );
 }
