@@ -144,14 +144,17 @@ const fillRollups = [
      ) x
      group by 1, 2, 3, 4
    ) b`,
-  `insert into stats_backlog_daily (kind, key, day, change)
-   select s.kind, s.key, date_trunc('day', s.hour, 'UTC'), sum(s.created + s.reopened - s.resolved)
+  `insert into stats_daily (kind, key, day, created, reopened, resolved, closed, responded,
+     sla_met, sla_breached)
+   select s.kind, s.key, date_trunc('day', s.hour, 'UTC'), sum(s.created), sum(s.reopened),
+          sum(s.resolved), sum(s.closed), sum(s.responded), sum(s.sla_met), sum(s.sla_breached)
    from stats_hourly s group by 1, 2, 3`,
   `insert into stats_csat_hourly (kind, key, hour, ratings, score_sum)
    select e.kind, e.key, e.hour, sum(e.ratings), sum(e.score_sum)
    from ticket_ratings r, lateral stats_csat_events(r, 1) e
    group by 1, 2, 3`,
-  'analyze',
+  // A bulk load leaves the visibility map unset; autovacuum would set it on a live database.
+  'vacuum analyze',
 ];
 
 /** Loads the tickets and their facts, unless the database already has them. */

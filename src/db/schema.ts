@@ -770,7 +770,11 @@ export const statsHourly = pgTable(
     slaMet: integer('sla_met').notNull().default(0),
     slaBreached: integer('sla_breached').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
+  (t) => [
+    primaryKey({ columns: [t.kind, t.key, t.hour] }),
+    // A breakdown reads the hours at a period's ends for every key of a kind (migration 0022).
+    index('stats_hourly_kind_hour_idx').on(t.kind, t.hour),
+  ],
 );
 
 /**
@@ -793,18 +797,24 @@ export const statsDurations = pgTable(
 );
 
 /**
- * The statistics' daily backlog changes (`stats/`): per UTC day, kind and key (as
- * `stats_hourly`), the cycles started less the cycles ended, so the backlog at an instant sums
- * one row per day before it rather than one per hour. Kept by the trigger
- * `stats_backlog_follow` on `ticket_cycles` (migration 0022).
+ * The statistics' daily rollup (`stats/`): `stats_hourly`'s columns summed per UTC day, so a
+ * long period (and the backlog, every start less every end before an instant) sums a row per
+ * day rather than one per hour; the hours at either end come from `stats_hourly`. Kept by the
+ * trigger `stats_daily_follow` on `ticket_cycles` (migration 0022).
  */
-export const statsBacklogDaily = pgTable(
-  'stats_backlog_daily',
+export const statsDaily = pgTable(
+  'stats_daily',
   {
     kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
     key: text('key').notNull(),
     day: timestamp('day', { withTimezone: true }).notNull(),
-    change: integer('change').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day] })],
 );

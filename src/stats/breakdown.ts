@@ -14,7 +14,7 @@ import {
 } from './queries.js';
 import { exactPercentilesUpTo, type CountSource } from './figures.js';
 import { bucketCount, parseArray, percentileOf } from './histogram.js';
-import { wholeHours } from './rollup.js';
+import { beginning, rolledRows, wholeHours } from './rollup.js';
 import {
   ticketChannels,
   type BreakdownBy,
@@ -144,9 +144,9 @@ function rollupGroupOf(query: StatsQuery, by: RolledBy): string | null | undefin
 
 /**
  * The groups' figures as the overview reads them (`figures.ts`): counts of the whole hours up
- * to now from `stats_hourly`'s rows of kind `by`, the parts of hours at either end from the
- * cycles; the backlog at the end as every start before it less every end before it (the days
- * before its UTC day from `stats_backlog_daily`, its day's hours from `stats_hourly`); the
+ * to now from the rollups' rows of kind `by` (`rolledRows`: whole UTC days from `stats_daily`,
+ * the hours at either end from `stats_hourly`), the parts of hours at either end from the
+ * cycles; the backlog at the end as every start before it less every end before it; the
  * medians exactly from the cycles up to `exactUpTo` values in all, else from
  * `stats_durations`' daily histograms of kind `by` (within ±9.5 %).
  */
@@ -165,8 +165,7 @@ async function rolledGroups(
   const inGroup = only === null ? sql`true` : sql`${key} = ${only}`;
   const rolledIn = only === null ? sql`true` : sql`s.key = ${only}`;
   const hour = new Date(Math.floor(end.getTime() / 3_600_000) * 3_600_000);
-  const day = new Date(Math.floor(end.getTime() / 86_400_000) * 86_400_000);
-  const firstHour = hours.from < day ? hours.from : day;
+  const rolledOfBy = sql`s.kind = ${by} and ${rolledIn}`;
   const edge = (edgeFrom: Date, edgeTo: Date) =>
     sql`select ${key} as key,
         count(*) filter (where c.seq = 1 and ${within('c.started_at', edgeFrom, edgeTo)}) as created,
@@ -191,17 +190,12 @@ async function rolledGroups(
       from (
         ${edge(from, hours.from)}
         union all
-        select s.key, sum(s.created) filter (where ${within('s.hour', hours.from, hours.to)}),
-          sum(s.resolved) filter (where ${within('s.hour', hours.from, hours.to)}),
-          sum(s.responded) filter (where ${within('s.hour', hours.from, hours.to)}),
-          sum(s.created + s.reopened - s.resolved) filter (where ${within('s.hour', day, hour)})
-        from stats_hourly s
-        where s.kind = ${by} and ${rolledIn} and ${within('s.hour', firstHour, hour)}
+        select r.key, sum(r.created), sum(r.resolved), sum(r.responded), 0
+        from (${rolledRows(rolledOfBy, hours.from, hours.to)}) r
         group by 1
         union all
-        select s.key, 0, 0, 0, sum(s.change)
-        from stats_backlog_daily s
-        where s.kind = ${by} and ${rolledIn} and s.day < ${day.toISOString()}::timestamptz
+        select r.key, 0, 0, 0, sum(r.created + r.reopened - r.resolved)
+        from (${rolledRows(rolledOfBy, beginning, hour)}) r
         group by 1
         union all
         ${edge(hours.to, to)}

@@ -73,44 +73,49 @@ export async function histogramsOf(
     edges.length ? edgeBuckets(db, query, edges) : [],
   ]);
   for (const row of rows) {
-    const target = histograms[toCount(row.metric)];
-    const bucket = toCount(row.bucket) - 1;
-    if (target) target[bucket] = (target[bucket] ?? 0) + toCount(row.n);
+    const [calendar, support] = toCount(row.metric) === 0 ? [0, 1] : [2, 3];
+    const add = (metric: number, bucket: Numeric | null) => {
+      const target = histograms[metric];
+      if (!target || bucket === null) return;
+      const index = toCount(bucket) - 1;
+      target[index] = (target[index] ?? 0) + toCount(row.n);
+    };
+    add(calendar, row.calendar);
+    add(support, row.support);
   }
   return histograms;
 }
 
 /**
- * How many first answers and ends of the cycles in `edges` fall in each bucket, per metric (as
- * `stats_duration_events` of migration 0019 counts them): one read of the cycles per column.
+ * How many first answers (metric 0) and ends (2) of the cycles in `edges` fall in each pair of
+ * calendar and support buckets (as `stats_duration_events` of migration 0019 counts them; a
+ * null support bucket: no support time): one read of the cycles per column, and a pair rather
+ * than a row per metric, which PostgreSQL groups about twice as fast.
  */
 async function edgeBuckets(
   db: Db,
   query: StatsQuery,
   edges: [Date, Date][],
-): Promise<{ metric: Numeric; bucket: Numeric; n: Numeric }[]> {
+): Promise<{ metric: Numeric; calendar: Numeric; support: Numeric | null; n: Numeric }[]> {
   const f = filtersOn('c', query);
   const inEdges = (column: string) =>
     sql.join(
       edges.map(([edgeFrom, edgeTo]) => sql`(${within(column, edgeFrom, edgeTo)})`),
       sql` or `,
     );
+  const pairs = (metric: number, at: string, support: string) => sql`
+    select ${sql.raw(String(metric))} as metric,
+      stats_duration_bucket(extract(epoch from c.${sql.raw(at)} - c.started_at)) as calendar,
+      case when c.${sql.raw(support)} is not null
+        then stats_duration_bucket(c.${sql.raw(support)}) end as support,
+      count(*) as n
+    from ticket_cycles c where ${f} and (${inEdges(`c.${at}`)})
+    group by 2, 3`;
   return rowsOf(
     db,
-    sql`
-    select m.metric, stats_duration_bucket(m.seconds) as bucket, count(*) as n
-    from ticket_cycles c,
-      lateral (values (0, extract(epoch from c.first_response_at - c.started_at)::float8),
-                      (1, c.first_response_support_s::float8)) m(metric, seconds)
-    where ${f} and (${inEdges('c.first_response_at')}) and m.seconds is not null
-    group by 1, 2
+    sql`${pairs(0, 'first_response_at', 'first_response_support_s')}
     union all
-    select m.metric, stats_duration_bucket(m.seconds), count(*)
-    from ticket_cycles c,
-      lateral (values (2, extract(epoch from c.ended_at - c.started_at)::float8),
-                      (3, c.resolution_support_s::float8)) m(metric, seconds)
-    where ${f} and (${inEdges('c.ended_at')}) and m.seconds is not null
-    group by 1, 2`,
+    ${pairs(2, 'ended_at', 'resolution_support_s')}`,
   );
 }
 
