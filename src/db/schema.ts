@@ -664,7 +664,9 @@ export const staffGroupPace = pgTable('staff_group_pace', {
 /**
  * A customer's rating of one resolution of their ticket (`ratings/service.ts`, the only writer):
  * one row per resolution, named by the audit entry that resolved it, so a ticket resolved,
- * reopened and resolved again is rated again. Changeable for a day after `created_at`.
+ * reopened and resolved again is rated again. Changeable for a day after `created_at`. The
+ * ticket's current category, priority and assignee are copied on by triggers (migration 0023)
+ * for the statistics' CSAT rollup (`stats_csat_hourly`).
  */
 export const ticketRatings = pgTable(
   'ticket_ratings',
@@ -685,6 +687,10 @@ export const ticketRatings = pgTable(
     /** When the rating was first given: it may change until a day after. */
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The ticket's category, priority and assignee as they stand now (triggers of migration 0023). */
+    categoryId: uuid('category_id'),
+    priority: ticketPriority('priority'),
+    assignedTo: uuid('assigned_to'),
   },
   (t) => [
     unique('ticket_ratings_resolution_key').on(t.ticketId, t.resolutionId),
@@ -770,7 +776,11 @@ export const statsHourly = pgTable(
     slaMet: integer('sla_met').notNull().default(0),
     slaBreached: integer('sla_breached').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
+  (t) => [
+    primaryKey({ columns: [t.kind, t.key, t.hour] }),
+    // A breakdown reads the hours at a period's ends for every key of a kind (migration 0023).
+    index('stats_hourly_kind_hour_idx').on(t.kind, t.hour),
+  ],
 );
 
 /**
@@ -790,6 +800,47 @@ export const statsDurations = pgTable(
     counts: integer('counts').array().notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.metric] })],
+);
+
+/**
+ * The statistics' daily rollup (`stats/`): `stats_hourly`'s columns summed per UTC day, so a
+ * long period (and the backlog, every start less every end before an instant) sums a row per
+ * day rather than one per hour; the hours at either end come from `stats_hourly`. Kept by the
+ * trigger `stats_daily_follow` on `ticket_cycles` (migration 0023).
+ */
+export const statsDaily = pgTable(
+  'stats_daily',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
+    key: text('key').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    created: integer('created').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.day] })],
+);
+
+/**
+ * The statistics' hourly CSAT rollup (`stats/`): per UTC hour of `ticket_ratings.created_at`,
+ * how many ratings were given and the sum of their scores, once for everything (`kind` `all`)
+ * and once per the ticket's current category, priority and assignee (`none`: unassigned). Kept
+ * by the trigger `stats_csat_follow` on `ticket_ratings` (migration 0023).
+ */
+export const statsCsatHourly = pgTable(
+  'stats_csat_hourly',
+  {
+    kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee'] }).notNull(),
+    key: text('key').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    ratings: integer('ratings').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.hour] })],
 );
 
 /**

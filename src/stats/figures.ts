@@ -11,7 +11,7 @@ import {
   type Numeric,
 } from './queries.js';
 import { histogramsOf, percentileOf } from './histogram.js';
-import { backlogAt, eventCounts, factCounts, rollupKeyOf } from './rollup.js';
+import { backlogAt, eventCounts, factCounts, rollupKeyOf, wholeHours } from './rollup.js';
 import type { StatsFigures, StatsQuery } from './schemas.js';
 
 interface DurationsRow {
@@ -68,7 +68,7 @@ export async function figuresOf(
   const [backlog, durations, csat] = await Promise.all([
     backlogAt(db, query, end, source === 'rollup'),
     key && many ? histogramDurations(db, query, key, end) : exactDurations(db, query),
-    csatOf(db, query),
+    csatOf(db, query, source),
   ]);
   return {
     created: counts.created,
@@ -148,10 +148,43 @@ async function exactDurations(db: Db, query: StatsQuery): Promise<Durations> {
 }
 
 /**
- * The CSAT of the period: the ratings through their time index, joined to their tickets only
- * when a filter needs the ticket (the join alone would read every ticket).
+ * The CSAT of the period. From the cycles' side (`facts`, or two filters and more): the ratings
+ * through their time index, joined to their tickets only when a filter needs the ticket (the
+ * join alone would read every ticket). From the rollup: the whole UTC hours from
+ * `stats_csat_hourly`, the parts of hours at either end from the ratings, which carry their
+ * ticket's category, priority and assignee (migration 0023).
  */
-async function csatOf(db: Db, query: StatsQuery): Promise<StatsFigures['csat']> {
+async function csatOf(
+  db: Db,
+  query: StatsQuery,
+  source: CountSource,
+): Promise<StatsFigures['csat']> {
+  const key = source === 'rollup' ? rollupKeyOf(query) : null;
+  const hours = key ? wholeHours(query.from, query.to) : null;
+  if (!key || !hours) return csatOfRatings(db, query);
+  const edge = (from: Date, to: Date) =>
+    sql`select count(*) as ratings, coalesce(sum(r.score), 0) as score_sum
+      from ticket_ratings r where ${filtersOn('r', query)} and ${within('r.created_at', from, to)}`;
+  const [row] = await rowsOf<{ ratings: Numeric | null; score_sum: Numeric | null }>(
+    db,
+    sql`select sum(ratings) as ratings, sum(score_sum) as score_sum from (
+      ${edge(query.from, hours.from)}
+      union all
+      select sum(s.ratings), sum(s.score_sum) from stats_csat_hourly s
+      where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', hours.from, hours.to)}
+      union all
+      ${edge(hours.to, query.to)}
+    ) parts`,
+  );
+  const count = toCount(row?.ratings);
+  return {
+    average: count === 0 ? null : Math.round((toCount(row?.score_sum) / count) * 100) / 100,
+    count,
+  };
+}
+
+/** The CSAT of the period read from the ratings alone (with their tickets for a filter). */
+async function csatOfRatings(db: Db, query: StatsQuery): Promise<StatsFigures['csat']> {
   const filtered = Boolean(query.categoryId ?? query.priority ?? query.assignedTo);
   const period = within('r.created_at', query.from, query.to);
   const [row] = await rowsOf<{ csat_average: Numeric | null; csat_count: Numeric }>(

@@ -50,7 +50,7 @@ const empty = (): Histograms =>
 
 /**
  * The histograms of [from, to): whole UTC days from `stats_durations`, the parts of days at
- * either end from the cycles themselves.
+ * either end from the cycles themselves, counted per bucket in SQL (`stats_duration_bucket`).
  */
 export async function histogramsOf(
   db: Db,
@@ -62,41 +62,61 @@ export async function histogramsOf(
   const histograms = empty();
   const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
   const last = new Date(Math.floor(end.getTime() / dayMs) * dayMs);
-  const edges: [Date, Date][] =
-    first < last
-      ? [
-          [from, first],
-          [last, to],
-        ]
-      : [[from, to]];
-  if (first < last) await addDays(db, key, first, last, histograms);
-  const f = filtersOn('c', query);
-  for (const [edgeFrom, edgeTo] of edges) {
-    if (edgeFrom >= edgeTo) continue;
-    const rows = await rowsOf<{ metric: Numeric; seconds: Numeric }>(
-      db,
-      sql`
-      select 0 as metric, extract(epoch from c.first_response_at - c.started_at) as seconds
-        from ticket_cycles c where ${f} and ${within('c.first_response_at', edgeFrom, edgeTo)}
-      union all
-      select 1, c.first_response_support_s from ticket_cycles c
-        where ${f} and ${within('c.first_response_at', edgeFrom, edgeTo)}
-          and c.first_response_support_s is not null
-      union all
-      select 2, extract(epoch from c.ended_at - c.started_at) from ticket_cycles c
-        where ${f} and ${within('c.ended_at', edgeFrom, edgeTo)}
-      union all
-      select 3, c.resolution_support_s from ticket_cycles c
-        where ${f} and ${within('c.ended_at', edgeFrom, edgeTo)}
-          and c.resolution_support_s is not null`,
-    );
-    for (const row of rows) {
-      const target = histograms[toCount(row.metric)];
-      const bucket = bucketOf(Number(row.seconds)) - 1;
-      if (target) target[bucket] = (target[bucket] ?? 0) + 1;
-    }
+  const edges: [Date, Date][] = [];
+  if (first >= last) edges.push([from, to]);
+  else {
+    if (from < first) edges.push([from, first]);
+    if (last < to) edges.push([last, to]);
+  }
+  const [, rows] = await Promise.all([
+    first < last ? addDays(db, key, first, last, histograms) : undefined,
+    edges.length ? edgeBuckets(db, query, edges) : [],
+  ]);
+  for (const row of rows) {
+    const [calendar, support] = toCount(row.metric) === 0 ? [0, 1] : [2, 3];
+    const add = (metric: number, bucket: Numeric | null) => {
+      const target = histograms[metric];
+      if (!target || bucket === null) return;
+      const index = toCount(bucket) - 1;
+      target[index] = (target[index] ?? 0) + toCount(row.n);
+    };
+    add(calendar, row.calendar);
+    add(support, row.support);
   }
   return histograms;
+}
+
+/**
+ * How many first answers (metric 0) and ends (2) of the cycles in `edges` fall in each pair of
+ * calendar and support buckets (as `stats_duration_events` of migration 0019 counts them; a
+ * null support bucket: no support time): one read of the cycles per column, and a pair rather
+ * than a row per metric, which PostgreSQL groups about twice as fast.
+ */
+async function edgeBuckets(
+  db: Db,
+  query: StatsQuery,
+  edges: [Date, Date][],
+): Promise<{ metric: Numeric; calendar: Numeric; support: Numeric | null; n: Numeric }[]> {
+  const f = filtersOn('c', query);
+  const inEdges = (column: string) =>
+    sql.join(
+      edges.map(([edgeFrom, edgeTo]) => sql`(${within(column, edgeFrom, edgeTo)})`),
+      sql` or `,
+    );
+  const pairs = (metric: number, at: string, support: string) => sql`
+    select ${sql.raw(String(metric))} as metric,
+      stats_duration_bucket(extract(epoch from c.${sql.raw(at)} - c.started_at)) as calendar,
+      case when c.${sql.raw(support)} is not null
+        then stats_duration_bucket(c.${sql.raw(support)}) end as support,
+      count(*) as n
+    from ticket_cycles c where ${f} and (${inEdges(`c.${at}`)})
+    group by 2, 3`;
+  return rowsOf(
+    db,
+    sql`${pairs(0, 'first_response_at', 'first_response_support_s')}
+    union all
+    ${pairs(2, 'ended_at', 'resolution_support_s')}`,
+  );
 }
 
 /** Adds the daily histograms of the whole days [first, last) to `histograms`. */
@@ -107,22 +127,22 @@ async function addDays(
   last: Date,
   histograms: Histograms,
 ): Promise<void> {
-  const rows = await rowsOf<{ metric: Numeric; counts: Numeric[] | string }>(
+  // As text: node-postgres parses integer arrays several times more slowly than this split.
+  const rows = await rowsOf<{ metric: Numeric; counts: string }>(
     db,
-    sql`select s.metric, s.counts from stats_durations s
+    sql`select s.metric, s.counts::text as counts from stats_durations s
       where s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.day', first, last)}`,
   );
   for (const row of rows) {
     const target = histograms[toCount(row.metric)];
-    const counts = typeof row.counts === 'string' ? parseArray(row.counts) : row.counts;
     if (!target) continue;
-    counts.forEach((count, index) => {
-      target[index] = (target[index] ?? 0) + toCount(count);
+    parseArray(row.counts).forEach((count, index) => {
+      target[index] = (target[index] ?? 0) + count;
     });
   }
 }
 
-/** `{1,2,3}` as the embedded database may hand back an integer array. */
-function parseArray(text: string): number[] {
-  return text.replace(/[{}]/g, '').split(',').map(Number);
+/** The counts of an integer array's text, `{1,2,3}`. */
+export function parseArray(text: string): number[] {
+  return text.slice(1, -1).split(',').map(Number);
 }

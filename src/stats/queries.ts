@@ -21,7 +21,7 @@ export const toSeconds = (value: Numeric | null | undefined): number | null =>
 const iso = (instant: Date) => instant.toISOString();
 
 /** The filters of `query` on a table aliased `alias` with category_id, priority, assigned_to. */
-export function filtersOn(alias: 'c' | 't', query: StatsQuery): SQL {
+export function filtersOn(alias: 'c' | 't' | 'r', query: StatsQuery): SQL {
   const a = sql.raw(alias);
   const parts: SQL[] = [sql`true`];
   if (query.categoryId) parts.push(sql`${a}.category_id = ${query.categoryId}::uuid`);

@@ -12,6 +12,7 @@ import {
 import type { StatsQuery } from './schemas.js';
 
 const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
 
 /** The events a period counts (`stats_hourly`'s columns). */
 export interface EventCounts {
@@ -117,10 +118,32 @@ export async function factCounts(
   return countsOfRow(row);
 }
 
-const rollupWhere = (key: { kind: string; key: string }, from: Date, to: Date): SQL =>
-  sql`s.kind = ${key.kind} and s.key = ${key.key} and ${within('s.hour', from, to)}`;
+/**
+ * The rollup rows of the whole UTC hours [from, to) matching `where` (on alias `s`): the whole
+ * UTC days inside from `stats_daily`, the hours at either end from `stats_hourly`; each row has
+ * `stats_hourly`'s kind, key and counts.
+ */
+export function rolledRows(where: SQL, from: Date, to: Date): SQL {
+  const columns = sql`s.kind, s.key, s.created, s.reopened, s.resolved, s.closed, s.responded,
+    s.sla_met, s.sla_breached`;
+  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
+  const last = new Date(Math.floor(to.getTime() / dayMs) * dayMs);
+  const hours = (start: Date, end: Date) =>
+    sql`select ${columns} from stats_hourly s where ${where} and ${within('s.hour', start, end)}`;
+  if (first >= last) return hours(from, to);
+  const parts = [
+    ...(from < first ? [hours(from, first)] : []),
+    sql`select ${columns} from stats_daily s where ${where} and ${within('s.day', first, last)}`,
+    ...(last < to ? [hours(last, to)] : []),
+  ];
+  return sql.join(parts, sql` union all `);
+}
 
-/** The events of the whole hours [from, to) from the hourly rollup. */
+/** `where` for the rollup rows of one kind and key. */
+const rollupWhere = (key: { kind: string; key: string }): SQL =>
+  sql`s.kind = ${key.kind} and s.key = ${key.key}`;
+
+/** The events of the whole hours [from, to) from the daily and hourly rollups. */
 export async function rolledCounts(
   db: Db,
   key: { kind: string; key: string },
@@ -132,7 +155,7 @@ export async function rolledCounts(
     sql`select sum(created) as created, sum(reopened) as reopened, sum(resolved) as resolved,
       sum(closed) as closed, sum(responded) as responded, sum(sla_met) as sla_met,
       sum(sla_breached) as sla_breached
-    from stats_hourly s where ${rollupWhere(key, from, to)}`,
+    from (${rolledRows(rollupWhere(key), from, to)}) r`,
   );
   return countsOfRow(row);
 }
@@ -160,7 +183,14 @@ export async function eventCounts(
   return plus(plus(head, middle), tail);
 }
 
-/** Tickets active at `at`: every start before it less every end before it. */
+/** The first instant the rollups may hold: the backlog sums their rows from here. */
+export const beginning = new Date(0);
+
+/**
+ * Tickets active at `at`: every start before it less every end before it. From the rollups:
+ * the rows of the whole hours before `at`'s (`rolledRows`: a row per day, then per hour), the
+ * cycles of the part of its hour.
+ */
 export async function backlogAt(
   db: Db,
   query: StatsQuery,
@@ -182,9 +212,8 @@ export async function backlogAt(
   const [row] = await rowsOf<{ rolled: Numeric | null; started: Numeric; ended: Numeric }>(
     db,
     sql`select
-      (select sum(s.created + s.reopened - s.resolved) from stats_hourly s
-        where s.kind = ${key.kind} and s.key = ${key.key}
-          and s.hour < ${hour.toISOString()}::timestamptz) as rolled,
+      (select sum(r.created + r.reopened - r.resolved)
+        from (${rolledRows(rollupWhere(key), beginning, hour)}) r) as rolled,
       (select count(*) from ticket_cycles c where ${f} and ${within('c.started_at', hour, at)}) as started,
       (select count(*) from ticket_cycles c where ${f} and ${within('c.ended_at', hour, at)}) as ended`,
   );
