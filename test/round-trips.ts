@@ -13,12 +13,13 @@ export interface RoundTrips {
 }
 
 /**
- * Counts the SQL statements and Redis commands this process sends on behalf of an HTTP request
- * (in a request's log context: `src/http/plugins/log-context.ts`), between `start` and `stop`.
- * The job queue's polling and the jobs it runs (a context of their own) are left out.
+ * Counts the SQL statements and Redis commands this process sends on behalf of one HTTP request
+ * (in its log context: `src/http/plugins/log-context.ts`), between `start` and `stop`. The job
+ * queue's polling, the jobs it runs and other requests (contexts of their own) are left out.
  */
 export interface RoundTripCounter {
-  start(): void;
+  /** Starts counting what the request with this id (its `x-request-id`) sends. */
+  start(requestId: string): void;
   /** What was sent since `start`. */
   stop(): RoundTrips;
   /** Puts the client methods back. */
@@ -36,13 +37,17 @@ function statementText(first: unknown): string {
   return String(first);
 }
 
-/** pg-boss's fetch of the next jobs (the only statement it sends with SKIP LOCKED). */
-const jobFetch = /for update skip locked/i;
-
-/** True while an HTTP request is being handled (a job's or a Telegram update's context has more). */
-function inRequest(): boolean {
+/**
+ * True while the HTTP request `requestId` is being handled: not a job it queued (whose context
+ * has its queue and id besides), nor another request's.
+ */
+function inRequest(requestId: string | undefined): boolean {
   const context = currentLogContext();
-  return context !== undefined && Object.keys(context.fields).every((key) => key === 'request_id');
+  return (
+    context !== undefined &&
+    context.requestId === requestId &&
+    Object.keys(context.fields).every((key) => key === 'request_id')
+  );
 }
 
 /**
@@ -57,17 +62,14 @@ export function countRoundTrips(): RoundTripCounter {
   const poolQuery = pg.Pool.prototype.query;
   const sendCommand = Redis.prototype.sendCommand;
   /* eslint-enable @typescript-eslint/unbound-method */
-  let listening = false;
+  let listening: string | undefined;
   let statements: string[] = [];
   let redisCommands: string[] = [];
   let pipelines = new Set<unknown>();
   let single = 0;
 
   const record = (first: unknown) => {
-    if (!listening || !inRequest()) return;
-    const text = statementText(first);
-    // A request's commit wakes the job queue's workers; their fetch is theirs, not the request's.
-    if (!jobFetch.test(text)) statements.push(text);
+    if (listening && inRequest(listening)) statements.push(statementText(first));
   };
   // A statement outside a transaction goes through the pool, which may hand it to a connection
   // later, from whatever released one: counted here, where the request still sends it.
@@ -83,7 +85,7 @@ export function countRoundTrips(): RoundTripCounter {
   } as Query;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<SendCommand>) {
     const [command, stream] = args;
-    if (listening && inRequest()) {
+    if (listening && inRequest(listening)) {
       redisCommands.push(command.name.toLowerCase());
       // Commands of a pipeline (explicit, or ioredis's automatic one) share its stream object.
       if (stream) pipelines.add(stream);
@@ -93,19 +95,19 @@ export function countRoundTrips(): RoundTripCounter {
   };
 
   return {
-    start() {
+    start(requestId) {
       statements = [];
       redisCommands = [];
       pipelines = new Set();
       single = 0;
-      listening = true;
+      listening = requestId;
     },
     stop() {
-      listening = false;
+      listening = undefined;
       return { statements, redisCommands, redisRoundTrips: single + pipelines.size };
     },
     restore() {
-      listening = false;
+      listening = undefined;
       pg.Client.prototype.query = query;
       pg.Pool.prototype.query = poolQuery;
       Redis.prototype.sendCommand = sendCommand;
