@@ -60,7 +60,8 @@ import {
   defaultSettings,
   type SettingsService,
 } from './settings/service.js';
-import { createUserService, type UserService } from './users/service.js';
+import { createUserService, type StaffProfile, type UserService } from './users/service.js';
+import { createStaffCache } from './users/staff-cache.js';
 import { createAvatarService, type AvatarService } from './users/avatars.js';
 
 /** Everything the roles run on, wired once. */
@@ -236,6 +237,12 @@ export async function createContainer(
   // Before anything else follows the events: a socket's re-check must not read what they drop.
   const accessCache = createAccessCache({ now, live: () => shared.hearsOthers() });
   const stopFollowingAccess = await accessCache.follow(events, pubsub);
+  const staffCache = createStaffCache<StaffProfile[]>({
+    now,
+    pubsub,
+    live: () => shared.hearsOthers(),
+  });
+  const stopFollowingStaff = await staffCache.follow();
   const users = createUserService({
     db: database.db,
     uow,
@@ -245,6 +252,7 @@ export async function createContainer(
     audit,
     ownerTelegramIds: config.OWNER_TELEGRAM_IDS,
     queue,
+    staffCache,
   });
   const auth = createAuthService({
     db: database.db,
@@ -533,6 +541,7 @@ export async function createContainer(
       await queue.stop({ graceful: true, timeoutMs: 10_000 });
       await stopFollowingCounts();
       await stopFollowingSettings();
+      await stopFollowingStaff();
       await stopFollowingCategories();
       await stopFollowingAccess();
       await shared.close();

@@ -161,21 +161,25 @@ export function createMessageService(deps: {
 
   /**
    * Writes a new message of `actor`'s, its audit entry and reads its author, in one statement
-   * (a round trip each before, while the ticket's row is locked).
+   * (a round trip each before, while the ticket's row is locked), with the ticket's `touch`
+   * (`tickets.activityTouch`) when that is all the message changes of it.
    */
   async function insertWithAuthor(
     tx: Tx,
     actor: Principal,
-    ticketId: string,
-    message: { content: string; isInternal: boolean },
-  ): Promise<{ row: MessageRow; author: AuthorDto }> {
+    ticket: TicketRecord,
+    message: { content: string; isInternal: boolean; createdAt: Date },
+  ): Promise<{ row: MessageRow; author: AuthorDto; touched: boolean }> {
     const id = uuidv7();
+    const ticketId = ticket.id;
     const inserted = tx.$with('inserted').as(
       tx
         .insert(messages)
-        .values({ id, ticketId, userId: actor.userId, createdAt: clock.now(), ...message })
+        .values({ id, ticketId, userId: actor.userId, ...message })
         .returning(),
     );
+    const touch = tickets.activityTouch(tx, actor, ticket, message);
+    const touched = touch ? [tx.$with('touched').as(touch)] : [];
     const audited = tx.$with('audited').as(
       audit.insertion(tx, {
         actorId: actor.userId,
@@ -187,7 +191,7 @@ export function createMessageService(deps: {
       }),
     );
     const [found] = await tx
-      .with(inserted, audited)
+      .with(inserted, audited, ...touched)
       .select({
         row: {
           id: inserted.id,
@@ -203,7 +207,7 @@ export function createMessageService(deps: {
       .from(inserted)
       .innerJoin(usersTable, eq(usersTable.id, inserted.userId));
     if (!found) throw new Error('insert returned no row');
-    return { row: found.row, author: toAuthor(found.author) };
+    return { row: found.row, author: toAuthor(found.author), touched: touched.length > 0 };
   }
 
   /** The message and its ticket if the caller may see both; 404 otherwise. */
@@ -310,9 +314,10 @@ export function createMessageService(deps: {
         const { tx } = work;
         const ticket = await tickets.visible(tx, actor, ticketId, true);
         refuseClosed(ticket);
-        const { row, author } = await insertWithAuthor(tx, actor, ticketId, {
+        const { row, author, touched } = await insertWithAuthor(tx, actor, ticket, {
           content,
           isInternal: input.is_internal,
+          createdAt: clock.now(),
         });
         await files.attachToMessage(tx, actor, ticketId, row, input.attachment_ids ?? []);
         const attached = (input.attachment_ids ?? []).length > 0;
@@ -321,10 +326,12 @@ export function createMessageService(deps: {
           : toMessageDto(row, author, []);
         // The message first, then what it caused: a reopened ticket, the notifications.
         work.raise(messageEvent('message.created', ticket, actor, dto, row.createdAt));
-        await tickets.noteMessage(work, actor, ticket, {
-          isInternal: row.isInternal,
-          createdAt: row.createdAt,
-        });
+        if (!touched) {
+          await tickets.noteMessage(work, actor, ticket, {
+            isInternal: row.isInternal,
+            createdAt: row.createdAt,
+          });
+        }
         await notifications.messageCreated(work, ticket, row, writersOf(tx, ticketId));
         return dto;
       });

@@ -10,6 +10,7 @@ import {
   currentRequestId,
   jobLogContext,
   jobRequestIdKey,
+  outsideLogContext,
   runInLogContext,
 } from './log-context.js';
 import type { QueueDepth } from './metrics.js';
@@ -320,7 +321,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
 
     wake(name) {
-      for (const id of workers.get(name) ?? []) live?.boss.notifyWorker(id);
+      // Outside the waker's log context: the worker's fetch and completion that follow are the
+      // worker's, not the work of the request that happened to wake it.
+      outsideLogContext(() => {
+        for (const id of workers.get(name) ?? []) live?.boss.notifyWorker(id);
+      });
     },
 
     isRunning() {

@@ -5,7 +5,7 @@ import { can, isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { CategoryService } from '../categories/service.js';
 import { requiredPlainText } from '../content/plain-text.js';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import type { CustomerTopicService } from '../customer-topics/service.js';
@@ -510,6 +510,34 @@ export function createTicketService(deps: {
     async history(actor: Principal, id: string, query: HistoryQuery): Promise<Page<AuditEntryDto>> {
       await queries.visible(db, actor, id);
       return audit.forTicket(id, { ...query, includeInternal: isStaff(actor.role) });
+    },
+
+    /**
+     * The update a new message makes to its ticket, not yet run, when all it does is move the
+     * activity time: a public message that neither reopens the ticket (its author's reply to a
+     * waiting or resolved one) nor answers it as staff (`noteMessage` records those); undefined
+     * otherwise, and for an internal note, which changes nothing. For the
+     * message's insert to carry it in one statement (`tx.with(…)`, messages/service.ts) instead
+     * of a round trip of its own while the ticket's row is locked; the caller then skips
+     * `noteMessage`.
+     */
+    activityTouch(
+      tx: Tx,
+      actor: Principal,
+      ticket: TicketRecord,
+      message: { isInternal: boolean; createdAt: Date },
+    ) {
+      if (message.isInternal) return undefined;
+      const authorReply = ticket.userId === actor.userId;
+      if (authorReply && (ticket.status === 'waiting' || ticket.status === 'resolved')) {
+        return undefined;
+      }
+      if (isStaff(actor.role) && !authorReply) return undefined;
+      return tx
+        .update(tickets)
+        .set({ updatedAt: message.createdAt })
+        .where(eq(tickets.id, ticket.id))
+        .returning({ id: tickets.id });
     },
 
     /**

@@ -31,6 +31,7 @@ import {
   type UserListQuery,
 } from './schemas.js';
 import { userFilterCondition } from './list-filters.js';
+import type { StaffCache } from './staff-cache.js';
 import { lockWithOwners, requirePermission, type StaffChange } from './staff-changes.js';
 
 /** What a request needs to know about its user; cached, and dropped on every change. */
@@ -57,6 +58,9 @@ export interface StaffProfile extends DeliveryProfile {
 }
 
 const staffRoles = userRoles.filter((role) => isStaff(role));
+
+/** The after-commit step that drops the staff cache, once per unit of work. */
+const staffChangedStep = 'users:staff-changed';
 
 /** The columns of a `DeliveryProfile`. */
 const deliveryColumns = {
@@ -150,6 +154,11 @@ export function createUserService(deps: {
   ownerTelegramIds: readonly number[];
   /** Where sign-in queues the refresh of a stale avatar (`avatars.ts`); none: no refresh. */
   queue?: Pick<JobQueue, 'send' | 'wake' | 'isRunning'>;
+  /**
+   * The active staff's profiles kept in memory (`staff-cache.ts`), dropped here once a change of
+   * any of them has committed; none: read on every call.
+   */
+  staffCache?: StaffCache<StaffProfile[]>;
 }) {
   const { db, uow, cache, clock, audit } = deps;
 
@@ -197,6 +206,16 @@ export function createUserService(deps: {
     return row;
   }
 
+  /** Drops every process's copy of the active staff (`staff-cache.ts`); once a change committed. */
+  async function staffChanged(): Promise<void> {
+    await deps.staffCache?.changed();
+  }
+
+  /** A staff member's delivery profile changed in `work`: the staff cache goes after commit. */
+  function staffChangedIn(work: Work, row: Pick<UserRow, 'role'>): void {
+    if (isStaff(row.role)) work.afterCommit(staffChanged, staffChangedStep);
+  }
+
   /**
    * Drops the cached access now and once more a moment later: a request that read the old row
    * just before the change committed may write it back to the cache after the first delete.
@@ -219,6 +238,7 @@ export function createUserService(deps: {
    */
   function announce(work: Work, row: UserRow, actorId: string | null): void {
     work.afterCommit(() => invalidate(row.id));
+    work.afterCommit(staffChanged, staffChangedStep);
     work.raise(
       accessChanged({ id: row.id, role: row.role, is_active: row.isActive }, actorId, clock.now()),
     );
@@ -319,10 +339,13 @@ export function createUserService(deps: {
    * in one statement (a new ticket or follow-up reads them on every request).
    */
   async function activeStaffProfiles(tx: Db | Tx = db): Promise<StaffProfile[]> {
-    return tx
-      .select({ ...deliveryColumns, onDuty: users.onDuty })
-      .from(users)
-      .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+    // A promise of the rows, not Drizzle's query (which runs again each time it is awaited).
+    const read = async (): Promise<StaffProfile[]> =>
+      await tx
+        .select({ ...deliveryColumns, onDuty: users.onDuty })
+        .from(users)
+        .where(and(eq(users.isActive, true), inArray(users.role, staffRoles)));
+    return deps.staffCache ? deps.staffCache.get(read) : read();
   }
 
   async function* batchesOf(filters: UserFilters, batchSize: number): AsyncGenerator<UserRow[]> {
@@ -398,6 +421,8 @@ export function createUserService(deps: {
           .returning();
         if (!row) throw new Error('upsert returned no row');
         if (isOwner) announce(work, row, null);
+        // A staff member's language follows Telegram's until they choose one.
+        staffChangedIn(work, row);
         await queueStaleAvatar(work, row);
         return row;
       });
@@ -620,12 +645,22 @@ export function createUserService(deps: {
 
     /** Records that Telegram refused to reach the user (403: they blocked the bot). */
     async markBotBlocked(userId: string, at: Date): Promise<void> {
-      await db.update(users).set({ botBlockedAt: at }).where(eq(users.id, userId));
+      const rows = await db
+        .update(users)
+        .set({ botBlockedAt: at })
+        .where(eq(users.id, userId))
+        .returning({ role: users.role });
+      if (rows.some((row) => isStaff(row.role))) await staffChanged();
     },
 
     /** The user wrote to the bot again, so Telegram reaches them: notifications resume. */
     async markBotReachable(userId: string): Promise<void> {
-      await db.update(users).set({ botBlockedAt: null }).where(eq(users.id, userId));
+      const rows = await db
+        .update(users)
+        .set({ botBlockedAt: null })
+        .where(eq(users.id, userId))
+        .returning({ role: users.role });
+      if (rows.some((row) => isStaff(row.role))) await staffChanged();
     },
 
     /**
@@ -698,6 +733,8 @@ export function createUserService(deps: {
         .where(eq(users.id, userId))
         .returning();
       if (!row) throw new NotFound('User not found');
+      // Duty, language and notification settings decide who hears of what, and how.
+      if (isStaff(row.role)) await staffChanged();
       return row;
     },
 
