@@ -131,7 +131,14 @@ describe('round trips per request', () => {
   ];
 
   it.each(requests)('%s sends no more than it did', async (_name, run, expected) => {
-    const sent = await run();
+    let sent = await run();
+    // The staff list kept in memory is dropped again half a second after a staff change, in
+    // real time (`platform/local-cache.ts`); on a busy machine that drop can land inside the
+    // measured request and add one read. What is pinned is the cost once warm: a request that
+    // sent more is measured again, twice at most, and a round trip added for good still fails.
+    for (let again = 0; again < 2 && sent.statements.length > expected.sql; again += 1) {
+      sent = await run();
+    }
     // On failure, what was sent, to see which round trip came or went.
     const sentAsText = [...sent.statements, `redis: ${sent.redisCommands.join(' ')}`].join('\n');
     expect({ sql: sent.statements.length, redis: sent.redisRoundTrips }, sentAsText).toEqual({
