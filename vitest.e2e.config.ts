@@ -12,6 +12,7 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    fileParallelism: false,
+    // Two files at a time: each waits on its own server, browser and fake Bot API much of the time.
+    maxWorkers: 2,
   },
 });
