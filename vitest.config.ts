@@ -20,6 +20,7 @@ const servicesOnly = [
   'src/platform/queue-outage.test.ts',
   'src/platform/redis-prefix-postgres.test.ts',
   'src/settings/across-processes.test.ts',
+  'src/users/across-processes.test.ts',
   'test/delivery-reclaim.test.ts',
   'test/own-services.test.ts',
   'test/pg-outage.test.ts',

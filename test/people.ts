@@ -1,5 +1,6 @@
 import type { UserRole } from '../src/db/schema.js';
-import { categories } from '../src/db/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { categories, notifications } from '../src/db/schema.js';
 import type { TestApp } from './app.js';
 import { bearer, signIn } from './app.js';
 
@@ -97,4 +98,19 @@ export function callAs(t: TestApp, person: Person, method: Method, url: string, 
     headers: person.headers,
     ...(payload ? { payload } : {}),
   });
+}
+
+/** The title of the notice `person` got of `ticketId`'s opening, if they got one. */
+export async function newTicketNoticeOf(t: TestApp, person: Person, ticketId: string) {
+  const [row] = await t.container.database.db
+    .select({ title: notifications.title })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.ticketId, ticketId),
+        eq(notifications.userId, person.id),
+        eq(notifications.type, 'ticket_created'),
+      ),
+    );
+  return row?.title;
 }

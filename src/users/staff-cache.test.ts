@@ -1,25 +1,14 @@
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { testRedisUrl, uniquePrefix } from '../../test/infra.js';
-import { addCategory, callAs, openTicket, signInAs, type Person } from '../../test/people.js';
-import { notifications } from '../db/schema.js';
+import {
+  addCategory,
+  callAs,
+  newTicketNoticeOf,
+  openTicket,
+  signInAs,
+  type Person,
+} from '../../test/people.js';
 import { textsFor } from '../notifications/texts.js';
-
-/** The title of the notice `person` got of `ticketId`'s opening, if they got one. */
-async function noticeOf(t: TestApp, person: Person, ticketId: string) {
-  const [row] = await t.container.database.db
-    .select({ title: notifications.title })
-    .from(notifications)
-    .where(
-      and(
-        eq(notifications.ticketId, ticketId),
-        eq(notifications.userId, person.id),
-        eq(notifications.type, 'ticket_created'),
-      ),
-    );
-  return row?.title;
-}
 
 // The active staff are kept in memory (`staff-cache.ts`): every change that decides who hears of
 // a new ticket, and how, must reach the very next ticket.
@@ -42,7 +31,7 @@ describe('the staff who hear of a new ticket, kept in memory', () => {
   /** Opens a ticket as the customer; the title of the agent's notice of it, if any. */
   async function agentsNotice(): Promise<string | undefined> {
     const ticket = await openTicket(t, customer, category);
-    return noticeOf(t, agent, ticket.id);
+    return newTicketNoticeOf(t, agent, ticket.id);
   }
 
   async function ownerSets(url: string, payload: object): Promise<void> {
@@ -68,11 +57,15 @@ describe('the staff who hear of a new ticket, kept in memory', () => {
 
   it('writes the next notice in the language the agent has just chosen', async () => {
     const ticket = await openTicket(t, customer, category);
-    expect(await noticeOf(t, agent, ticket.id)).toBe(textsFor('en').ticket_created(ticket.number));
+    expect(await newTicketNoticeOf(t, agent, ticket.id)).toBe(
+      textsFor('en').ticket_created(ticket.number),
+    );
     const chosen = await callAs(t, agent, 'PUT', '/auth/profile', { language_code: 'ru' });
     expect(chosen.statusCode).toBe(200);
     const next = await openTicket(t, customer, category);
-    expect(await noticeOf(t, agent, next.id)).toBe(textsFor('ru').ticket_created(next.number));
+    expect(await newTicketNoticeOf(t, agent, next.id)).toBe(
+      textsFor('ru').ticket_created(next.number),
+    );
   });
 
   it('knows at once that Telegram no longer reaches a staff member, and again that it does', async () => {
@@ -87,36 +80,5 @@ describe('the staff who hear of a new ticket, kept in memory', () => {
     await t.container.users.markBotReachable(agent.id);
     const again = (await t.container.users.activeStaffProfiles()).find((p) => p.id === agent.id);
     expect(again?.botBlockedAt).toBeNull();
-  });
-});
-
-// Two processes of one install: a change made through one reaches the other's next ticket.
-describe.runIf(testRedisUrl !== undefined)('the staff kept in memory in two processes', () => {
-  let one: TestApp;
-  let two: TestApp;
-
-  beforeAll(async () => {
-    const redisPrefix = uniquePrefix();
-    one = await createTestApp({ redisPrefix });
-    two = await createTestApp({ redisPrefix, database: one.container.database });
-  });
-  afterAll(async () => {
-    await two?.close();
-    await one?.close();
-  });
-
-  it('stops telling an agent demoted in the other process', async () => {
-    const owner = await signInAs(one, 'owner');
-    const agent = await signInAs(one, 'agent');
-    const customer = await signInAs(two, 'user');
-    const category = await addCategory(two);
-    const first = await openTicket(two, customer, category);
-    expect(await noticeOf(two, agent, first.id)).toBeDefined();
-
-    const demoted = await callAs(one, owner, 'PUT', `/users/${agent.id}/role`, { role: 'user' });
-    expect(demoted.statusCode).toBe(200);
-    await expect
-      .poll(async () => noticeOf(two, agent, (await openTicket(two, customer, category)).id))
-      .toBeUndefined();
   });
 });
