@@ -1,6 +1,7 @@
 import type { UserRole } from '../src/db/schema.js';
 import { and, eq } from 'drizzle-orm';
 import { categories, notifications } from '../src/db/schema.js';
+import type { Principal } from '../src/auth/service.js';
 import type { TestApp } from './app.js';
 import { bearer, signIn } from './app.js';
 
@@ -113,4 +114,9 @@ export async function newTicketNoticeOf(t: TestApp, person: Person, ticketId: st
       ),
     );
   return row?.title;
+}
+
+/** `person` as the services take them (a principal without a session). */
+export function principalOf(person: { id: string; role: Principal['role'] }): Principal {
+  return { userId: person.id, role: person.role, sessionId: '' };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/service.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { addCategory, signInAs } from '../../test/people.js';
+import { manualClock } from '../../test/manual-clock.js';
+import { addCategory, principalOf, signInAs } from '../../test/people.js';
 import { categories } from '../db/schema.js';
 import { createStatsService } from './service.js';
 import { eq } from 'drizzle-orm';
@@ -23,11 +24,8 @@ import { eq } from 'drizzle-orm';
  *   C  Sat 14 Mar 12:00 PDT opened (api) in another category, nobody touches it.
  */
 describe('stats figures on a hand-made fortnight (America/Los_Angeles)', () => {
-  let current = new Date('2026-02-20T00:00:00Z');
-  const clock = { now: () => new Date(current) };
-  const at = (iso: string) => {
-    current = new Date(iso);
-  };
+  const clock = manualClock('2026-02-20T00:00:00Z');
+  const at = (iso: string) => clock.set(iso);
   let t: TestApp;
   let customer: Principal;
   let anna: Principal;
@@ -39,18 +37,12 @@ describe('stats figures on a hand-made fortnight (America/Los_Angeles)', () => {
   const from = new Date('2026-03-02T08:00:00Z');
   const to = new Date('2026-03-16T07:00:00Z');
 
-  const principal = (person: { id: string; role: Principal['role'] }): Principal => ({
-    userId: person.id,
-    role: person.role,
-    sessionId: '',
-  });
-
   beforeAll(async () => {
     t = await createTestApp({ clock });
-    const owner = principal(await signInAs(t, 'owner', { first_name: 'Olga' }));
-    customer = principal(await signInAs(t, 'user', { first_name: 'Carl' }));
-    anna = principal(await signInAs(t, 'agent', { first_name: 'Anna' }));
-    boris = principal(await signInAs(t, 'agent', { first_name: 'Boris' }));
+    const owner = principalOf(await signInAs(t, 'owner', { first_name: 'Olga' }));
+    customer = principalOf(await signInAs(t, 'user', { first_name: 'Carl' }));
+    anna = principalOf(await signInAs(t, 'agent', { first_name: 'Anna' }));
+    boris = principalOf(await signInAs(t, 'agent', { first_name: 'Boris' }));
     await t.container.users.setRole(owner.userId, 'user');
     printers = await addCategory(t, { name: 'Printers' });
     billing = await addCategory(t, { name: 'Billing' });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, gte, lt } from 'drizzle-orm';
 import type { Principal } from '../auth/service.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { addCategory, signInAs } from '../../test/people.js';
+import { manualClock } from '../../test/manual-clock.js';
+import { addCategory, principalOf, signInAs } from '../../test/people.js';
 import { ticketCycles } from '../db/schema.js';
 import { bucketCount, bucketOf, percentileOf } from './histogram.js';
 import type { StatsQuery } from './schemas.js';
@@ -25,11 +26,8 @@ import { createStatsService } from './service.js';
  *   T6 Wed 8 Apr 09:00 printers/normal, Boris, open.   T7 Wed 16:00 billing/low, open.
  */
 describe('stats rollups of CSAT and backlog, and histogram edges', () => {
-  let current = new Date('2026-04-06T08:00:00Z');
-  const clock = { now: () => new Date(current) };
-  const at = (iso: string) => {
-    current = new Date(iso);
-  };
+  const clock = manualClock('2026-04-06T08:00:00Z');
+  const at = (iso: string) => clock.set(iso);
   let t: TestApp;
   let anna: Principal;
   let boris: Principal;
@@ -38,18 +36,12 @@ describe('stats rollups of CSAT and backlog, and histogram edges', () => {
   const from = new Date('2026-04-06T00:00:00Z');
   const to = new Date('2026-04-09T00:00:00Z');
 
-  const principal = (person: { id: string; role: Principal['role'] }): Principal => ({
-    userId: person.id,
-    role: person.role,
-    sessionId: '',
-  });
-
   beforeAll(async () => {
     t = await createTestApp({ clock });
-    const customer = principal(await signInAs(t, 'user', { first_name: 'Carl' }));
-    const admin = principal(await signInAs(t, 'admin', { first_name: 'Adam' }));
-    anna = principal(await signInAs(t, 'agent', { first_name: 'Anna' }));
-    boris = principal(await signInAs(t, 'agent', { first_name: 'Boris' }));
+    const customer = principalOf(await signInAs(t, 'user', { first_name: 'Carl' }));
+    const admin = principalOf(await signInAs(t, 'admin', { first_name: 'Adam' }));
+    anna = principalOf(await signInAs(t, 'agent', { first_name: 'Anna' }));
+    boris = principalOf(await signInAs(t, 'agent', { first_name: 'Boris' }));
     printers = await addCategory(t, { name: 'Printers' });
     billing = await addCategory(t, { name: 'Billing' });
     t.container.categories.forgetLists();

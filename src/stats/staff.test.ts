@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/service.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { addCategory, signInAs } from '../../test/people.js';
+import { manualClock } from '../../test/manual-clock.js';
+import { addCategory, principalOf, signInAs } from '../../test/people.js';
 import type { StatsQuery } from './schemas.js';
 import { createStatsService } from './service.js';
 
@@ -21,11 +22,8 @@ import { createStatsService } from './service.js';
  *   Olga becomes a customer 16:00.
  */
 describe('the staff table from the per-user rollups', () => {
-  let current = new Date('2026-04-01T00:00:00Z');
-  const clock = { now: () => new Date(current) };
-  const at = (iso: string) => {
-    current = new Date(iso);
-  };
+  const clock = manualClock('2026-04-01T00:00:00Z');
+  const at = (iso: string) => clock.set(iso);
   let t: TestApp;
   let anna: Principal;
   let boris: Principal;
@@ -35,19 +33,13 @@ describe('the staff table from the per-user rollups', () => {
   const from = new Date('2026-04-06T00:00:00Z');
   const to = new Date('2026-04-07T00:00:00Z');
 
-  const principal = (person: { id: string; role: Principal['role'] }): Principal => ({
-    userId: person.id,
-    role: person.role,
-    sessionId: '',
-  });
-
   beforeAll(async () => {
     t = await createTestApp({ clock });
-    const oscar = principal(await signInAs(t, 'owner', { first_name: 'Oscar' }));
-    const customer = principal(await signInAs(t, 'user', { first_name: 'Carl' }));
-    anna = principal(await signInAs(t, 'agent', { first_name: 'Anna' }));
-    boris = principal(await signInAs(t, 'agent', { first_name: 'Boris' }));
-    olga = principal(await signInAs(t, 'agent', { first_name: 'Olga' }));
+    const oscar = principalOf(await signInAs(t, 'owner', { first_name: 'Oscar' }));
+    const customer = principalOf(await signInAs(t, 'user', { first_name: 'Carl' }));
+    anna = principalOf(await signInAs(t, 'agent', { first_name: 'Anna' }));
+    boris = principalOf(await signInAs(t, 'agent', { first_name: 'Boris' }));
+    olga = principalOf(await signInAs(t, 'agent', { first_name: 'Olga' }));
     printers = await addCategory(t, { name: 'Printers' });
     billing = await addCategory(t, { name: 'Billing' });
     await t.container.settings.update(oscar, {
