@@ -14,7 +14,7 @@ import {
 } from './queries.js';
 import { exactPercentilesUpTo, type CountSource } from './figures.js';
 import { bucketCount, parseArray, percentileOf } from './histogram.js';
-import { beginning, rolledRows, wholeHours } from './rollup.js';
+import { beginning, partialDays, rolledRows, wholeHours, wholeUtcDays } from './rollup.js';
 import {
   ticketChannels,
   type BreakdownBy,
@@ -270,24 +270,13 @@ async function histogramMedians(
   query: StatsQuery,
   end: Date,
 ): Promise<Medians> {
-  const dayMs = 86_400_000;
   const { from, to } = query;
   const key = sql.raw(groupKey[by]);
   const inGroup = only === null ? sql`true` : sql`${key} = ${only}`;
   const rolledIn = only === null ? sql`true` : sql`s.key = ${only}`;
-  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
-  const last = new Date(Math.floor(end.getTime() / dayMs) * dayMs);
-  const edges: [Date, Date][] =
-    first < last
-      ? [
-          [from, first],
-          [last, to],
-        ]
-      : [[from, to]];
-  const parts = edges
-    .filter(([edgeFrom, edgeTo]) => edgeFrom < edgeTo)
-    .map(
-      ([edgeFrom, edgeTo]) => sql`
+  const whole = wholeUtcDays(from, end);
+  const parts = partialDays(whole, from, to).map(
+    ([edgeFrom, edgeTo]) => sql`
       select ${key} as key, 0 as metric,
         stats_duration_bucket(extract(epoch from c.first_response_at - c.started_at)) as bucket,
         count(*) as n
@@ -298,7 +287,7 @@ async function histogramMedians(
         count(*)
       from ticket_cycles c where ${inGroup} and ${within('c.ended_at', edgeFrom, edgeTo)}
       group by 1, 2, 3`,
-    );
+  );
   const [rows, days] = await Promise.all([
     parts.length
       ? rowsOf<{ key: string; metric: Numeric; bucket: Numeric; n: Numeric }>(
@@ -306,12 +295,12 @@ async function histogramMedians(
           sql.join(parts, sql` union all `),
         )
       : [],
-    first < last
+    whole
       ? rowsOf<{ key: string; metric: Numeric; counts: string }>(
           db,
           sql`select s.key, s.metric, s.counts::text as counts from stats_durations s
             where s.kind = ${by} and ${rolledIn}
-              and s.metric in (0, 2) and ${within('s.day', first, last)}`,
+              and s.metric in (0, 2) and ${within('s.day', whole.from, whole.to)}`,
         )
       : [],
   ]);

@@ -36,6 +36,31 @@ export function rollupKeyOf(query: StatsQuery): { kind: string; key: string } | 
   return filters[0] ?? { kind: 'all', key: '' };
 }
 
+/** The whole UTC days inside [from, to): [ceil(from), floor(to)) to the day, or null when none. */
+export function wholeUtcDays(from: Date, to: Date): { from: Date; to: Date } | null {
+  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
+  const last = new Date(Math.floor(to.getTime() / dayMs) * dayMs);
+  return first < last ? { from: first, to: last } : null;
+}
+
+/**
+ * The parts of [from, to) on either side of `days` (all of it when null), empty ones left out:
+ * what a daily rollup does not answer.
+ */
+export function partialDays(
+  days: { from: Date; to: Date } | null,
+  from: Date,
+  to: Date,
+): [Date, Date][] {
+  const edges: [Date, Date][] = days
+    ? [
+        [from, days.from],
+        [days.to, to],
+      ]
+    : [[from, to]];
+  return edges.filter(([start, end]) => start < end);
+}
+
 /** The whole UTC hours inside [from, to): [ceil(from), floor(to)), or null when none. */
 export function wholeHours(from: Date, to: Date): { from: Date; to: Date } | null {
   const first = new Date(Math.ceil(from.getTime() / hourMs) * hourMs);
@@ -126,15 +151,13 @@ export async function factCounts(
 export function rolledRows(where: SQL, from: Date, to: Date): SQL {
   const columns = sql`s.kind, s.key, s.created, s.reopened, s.resolved, s.closed, s.responded,
     s.sla_met, s.sla_breached`;
-  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
-  const last = new Date(Math.floor(to.getTime() / dayMs) * dayMs);
+  const days = wholeUtcDays(from, to);
   const hours = (start: Date, end: Date) =>
     sql`select ${columns} from stats_hourly s where ${where} and ${within('s.hour', start, end)}`;
-  if (first >= last) return hours(from, to);
+  if (!days) return hours(from, to);
   const parts = [
-    ...(from < first ? [hours(from, first)] : []),
-    sql`select ${columns} from stats_daily s where ${where} and ${within('s.day', first, last)}`,
-    ...(last < to ? [hours(last, to)] : []),
+    sql`select ${columns} from stats_daily s where ${where} and ${within('s.day', days.from, days.to)}`,
+    ...partialDays(days, from, to).map(([start, end]) => hours(start, end)),
   ];
   return sql.join(parts, sql` union all `);
 }

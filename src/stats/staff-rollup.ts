@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { bucketCount, percentileOf } from './histogram.js';
 import { filtersOn, rowsOf, toCount, within, type Numeric } from './queries.js';
-import { rollupKeyOf, wholeHours } from './rollup.js';
+import { partialDays, rollupKeyOf, wholeHours, wholeUtcDays } from './rollup.js';
 import type { StatsQuery } from './schemas.js';
 import { exactStaffMedians, staffCountsFromFacts, type StaffMedians } from './staff-facts.js';
 
@@ -80,19 +80,9 @@ async function histogramMedians(
 ): Promise<StaffMedians> {
   const { from, to } = query;
   const f = filtersOn('c', query);
-  const first = new Date(Math.ceil(from.getTime() / dayMs) * dayMs);
-  const last = new Date(Math.floor(end.getTime() / dayMs) * dayMs);
-  const edges: [Date, Date][] =
-    first < last
-      ? [
-          [from, first],
-          [last, to],
-        ]
-      : [[from, to]];
-  const parts = edges
-    .filter(([edgeFrom, edgeTo]) => edgeFrom < edgeTo)
-    .map(
-      ([edgeFrom, edgeTo]) => sql`
+  const whole = wholeUtcDays(from, end);
+  const parts = partialDays(whole, from, to).map(
+    ([edgeFrom, edgeTo]) => sql`
       select c.first_responder_id::text as user_id, 0 as metric,
         stats_duration_bucket(extract(epoch from c.first_response_at - c.started_at)) as bucket,
         count(*) as n
@@ -106,7 +96,7 @@ async function histogramMedians(
       from ticket_cycles c
       where ${f} and c.ended_assignee is not null and ${within('c.ended_at', edgeFrom, edgeTo)}
       group by 1, 2, 3`,
-    );
+  );
   const [edgeRows, days] = await Promise.all([
     parts.length
       ? rowsOf<{ user_id: string; metric: Numeric; bucket: Numeric; n: Numeric }>(
@@ -114,10 +104,10 @@ async function histogramMedians(
           sql.join(parts, sql` union all `),
         )
       : [],
-    first < last
+    whole
       ? rowsOf<{ user_id: string; metric: Numeric; counts: string }>(
           db,
-          wholeDays(key, first, last),
+          wholeDays(key, whole.from, whole.to),
         )
       : [],
   ]);
