@@ -6,6 +6,7 @@ import { startBotHarness, type BotHarness, type TelegramPerson } from '../../tes
 import type { FakeBotApi } from '../../test/fake-bot-api.js';
 import { addCategory, callAs, openTicket, signInAs } from '../../test/people.js';
 import {
+  inTopic,
   staffGroup,
   startStaffGroupWorld,
   telegramIdOf,
@@ -253,6 +254,8 @@ describe('canned replies sent in a ticket’s topic of the staff group', () => {
       30_000,
     );
     const threadId = (created.result as { message_thread_id: number }).message_thread_id;
+    // The topic is known to the bot once its card is posted (saved after createForumTopic answers).
+    await fake.waitFor('sendMessage', inTopic(threadId), 30_000);
     const agentTelegramId = await telegramIdOf(t, agent.id);
 
     fake.pushUpdate({
