@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
+import { openReusedPglite } from './pglite-reuse.js';
 
 /**
  * Which real services the suite runs against. Unset: embedded PGlite and in-process adapters
@@ -22,15 +22,12 @@ export function uniquePrefix(): string {
 }
 
 /**
- * Opens a fresh, migrated database for one test file: a PGlite loaded from the migrated
- * template, or a new PostgreSQL database copied from the migrated one (test/global-setup.ts)
+ * Opens a fresh, migrated database for one test file: a PGlite in the state of the migrated
+ * template (loaded from it, or one a finished test used, put back: test/pglite-reuse.ts), or a new PostgreSQL database copied from the migrated one (test/global-setup.ts)
  * that is dropped again on close.
  */
 export async function openTestDatabase(): Promise<Database & { url?: string }> {
-  if (!testDatabaseUrl) {
-    const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
-    return openDatabase({ memory: true, loadDataDir: template });
-  }
+  if (!testDatabaseUrl) return openReusedPglite(inject('pgliteTemplate'));
   const template = inject('postgresTemplate');
   const target = await createPostgresDatabase(template);
   const database = await openDatabase({ url: target.url });

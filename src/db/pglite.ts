@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { prepareCluster } from './cluster-template.js';
-import { startPgliteThread } from './pglite-thread.js';
+import { startPgliteThread, type PgliteThread } from './pglite-thread.js';
 import { poolDatabase } from './postgres.js';
 
 /** Connections to the database thread: enough to keep it busy while answers travel back. */
@@ -39,8 +39,15 @@ export async function openPglite(
     ...(dir ? { dataDir: dir } : {}),
     ...(loadDataDir ? { loadDataDir: new Uint8Array(await loadDataDir.arrayBuffer()) } : {}),
   });
-  // Several connections, kept open, so statements queue in the database thread (which runs
-  // them back to back) rather than here; it keeps their sessions apart (`pglite-session.ts`).
+  return pgliteDatabase(thread, () => thread.close());
+}
+
+/**
+ * The database reached through a running database thread: `close` ends its connections, then
+ * calls `release` (which closes the thread; the tests' `test/infra.ts` resets it for the next
+ * test file instead).
+ */
+export function pgliteDatabase(thread: PgliteThread, release: () => Promise<void>): Database {
   const pool = new pg.Pool({
     max: embeddedConnections,
     idleTimeoutMillis: 0,
@@ -64,7 +71,7 @@ export async function openPglite(
     },
     async close() {
       await database.close();
-      await thread.close();
+      await release();
     },
   };
 }

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { pgliteDatabase } from '../src/db/pglite.js';
+import { startPgliteThread, type PgliteThread } from '../src/db/pglite-thread.js';
+import type { Database } from '../src/db/client.js';
+
+/**
+ * Embedded test databases, reused. Starting PGlite from the migrated template costs about a
+ * second of CPU (measured: 1.1–1.6 s per start, with the WebAssembly already compiled), and the
+ * embedded pass opens one per test app, hundreds in all. So when a test closes its database, the
+ * database thread is put back as the template left it (every table emptied, as the
+ * migrations leave them, its sequences restarted, schemas made since dropped) and the next test of the same worker process gets it.
+ * A database whose structure a test changed (a table made, a trigger switched off) is not put
+ * back: it is closed, and the next test gets a fresh one.
+ */
+
+/** The state of the template that a reused database is put back to. */
+interface Template {
+  /** A digest of every schema object outside the system catalogs. */
+  structure: string;
+  /** The schemas the template has; any other (pg-boss makes its own) is dropped. */
+  schemas: string[];
+  /** The tables the tests may fill: all but drizzle's record of migrations. */
+  tables: string[];
+  /**
+   * Whether every table is empty, as the migrations leave them (what a reset restores). A
+   * migration that seeds rows would make the reset lose them, so databases are then not reused.
+   */
+  empty: boolean;
+}
+
+/** Idle databases kept per worker process; more than this are closed. */
+const keptIdle = 2;
+const idle: PgliteThread[] = [];
+let template: Template | undefined;
+let templateBytes: Uint8Array | undefined;
+
+const userSchemas = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+  and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'`;
+
+/** One text per schema object: relations, columns, defaults, constraints, triggers, functions, types. */
+const structureQuery = `
+select md5(coalesce(string_agg(item, E'\\n' order by item), '')) as digest from (
+  select format('rel %I.%I %s', n.nspname, c.relname, c.relkind) as item
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${userSchemas}
+  union all
+  select format('col %s.%I %s %s %s %s %s', c.oid::regclass, a.attname,
+      format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, a.attidentity,
+      pg_get_expr(d.adbin, d.adrelid))
+    from pg_attribute a join pg_class c on c.oid = a.attrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attnum > 0 and not a.attisdropped and ${userSchemas}
+  union all
+  select format('con %s.%I %s', k.conrelid::regclass, k.conname, pg_get_constraintdef(k.oid))
+    from pg_constraint k join pg_namespace n on n.oid = k.connamespace where ${userSchemas}
+  union all
+  select format('trg %s.%I %s', tgrelid::regclass, tgname, tgenabled)
+    from pg_trigger where not tgisinternal
+  union all
+  select format('fn %I.%I %s', n.nspname, p.proname, md5(coalesce(p.prosrc, '')))
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${userSchemas}
+  union all
+  select format('enum %s %s %s', enumtypid::regtype, enumlabel, enumsortorder) from pg_enum
+  union all
+  select format('role %I', rolname) from pg_roles
+  union all
+  select format('ext %I %s', extname, extversion) from pg_extension
+) items`;
+
+async function query<Row>(client: pg.Client, text: string): Promise<Row[]> {
+  return (await client.query(text)).rows as Row[];
+}
+
+async function readTemplate(client: pg.Client): Promise<Template> {
+  const [structure] = await query<{ digest: string }>(client, structureQuery);
+  const schemas = await query<{ name: string }>(
+    client,
+    `select n.nspname as name from pg_namespace n where ${userSchemas}`,
+  );
+  const tables = await query<{ name: string }>(
+    client,
+    `select format('%I.%I', n.nspname, c.relname) as name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and not c.relispartition and n.nspname <> 'drizzle'
+        and ${userSchemas}`,
+  );
+  let filled = false;
+  for (const { name } of tables) {
+    const [any] = await query<{ found: boolean }>(
+      client,
+      `select exists (select from ${name}) as found`,
+    );
+    filled ||= Boolean(any?.found);
+  }
+  return {
+    structure: structure?.digest ?? '',
+    schemas: schemas.map((schema) => schema.name),
+    tables: tables.map((table) => table.name),
+    empty: !filled,
+  };
+}
+
+/**
+ * Puts the database back as the template left it; false when a test changed its structure (then
+ * it cannot be reused).
+ */
+async function resetToTemplate(client: pg.Client, to: Template): Promise<boolean> {
+  // Whatever the test's connections left in the one session: settings, locks, temporary tables.
+  await client.query('discard all');
+  const schemas = await query<{ name: string }>(
+    client,
+    `select n.nspname as name from pg_namespace n where ${userSchemas}`,
+  );
+  for (const { name } of schemas) {
+    if (!to.schemas.includes(name)) {
+      await client.query(`drop schema ${pg.escapeIdentifier(name)} cascade`);
+    }
+  }
+  const [structure] = await query<{ digest: string }>(client, structureQuery);
+  if (structure?.digest !== to.structure) return false;
+  // Restarting identity resets the sequences the tables own (the template has no other kind; the
+  // test in test/pglite-reuse.test.ts compares every sequence).
+  await client.query(`truncate ${to.tables.join(', ')} restart identity cascade`);
+  return true;
+}
+
+async function connected(thread: PgliteThread): Promise<pg.Client> {
+  const client = new pg.Client({
+    user: 'postgres',
+    database: 'postgres',
+    stream: () => thread.connect(),
+  });
+  await client.connect();
+  return client;
+}
+
+/** A running database thread with the migrated template loaded, and that template read. */
+async function freshThread(templateFile: string): Promise<PgliteThread> {
+  templateBytes ??= new Uint8Array(readFileSync(templateFile));
+  const thread = await startPgliteThread({ loadDataDir: templateBytes });
+  if (!template) {
+    const client = await connected(thread);
+    try {
+      template = await readTemplate(client);
+    } finally {
+      await client.end();
+    }
+  }
+  return thread;
+}
+
+/** Hands the thread back for reuse when it could be reset, and closes it otherwise. */
+async function release(thread: PgliteThread): Promise<void> {
+  let reusable = false;
+  if (template?.empty && idle.length < keptIdle) {
+    try {
+      const client = await connected(thread);
+      try {
+        reusable = await resetToTemplate(client, template);
+      } finally {
+        await client.end();
+      }
+    } catch {
+      reusable = false; // a thread that failed or a reset that did: start afresh next time
+    }
+  }
+  if (reusable) idle.push(thread);
+  else await thread.close();
+}
+
+/** An embedded database in the state of the migrated template (`templateFile`, a PGlite dump). */
+export async function openReusedPglite(templateFile: string): Promise<Database> {
+  const thread = idle.pop() ?? (await freshThread(templateFile));
+  let released: Promise<void> | undefined;
+  return pgliteDatabase(thread, () => (released ??= release(thread)));
+}
