@@ -1,54 +1,24 @@
 /**
  * The admin console and the notification centre (issue 17), walked in Chromium opened as
  * Telegram opens the Mini App: an owner finds people, changes a role, blocks and unblocks,
- * arranges categories, changes settings and exports the people list; a customer finds no way in.
+ * arranges categories, changes settings, schedules the report and exports the people list; a
+ * customer finds no way in; the owner reads and marks notifications, and the owner and the
+ * customer mute kinds of them. Last, every new page whole in English in the light theme; the
+ * other three looks are e2e/admin-pages.test.ts, a file of its own so that the two run side by
+ * side (the world both start from: e2e/admin-world.ts).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestTelegramUser } from '../test/init-data.js';
+import { call, hasChromium, type Server } from './harness.js';
 import {
-  apiSignIn,
-  call,
-  hasChromium,
-  launchBrowser,
-  launchUrl,
-  screenshot,
-  startServer,
-  telegramContext,
-  type Server,
-} from './harness.js';
-import { cutTexts } from './layout.js';
-
-type Language = 'ru' | 'en';
-type Theme = 'light' | 'dark';
-
-const owners: Record<Language, TestTelegramUser> = {
-  en: { id: 1200, first_name: 'Olga', last_name: 'Owner', language_code: 'en' },
-  ru: { id: 1201, first_name: 'Ольга', last_name: 'Владелец', language_code: 'ru' },
-};
-const marina: TestTelegramUser = {
-  id: 5100,
-  first_name: 'Marina',
-  last_name: 'Kuznetsova',
-  username: 'marina_k',
-  language_code: 'en',
-};
-const bob: TestTelegramUser = {
-  id: 5200,
-  first_name: 'Bob',
-  last_name: 'Spammer',
-  language_code: 'en',
-};
-const customer: TestTelegramUser = {
-  id: 5300,
-  first_name: 'Carl',
-  last_name: 'Customer',
-  language_code: 'en',
-};
-
-/** Long user-written text that a list shows on one line, cut with an ellipsis on purpose. */
-const oneLine = ['.person-row-name', '.category-name', '.ticket-row-title', '.ticket-row-category'];
+  bob,
+  checkEveryNewPage,
+  customer,
+  marina,
+  openAdminWorld,
+  owners,
+  type AdminWorld,
+} from './admin-world.js';
 
 /** What a reader of an exported CSV file gets: the header and the rows, split by commas. */
 function readCsv(text: string): string[][] {
@@ -60,83 +30,20 @@ function readCsv(text: string): string[][] {
 }
 
 describe.runIf(hasChromium)('admin console and notification centre', () => {
+  let world: AdminWorld;
   let server: Server;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let ownerToken: string;
   let customerToken: string;
-  const ids: Record<string, string> = {};
+  let ids: Record<string, string>;
 
   beforeAll(async () => {
-    server = await startServer({ OWNER_TELEGRAM_IDS: `${owners.en.id},${owners.ru.id}` });
-    browser = await launchBrowser();
-    const owner = await apiSignIn(server.url, owners.en);
-    ownerToken = owner.token;
-    await apiSignIn(server.url, owners.ru);
-    ids.marina = (await apiSignIn(server.url, marina)).id;
-    ids.bob = (await apiSignIn(server.url, bob)).id;
-    const carl = await apiSignIn(server.url, customer);
-    customerToken = carl.token;
-    ids.carl = carl.id;
-    for (const [name, icon, color] of [
-      ['Billing', '💳', '#34c759'],
-      ['Technical issue', '🛠', '#ff9500'],
-    ] as const) {
-      await call(server.url, ownerToken, 'POST', '/categories', { name, icon, color });
-    }
-    const categories = await call<{ items: { id: string }[] }>(
-      server.url,
-      ownerToken,
-      'GET',
-      '/categories',
-    );
-    // The customer's tickets: each one a "new ticket" notification for the owners.
-    for (const title of ['Charged twice in March', 'The app crashes on start']) {
-      await call(server.url, customerToken, 'POST', '/tickets', {
-        category_id: categories.items[0]!.id,
-        title,
-        description: `${title}. Details below.`,
-      });
-    }
-    // Notifications are written after the ticket, by the event's listener.
-    for (let tries = 0; ; tries++) {
-      const { unread_count: unread } = await call<{ unread_count: number }>(
-        server.url,
-        ownerToken,
-        'GET',
-        '/notifications/unread-count',
-      );
-      if (unread === 2) break;
-      if (tries > 100) throw new Error(`the owner has ${unread} unread notifications, not 2`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    world = await openAdminWorld();
+    ({ server, ownerToken, customerToken, ids } = world);
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => world?.close());
 
-  /** Opens the Mini App as Telegram does for `user`, on a path or with a start parameter. */
-  async function open(
-    user: TestTelegramUser,
-    options: { theme?: Theme; path?: string; startParam?: string } = {},
-  ): Promise<Page> {
-    const context = await telegramContext(browser, options.theme === 'dark');
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(
-      launchUrl(server.url, {
-        user,
-        theme: options.theme ?? 'light',
-        olderClient: true,
-        ...(options.path ? { path: options.path } : {}),
-        ...(options.startParam ? { startParam: options.startParam } : {}),
-      }),
-    );
-    return page;
-  }
+  const open: AdminWorld['open'] = (user, options) => world.open(user, options);
 
   async function person(id: string) {
     return call<{ role: string; is_active: boolean }>(
@@ -500,73 +407,6 @@ describe.runIf(hasChromium)('admin console and notification centre', () => {
     expect(toCustomer().filter((text) => text.includes('A reply the customer muted'))).toEqual([]);
   });
 
-  // Every new page, in both languages and themes, at 390×844: nothing cut or off the side, and a
-  // screenshot of each (test-results/screens/admin-<page>-<language>-<theme>.png) to look at.
-  for (const language of ['en', 'ru'] as const) {
-    for (const theme of ['light', 'dark'] as const) {
-      const look = `${language}-${theme}`;
-      it(`shows every new page whole: ${look}`, async () => {
-        const owner = owners[language];
-        const check = async (page: Page, name: string) => {
-          await screenshot(page, `admin-${name}-${look}`);
-          expect(await cutTexts(page, oneLine), `${name}-${look}`).toEqual([]);
-        };
-        const dashboard = await open(owner, { theme });
-        await dashboard.locator('.title-links .title-link').nth(1).waitFor();
-        await check(dashboard, 'dashboard-links');
-
-        const home = await open(owner, { theme, path: '/admin' });
-        await home.locator('.entry-icon').nth(2).waitFor();
-        await check(home, 'home');
-
-        const people = await open(owner, { theme, path: '/admin/users' });
-        await people.locator('.person-row').nth(4).waitFor();
-        await check(people, 'people');
-        await people.locator('.filters-button').click();
-        await people.locator('.filters').waitFor();
-        await check(people, 'people-filters');
-
-        const page = await open(owner, { theme, path: `/admin/users/${ids.marina}` });
-        // The timeline, or its note that nothing is recorded yet.
-        await page.locator('.timeline li, .person-section .field-note').last().waitFor();
-        await page
-          .locator('.person-section .ticket-row, .person-section .field-note')
-          .first()
-          .waitFor();
-        await check(page, 'person');
-        await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
-        await check(page, 'person-end');
-        await page.locator('select').first().selectOption('moderator');
-        await page.getByRole('dialog').waitFor();
-        await check(page, 'person-role-sheet');
-        await page.keyboard.press('Escape');
-        await page.locator('.section-actions button').first().click();
-        await page.getByRole('dialog').waitFor();
-        await check(page, 'person-block-sheet');
-
-        const categories = await open(owner, { theme, path: '/admin/categories' });
-        await categories.locator('.category').nth(2).waitFor();
-        await check(categories, 'categories');
-        await categories.locator('.section-actions button').first().click();
-        await categories.getByRole('dialog').waitFor();
-        await check(categories, 'category-form');
-
-        const settings = await open(owner, { theme, path: '/admin/settings' });
-        await settings.locator('form').waitFor();
-        await check(settings, 'settings');
-        await settings
-          .getByRole('combobox', { name: language === 'en' ? 'Send' : 'Отправлять' })
-          .scrollIntoViewIfNeeded();
-        await check(settings, 'settings-report');
-        await settings.evaluate('window.scrollTo(0, document.body.scrollHeight)');
-        await check(settings, 'settings-end');
-
-        const notifications = await open(owner, { theme, path: '/notifications' });
-        await notifications.locator('.inbox-item').first().waitFor();
-        await check(notifications, 'notifications');
-        await notifications.evaluate('window.scrollTo(0, document.body.scrollHeight)');
-        await check(notifications, 'notifications-preferences');
-      });
-    }
-  }
+  // Every new page whole in the look the tests above use (the other three: admin-pages.test.ts).
+  it('shows every new page whole: en-light', () => checkEveryNewPage(world, 'en', 'light'));
 });
