@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -57,10 +57,13 @@ export function createLocalBlobStore(root: string): BlobStore {
       await mkdir(tmpDir, { recursive: true });
       await mkdir(path.dirname(target), { recursive: true });
       const temp = path.join(tmpDir, randomUUID());
+      // The file is made before anything is written: a write stream opens its file in the
+      // background, and a source that failed at once had the file appear after the clean-up below.
+      const file = await open(temp, 'wx');
       try {
         await pipeline(
           Buffer.isBuffer(body) ? Readable.from([body]) : body,
-          createWriteStream(temp),
+          file.createWriteStream(),
         );
         await rename(temp, target);
       } catch (error) {
