@@ -12,11 +12,10 @@ import {
   apiSignIn,
   call,
   launchBrowser,
-  launchUrl,
+  openAsOlderClient,
   screenshot,
-  startServer,
-  telegramContext,
   type Server,
+  startServer,
 } from './harness.js';
 import { cutTexts } from './layout.js';
 
@@ -88,21 +87,8 @@ export async function openAdminWorld(): Promise<AdminWorld> {
     return {
       server,
       ...people,
-      async open(user, options = {}) {
-        const context = await telegramContext(launched, options.theme === 'dark');
-        contexts.push(context);
-        const page = await context.newPage();
-        await page.goto(
-          launchUrl(server.url, {
-            user,
-            theme: options.theme ?? 'light',
-            olderClient: true,
-            ...(options.path ? { path: options.path } : {}),
-            ...(options.startParam ? { startParam: options.startParam } : {}),
-          }),
-        );
-        return page;
-      },
+      open: (user, options = {}) =>
+        openAsOlderClient(launched, contexts, server.url, user, options),
       close,
     };
   } catch (error) {

@@ -16,11 +16,10 @@ import {
   call,
   hasChromium,
   launchBrowser,
-  launchUrl,
+  openAsOlderClient,
   screenshot,
-  startServer,
-  telegramContext,
   type Server,
+  startServer,
 } from './harness.js';
 import { cutTexts } from './layout.js';
 
@@ -124,23 +123,8 @@ describe.runIf(hasChromium)('analytics page', () => {
   });
 
   /** Opens the Mini App as Telegram does for `user`, on a path. */
-  async function open(
-    user: TestTelegramUser,
-    options: { theme?: Theme; path?: string } = {},
-  ): Promise<Page> {
-    const context = await telegramContext(browser, options.theme === 'dark');
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(
-      launchUrl(server.url, {
-        user,
-        theme: options.theme ?? 'light',
-        olderClient: true,
-        ...(options.path ? { path: options.path } : {}),
-      }),
-    );
-    return page;
-  }
+  const open = (user: TestTelegramUser, options: { theme?: Theme; path?: string } = {}) =>
+    openAsOlderClient(browser, contexts, server.url, user, options);
 
   it('opens from the admin home, and the numbers follow the period', async () => {
     const page = await open(owners.en, { path: '/admin' });

@@ -4,18 +4,17 @@
  * ticket's number, and sends it; staff manage their replies on their own page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { TestTelegramUser } from '../test/init-data.js';
 import {
   apiSignIn,
   call,
   hasChromium,
   launchBrowser,
-  launchUrl,
+  openAsOlderClient,
   screenshot,
-  startServer,
-  telegramContext,
   type Server,
+  startServer,
 } from './harness.js';
 import { cutTexts } from './layout.js';
 
@@ -128,23 +127,8 @@ describe.runIf(hasChromium)('canned replies in the Mini App', () => {
     await server?.stop();
   });
 
-  async function open(
-    user: TestTelegramUser,
-    options: { theme?: Theme; path: string },
-  ): Promise<Page> {
-    const context = await telegramContext(browser, options.theme === 'dark');
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(
-      launchUrl(server.url, {
-        user,
-        theme: options.theme ?? 'light',
-        olderClient: true,
-        path: options.path,
-      }),
-    );
-    return page;
-  }
+  const open = (user: TestTelegramUser, options: { theme?: Theme; path: string }) =>
+    openAsOlderClient(browser, contexts, server.url, user, options);
 
   it('inserts a reply picked with / filled for the ticket, and sends it', async () => {
     const page = await open(agents.en, { path: `/tickets/${ticket.id}` });

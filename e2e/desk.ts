@@ -8,10 +8,9 @@ import {
   apiSignIn,
   call,
   launchBrowser,
-  launchUrl,
-  startServer,
-  telegramContext,
+  openAsOlderClient,
   type Server,
+  startServer,
 } from './harness.js';
 
 export type Language = 'ru' | 'en';
@@ -148,21 +147,7 @@ export async function openDesk(): Promise<Desk> {
   };
   return {
     ticketOf,
-    async open(user, options = {}) {
-      const context = await telegramContext(browser, options.theme === 'dark');
-      contexts.push(context);
-      const page = await context.newPage();
-      await page.setViewportSize({ width: options.width ?? 390, height: 844 });
-      await page.goto(
-        launchUrl(server.url, {
-          user,
-          theme: options.theme ?? 'light',
-          olderClient: true,
-          ...(options.path ? { path: options.path } : {}),
-        }),
-      );
-      return page;
-    },
+    open: (user, options = {}) => openAsOlderClient(browser, contexts, server.url, user, options),
     async close() {
       for (const context of contexts) await context.close();
       await browser.close();

@@ -186,6 +186,43 @@ export async function telegramContext(
   return context;
 }
 
+/** Where {@link openAsOlderClient} opens the Mini App, and how. */
+export interface OpenOptions {
+  theme?: 'light' | 'dark';
+  path?: string;
+  startParam?: string;
+  /** The viewport's width (its height stays 844); 390 unless given. */
+  width?: number;
+}
+
+/**
+ * Opens the Mini App at `base` for `user` in a browser context of its own (added to `contexts`,
+ * for the caller to close), as an older Telegram client does: the SDK cannot attach, so the app
+ * shows its own buttons (the fallback path, where they can be cut).
+ */
+export async function openAsOlderClient(
+  browser: Browser,
+  contexts: BrowserContext[],
+  base: string,
+  user: TestTelegramUser,
+  options: OpenOptions = {},
+): Promise<Page> {
+  const context = await telegramContext(browser, options.theme === 'dark');
+  contexts.push(context);
+  const page = await context.newPage();
+  if (options.width) await page.setViewportSize({ width: options.width, height: 844 });
+  await page.goto(
+    launchUrl(base, {
+      user,
+      theme: options.theme ?? 'light',
+      olderClient: true,
+      ...(options.path ? { path: options.path } : {}),
+      ...(options.startParam ? { startParam: options.startParam } : {}),
+    }),
+  );
+  return page;
+}
+
 /** Delivers an event from the Telegram client to the page (`main_button_pressed`, …). */
 export async function telegramEvent(page: Page, name: string): Promise<void> {
   await page.evaluate((event) => {

@@ -125,7 +125,8 @@ async function resetToTemplate(client: pg.Client, to: Template): Promise<boolean
   return true;
 }
 
-async function connected(thread: PgliteThread): Promise<pg.Client> {
+/** A node-postgres client connected to the database thread. */
+export async function connectToThread(thread: PgliteThread): Promise<pg.Client> {
   const client = new pg.Client({
     user: 'postgres',
     database: 'postgres',
@@ -140,7 +141,7 @@ async function freshThread(templateFile: string): Promise<PgliteThread> {
   templateBytes ??= new Uint8Array(readFileSync(templateFile));
   const thread = await startPgliteThread({ loadDataDir: templateBytes });
   if (!template) {
-    const client = await connected(thread);
+    const client = await connectToThread(thread);
     try {
       template = await readTemplate(client);
     } finally {
@@ -155,7 +156,7 @@ async function release(thread: PgliteThread): Promise<void> {
   let reusable = false;
   if (template?.empty && idle.length < keptIdle) {
     try {
-      const client = await connected(thread);
+      const client = await connectToThread(thread);
       try {
         reusable = await resetToTemplate(client, template);
       } finally {

@@ -131,19 +131,23 @@ describe('round trips per request', () => {
   ];
 
   it.each(requests)('%s sends no more than it did', async (_name, run, expected) => {
+    const redis = testRedisUrl ? expected.redis : 0;
     let sent = await run();
-    // The staff list kept in memory is dropped again half a second after a staff change, in
-    // real time (`platform/local-cache.ts`); on a busy machine that drop can land inside the
-    // measured request and add one read. What is pinned is the cost once warm: a request that
-    // sent more is measured again, twice at most, and a round trip added for good still fails.
-    for (let again = 0; again < 2 && sent.statements.length > expected.sql; again += 1) {
+    // What each process keeps in memory is read again in real time (`platform/local-cache.ts`):
+    // the staff list half a second after a staff change, the settings and the categories every
+    // 30 s. On a busy machine such a read can land inside the measured request (a CI run: the
+    // settings and categories read from Redis in POST /tickets). What is pinned is the cost once
+    // warm: a request that sent more is measured again, twice at most, and a round trip added
+    // for good still fails.
+    const more = () => sent.statements.length > expected.sql || sent.redisRoundTrips > redis;
+    for (let again = 0; again < 2 && more(); again += 1) {
       sent = await run();
     }
     // On failure, what was sent, to see which round trip came or went.
     const sentAsText = [...sent.statements, `redis: ${sent.redisCommands.join(' ')}`].join('\n');
     expect({ sql: sent.statements.length, redis: sent.redisRoundTrips }, sentAsText).toEqual({
       sql: expected.sql,
-      redis: testRedisUrl ? expected.redis : 0,
+      redis,
     });
   });
 });

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTestDatabase } from '../../test/infra.js';
+import { connectToThread } from '../../test/pglite-reuse.js';
 import type { Database } from './client.js';
 import { isUniqueViolation } from './errors.js';
 import { openPglite } from './pglite.js';
@@ -102,15 +103,7 @@ describe('the embedded database thread', () => {
   });
   afterAll(() => thread.close());
 
-  const connect = async () => {
-    const client = new pg.Client({
-      user: 'postgres',
-      database: 'postgres',
-      stream: () => thread.connect(),
-    });
-    await client.connect();
-    return client;
-  };
+  const connect = () => connectToThread(thread);
 
   it('keeps the prepared statements of two connections apart', async () => {
     const [one, two] = await Promise.all([connect(), connect()]);
