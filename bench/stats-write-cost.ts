@@ -96,9 +96,12 @@ for (const pass of [1, 2]) {
     first += rows;
     const [times] = result;
     const ms = (name: string) => Number(times?.[name]).toFixed(3);
-    console.log(
-      `  pass ${pass}, triggers ${triggers.padEnd(3)}: new cycle ${ms('cycle_ms')}, first answer ${ms('answer_ms')}, staff message ${ms('message_ms')}`,
-    );
+    const figures = [
+      `new cycle ${ms('cycle_ms')}`,
+      `first answer ${ms('answer_ms')}`,
+      `staff message ${ms('message_ms')}`,
+    ];
+    console.log(`  pass ${pass}, triggers ${triggers.padEnd(3)}: ${figures.join(', ')}`);
   }
 }
 await client.end();

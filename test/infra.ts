@@ -22,9 +22,10 @@ export function uniquePrefix(): string {
 }
 
 /**
- * Opens a fresh, migrated database for one test file: a PGlite in the state of the migrated
- * template (loaded from it, or one a finished test used, put back: test/pglite-reuse.ts), or a new PostgreSQL database copied from the migrated one (test/global-setup.ts)
- * that is dropped again on close.
+ * Opens a migrated database as a fresh install has it, for one test app: a PGlite in the state
+ * of the migrated template (loaded from it, or one a finished test used, put back:
+ * test/pglite-reuse.ts), or a new PostgreSQL database copied from the migrated one
+ * (test/global-setup.ts) that is dropped again on close.
  */
 export async function openTestDatabase(): Promise<Database & { url?: string }> {
   if (!testDatabaseUrl) return openReusedPglite(inject('pgliteTemplate'));

@@ -8,10 +8,11 @@ import type { Database } from '../src/db/client.js';
  * Embedded test databases, reused. Starting PGlite from the migrated template costs about a
  * second of CPU (measured: 1.1–1.6 s per start, with the WebAssembly already compiled), and the
  * embedded pass opens one per test app, hundreds in all. So when a test closes its database, the
- * database thread is put back as the template left it (every table emptied, as the
- * migrations leave them, its sequences restarted, schemas made since dropped) and the next test of the same worker process gets it.
- * A database whose structure a test changed (a table made, a trigger switched off) is not put
- * back: it is closed, and the next test gets a fresh one.
+ * database thread is put back as the template left it (its session discarded, schemas made since
+ * dropped, every table emptied with its sequences restarted: the migrations leave them empty),
+ * and the next test of the same worker process gets it. A database whose structure a test
+ * changed (a table made, a trigger switched off) is not put back: it is closed, and the next
+ * test gets a fresh one.
  */
 
 /** The state of the template that a reused database is put back to. */
@@ -38,7 +39,10 @@ let templateBytes: Uint8Array | undefined;
 const userSchemas = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
   and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'`;
 
-/** One text per schema object: relations, columns, defaults, constraints, triggers, functions, types. */
+/**
+ * A digest of one line per schema object: relations, columns, defaults, constraints, triggers
+ * (and whether each is enabled), functions, enum values, roles, extensions.
+ */
 const structureQuery = `
 select md5(coalesce(string_agg(item, E'\\n' order by item), '')) as digest from (
   select format('rel %I.%I %s', n.nspname, c.relname, c.relkind) as item

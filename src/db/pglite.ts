@@ -44,10 +44,12 @@ export async function openPglite(
 
 /**
  * The database reached through a running database thread: `close` ends its connections, then
- * calls `release` (which closes the thread; the tests' `test/infra.ts` resets it for the next
- * test file instead).
+ * calls `release` (which closes the thread; the tests' `test/pglite-reuse.ts` resets it for the
+ * next test instead).
  */
 export function pgliteDatabase(thread: PgliteThread, release: () => Promise<void>): Database {
+  // Several connections, kept open, so statements queue in the database thread (which runs
+  // them back to back) rather than here; it keeps their sessions apart (`pglite-session.ts`).
   const pool = new pg.Pool({
     max: embeddedConnections,
     idleTimeoutMillis: 0,
