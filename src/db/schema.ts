@@ -756,6 +756,36 @@ export const ticketCycles = pgTable(
 );
 
 /**
+ * The counts of `stats_hourly` and of its sums per day, `stats_daily`: new columns for each table
+ * (a column builder belongs to one table).
+ */
+function cycleEventCounts() {
+  return {
+    created: integer('created').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+  };
+}
+
+/** The counts of `stats_staff_hourly` and of its sums per day, `stats_staff_daily`. */
+function staffEventCounts() {
+  return {
+    assigned: integer('assigned').notNull().default(0),
+    messages: integer('messages').notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    slaMet: integer('sla_met').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    csatSum: integer('csat_sum').notNull().default(0),
+    csatCount: integer('csat_count').notNull().default(0),
+  };
+}
+
+/**
  * The statistics' hourly rollup (`stats/`): per UTC hour, the events of the cycles counted once
  * for everything (`kind` `all`) and once per category, priority, assignee (`none`: unassigned)
  * and channel, so a figure of a long period sums a few thousand rows rather than reading every
@@ -768,13 +798,7 @@ export const statsHourly = pgTable(
     kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
     key: text('key').notNull(),
     hour: timestamp('hour', { withTimezone: true }).notNull(),
-    created: integer('created').notNull().default(0),
-    reopened: integer('reopened').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    closed: integer('closed').notNull().default(0),
-    responded: integer('responded').notNull().default(0),
-    slaMet: integer('sla_met').notNull().default(0),
-    slaBreached: integer('sla_breached').notNull().default(0),
+    ...cycleEventCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.key, t.hour] }),
@@ -814,13 +838,7 @@ export const statsDaily = pgTable(
     kind: text('kind', { enum: ['all', 'category', 'priority', 'assignee', 'channel'] }).notNull(),
     key: text('key').notNull(),
     day: timestamp('day', { withTimezone: true }).notNull(),
-    created: integer('created').notNull().default(0),
-    reopened: integer('reopened').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    closed: integer('closed').notNull().default(0),
-    responded: integer('responded').notNull().default(0),
-    slaMet: integer('sla_met').notNull().default(0),
-    slaBreached: integer('sla_breached').notNull().default(0),
+    ...cycleEventCounts(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day] })],
 );
@@ -859,14 +877,7 @@ export const statsStaffHourly = pgTable(
     key: text('key').notNull(),
     hour: timestamp('hour', { withTimezone: true }).notNull(),
     userId: uuid('user_id').notNull(),
-    assigned: integer('assigned').notNull().default(0),
-    messages: integer('messages').notNull().default(0),
-    responded: integer('responded').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    slaMet: integer('sla_met').notNull().default(0),
-    slaBreached: integer('sla_breached').notNull().default(0),
-    csatSum: integer('csat_sum').notNull().default(0),
-    csatCount: integer('csat_count').notNull().default(0),
+    ...staffEventCounts(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.hour, t.userId] })],
 );
@@ -882,14 +893,7 @@ export const statsStaffDaily = pgTable(
     key: text('key').notNull(),
     day: timestamp('day', { withTimezone: true }).notNull(),
     userId: uuid('user_id').notNull(),
-    assigned: integer('assigned').notNull().default(0),
-    messages: integer('messages').notNull().default(0),
-    responded: integer('responded').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    slaMet: integer('sla_met').notNull().default(0),
-    slaBreached: integer('sla_breached').notNull().default(0),
-    csatSum: integer('csat_sum').notNull().default(0),
-    csatCount: integer('csat_count').notNull().default(0),
+    ...staffEventCounts(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key, t.day, t.userId] })],
 );
