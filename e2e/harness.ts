@@ -193,6 +193,8 @@ export interface OpenOptions {
   startParam?: string;
   /** The viewport's width (its height stays 844); 390 unless given. */
   width?: number;
+  /** The page's clock, installed before it loads (epoch ms): the page's time is then the test's. */
+  at?: number;
 }
 
 /**
@@ -211,6 +213,7 @@ export async function openAsOlderClient(
   contexts.push(context);
   const page = await context.newPage();
   if (options.width) await page.setViewportSize({ width: options.width, height: 844 });
+  if (options.at !== undefined) await page.clock.install({ time: options.at });
   await page.goto(
     launchUrl(base, {
       user,

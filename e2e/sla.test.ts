@@ -12,10 +12,9 @@ import {
   call,
   hasChromium,
   launchBrowser,
-  launchUrl,
+  openAsOlderClient,
   screenshot,
   startServer,
-  telegramContext,
   type Server,
 } from './harness.js';
 import { cutTexts } from './layout.js';
@@ -100,24 +99,10 @@ describe.runIf(hasChromium)('SLA badges in the Mini App', () => {
     await server?.stop();
   });
 
-  async function open(
+  const open = (
     user: TestTelegramUser,
     options: { theme?: Theme; path?: string; at?: number } = {},
-  ): Promise<Page> {
-    const context = await telegramContext(browser, options.theme === 'dark');
-    contexts.push(context);
-    const page = await context.newPage();
-    if (options.at !== undefined) await page.clock.install({ time: options.at });
-    await page.goto(
-      launchUrl(server.url, {
-        user,
-        theme: options.theme ?? 'light',
-        olderClient: true,
-        ...(options.path ? { path: options.path } : {}),
-      }),
-    );
-    return page;
-  }
+  ) => openAsOlderClient(browser, contexts, server.url, user, options);
 
   it('turns the badge to warning as the page clock passes the server’s warn instant', async () => {
     const agentToken = (await apiSignIn(server.url, agent)).token;

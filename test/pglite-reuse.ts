@@ -76,12 +76,18 @@ async function query<Row>(client: pg.Client, text: string): Promise<Row[]> {
   return (await client.query(text)).rows as Row[];
 }
 
-async function readTemplate(client: pg.Client): Promise<Template> {
-  const [structure] = await query<{ digest: string }>(client, structureQuery);
-  const schemas = await query<{ name: string }>(
+/** The names of the schemas outside the system catalogs. */
+async function schemasOf(client: pg.Client): Promise<string[]> {
+  const rows = await query<{ name: string }>(
     client,
     `select n.nspname as name from pg_namespace n where ${userSchemas}`,
   );
+  return rows.map((row) => row.name);
+}
+
+async function readTemplate(client: pg.Client): Promise<Template> {
+  const [structure] = await query<{ digest: string }>(client, structureQuery);
+  const schemas = await schemasOf(client);
   const tables = await query<{ name: string }>(
     client,
     `select format('%I.%I', n.nspname, c.relname) as name
@@ -99,7 +105,7 @@ async function readTemplate(client: pg.Client): Promise<Template> {
   }
   return {
     structure: structure?.digest ?? '',
-    schemas: schemas.map((schema) => schema.name),
+    schemas,
     tables: tables.map((table) => table.name),
     empty: !filled,
   };
@@ -112,11 +118,7 @@ async function readTemplate(client: pg.Client): Promise<Template> {
 async function resetToTemplate(client: pg.Client, to: Template): Promise<boolean> {
   // Whatever the test's connections left in the one session: settings, locks, temporary tables.
   await client.query('discard all');
-  const schemas = await query<{ name: string }>(
-    client,
-    `select n.nspname as name from pg_namespace n where ${userSchemas}`,
-  );
-  for (const { name } of schemas) {
+  for (const name of await schemasOf(client)) {
     if (!to.schemas.includes(name)) {
       await client.query(`drop schema ${pg.escapeIdentifier(name)} cascade`);
     }
@@ -140,35 +142,33 @@ export async function connectToThread(thread: PgliteThread): Promise<pg.Client> 
   return client;
 }
 
+/** Runs `work` on a connection of its own to the thread, ended afterwards. */
+async function onConnection<T>(thread: PgliteThread, work: (client: pg.Client) => Promise<T>) {
+  const client = await connectToThread(thread);
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A running database thread with the migrated template loaded, and that template read. */
 async function freshThread(templateFile: string): Promise<PgliteThread> {
   templateBytes ??= new Uint8Array(readFileSync(templateFile));
   const thread = await startPgliteThread({ loadDataDir: templateBytes });
-  if (!template) {
-    const client = await connectToThread(thread);
-    try {
-      template = await readTemplate(client);
-    } finally {
-      await client.end();
-    }
-  }
+  template ??= await onConnection(thread, readTemplate);
   return thread;
 }
 
 /** Hands the thread back for reuse when it could be reset, and closes it otherwise. */
 async function release(thread: PgliteThread): Promise<void> {
+  const to = template;
   let reusable = false;
-  if (template?.empty && idle.length < keptIdle) {
-    try {
-      const client = await connectToThread(thread);
-      try {
-        reusable = await resetToTemplate(client, template);
-      } finally {
-        await client.end();
-      }
-    } catch {
-      reusable = false; // a thread that failed or a reset that did: start afresh next time
-    }
+  if (to?.empty && idle.length < keptIdle) {
+    // A thread that failed, or a reset that did: the next test starts afresh.
+    reusable = await onConnection(thread, (client) => resetToTemplate(client, to)).catch(
+      () => false,
+    );
   }
   if (reusable) idle.push(thread);
   else await thread.close();

@@ -6,8 +6,6 @@ import { partialDays, rollupKeyOf, wholeHours, wholeUtcDays } from './rollup.js'
 import type { StatsQuery } from './schemas.js';
 import { exactStaffMedians, staffCountsFromFacts, type StaffMedians } from './staff-facts.js';
 
-const dayMs = 86_400_000;
-
 /** How the staff table is read from the per-user rollups (migration 0022). */
 export interface RolledStaff {
   /** Each user's counts (columns as `StaffCountsRow`, several rows per user). */
@@ -43,16 +41,13 @@ export async function rolledStaff(
       group by s.user_id`;
   };
   // Whole days from the daily sums, the hours around them from the hourly rows.
-  const firstDay = new Date(Math.ceil(hours.from.getTime() / dayMs) * dayMs);
-  const lastDay = new Date(Math.floor(hours.to.getTime() / dayMs) * dayMs);
-  const parts: SQL[] =
-    firstDay < lastDay
-      ? [
-          rolled('stats_staff_hourly', hours.from, firstDay),
-          rolled('stats_staff_daily', firstDay, lastDay),
-          rolled('stats_staff_hourly', lastDay, hours.to),
-        ]
-      : [rolled('stats_staff_hourly', hours.from, hours.to)];
+  const days = wholeUtcDays(hours.from, hours.to);
+  const parts: SQL[] = [
+    ...(days ? [rolled('stats_staff_daily', days.from, days.to)] : []),
+    ...partialDays(days, hours.from, hours.to).map(([start, end]) =>
+      rolled('stats_staff_hourly', start, end),
+    ),
+  ];
   if (query.from < hours.from) {
     parts.unshift(staffCountsFromFacts(query, query.from, hours.from, now));
   }
