@@ -4,6 +4,7 @@
 // idle measurements, one request at a time with fetch), answers with a `LoadResult`, and exits.
 import http from 'node:http';
 import autocannon from 'autocannon';
+import { cpuMs } from './cpu-time.js';
 
 /** One signed-in customer and the tickets it talks on. */
 export interface LoadUser {
@@ -25,10 +26,22 @@ export type LoadJob =
       seconds: number;
     }
   | {
-      /** Each request alone, `count` times after a warm-up; the median of each. */
+      /**
+       * Each request alone, `count` times after a warm-up; the median of each. Then, when
+       * `cpuOf` names the process that answers each request, `cpuCount` more of each in a row,
+       * and that process's CPU time per request (from /proc).
+       */
       type: 'idle';
-      requests: { name: string; url: string; method?: string; token?: string; body?: string }[];
+      requests: {
+        name: string;
+        url: string;
+        method?: string;
+        token?: string;
+        body?: string;
+        cpuOf?: number;
+      }[];
       count: number;
+      cpuCount: number;
     };
 
 /** Figures of a `mix` job. */
@@ -46,10 +59,13 @@ export interface MixResult {
   byKind: Record<string, { count: number; p50: number; p95: number }>;
 }
 
-/** Figures of an `idle` job: the median and p90 of each request, in ms. */
+/**
+ * Figures of an `idle` job: the median and p90 of each request, in ms, and the CPU ms its
+ * server spent per request (NaN when not measured).
+ */
 export interface IdleResult {
   type: 'idle';
-  medians: Record<string, { p50: number; p90: number }>;
+  medians: Record<string, { p50: number; p90: number; cpu: number }>;
 }
 
 export type LoadResult = MixResult | IdleResult;
@@ -340,7 +356,16 @@ async function idle(job: Extract<LoadJob, { type: 'idle' }>): Promise<IdleResult
   }
   for (const [name, values] of times) {
     const sorted = Float64Array.from(values).sort();
-    medians[name] = { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) };
+    medians[name] = { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), cpu: Number.NaN };
+  }
+  // CPU per request, each request in a block of its own: /proc counts in 10 ms ticks, so a
+  // block of a few hundred requests puts the figure within a few per cent.
+  for (const request of job.requests) {
+    const figures = medians[request.name];
+    if (request.cpuOf === undefined || !figures) continue;
+    const before = cpuMs(request.cpuOf);
+    for (let i = 0; i < job.cpuCount; i += 1) await send(request);
+    figures.cpu = (cpuMs(request.cpuOf) - before) / job.cpuCount;
   }
   return { type: 'idle', medians };
 }

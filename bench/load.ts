@@ -1,5 +1,6 @@
 // `npm run bench:load -- --mode postgres|embedded [--users 500] [--rate 1] [--seconds 30]
-//   [--tickets 1500] [--runs 1]`: the specification's load, as an outside client sends it.
+//   [--tickets 1500] [--runs 1] [--phases idle,paced,saturated]`: the specification's load, as an
+//   outside client sends it.
 // Starts the server as `npm start` runs it (production, every role in one process, request log at
 // info) on a fresh PostgreSQL database + Redis or on an empty embedded data directory, with the
 // fake Bot API behind it; signs in `users` customers, opens `tickets` tickets among them, and
@@ -7,7 +8,9 @@
 // compose stack's Caddy would (TRUST_PROXY=1). Then, from a load generator in a process of
 // its own (bench/load-generator.ts, autocannon):
 //  1. each request alone on the idle server, beside the bare server's one-row request
-//     (bench/bare-server.ts, PostgreSQL mode only) measured the same way in the same run;
+//     (bench/bare-server.ts, PostgreSQL mode only) measured the same way in the same run; then
+//     each request 300 times in a row, and the CPU time its server spent per request (/proc):
+//     the figure to compare a change by, as it hardly moves with the machine's load;
 //  2. the mixed load: `users` connections, each `rate` requests a second, a quarter each of
 //     GET /tickets?limit=20, GET /tickets/{id}, GET /tickets/{id}/messages?limit=50 and
 //     POST /tickets/{id}/messages; then the same on the bare server (PostgreSQL mode), whose
@@ -16,7 +19,7 @@
 // Prints the figures, then one summary line. Asserts nothing. `--profile DIR` writes the
 // server's CPU profile there (node --cpu-prof), to open in Chrome DevTools or bench/profile-top.ts.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +27,7 @@ import pg from 'pg';
 import { startFakeBotApi } from '../test/fake-bot-api.js';
 import { testBotToken } from '../test/init-data.js';
 import type { IdleResult, LoadJob, LoadResult, LoadUser, MixResult } from './load-generator.js';
+import { cpuMs } from './cpu-time.js';
 import { call, signInAs, startServer, stopServer } from './server.js';
 
 const { values: options } = parseArgs({
@@ -34,6 +38,11 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '30' },
     tickets: { type: 'string', default: '1500' },
     runs: { type: 'string', default: '1' },
+    /**
+     * Which of the three measurements to run, comma-separated: `idle` (one request at a time,
+     * with the server's CPU per request), `paced` (the users' mix) and `saturated`.
+     */
+    phases: { type: 'string', default: 'idle,paced,saturated' },
     /** Writes the server's CPU profile (node --cpu-prof) into this directory. */
     profile: { type: 'string' },
     'database-url': {
@@ -53,6 +62,12 @@ const rate = Number(options.rate);
 const seconds = Number(options.seconds);
 const ticketCount = Number(options.tickets);
 const runs = Number(options.runs);
+const phases = new Set(options.phases.split(','));
+for (const phase of phases) {
+  if (!['idle', 'paced', 'saturated'].includes(phase)) {
+    throw new Error(`--phases: ${phase}? (idle, paced, saturated)`);
+  }
+}
 const root = path.resolve(import.meta.dirname, '..');
 const jwtSecret = 'bench-load-secret-of-at-least-32-characters';
 const ownerTelegramId = 700_000_001;
@@ -130,21 +145,6 @@ async function startBare(databaseUrl: string): Promise<{ url: string; child: Chi
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 
-/**
- * The CPU time (user + system, ms) the process has used so far, from /proc (Linux; NaN
- * elsewhere). Per request it moves far less with the machine's load than latency does.
- */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** Runs `job` and adds the CPU ms per request `pid` spent on it. */
 async function mixWithCpu(
   job: Extract<LoadJob, { type: 'mix' }>,
@@ -212,68 +212,105 @@ async function setUp(url: string): Promise<{ loadUsers: LoadUser[]; categoryId: 
   return { loadUsers, categoryId: category.id };
 }
 
+/** The idle requests, one at a time: latency beside the bare one-row request, and CPU each. */
+async function measureIdle(
+  idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'],
+): Promise<IdleResult['medians']> {
+  const idle = await generate<IdleResult>({
+    type: 'idle',
+    requests: idleRequests,
+    count: 100,
+    cpuCount: 300,
+  });
+  const baseline = idle.medians['bare one row']?.p50;
+  console.log(
+    "  one request at a time, idle server (median / p90 ms, × bare one-row median; its server's CPU ms per request):",
+  );
+  for (const [name, figures] of Object.entries(idle.medians)) {
+    const ratio = baseline ? `  ${(figures.p50 / baseline).toFixed(2)}×` : '';
+    console.log(
+      `    ${name.padEnd(30)} ${ms(figures.p50).padStart(6)} / ${ms(figures.p90).padStart(6)}${ratio}  CPU ${figures.cpu.toFixed(2)}`,
+    );
+  }
+  return idle.medians;
+}
+
+type Target = { url: string; pid: number | undefined };
+
+/** The idle phase's summary: latencies of three requests and every request's CPU. */
+async function idlePhase(
+  idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'],
+): Promise<string> {
+  const idle = await measureIdle(idleRequests);
+  const baseline = idle['bare one row']?.p50;
+  const latency = (name: string) => ms(idle[name]?.p50 ?? Number.NaN);
+  const cpu = (name: string) => (idle[name]?.cpu ?? Number.NaN).toFixed(2);
+  return (
+    `idle me ${latency('GET /auth/me')}` +
+    (baseline ? ` (bare ${ms(baseline)})` : '') +
+    ` list ${latency('GET /tickets?limit=20')} post ${latency('POST /tickets/{id}/messages')} ms` +
+    `, CPU ms/request me ${cpu('GET /auth/me')} list ${cpu('GET /tickets?limit=20')} ticket ${cpu('GET /tickets/{id}')}` +
+    ` messages ${cpu('GET /tickets/{id}/messages')} post ${cpu('POST /tickets/{id}/messages')} new ${cpu('POST /tickets')}` +
+    (baseline ? ` (bare ${cpu('bare one row')})` : '')
+  );
+}
+
+/** The paced mix on our server, then on the bare one; its summary. */
+async function pacedPhase(server: Target, loadUsers: LoadUser[], bare?: Target): Promise<string> {
+  const job = { type: 'mix', users: loadUsers, connections: users, rate, seconds } as const;
+  const loaded = await mixWithCpu({ ...job, url: server.url }, server.pid);
+  printMix(`mix, ${users} users × ${rate}/s`, loaded);
+  // The same paced load on the bare server: what the machine and the load generator alone add
+  // to the tail (their pauses count in every request's latency, ours and the bare server's).
+  const bareLoaded = bare ? await mixWithCpu({ ...job, url: bare.url }, bare.pid) : undefined;
+  if (bareLoaded) printMix(`bare server, ${users} users × ${rate}/s`, bareLoaded);
+  return (
+    `${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms` +
+    (bareLoaded ? ` (bare p95 ${ms(bareLoaded.p95)} p99 ${ms(bareLoaded.p99)})` : '') +
+    `, ${loaded.errors + loaded.timeouts + loaded.non2xx} errors`
+  );
+}
+
+/** The mix saturated on our server, then on the bare one; its summary. */
+async function saturatedPhase(
+  server: Target,
+  loadUsers: LoadUser[],
+  bare?: Target,
+): Promise<string> {
+  const job = { type: 'mix', users: loadUsers, connections: 64, rate: 0, seconds: 10 } as const;
+  const saturated = await mixWithCpu({ ...job, url: server.url }, server.pid);
+  printMix('mix saturated, 64 connections', saturated);
+  const cpu = `CPU ${saturated.cpuPerRequest.toFixed(2)} ms/request`;
+  if (!bare) return `saturated ${saturated.perSecond.toFixed(0)} req/s (${cpu})`;
+  const bareSaturated = await mixWithCpu({ ...job, url: bare.url }, bare.pid);
+  printMix('bare server, same mix saturated', bareSaturated);
+  return (
+    `saturated ${saturated.perSecond.toFixed(0)} req/s, ` +
+    `${(saturated.perSecond / bareSaturated.perSecond).toFixed(2)}× bare` +
+    ` (${cpu}, bare ${bareSaturated.cpuPerRequest.toFixed(2)})`
+  );
+}
+
 /** One run: the idle requests, the paced mix, the saturated mix (ours and, if given, bare). */
 async function measure(
   run: number,
-  server: { url: string; pid: number | undefined },
+  server: Target,
   loadUsers: LoadUser[],
   idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'],
-  bare: { url: string; pid: number | undefined } | undefined,
+  bare: Target | undefined,
 ): Promise<string> {
   const load = os
     .loadavg()
     .map((value) => value.toFixed(1))
     .join(' ');
   console.log(`\n run ${run} of ${runs} (load average ${load})`);
-  const url = server.url;
-  const idle = await generate<IdleResult>({ type: 'idle', requests: idleRequests, count: 100 });
-  const baseline = idle.medians['bare one row']?.p50;
-  console.log('  one request at a time, idle server (median / p90 ms, × bare one-row median):');
-  for (const [name, figures] of Object.entries(idle.medians)) {
-    const ratio = baseline ? `  ${(figures.p50 / baseline).toFixed(2)}×` : '';
-    console.log(
-      `    ${name.padEnd(30)} ${ms(figures.p50).padStart(6)} / ${ms(figures.p90).padStart(6)}${ratio}`,
-    );
-  }
-  const loaded = await mixWithCpu(
-    { type: 'mix', url, users: loadUsers, connections: users, rate, seconds },
-    server.pid,
-  );
-  printMix(`mix, ${users} users × ${rate}/s`, loaded);
-  // The same paced load on the bare server: what the machine and the load generator alone add
-  // to the tail (their pauses count in every request's latency, ours and the bare server's).
-  const bareLoaded = bare
-    ? await mixWithCpu(
-        { type: 'mix', url: bare.url, users: loadUsers, connections: users, rate, seconds },
-        bare.pid,
-      )
+  const idle = phases.has('idle') ? await idlePhase(idleRequests) : undefined;
+  const paced = phases.has('paced') ? await pacedPhase(server, loadUsers, bare) : undefined;
+  const saturated = phases.has('saturated')
+    ? await saturatedPhase(server, loadUsers, bare)
     : undefined;
-  if (bareLoaded) printMix(`bare server, ${users} users × ${rate}/s`, bareLoaded);
-  const saturated = await mixWithCpu(
-    { type: 'mix', url, users: loadUsers, connections: 64, rate: 0, seconds: 10 },
-    server.pid,
-  );
-  printMix('mix saturated, 64 connections', saturated);
-  let ratio = '';
-  if (bare) {
-    const bareSaturated = await mixWithCpu(
-      { type: 'mix', url: bare.url, users: loadUsers, connections: 64, rate: 0, seconds: 10 },
-      bare.pid,
-    );
-    printMix('bare server, same mix saturated', bareSaturated);
-    ratio =
-      `, ${(saturated.perSecond / bareSaturated.perSecond).toFixed(2)}× bare` +
-      ` (CPU ${saturated.cpuPerRequest.toFixed(2)} ms/request, bare ${bareSaturated.cpuPerRequest.toFixed(2)})`;
-  }
-  return (
-    `${mode} run ${run} (load ${load}): ${users}×${rate}/s → ${loaded.perSecond.toFixed(0)} req/s p50 ${ms(loaded.p50)} p95 ${ms(loaded.p95)} p99 ${ms(loaded.p99)} ms` +
-    (bareLoaded ? ` (bare p95 ${ms(bareLoaded.p95)} p99 ${ms(bareLoaded.p99)})` : '') +
-    `, ` +
-    `${loaded.errors + loaded.timeouts + loaded.non2xx} errors; saturated ${saturated.perSecond.toFixed(0)} req/s${ratio}; ` +
-    `idle me ${ms(idle.medians['GET /auth/me']?.p50 ?? Number.NaN)}` +
-    (baseline ? ` (bare ${ms(baseline)})` : '') +
-    ` list ${ms(idle.medians['GET /tickets?limit=20']?.p50 ?? Number.NaN)} post ${ms(idle.medians['POST /tickets/{id}/messages']?.p50 ?? Number.NaN)} ms`
-  );
+  const parts = [paced, saturated, idle].filter((part) => part !== undefined);
+  return `${mode} run ${run} (load ${load}): ${parts.join('; ')}`;
 }
 
 async function main(): Promise<void> {
@@ -321,8 +358,7 @@ async function main(): Promise<void> {
 
     const first = loadUsers[0] as LoadUser;
     const ticketId = first.ticketIds[0] as string;
-    const idleRequests: Extract<LoadJob, { type: 'idle' }>['requests'] = [
-      ...(bare ? [{ name: 'bare one row', url: `${bare.url}/one-row` }] : []),
+    const ours: Extract<LoadJob, { type: 'idle' }>['requests'] = [
       { name: 'GET /auth/me', url: `${url}/api/v1/auth/me`, token: first.token },
       { name: 'GET /categories', url: `${url}/api/v1/categories`, token: first.token },
       { name: 'GET /tickets?limit=20', url: `${url}/api/v1/tickets?limit=20`, token: first.token },
@@ -350,6 +386,12 @@ async function main(): Promise<void> {
           description: 'Still waiting.',
         }),
       },
+    ];
+    const idleRequests = [
+      ...(bare
+        ? [{ name: 'bare one row', url: `${bare.url}/one-row`, cpuOf: bare.child.pid }]
+        : []),
+      ...ours.map((request) => ({ ...request, cpuOf: server.child.pid })),
     ];
     for (let run = 1; run <= runs; run += 1) {
       summary.push(
