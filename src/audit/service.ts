@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql, type Placeholder } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type Page } from '../db/keyset.js';
 import { auditLog, type AuditRow } from '../db/schema.js';
@@ -21,6 +21,12 @@ export interface AuditEntry {
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 }
+
+/**
+ * An entry whose fields may be `sql.placeholder()`s, for a statement built once and run with
+ * the values (`db/statement.ts`).
+ */
+export type AuditEntryTemplate = { [Key in keyof AuditEntry]: AuditEntry[Key] | Placeholder };
 
 /** Options of a history list. */
 export interface HistoryQuery {
@@ -78,8 +84,18 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
    * The insert that records `entry`, not yet run: for a change that writes its row and its
    * entry in one statement (`tx.with(…)`, messages/service.ts).
    */
-  function insertion(tx: Tx | Db, entry: AuditEntry) {
+  function insertion(
+    tx: Tx | Db,
+    entry: AuditEntryTemplate,
+    row: {
+      /** When it happened; now by default. */
+      createdAt?: Date | Placeholder;
+      /** The entry's id; a new one by default. A statement built once must pass one. */
+      id?: string | Placeholder;
+    } = {},
+  ) {
     return tx.insert(auditLog).values({
+      ...(row.id === undefined ? {} : { id: row.id }),
       actorId: entry.actorId,
       action: entry.action,
       entityType: entry.entityType,
@@ -87,7 +103,7 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
       ticketId: entry.ticketId ?? null,
       before: entry.before ?? null,
       after: entry.after ?? null,
-      createdAt: clock.now(),
+      createdAt: row.createdAt ?? clock.now(),
     });
   }
 

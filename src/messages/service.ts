@@ -6,6 +6,7 @@ import type { Principal } from '../auth/service.js';
 import { requiredPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
+import { reusableStatement } from '../db/statement.js';
 import { messages, users as usersTable, type MessageRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { DeletedMessage, MessageDeletedEvent, MessageEvent } from '../events/domain-events.js';
@@ -160,9 +161,66 @@ export function createMessageService(deps: {
   }
 
   /**
-   * Writes a new message of `actor`'s, its audit entry and reads its author, in one statement
-   * (a round trip each before, while the ticket's row is locked), with the ticket's `touch`
-   * (`tickets.activityTouch`) when that is all the message changes of it.
+   * The statement that writes a new message, its audit entry and reads its author (a round trip
+   * each before, while the ticket's row is locked), with the ticket's activity touch when
+   * `touching` (`tickets.touchesActivityOnly`); built once each (`db/statement.ts`).
+   */
+  function insertStatement(touching: boolean) {
+    const value = (name: string) => sql.placeholder(name);
+    return reusableStatement(db, `messages_insert${touching ? '_touching' : ''}`, (on) => {
+      const inserted = on.$with('inserted').as(
+        on
+          .insert(messages)
+          .values({
+            id: value('id'),
+            ticketId: value('ticket'),
+            userId: value('user'),
+            content: value('content'),
+            isInternal: value('internal'),
+            createdAt: value('created'),
+          })
+          .returning(),
+      );
+      const audited = on.$with('audited').as(
+        audit.insertion(
+          on,
+          {
+            actorId: value('user'),
+            action: 'message.created',
+            entityType: 'message',
+            entityId: value('id'),
+            ticketId: value('ticket'),
+            after: value('after'),
+          },
+          { id: value('audit'), createdAt: value('now') },
+        ),
+      );
+      const touched = touching
+        ? [on.$with('touched').as(tickets.activityTouch(on, value('ticket'), value('created')))]
+        : [];
+      return on
+        .with(inserted, audited, ...touched)
+        .select({
+          row: {
+            id: inserted.id,
+            ticketId: inserted.ticketId,
+            userId: inserted.userId,
+            content: inserted.content,
+            isInternal: inserted.isInternal,
+            createdAt: inserted.createdAt,
+            editedAt: inserted.editedAt,
+          },
+          author: authorColumns,
+        })
+        .from(inserted)
+        .innerJoin(usersTable, eq(usersTable.id, inserted.userId));
+    });
+  }
+  const insertStatements = { alone: insertStatement(false), touching: insertStatement(true) };
+
+  /**
+   * Writes a new message of `actor`'s, its audit entry and reads its author, in one statement,
+   * with the ticket's activity touch when that is all the message changes of it.
    */
   async function insertWithAuthor(
     tx: Tx,
@@ -171,43 +229,20 @@ export function createMessageService(deps: {
     message: { content: string; isInternal: boolean; createdAt: Date },
   ): Promise<{ row: MessageRow; author: AuthorDto; touched: boolean }> {
     const id = uuidv7();
-    const ticketId = ticket.id;
-    const inserted = tx.$with('inserted').as(
-      tx
-        .insert(messages)
-        .values({ id, ticketId, userId: actor.userId, ...message })
-        .returning(),
-    );
-    const touch = tickets.activityTouch(tx, actor, ticket, message);
-    const touched = touch ? [tx.$with('touched').as(touch)] : [];
-    const audited = tx.$with('audited').as(
-      audit.insertion(tx, {
-        actorId: actor.userId,
-        action: 'message.created',
-        entityType: 'message',
-        entityId: id,
-        ticketId,
-        after: { content: message.content, is_internal: message.isInternal },
-      }),
-    );
-    const [found] = await tx
-      .with(inserted, audited, ...touched)
-      .select({
-        row: {
-          id: inserted.id,
-          ticketId: inserted.ticketId,
-          userId: inserted.userId,
-          content: inserted.content,
-          isInternal: inserted.isInternal,
-          createdAt: inserted.createdAt,
-          editedAt: inserted.editedAt,
-        },
-        author: authorColumns,
-      })
-      .from(inserted)
-      .innerJoin(usersTable, eq(usersTable.id, inserted.userId));
+    const touched = tickets.touchesActivityOnly(actor, ticket, message);
+    const [found] = await insertStatements[touched ? 'touching' : 'alone'](tx, {
+      id,
+      ticket: ticket.id,
+      user: actor.userId,
+      content: message.content,
+      internal: message.isInternal,
+      created: message.createdAt,
+      after: { content: message.content, is_internal: message.isInternal },
+      audit: uuidv7(),
+      now: clock.now(),
+    });
     if (!found) throw new Error('insert returned no row');
-    return { row: found.row, author: toAuthor(found.author), touched: touched.length > 0 };
+    return { row: found.row, author: toAuthor(found.author), touched };
   }
 
   /** The message and its ticket if the caller may see both; 404 otherwise. */

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, desc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { notifications } from '../db/schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { DeliveryProfile } from '../users/service.js';
@@ -48,26 +49,48 @@ function jobWaits(row: NotificationRow): boolean {
  * (`deliver-notification.ts` edits the Telegram message in place). Part of the
  * notifications service, which owns the table and queues the jobs.
  */
-export function createFollowUpNotices(deps: { clock: Clock; windowMs: number }) {
-  const { clock, windowMs } = deps;
+export function createFollowUpNotices(deps: { db: Db; clock: Clock; windowMs: number }) {
+  const { db, clock, windowMs } = deps;
 
-  /** Each recipient's newest follow-up notice about the ticket still in its window, locked. */
-  async function openNotices(tx: Tx, ticketId: string, userIds: string[]) {
-    if (userIds.length === 0) return new Map<string, NotificationRow>();
-    const rows = await tx
+  // Both run in every follow-up's transaction: built once (`db/statement.ts`), each list of
+  // recipients or notices as one array parameter.
+  const openNoticesStatement = reusableStatement(db, 'notifications_open_follow_ups', (on) =>
+    on
       .select()
       .from(notifications)
       .where(
         and(
-          eq(notifications.ticketId, ticketId),
+          eq(notifications.ticketId, sql.placeholder('ticket')),
           eq(notifications.type, 'new_message'),
           isNotNull(notifications.messageCount),
-          inArray(notifications.userId, userIds),
-          gt(notifications.createdAt, new Date(clock.now().getTime() - windowMs)),
+          sql`${notifications.userId} = any(${sql.placeholder('users')})`,
+          gt(notifications.createdAt, sql.param(sql.placeholder('since'), notifications.createdAt)),
         ),
       )
       .orderBy(desc(notifications.createdAt))
-      .for('update');
+      .for('update'),
+  );
+  const countInStatement = reusableStatement(db, 'notifications_count_follow_up', (on) =>
+    on
+      .update(notifications)
+      .set({
+        title: sql`${sql.placeholder('title')}`,
+        content: sql`${sql.placeholder('content')}`,
+        messageCount: sql`${sql.placeholder('count')}::int`,
+        isRead: false,
+      })
+      .where(sql`${notifications.id} = any(${sql.placeholder('ids')})`)
+      .returning(),
+  );
+
+  /** Each recipient's newest follow-up notice about the ticket still in its window, locked. */
+  async function openNotices(tx: Tx, ticketId: string, userIds: string[]) {
+    if (userIds.length === 0) return new Map<string, NotificationRow>();
+    const rows = await openNoticesStatement(tx, {
+      ticket: ticketId,
+      users: userIds,
+      since: new Date(clock.now().getTime() - windowMs),
+    });
     const newest = new Map<string, NotificationRow>();
     for (const row of rows) if (!newest.has(row.userId)) newest.set(row.userId, row);
     return newest;
@@ -111,11 +134,12 @@ export function createFollowUpNotices(deps: { clock: Clock; windowMs: number }) 
       const updated: NotificationRow[] = [];
       for (const group of groups.values()) {
         updated.push(
-          ...(await tx
-            .update(notifications)
-            .set({ title: group.title, content, messageCount: group.count, isRead: false })
-            .where(inArray(notifications.id, group.ids))
-            .returning()),
+          ...(await countInStatement(tx, {
+            title: group.title,
+            content,
+            count: group.count,
+            ids: group.ids,
+          })),
         );
       }
       const profiles = new Map(recipients.map((r) => [r.id, r]));

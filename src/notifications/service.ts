@@ -96,7 +96,7 @@ export function createNotificationService(deps: {
     logger,
   });
 
-  const followUps = createFollowUpNotices({ clock, windowMs: deps.followUpWindowMs });
+  const followUps = createFollowUpNotices({ db, clock, windowMs: deps.followUpWindowMs });
   const copySync = createCopySyncQueue({ queue, logger });
 
   /**

@@ -14,6 +14,7 @@ import type { Principal } from '../auth/service.js';
 import { can } from '../auth/permissions.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
+import { reusableStatement } from '../db/statement.js';
 import { ticketCounts, tickets, ticketStatuses, type TicketStatus } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
 import {
@@ -207,18 +208,28 @@ export function createTicketQueries(db: Db, countsCache?: TicketCountsCache) {
   }
 
   // The commonest reads, built once and prepared (named statements PostgreSQL parses once per
-  // connection): a ticket by id, and a first page with no filter. Building a query with Drizzle
-  // took more of the server's time than running it (bench/load.ts), and these are most requests.
-  const byId = db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(eq(tickets.id, sql.placeholder('id')))
-    .prepare('tickets_by_id');
-  const ownById = db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(and(eq(tickets.id, sql.placeholder('id')), eq(tickets.userId, sql.placeholder('user'))))
-    .prepare('tickets_own_by_id');
+  // connection): a ticket by id, on the pool or in a transaction (`db/statement.ts`), locked or
+  // not, and a first page with no filter. Building a query with Drizzle took more of the
+  // server's time than running it (bench/load.ts), and these are most requests.
+  const byId = (own: boolean, lock: boolean) =>
+    reusableStatement(db, `tickets_${own ? 'own_' : ''}by_id${lock ? '_for_update' : ''}`, (on) => {
+      const query = on
+        .select(ticketColumns)
+        .from(tickets)
+        .where(
+          and(
+            eq(tickets.id, sql.placeholder('id')),
+            own ? eq(tickets.userId, sql.placeholder('user')) : undefined,
+          ),
+        );
+      return lock ? query.for('update') : query;
+    });
+  const byIdStatements = {
+    all: byId(false, false),
+    own: byId(true, false),
+    allForUpdate: byId(false, true),
+    ownForUpdate: byId(true, true),
+  };
   const firstPages = new Map<string, ReturnType<typeof prepareFirstPage>>();
   function prepareFirstPage(sort: TicketSort, own: boolean) {
     const order = keyset(orders[sort]);
@@ -337,19 +348,9 @@ export function createTicketQueries(db: Db, countsCache?: TicketCountsCache) {
       id: string,
       lock = false,
     ): Promise<TicketRecord> {
-      let row: TicketRecord | undefined;
-      if (executor === db && !lock) {
-        const own = visibleTo(actor) !== undefined;
-        [row] = own
-          ? await ownById.execute({ id, user: actor.userId })
-          : await byId.execute({ id });
-      } else {
-        const query = executor
-          .select(ticketColumns)
-          .from(tickets)
-          .where(and(eq(tickets.id, id), visibleTo(actor)));
-        [row] = lock ? await query.for('update') : await query;
-      }
+      const own = visibleTo(actor) !== undefined;
+      const statement = byIdStatements[`${own ? 'own' : 'all'}${lock ? 'ForUpdate' : ''}` as const];
+      const [row] = await statement(executor, { id, user: actor.userId });
       if (!row) throw new NotFound('Ticket not found');
       return row;
     },

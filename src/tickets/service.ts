@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, lte } from 'drizzle-orm';
+import { and, count, eq, inArray, lte, sql, type Placeholder } from 'drizzle-orm';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -513,30 +513,36 @@ export function createTicketService(deps: {
     },
 
     /**
-     * The update a new message makes to its ticket, not yet run, when all it does is move the
-     * activity time: a public message that neither reopens the ticket (its author's reply to a
-     * waiting or resolved one) nor answers it as staff (`noteMessage` records those); undefined
-     * otherwise, and for an internal note, which changes nothing. For the
-     * message's insert to carry it in one statement (`tx.with(…)`, messages/service.ts) instead
-     * of a round trip of its own while the ticket's row is locked; the caller then skips
-     * `noteMessage`.
+     * True when all a new message does to its ticket is move the activity time: a public
+     * message that neither reopens the ticket (its author's reply to a waiting or resolved one)
+     * nor answers it as staff (`noteMessage` records those). False otherwise, and for an internal
+     * note, which changes nothing. The message's insert then carries the ticket's `activityTouch`
+     * in one statement (`tx.with(…)`, messages/service.ts) instead of a round trip of its own
+     * while the ticket's row is locked, and the caller skips `noteMessage`.
      */
-    activityTouch(
-      tx: Tx,
+    touchesActivityOnly(
       actor: Principal,
       ticket: TicketRecord,
-      message: { isInternal: boolean; createdAt: Date },
-    ) {
-      if (message.isInternal) return undefined;
+      message: { isInternal: boolean },
+    ): boolean {
+      if (message.isInternal) return false;
       const authorReply = ticket.userId === actor.userId;
       if (authorReply && (ticket.status === 'waiting' || ticket.status === 'resolved')) {
-        return undefined;
+        return false;
       }
-      if (isStaff(actor.role) && !authorReply) return undefined;
-      return tx
+      return !(isStaff(actor.role) && !authorReply);
+    },
+
+    /**
+     * The update that moves ticket `id`'s activity time to `at`, not yet run (either may be a
+     * `sql.placeholder()`, for a statement built once): see `touchesActivityOnly`.
+     */
+    activityTouch(on: Db | Tx, id: string | Placeholder, at: Date | Placeholder) {
+      // Drizzle's `set` takes no placeholder; as a parameter with the column's encoding, it may.
+      return on
         .update(tickets)
-        .set({ updatedAt: message.createdAt })
-        .where(eq(tickets.id, ticket.id))
+        .set({ updatedAt: sql`${sql.param(at, tickets.updatedAt)}` })
+        .where(eq(tickets.id, id))
         .returning({ id: tickets.id });
     },
 
