@@ -82,6 +82,32 @@ export function createDeliveryState(deps: {
   users: UserService;
 }) {
   const { db, queue, clock, users } = deps;
+
+  // A delivery's claim and its record, built once and prepared: every notice sent or edited runs
+  // both (see the ticket reads in tickets/queries.ts for why).
+  const at = (name: string) => sql.param(sql.placeholder(name), notifications.claimedAt);
+  const claimStatement = db
+    .update(notifications)
+    .set({ claimedAt: sql`${at('now')}` })
+    .where(
+      and(
+        eq(notifications.id, sql.placeholder('id')),
+        owesTelegram,
+        sql`(${notifications.claimedAt} is null or ${notifications.claimedAt} < ${at('leaseEnd')})`,
+      ),
+    )
+    .returning()
+    .prepare('notifications_claim');
+  const deliveredStatement = db
+    .update(notifications)
+    .set({
+      deliveredAt: sql`coalesce(${notifications.deliveredAt}, ${at('now')})`,
+      claimedAt: null,
+      telegramMessageId: sql`${sql.placeholder('message')}`,
+      shownCount: sql`${sql.placeholder('shown')}`,
+    })
+    .where(eq(notifications.id, sql.placeholder('id')))
+    .prepare('notifications_delivered');
   return {
     /**
      * Queues delivery of recent rows that were never delivered nor claimed (written while no
@@ -141,17 +167,7 @@ export function createDeliveryState(deps: {
     ): Promise<{ state: 'claimed'; row: NotificationRow } | { state: 'done' } | { state: 'busy' }> {
       const now = clock.now();
       const leaseEnd = new Date(now.getTime() - leaseMs);
-      const [row] = await db
-        .update(notifications)
-        .set({ claimedAt: now })
-        .where(
-          and(
-            eq(notifications.id, id),
-            owesTelegram,
-            sql`(${notifications.claimedAt} is null or ${notifications.claimedAt} < ${leaseEnd})`,
-          ),
-        )
-        .returning();
+      const [row] = await claimStatement.execute({ id, now, leaseEnd });
       if (!row) {
         const [owing] = await db
           .select({ id: notifications.id })
@@ -167,15 +183,12 @@ export function createDeliveryState(deps: {
      * said, and lets go of the claim: follow-ups counted in meanwhile are owed as an edit.
      */
     async markDelivered(id: string, delivered: Delivered): Promise<void> {
-      await db
-        .update(notifications)
-        .set({
-          deliveredAt: sql`coalesce(${notifications.deliveredAt}, ${clock.now()})`,
-          claimedAt: null,
-          telegramMessageId: delivered.messageId,
-          shownCount: delivered.shownCount,
-        })
-        .where(eq(notifications.id, id));
+      await deliveredStatement.execute({
+        id,
+        now: clock.now(),
+        message: delivered.messageId,
+        shown: delivered.shownCount,
+      });
     },
 
     /**

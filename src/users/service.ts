@@ -288,8 +288,15 @@ export function createUserService(deps: {
     return row;
   }
 
+  // A user by id: what `GET /auth/me` reads, built once (see the ticket reads in tickets/queries.ts).
+  const byId = db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('users_by_id');
+
   async function getById(userId: string): Promise<UserRow> {
-    const [row] = await db.select().from(users).where(eq(users.id, userId));
+    const [row] = await byId.execute({ id: userId });
     if (!row) throw new NotFound('User not found');
     return row;
   }
