@@ -1,5 +1,7 @@
-import { and, desc, eq, or, sql, type Placeholder } from 'drizzle-orm';
+import { and, desc, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { keyset, type Page } from '../db/keyset.js';
 import { auditLog, type AuditRow } from '../db/schema.js';
 import type { Clock } from '../platform/clock.js';
@@ -26,7 +28,9 @@ export interface AuditEntry {
  * An entry whose fields may be `sql.placeholder()`s, for a statement built once and run with
  * the values (`db/statement.ts`).
  */
-export type AuditEntryTemplate = { [Key in keyof AuditEntry]: AuditEntry[Key] | Placeholder };
+export type AuditEntryTemplate = {
+  [Key in keyof AuditEntry]: AuditEntry[Key] | Placeholder | SQL;
+};
 
 /** Options of a history list. */
 export interface HistoryQuery {
@@ -121,10 +125,39 @@ export function createAuditLog(deps: { db: Db; clock: Clock }) {
     return order.page(rows, query.limit, toAuditEntryDto);
   }
 
+  // Every change records one: built once (`db/statement.ts`).
+  const placeholder = (name: keyof AuditEntry | 'id' | 'createdAt') => sql.placeholder(name);
+  const recordStatement = reusableStatement(db, 'audit_record', (on) =>
+    insertion(
+      on,
+      {
+        actorId: placeholder('actorId'),
+        action: placeholder('action'),
+        entityType: placeholder('entityType'),
+        entityId: placeholder('entityId'),
+        ticketId: placeholder('ticketId'),
+        // As text: through the column's encoder a null would become JSON's `null`, not SQL's.
+        before: sql`${placeholder('before')}::jsonb`,
+        after: sql`${placeholder('after')}::jsonb`,
+      },
+      { id: placeholder('id'), createdAt: placeholder('createdAt') },
+    ),
+  );
+
   return {
     /** Records a change; pass the transaction that makes it. */
     async record(tx: Tx | Db, entry: AuditEntry): Promise<void> {
-      await insertion(tx, entry);
+      await recordStatement(tx, {
+        id: uuidv7(),
+        actorId: entry.actorId,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        ticketId: entry.ticketId ?? null,
+        before: entry.before ? JSON.stringify(entry.before) : null,
+        after: entry.after ? JSON.stringify(entry.after) : null,
+        createdAt: clock.now(),
+      });
     },
 
     insertion,

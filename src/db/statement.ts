@@ -33,7 +33,9 @@ function connectionOf(tx: Tx): unknown {
  *
  * `name` must be unique in the process: PostgreSQL knows a prepared statement by it. What Drizzle
  * computes in JavaScript is computed once, when the statement is built: a new row's `id` (every
- * table's default, `schema.ts`) must be a placeholder too.
+ * table's default, `schema.ts`) must be a placeholder too. A JSON column's placeholder goes
+ * through the column's encoder, which makes a null JSON's `null`: pass JSON text to
+ * `sql\`${placeholder}::jsonb\`` where the value may be missing (`audit/service.ts`).
  */
 export function reusableStatement<Result>(
   db: Db,

@@ -123,6 +123,12 @@ export function createTicketService(deps: {
   const { db, uow, clock, audit, categories, users, notifications, files, metrics } = deps;
   const { countsCache } = deps;
   const queries = createTicketQueries(db, countsCache);
+  // What each notice's delivery reads (a job, per notice): built once and prepared.
+  const numberById = db
+    .select({ number: tickets.number })
+    .from(tickets)
+    .where(eq(tickets.id, sql.placeholder('id')))
+    .prepare('tickets_number_by_id');
   /** Empties the counts once `work` commits a ticket change (other processes: by its event). */
   const countsMoved = (work: Work) => {
     if (countsCache) work.afterCommit(() => countsCache.clear(), 'ticket-counts');
@@ -217,10 +223,7 @@ export function createTicketService(deps: {
 
     /** The ticket's short number, or null when it is gone (no visibility check: for jobs). */
     async numberOf(id: string): Promise<number | null> {
-      const [row] = await db
-        .select({ number: tickets.number })
-        .from(tickets)
-        .where(eq(tickets.id, id));
+      const [row] = await numberById.execute({ id });
       return row?.number ?? null;
     },
 

@@ -5,6 +5,7 @@ import { can, canGrantRole, canModerate, isStaff } from '../auth/permissions.js'
 import type { Actor } from '../auth/principal.js';
 import type { TelegramUser } from '../auth/verify-init-data.js';
 import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { keyset, type Page } from '../db/keyset.js';
 import {
   userRoles,
@@ -322,6 +323,13 @@ export function createUserService(deps: {
     return rows.map((row) => row.id);
   }
 
+  const profilesById = reusableStatement(db, 'users_delivery_profiles', (on) =>
+    on
+      .select(deliveryColumns)
+      .from(users)
+      .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`),
+  );
+
   /**
    * What notification delivery needs to know about each of these users, and of those `alsoIn`
    * names (a subquery of user ids from another feature, e.g. who wrote in a ticket), in one
@@ -333,6 +341,8 @@ export function createUserService(deps: {
     alsoIn?: SQLWrapper,
   ): Promise<DeliveryProfile[]> {
     if (userIds.length === 0 && !alsoIn) return [];
+    // A list alone, the common case (each notice's delivery reads its recipient's): built once.
+    if (!alsoIn) return profilesById(tx, { ids: [...new Set(userIds)] });
     const listed = userIds.length > 0 ? inArray(users.id, [...new Set(userIds)]) : undefined;
     return tx
       .select(deliveryColumns)
