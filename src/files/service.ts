@@ -1,7 +1,8 @@
-import { and, asc, count, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { attachments, messages, type AttachmentRow } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import { createTicketQueries } from '../tickets/queries.js';
@@ -30,6 +31,15 @@ export type { AlertStaff, FileServiceDeps, QuarantinedUpload } from './deps.js';
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
 export function createFileService(deps: FileServiceDeps) {
   const { db, clock, blobs, urls, logger } = deps;
+  // Every page of messages reads its files: built once (`db/statement.ts`), the page's ids as one
+  // array parameter (Drizzle built a parameter per message, 50 on a full page).
+  const attachmentsOfMessages = reusableStatement(db, 'attachments_of_messages', (on) =>
+    on
+      .select()
+      .from(attachments)
+      .where(sql`${attachments.messageId} = any(${sql.placeholder('ids')}::uuid[])`)
+      .orderBy(asc(attachments.createdAt), asc(attachments.id)),
+  );
   const tickets = createTicketQueries(db);
   const store = createFileStore(deps);
   const dto = (row: AttachmentRow, holder: string) => toAttachmentDto(row, urls, holder);
@@ -136,11 +146,7 @@ export function createFileService(deps: FileServiceDeps) {
     ): Promise<Map<string, AttachmentDto[]>> {
       const byMessage = new Map<string, AttachmentDto[]>();
       if (messageIds.length === 0) return byMessage;
-      const rows = await executor
-        .select()
-        .from(attachments)
-        .where(inArray(attachments.messageId, [...messageIds]))
-        .orderBy(asc(attachments.createdAt), asc(attachments.id));
+      const rows = await attachmentsOfMessages(executor, { ids: [...messageIds] });
       for (const row of rows) {
         if (!row.messageId) continue;
         const list = byMessage.get(row.messageId) ?? [];
