@@ -348,7 +348,7 @@ export async function createContainer(
   const sla = createSlaService({ settings, notifications });
   const tickets = createTicketService({
     sla,
-    stats: createStatsRecorder({ settings }),
+    stats: createStatsRecorder({ db: database.db, settings }),
     db: database.db,
     uow,
     clock,

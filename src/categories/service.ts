@@ -2,6 +2,7 @@ import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { changedFields, type AuditLog } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { keyset, type Page } from '../db/keyset.js';
 import { categories, tickets, type CategoryRow, type CategoryTranslations } from '../db/schema.js';
@@ -146,8 +147,17 @@ export function createCategoryService(deps: {
   }
 
   /** As `find`, holding the row until the transaction ends, so it cannot be deleted meanwhile. */
+  // Every new ticket reads its category so: built once (`db/statement.ts`).
+  const byIdShared = reusableStatement(db, 'categories_by_id_for_share', (on) =>
+    on
+      .select()
+      .from(categories)
+      .where(eq(categories.id, sql.placeholder('id')))
+      .for('share'),
+  );
+
   async function findShared(tx: Db | Tx, id: string): Promise<CategoryRow | undefined> {
-    const [row] = await tx.select().from(categories).where(eq(categories.id, id)).for('share');
+    const [row] = await byIdShared(tx, { id });
     return row;
   }
 

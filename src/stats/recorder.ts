@@ -1,5 +1,6 @@
-import { and, desc, eq } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { reusableStatement } from '../db/statement.js';
 import { ticketCycles, type TicketStatus } from '../db/schema.js';
 import type { SettingsService } from '../settings/service.js';
 import { supportMinutesBetween } from '../sla/support-time.js';
@@ -33,8 +34,25 @@ const sameTime = (a: Date | null, b: Date | null) => a?.getTime() === b?.getTime
  * `follow`). A change costs one read of the ticket's latest cycle by its key and one write;
  * support-hours durations are worked out here, once, so no query computes them.
  */
-export function createStatsRecorder(deps: { settings: Pick<SettingsService, 'current'> }) {
-  const { settings } = deps;
+export function createStatsRecorder(deps: { db: Db; settings: Pick<SettingsService, 'current'> }) {
+  const { db, settings } = deps;
+
+  // Every new ticket's first cycle: built once (`db/statement.ts`).
+  // ISO text or null: through the column's encoder a null due time would not pass.
+  const at = (name: string) => sql`${sql.placeholder(name)}::timestamptz`;
+  const firstCycle = reusableStatement(db, 'ticket_cycles_first', (on) =>
+    on.insert(ticketCycles).values({
+      ticketId: sql.placeholder('ticket'),
+      seq: 1,
+      startedAt: at('now'),
+      firstResponseDueAt: at('firstResponseDue'),
+      resolutionDueAt: at('resolutionDue'),
+      categoryId: sql.placeholder('category'),
+      priority: sql.placeholder('priority'),
+      assignedTo: sql.placeholder('assignee'),
+      channel: sql.placeholder('channel'),
+    }),
+  );
 
   /** Support-hours seconds between two instants on the saved support hours. */
   async function supportSeconds(tx: Tx, from: Date, to: Date): Promise<number> {
@@ -108,9 +126,16 @@ export function createStatsRecorder(deps: { settings: Pick<SettingsService, 'cur
         resolutionDueAt: after.resolutionDueAt,
       };
       if (!before) {
-        await tx
-          .insert(ticketCycles)
-          .values({ ticketId: after.id, seq: 1, startedAt: now, ...dues, ...dims(after) });
+        await firstCycle(tx, {
+          ticket: after.id,
+          now: now.toISOString(),
+          firstResponseDue: dues.firstResponseDueAt?.toISOString() ?? null,
+          resolutionDue: dues.resolutionDueAt?.toISOString() ?? null,
+          category: after.categoryId,
+          priority: after.priority,
+          assignee: after.assignedTo,
+          channel: after.channel,
+        });
         return;
       }
       const dimsMoved =
