@@ -1,4 +1,14 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from './database.js';
+
+/**
+ * A placeholder for an instant, passed as ISO text or null (as the statistics' queries pass
+ * times): a timestamp column's encoder would refuse a null, and Drizzle's `set` takes no
+ * encoded placeholder.
+ */
+export function instantPlaceholder(name: string): SQL {
+  return sql`${sql.placeholder(name)}::timestamptz`;
+}
 
 /** A query Drizzle has prepared, as it runs: with the placeholders' values. */
 interface Prepared<Result> {

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/service.js';
 import { requiredPlainText } from '../content/plain-text.js';
 import type { Db, Tx } from '../db/client.js';
 import { keyset, type KeysetOrder, type Page } from '../db/keyset.js';
-import { reusableStatement } from '../db/statement.js';
+import { instantPlaceholder, reusableStatement } from '../db/statement.js';
 import { messages, users as usersTable, type MessageRow } from '../db/schema.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { DeletedMessage, MessageDeletedEvent, MessageEvent } from '../events/domain-events.js';
@@ -196,7 +196,11 @@ export function createMessageService(deps: {
         ),
       );
       const touched = touching
-        ? [on.$with('touched').as(tickets.activityTouch(on, value('ticket'), value('created')))]
+        ? [
+            on
+              .$with('touched')
+              .as(tickets.activityTouch(on, value('ticket'), instantPlaceholder('touchedAt'))),
+          ]
         : [];
       return on
         .with(inserted, audited, ...touched)
@@ -237,6 +241,7 @@ export function createMessageService(deps: {
       content: message.content,
       internal: message.isInternal,
       created: message.createdAt,
+      touchedAt: message.createdAt.toISOString(),
       after: { content: message.content, is_internal: message.isInternal },
       audit: uuidv7(),
       now: clock.now(),

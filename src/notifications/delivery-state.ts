@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { isStaff } from '../auth/permissions.js';
 import type { Db } from '../db/client.js';
+import { instantPlaceholder } from '../db/statement.js';
 import { notifications } from '../db/schema.js';
 import { transactionExecutor } from '../db/transaction-executor.js';
 import type { Clock } from '../platform/clock.js';
@@ -85,10 +86,10 @@ export function createDeliveryState(deps: {
 
   // A delivery's claim and its record, built once and prepared: every notice sent or edited runs
   // both (see the ticket reads in tickets/queries.ts for why).
-  const at = (name: string) => sql.param(sql.placeholder(name), notifications.claimedAt);
+  const at = instantPlaceholder;
   const claimStatement = db
     .update(notifications)
-    .set({ claimedAt: sql`${at('now')}` })
+    .set({ claimedAt: at('now') })
     .where(
       and(
         eq(notifications.id, sql.placeholder('id')),
@@ -167,7 +168,11 @@ export function createDeliveryState(deps: {
     ): Promise<{ state: 'claimed'; row: NotificationRow } | { state: 'done' } | { state: 'busy' }> {
       const now = clock.now();
       const leaseEnd = new Date(now.getTime() - leaseMs);
-      const [row] = await claimStatement.execute({ id, now, leaseEnd });
+      const [row] = await claimStatement.execute({
+        id,
+        now: now.toISOString(),
+        leaseEnd: leaseEnd.toISOString(),
+      });
       if (!row) {
         const [owing] = await db
           .select({ id: notifications.id })
@@ -185,7 +190,7 @@ export function createDeliveryState(deps: {
     async markDelivered(id: string, delivered: Delivered): Promise<void> {
       await deliveredStatement.execute({
         id,
-        now: clock.now(),
+        now: clock.now().toISOString(),
         message: delivered.messageId,
         shown: delivered.shownCount,
       });

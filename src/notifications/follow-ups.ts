@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { reusableStatement } from '../db/statement.js';
+import { instantPlaceholder, reusableStatement } from '../db/statement.js';
 import { notifications } from '../db/schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { DeliveryProfile } from '../users/service.js';
@@ -64,7 +64,7 @@ export function createFollowUpNotices(deps: { db: Db; clock: Clock; windowMs: nu
           eq(notifications.type, 'new_message'),
           isNotNull(notifications.messageCount),
           sql`${notifications.userId} = any(${sql.placeholder('users')})`,
-          gt(notifications.createdAt, sql.param(sql.placeholder('since'), notifications.createdAt)),
+          gt(notifications.createdAt, instantPlaceholder('since')),
         ),
       )
       .orderBy(desc(notifications.createdAt))
@@ -89,7 +89,7 @@ export function createFollowUpNotices(deps: { db: Db; clock: Clock; windowMs: nu
     const rows = await openNoticesStatement(tx, {
       ticket: ticketId,
       users: userIds,
-      since: new Date(clock.now().getTime() - windowMs),
+      since: new Date(clock.now().getTime() - windowMs).toISOString(),
     });
     const newest = new Map<string, NotificationRow>();
     for (const row of rows) if (!newest.has(row.userId)) newest.set(row.userId, row);

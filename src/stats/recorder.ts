@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { reusableStatement } from '../db/statement.js';
+import { instantPlaceholder, reusableStatement } from '../db/statement.js';
 import { ticketCycles, type TicketStatus } from '../db/schema.js';
 import type { SettingsService } from '../settings/service.js';
 import { supportMinutesBetween } from '../sla/support-time.js';
@@ -38,8 +38,7 @@ export function createStatsRecorder(deps: { db: Db; settings: Pick<SettingsServi
   const { db, settings } = deps;
 
   // Every new ticket's first cycle: built once (`db/statement.ts`).
-  // ISO text or null: through the column's encoder a null due time would not pass.
-  const at = (name: string) => sql`${sql.placeholder(name)}::timestamptz`;
+  const at = instantPlaceholder;
   const firstCycle = reusableStatement(db, 'ticket_cycles_first', (on) =>
     on.insert(ticketCycles).values({
       ticketId: sql.placeholder('ticket'),

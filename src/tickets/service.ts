@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, lte, sql, type Placeholder } from 'drizzle-orm';
+import { and, count, eq, inArray, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -537,14 +537,14 @@ export function createTicketService(deps: {
     },
 
     /**
-     * The update that moves ticket `id`'s activity time to `at`, not yet run (either may be a
-     * `sql.placeholder()`, for a statement built once): see `touchesActivityOnly`.
+     * The update that moves ticket `id`'s activity time to `at`, not yet run (for a statement
+     * built once, `id` a `sql.placeholder()` and `at` an `instantPlaceholder()`): see
+     * `touchesActivityOnly`.
      */
-    activityTouch(on: Db | Tx, id: string | Placeholder, at: Date | Placeholder) {
-      // Drizzle's `set` takes no placeholder; as a parameter with the column's encoding, it may.
+    activityTouch(on: Db | Tx, id: string | Placeholder, at: Date | SQL) {
       return on
         .update(tickets)
-        .set({ updatedAt: sql`${sql.param(at, tickets.updatedAt)}` })
+        .set({ updatedAt: at })
         .where(eq(tickets.id, id))
         .returning({ id: tickets.id });
     },
