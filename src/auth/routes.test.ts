@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from '../db/schema.js';
+import { accessChanged } from '../events/domain-events.js';
 import { bearer, createTestApp, signIn, type TestApp } from '../../test/app.js';
 import { signInitData } from '../../test/init-data.js';
 
@@ -155,6 +159,36 @@ describe('POST /auth/logout', () => {
       401,
     );
     expect((await me(other.access_token)).statusCode).toBe(200);
+  });
+
+  it('refuses a session ended by another process whose announcement comes in with the rate count', async () => {
+    const pair = await signIn(t, { id: 5202 });
+    // Kept in this process's memory from here on.
+    expect((await me(pair.access_token)).statusCode).toBe(200);
+    // Another process ends it: the row and the shared entry change, and it announces it while
+    // this request is on its way, before the request's hit is counted. Redis writes the
+    // announcement here before it answers that count (see http/plugins/authentication.ts), but
+    // the two arrive on different connections, in either order.
+    const sessionId = decodeJwt(pair.access_token).sid as string;
+    const now = t.container.clock.now();
+    await t.container.database.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(eq(sessions.id, sessionId));
+    await t.container.cache.delete(`session-state:${sessionId}`);
+    const store = t.container.rateLimitStore;
+    const hit = store.hit.bind(store);
+    let announced = false;
+    store.hit = async (key, windowMs) => {
+      store.hit = hit;
+      announced = true;
+      await t.container.events.publish([
+        accessChanged({ id: pair.user.id, revoked_session_id: sessionId }, pair.user.id, now),
+      ]);
+      return hit(key, windowMs);
+    };
+    expect((await me(pair.access_token)).statusCode).toBe(401);
+    expect(announced).toBe(true);
   });
 });
 

@@ -66,13 +66,32 @@ export default fp(
       return check;
     });
 
+    /**
+     * The rate limit's key was checked before its round trip to the shared store, perhaps from
+     * this process's memory while a logout, block or role change made by another process was on
+     * its way here over pub/sub. Redis writes a published message to every subscriber before it
+     * answers any command that reached it later, such as this request's count: so once that
+     * answer is in, the announcement is readable here, and `setImmediate` runs after this turn of
+     * the event loop has read it. The check made then is a memory lookup, or reads the shared
+     * store if the announcement dropped the entry (docs/architecture.md, "Caching").
+     */
+    async function checkAfterRateLimit(request: FastifyRequest): Promise<Principal> {
+      const earlier = sessionChecks.get(request);
+      if (!earlier) return app.checkSession(request);
+      await earlier;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const check = options.auth.authenticateClaims(request.accessClaims);
+      sessionChecks.set(request, check);
+      return check;
+    }
+
     app.decorate('authorize', (permission?: Permission): preValidationAsyncHookHandler => {
       return async function guard(request) {
         if (!bearerToken(request)) {
           throw new Unauthorized('Sign-in required: send Authorization: Bearer <token>');
         }
         // The onRequest hook above has already verified the token's signature.
-        const principal = await app.checkSession(request);
+        const principal = await checkAfterRateLimit(request);
         if (permission && !can(principal.role, permission)) {
           throw new Forbidden(`Your role (${principal.role}) may not do this`);
         }
