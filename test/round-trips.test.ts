@@ -3,7 +3,8 @@ import { createTestApp, type TestApp } from './app.js';
 import { startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
 import { testRedisUrl } from './infra.js';
 import { manualClock } from './manual-clock.js';
-import { addCategory, openTicket, signInAs, type Person } from './people.js';
+import { attachmentRequests, pdfBytes } from './multipart.js';
+import { addCategory, callAs, openTicket, signInAs, type Person } from './people.js';
 import { countRoundTrips, type RoundTripCounter, type RoundTrips } from './round-trips.js';
 
 /**
@@ -41,6 +42,16 @@ describe('round trips per request', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     category = await addCategory(t, { name: 'Orders' });
     ticketId = (await openTicket(t, customer, category)).id;
+    // A message with a file: the page reads its files too.
+    const file = await attachmentRequests(() => t).uploadOne(
+      customer,
+      `/tickets/${ticketId}/attachments`,
+      { name: 'receipt.pdf', bytes: pdfBytes() },
+    );
+    await callAs(t, customer, 'POST', `/tickets/${ticketId}/messages`, {
+      content: 'The receipt.',
+      attachment_ids: [file.id],
+    });
     counter = countRoundTrips();
   });
   afterAll(async () => {

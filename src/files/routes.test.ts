@@ -276,6 +276,47 @@ describe('attachments', () => {
       expect(messages.body).not.toContain(note.id);
     });
 
+    it('lists each message’s files on the conversation’s page, in upload order, with links that serve them to the reader', async () => {
+      const own = (await openTicket(t, author, category)).id;
+      const photo = await uploadOne(author, `/tickets/${own}/attachments`, {
+        name: 'photo.png',
+        bytes: await pngBytes(),
+      });
+      const invoice = await uploadOne(author, `/tickets/${own}/attachments`, {
+        name: 'invoice.pdf',
+        bytes: pdfBytes(),
+      });
+      const sent = await callAs(t, author, 'POST', `/tickets/${own}/messages`, {
+        content: 'The photo and the invoice',
+        attachment_ids: [photo.id, invoice.id],
+      });
+      expect(sent.statusCode, sent.body).toBe(201);
+      const bare = await callAs(t, author, 'POST', `/tickets/${own}/messages`, { content: 'And?' });
+      expect(bare.statusCode, bare.body).toBe(201);
+      for (const reader of [author, agent]) {
+        const page = await callAs(t, reader, 'GET', `/tickets/${own}/messages`);
+        expect(page.statusCode).toBe(200);
+        const items = page.json<{ items: { content: string; attachments: Attachment[] }[] }>()
+          .items;
+        const withFiles = items.find((item) => item.content === 'The photo and the invoice');
+        expect(
+          withFiles?.attachments.map((file) => [file.id, file.file_name, file.mime_type]),
+        ).toEqual([
+          [photo.id, 'photo.png', 'image/png'],
+          [invoice.id, 'invoice.pdf', 'application/pdf'],
+        ]);
+        expect(items.find((item) => item.content === 'And?')?.attachments).toEqual([]);
+        const [shownPhoto, shownInvoice] = withFiles?.attachments ?? [];
+        expect(shownPhoto?.size).toBe(photo.size);
+        expect(shownInvoice?.preview_url).toBeNull();
+        // Links signed for whoever reads the page, which serve without a token.
+        for (const url of [shownPhoto?.url, shownPhoto?.preview_url, shownInvoice?.url]) {
+          expect(new URL(url ?? '', 'http://x').searchParams.get('u')).toBe(reader.id);
+          expect((await get(url ?? '')).statusCode).toBe(200);
+        }
+      }
+    });
+
     it('refuses a forged, expired or other file’s signature', async () => {
       const url = new URL(file.url, 'http://x');
       const exp = url.searchParams.get('exp') ?? '';

@@ -27,8 +27,14 @@ export const attachmentSchema = z
 /** An attachment in API shape. */
 export type AttachmentDto = z.infer<typeof attachmentSchema>;
 
+/** What an attachment's API shape is made of. */
+export type AttachedFile = Pick<
+  AttachmentRow,
+  'id' | 'fileName' | 'mimeType' | 'size' | 'previewKey' | 'scanStatus'
+>;
+
 /** Shapes an attachment row for the API, with links freshly signed for the user `holder`. */
-export function toAttachmentDto(row: AttachmentRow, urls: FileUrls, holder: string): AttachmentDto {
+export function toAttachmentDto(row: AttachedFile, urls: FileUrls, holder: string): AttachmentDto {
   return {
     id: row.id,
     file_name: row.fileName,

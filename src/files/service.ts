@@ -1,4 +1,15 @@
-import { and, asc, count, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  eq,
+  inArray,
+  isNull,
+  lt,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from 'drizzle-orm';
 import { isStaff } from '../auth/permissions.js';
 import type { Principal } from '../auth/service.js';
 import type { Db, Tx } from '../db/client.js';
@@ -10,7 +21,7 @@ import { refuseClosed } from '../tickets/ticket-status.js';
 import type { FileServiceDeps } from './deps.js';
 import type { FileVariant, SignedLink } from './file-urls.js';
 import { createFileStore, type UploadPart } from './file-store.js';
-import { toAttachmentDto, type AttachmentDto } from './schemas.js';
+import { toAttachmentDto, type AttachedFile, type AttachmentDto } from './schemas.js';
 
 export { fileJobNames } from './file-store.js';
 
@@ -28,6 +39,20 @@ export const maxPendingUploads = 50;
 
 export type { AlertStaff, FileServiceDeps, QuarantinedUpload } from './deps.js';
 
+/**
+ * A message's files as a column of a statement that reads messages (`messageId`: its id column),
+ * in upload order: so a page of messages reads them in its own statement, not in one more after
+ * it. A JSON array, which both drivers decode; `filesOfPage` shapes it for the API.
+ */
+export function filesOfMessage(messageId: AnyColumn): SQL<AttachedFile[]> {
+  return sql<AttachedFile[]>`(select coalesce(json_agg(json_build_object(
+      'id', ${attachments.id}, 'fileName', ${attachments.fileName},
+      'mimeType', ${attachments.mimeType}, 'size', ${attachments.size},
+      'previewKey', ${attachments.previewKey}, 'scanStatus', ${attachments.scanStatus}
+    ) order by ${attachments.createdAt}, ${attachments.id}), '[]'::json)
+    from ${attachments} where ${attachments.messageId} = ${messageId})`;
+}
+
 /** Creates the files service: the only reader and writer of `attachments` and of the blobs. */
 export function createFileService(deps: FileServiceDeps) {
   const { db, clock, blobs, urls, logger } = deps;
@@ -42,7 +67,7 @@ export function createFileService(deps: FileServiceDeps) {
   );
   const tickets = createTicketQueries(db);
   const store = createFileStore(deps);
-  const dto = (row: AttachmentRow, holder: string) => toAttachmentDto(row, urls, holder);
+  const dto = (row: AttachedFile, holder: string) => toAttachmentDto(row, urls, holder);
 
   /** The ticket the caller may write in (seen by them, not closed), else 404/409. */
   async function writableTicket(actor: Principal, ticketId: string) {
@@ -135,6 +160,11 @@ export function createFileService(deps: FileServiceDeps) {
   }
 
   return {
+    /** A message's files as `filesOfMessage` read them, with links for `holder`. */
+    filesOfPage(files: readonly AttachedFile[], holder: string): AttachmentDto[] {
+      return files.map((file) => dto(file, holder));
+    },
+
     /**
      * The attachments of each of these messages, in upload order, with links for `holder`; in
      * `executor`'s transaction when given one.

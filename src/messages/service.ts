@@ -11,7 +11,8 @@ import { messages, users as usersTable, type MessageRow } from '../db/schema.js'
 import { Forbidden, NotFound } from '../errors.js';
 import type { DeletedMessage, MessageDeletedEvent, MessageEvent } from '../events/domain-events.js';
 import type { UnitOfWork } from '../events/unit-of-work.js';
-import type { FileService } from '../files/service.js';
+import type { AttachedFile } from '../files/schemas.js';
+import { filesOfMessage, type FileService } from '../files/service.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { TicketRecord } from '../tickets/schemas.js';
@@ -40,8 +41,15 @@ const orders: Record<MessageListQuery['sort'], KeysetOrder> = {
 };
 
 /** A message as a page reads it: with its author's columns (null when the author is gone). */
-const pageColumns = { ...getTableColumns(messages), author: authorColumns };
-type PageRow = MessageRow & { author: Parameters<typeof toAuthor>[0] | null };
+const pageColumns = {
+  ...getTableColumns(messages),
+  author: authorColumns,
+  files: filesOfMessage(messages.id),
+};
+type PageRow = MessageRow & {
+  author: Parameters<typeof toAuthor>[0] | null;
+  files: AttachedFile[];
+};
 
 /** What every event about a message of `ticket` says besides its type and payload. */
 function aboutMessage(
@@ -266,49 +274,12 @@ export function createMessageService(deps: {
     return { message, ticket };
   }
 
-  /** The messages in API shape, with their authors and attachments (read with `executor`). */
-  async function present(
-    rows: MessageRow[],
-    viewer: string,
-    executor: Db | Tx = db,
-    withFiles = true,
-    knownAuthors?: Map<string, AuthorDto>,
-  ): Promise<MessageDto[]> {
-    const readAuthors = async () =>
-      knownAuthors ??
-      users.authors(
-        rows.map((row) => row.userId),
-        executor,
-      );
-    const readAttachments = async () =>
-      withFiles
-        ? files.attachmentsOf(
-            rows.map((row) => row.id),
-            viewer,
-            executor,
-          )
-        : new Map<string, never[]>();
+  /** One message in API shape, its author and files read in the change's transaction (`tx`). */
+  async function presentOne(row: MessageRow, viewer: string, tx: Tx): Promise<MessageDto> {
     // A transaction has one connection, which runs one query at a time.
-    const [authors, attachments] =
-      executor === db
-        ? await Promise.all([readAuthors(), readAttachments()])
-        : [await readAuthors(), await readAttachments()];
-    return rows.map((row) => toMessageDto(row, authors.get(row.userId), attachments.get(row.id)));
-  }
-
-  /**
-   * One message in API shape, read in the change's transaction (`tx`); `withFiles: false` when it
-   * is known to have none (a new message sent without attachments), which saves a query.
-   */
-  async function presentOne(
-    row: MessageRow,
-    viewer: string,
-    tx: Tx,
-    withFiles = true,
-  ): Promise<MessageDto> {
-    const [dto] = await present([row], viewer, tx, withFiles);
-    if (!dto) throw new Error('a message went missing while shaping it');
-    return dto;
+    const authors = await users.authors([row.userId], tx);
+    const attachments = await files.attachmentsOf([row.id], viewer, tx);
+    return toMessageDto(row, authors.get(row.userId), attachments.get(row.id));
   }
 
   return {
@@ -327,16 +298,16 @@ export function createMessageService(deps: {
       ]);
       if (visible.status === 'rejected') throw visible.reason;
       if (read.status === 'rejected') throw read.reason;
-      const rows = read.value;
-      const page = order.page(rows, query.limit, (row) => row);
-      // The authors came with the page (one statement fewer).
-      const authors = new Map(
-        page.items.flatMap(({ author }) =>
-          author ? [[author.id, toAuthor(author)] as const] : [],
-        ),
-      );
+      const page = order.page(read.value, query.limit, (row) => row);
+      // The authors and files came with the page (two statements fewer).
       return {
-        items: await present(page.items, actor.userId, db, true, authors),
+        items: page.items.map((row) =>
+          toMessageDto(
+            row,
+            row.author ? toAuthor(row.author) : undefined,
+            files.filesOfPage(row.files, actor.userId),
+          ),
+        ),
         next_cursor: page.next_cursor,
       };
     },
