@@ -1,4 +1,5 @@
 import { and, count, eq, inArray, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import { changedFields, type AuditLog, type HistoryQuery } from '../audit/service.js';
 import type { AuditEntryDto } from '../audit/schemas.js';
 import { can, isStaff } from '../auth/permissions.js';
@@ -9,6 +10,7 @@ import type { Db, Tx } from '../db/client.js';
 import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import type { CustomerTopicService } from '../customer-topics/service.js';
+import { instantPlaceholder, reusableStatement } from '../db/statement.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { FieldChange, TicketChangeEvent, TicketEvent } from '../events/domain-events.js';
@@ -18,6 +20,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import { slaShownTo } from '../sla/schemas.js';
 import type { SlaService } from '../sla/service.js';
+import { noDueAt, type SlaColumns } from '../sla/sla-state.js';
 import type { TicketChannel } from '../stats/schemas.js';
 import type { StatsRecorder } from '../stats/recorder.js';
 import type { UserService } from '../users/service.js';
@@ -100,6 +103,21 @@ function asChanges(diff: {
  * live, for the HTTP API and the bot alike. Each change is written with its audit entry in one
  * unit of work, whose domain events are published once it has committed.
  */
+/** A new ticket's SLA columns where no SLA service is given: the columns' defaults. */
+const noSlaColumns: SlaColumns = {
+  slaStartedAt: null,
+  slaPausedMinutes: 0,
+  slaPausedAt: null,
+  slaRespondedAt: null,
+  firstResponseDueAt: null,
+  firstResponseWarnAt: null,
+  resolutionDueAt: null,
+  resolutionWarnAt: null,
+  slaState: null,
+  slaCheckAt: null,
+  slaDueAt: noDueAt,
+};
+
 export function createTicketService(deps: {
   db: Db;
   uow: UnitOfWork;
@@ -129,6 +147,37 @@ export function createTicketService(deps: {
     .from(tickets)
     .where(eq(tickets.id, sql.placeholder('id')))
     .prepare('tickets_number_by_id');
+  // A new ticket's row, built once (`db/statement.ts`): 0.4 ms of the server's time per ticket
+  // when built anew (bench/load.ts). Its instants go as ISO text, which may be null.
+  const insertTicket = reusableStatement(db, 'tickets_insert', (on) => {
+    const value = (name: string) => sql.placeholder(name);
+    const instant = (name: string) => instantPlaceholder(name);
+    return on
+      .insert(tickets)
+      .values({
+        id: value('id'),
+        userId: value('user'),
+        categoryId: value('category'),
+        title: value('title'),
+        description: value('description'),
+        priority: value('priority'),
+        channel: value('channel'),
+        createdAt: instant('now'),
+        updatedAt: instant('now'),
+        slaStartedAt: instant('slaStartedAt'),
+        slaPausedMinutes: value('slaPausedMinutes'),
+        slaPausedAt: instant('slaPausedAt'),
+        slaRespondedAt: instant('slaRespondedAt'),
+        firstResponseDueAt: instant('firstResponseDueAt'),
+        firstResponseWarnAt: instant('firstResponseWarnAt'),
+        resolutionDueAt: instant('resolutionDueAt'),
+        resolutionWarnAt: instant('resolutionWarnAt'),
+        slaState: value('slaState'),
+        slaCheckAt: instant('slaCheckAt'),
+        slaDueAt: instant('slaDueAt'),
+      })
+      .returning(ticketColumns);
+  });
   /** Empties the counts once `work` commits a ticket change (other processes: by its event). */
   const countsMoved = (work: Work) => {
     if (countsCache) work.afterCommit(() => countsCache.clear(), 'ticket-counts');
@@ -287,23 +336,30 @@ export function createTicketService(deps: {
         const { tx } = work;
         await categories.requireActive(tx, input.category_id);
         const now = clock.now();
-        const slaSet = deps.sla
+        const sla = deps.sla
           ? await deps.sla.follow(tx, null, { status: 'open', priority: input.priority }, { now })
-          : {};
-        const [row] = await tx
-          .insert(tickets)
-          .values({
-            ...slaSet,
-            userId: actor.userId,
-            categoryId: input.category_id,
-            title,
-            description,
-            priority: input.priority,
-            channel,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning(ticketColumns);
+          : noSlaColumns;
+        const [row] = await insertTicket(tx, {
+          id: uuidv7(),
+          user: actor.userId,
+          category: input.category_id,
+          title,
+          description,
+          priority: input.priority,
+          channel,
+          now: now.toISOString(),
+          slaStartedAt: sla.slaStartedAt?.toISOString() ?? null,
+          slaPausedMinutes: sla.slaPausedMinutes,
+          slaPausedAt: sla.slaPausedAt?.toISOString() ?? null,
+          slaRespondedAt: sla.slaRespondedAt?.toISOString() ?? null,
+          firstResponseDueAt: sla.firstResponseDueAt?.toISOString() ?? null,
+          firstResponseWarnAt: sla.firstResponseWarnAt?.toISOString() ?? null,
+          resolutionDueAt: sla.resolutionDueAt?.toISOString() ?? null,
+          resolutionWarnAt: sla.resolutionWarnAt?.toISOString() ?? null,
+          slaState: sla.slaState,
+          slaCheckAt: sla.slaCheckAt?.toISOString() ?? null,
+          slaDueAt: sla.slaDueAt.toISOString(),
+        });
         if (!row) throw new Error('insert returned no row');
         await deps.stats?.follow(tx, null, row, { now });
         await files.attachToTicket(tx, actor, row.id, input.attachment_ids ?? []);
