@@ -98,6 +98,19 @@ describe('the abuse guard', () => {
     ]);
   });
 
+  it('refuses the next request at once after the strike that bans, however slowly it is counted', async () => {
+    const { t } = await open();
+    const { abuse } = t.container;
+    const strike = abuse.strike.bind(abuse);
+    // A busy shared store: each strike takes a while to be counted.
+    abuse.strike = async (ip, reason) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return strike(ip, reason);
+    };
+    for (let i = 0; i < 3; i++) expect((await failSignIn(t, attacker)).statusCode).toBe(401);
+    expect((await get(t, '/api/v1/config', attacker)).statusCode).toBe(403);
+  });
+
   it('counts the rate limiter’s 429s as strikes', async () => {
     const { t } = await open({ RATE_LIMIT_MAX: '2' });
     for (let i = 0; i < 2; i++) {

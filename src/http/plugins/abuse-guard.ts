@@ -63,12 +63,15 @@ export default fp(
           type: bannedProblemType,
         });
     });
-    app.addHook('onResponse', async (request, reply) => {
+    // Before the answer goes out, so the strike that bans is counted before its client, or any
+    // other process, can send the next request: a refusal waits for it, nothing else does.
+    app.addHook('onSend', async (request, reply, payload) => {
       const reason = strikeOf(request.routeOptions.config.abuse, reply.statusCode);
-      if (!reason) return;
+      if (!reason) return payload;
       await guard.strike(request.ip, reason).catch((error: unknown) => {
         request.log.warn({ err: error }, 'abuse: a strike could not be counted');
       });
+      return payload;
     });
   },
   { name: 'abuse-guard' },
