@@ -32,6 +32,21 @@ export interface SlaColumns {
 /** The `due_at` sort key of a ticket with nothing pending: after every real due time. */
 export const noDueAt = new Date('9999-12-31T00:00:00Z');
 
+/** A ticket's SLA columns before any cycle: the columns' defaults. */
+export const noSlaColumns: Readonly<SlaColumns> = {
+  slaStartedAt: null,
+  slaPausedMinutes: 0,
+  slaPausedAt: null,
+  slaRespondedAt: null,
+  firstResponseDueAt: null,
+  firstResponseWarnAt: null,
+  resolutionDueAt: null,
+  resolutionWarnAt: null,
+  slaState: null,
+  slaCheckAt: null,
+  slaDueAt: noDueAt,
+};
+
 /** What the rules look at of a ticket. */
 export interface SlaTicket extends SlaColumns {
   status: TicketStatus;
@@ -134,19 +149,7 @@ export function followSla(
   if (before && !ended(before.status) && !before.slaStartedAt) return pickColumns(before);
   const newCycle = !before || ended(before.status);
   const columns: SlaColumns = newCycle
-    ? {
-        slaStartedAt: now,
-        slaPausedMinutes: 0,
-        slaPausedAt: null,
-        slaRespondedAt: null,
-        firstResponseDueAt: null,
-        firstResponseWarnAt: null,
-        resolutionDueAt: null,
-        resolutionWarnAt: null,
-        slaState: null,
-        slaCheckAt: null,
-        slaDueAt: noDueAt,
-      }
+    ? { ...noSlaColumns, slaStartedAt: now }
     : pickColumns(before);
   if (change.staffAnswered && !columns.slaRespondedAt) columns.slaRespondedAt = now;
   if (columns.slaPausedAt && after.status !== 'waiting') {

@@ -20,7 +20,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import { slaShownTo } from '../sla/schemas.js';
 import type { SlaService } from '../sla/service.js';
-import { noDueAt, type SlaColumns } from '../sla/sla-state.js';
+import { noSlaColumns } from '../sla/sla-state.js';
 import type { TicketChannel } from '../stats/schemas.js';
 import type { StatsRecorder } from '../stats/recorder.js';
 import type { UserService } from '../users/service.js';
@@ -103,21 +103,6 @@ function asChanges(diff: {
  * live, for the HTTP API and the bot alike. Each change is written with its audit entry in one
  * unit of work, whose domain events are published once it has committed.
  */
-/** A new ticket's SLA columns where no SLA service is given: the columns' defaults. */
-const noSlaColumns: SlaColumns = {
-  slaStartedAt: null,
-  slaPausedMinutes: 0,
-  slaPausedAt: null,
-  slaRespondedAt: null,
-  firstResponseDueAt: null,
-  firstResponseWarnAt: null,
-  resolutionDueAt: null,
-  resolutionWarnAt: null,
-  slaState: null,
-  slaCheckAt: null,
-  slaDueAt: noDueAt,
-};
-
 export function createTicketService(deps: {
   db: Db;
   uow: UnitOfWork;
