@@ -9,6 +9,7 @@ import { createContainer, type Container } from '../src/container.js';
 import type { Database } from '../src/db/client.js';
 import { notifications, users } from '../src/db/schema.js';
 import { buildApp } from '../src/http/app.js';
+import { pauseKey } from '../src/notifications/send-limiter.js';
 import { deliveryJobOptions, deliveryQueue } from '../src/notifications/service.js';
 import { createLogger } from '../src/platform/logger.js';
 import { asTestContainer, createTestApp, type TestApp, type TestContainer } from './app.js';
@@ -361,7 +362,7 @@ describe('delivery across restarts and several workers', () => {
         await expect
           .poll(
             async () => {
-              pausedUntil = (await first.container.cache.get<number>('notify:paused-until')) ?? 0;
+              pausedUntil = (await first.container.cache.get<number>(pauseKey)) ?? 0;
               return pausedUntil;
             },
             { timeout: 10_000, interval: 20 },

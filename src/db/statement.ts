@@ -10,6 +10,11 @@ export function instantPlaceholder(name: string): SQL {
   return sql`${sql.placeholder(name)}::timestamptz`;
 }
 
+/** The value of an {@link instantPlaceholder}: the instant as ISO text, or null. */
+export function instantValue(at: Date | null): string | null {
+  return at?.toISOString() ?? null;
+}
+
 /** A query Drizzle has prepared, as it runs: with the placeholders' values. */
 interface Prepared<Result> {
   execute(values?: Record<string, unknown>): Promise<Result>;

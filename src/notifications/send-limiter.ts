@@ -14,7 +14,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const pauseKey = 'notify:paused-until';
+/** The cache key of the shared pause: the instant (ms) sends may start again. */
+export const pauseKey = 'notify:paused-until';
 const slotKey = 'notify:send-slot';
 
 /**

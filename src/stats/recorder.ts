@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { instantPlaceholder, reusableStatement } from '../db/statement.js';
+import { instantPlaceholder, instantValue, reusableStatement } from '../db/statement.js';
 import { ticketCycles, type TicketStatus } from '../db/schema.js';
 import type { SettingsService } from '../settings/service.js';
 import { supportMinutesBetween } from '../sla/support-time.js';
@@ -128,8 +128,8 @@ export function createStatsRecorder(deps: { db: Db; settings: Pick<SettingsServi
         await firstCycle(tx, {
           ticket: after.id,
           now: now.toISOString(),
-          firstResponseDue: dues.firstResponseDueAt?.toISOString() ?? null,
-          resolutionDue: dues.resolutionDueAt?.toISOString() ?? null,
+          firstResponseDue: instantValue(dues.firstResponseDueAt),
+          resolutionDue: instantValue(dues.resolutionDueAt),
           category: after.categoryId,
           priority: after.priority,
           assignee: after.assignedTo,

@@ -10,7 +10,7 @@ import type { Db, Tx } from '../db/client.js';
 import type { FileService } from '../files/service.js';
 import type { Page } from '../db/keyset.js';
 import type { CustomerTopicService } from '../customer-topics/service.js';
-import { instantPlaceholder, reusableStatement } from '../db/statement.js';
+import { instantPlaceholder, instantValue, reusableStatement } from '../db/statement.js';
 import { tickets, type TicketStatus } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.js';
 import type { FieldChange, TicketChangeEvent, TicketEvent } from '../events/domain-events.js';
@@ -136,7 +136,7 @@ export function createTicketService(deps: {
   // when built anew (bench/load.ts). Its instants go as ISO text, which may be null.
   const insertTicket = reusableStatement(db, 'tickets_insert', (on) => {
     const value = (name: string) => sql.placeholder(name);
-    const instant = (name: string) => instantPlaceholder(name);
+    const instant = instantPlaceholder;
     return on
       .insert(tickets)
       .values({
@@ -333,17 +333,17 @@ export function createTicketService(deps: {
           priority: input.priority,
           channel,
           now: now.toISOString(),
-          slaStartedAt: sla.slaStartedAt?.toISOString() ?? null,
+          slaStartedAt: instantValue(sla.slaStartedAt),
           slaPausedMinutes: sla.slaPausedMinutes,
-          slaPausedAt: sla.slaPausedAt?.toISOString() ?? null,
-          slaRespondedAt: sla.slaRespondedAt?.toISOString() ?? null,
-          firstResponseDueAt: sla.firstResponseDueAt?.toISOString() ?? null,
-          firstResponseWarnAt: sla.firstResponseWarnAt?.toISOString() ?? null,
-          resolutionDueAt: sla.resolutionDueAt?.toISOString() ?? null,
-          resolutionWarnAt: sla.resolutionWarnAt?.toISOString() ?? null,
+          slaPausedAt: instantValue(sla.slaPausedAt),
+          slaRespondedAt: instantValue(sla.slaRespondedAt),
+          firstResponseDueAt: instantValue(sla.firstResponseDueAt),
+          firstResponseWarnAt: instantValue(sla.firstResponseWarnAt),
+          resolutionDueAt: instantValue(sla.resolutionDueAt),
+          resolutionWarnAt: instantValue(sla.resolutionWarnAt),
           slaState: sla.slaState,
-          slaCheckAt: sla.slaCheckAt?.toISOString() ?? null,
-          slaDueAt: sla.slaDueAt.toISOString(),
+          slaCheckAt: instantValue(sla.slaCheckAt),
+          slaDueAt: instantValue(sla.slaDueAt),
         });
         if (!row) throw new Error('insert returned no row');
         await deps.stats?.follow(tx, null, row, { now });
